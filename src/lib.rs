@@ -1,0 +1,13 @@
+//! aen: autoequivariant network search.
+//!
+//! The engine (groups, orbits, data, networks, training, the Q-learning search and
+//! snapshots) lives in this library and knows nothing of terminals; `cli` and `tui`
+//! are its two thin clients.
+
+pub mod config;
+pub mod data;
+pub mod gdata;
+pub mod groups;
+pub mod render;
+
+pub mod cli;

@@ -1,0 +1,76 @@
+//! Drawing greyscale images as text: Unicode upper half-blocks with the top pixel as
+//! foreground and the bottom pixel as background (two pixel rows per text row), or
+//! plain ASCII shades when colour is unwanted. Used by `aen data preview` and the TUI.
+
+/// Grey levels of each text cell: (top pixel, bottom pixel).
+pub fn halfblock_cells(img: &[u8], side: usize) -> Vec<Vec<(u8, u8)>> {
+    (0..side.div_ceil(2))
+        .map(|tr| {
+            (0..side)
+                .map(|c| {
+                    let top = img[2 * tr * side + c];
+                    let bottom = if 2 * tr + 1 < side { img[(2 * tr + 1) * side + c] } else { 0 };
+                    (top, bottom)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+const SHADES: &[u8] = b" .:-=+*#%@";
+
+pub fn ascii_shade(level: u8) -> char {
+    SHADES[(level as usize * (SHADES.len() - 1) + 127) / 255] as char
+}
+
+/// One text row per two pixel rows, one character per pixel, shade of the brighter.
+pub fn ascii_rows(img: &[u8], side: usize) -> Vec<String> {
+    halfblock_cells(img, side)
+        .into_iter()
+        .map(|row| row.into_iter().map(|(t, b)| ascii_shade(t.max(b))).collect())
+        .collect()
+}
+
+/// Same layout with 24-bit ANSI colours.
+pub fn ansi_rows(img: &[u8], side: usize) -> Vec<String> {
+    halfblock_cells(img, side)
+        .into_iter()
+        .map(|row| {
+            let mut s = String::new();
+            for (t, b) in row {
+                s.push_str(&format!("\x1b[38;2;{t};{t};{t}m\x1b[48;2;{b};{b};{b}m\u{2580}"));
+            }
+            s.push_str("\x1b[0m");
+            s
+        })
+        .collect()
+}
+
+/// Lays out (original, transformed, label) pairs side by side, `per_row` pairs a row.
+pub fn preview_grid(samples: &[(Vec<u8>, Vec<u8>, u8)], side: usize, color: bool, per_row: usize) -> String {
+    let draw = |img: &[u8]| if color { ansi_rows(img, side) } else { ascii_rows(img, side) };
+    let mut out = String::new();
+    for chunk in samples.chunks(per_row.max(1)) {
+        let mut header = String::new();
+        for (_, _, label) in chunk {
+            let cap = format!("label {label}: original -> transformed");
+            header.push_str(&format!("{cap:<width$}   ", width = 2 * side + 2));
+        }
+        out.push_str(header.trim_end());
+        out.push('\n');
+        let drawn: Vec<(Vec<String>, Vec<String>)> = chunk.iter().map(|(o, t, _)| (draw(o), draw(t))).collect();
+        for r in 0..side.div_ceil(2) {
+            let mut line = String::new();
+            for (o, t) in &drawn {
+                line.push_str(&o[r]);
+                line.push_str("  ");
+                line.push_str(&t[r]);
+                line.push_str("   ");
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
