@@ -8,6 +8,9 @@ pub mod config;
 pub mod data;
 pub mod gdata;
 pub mod groups;
+pub mod nn;
+pub mod orbits;
 pub mod render;
+pub mod train;
 
 pub mod cli;
