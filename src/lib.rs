@@ -6,11 +6,16 @@
 
 pub mod config;
 pub mod data;
+pub mod experiments;
 pub mod gdata;
 pub mod groups;
 pub mod nn;
 pub mod orbits;
 pub mod render;
+pub mod report;
+pub mod search;
+pub mod snapshot;
 pub mod train;
 
 pub mod cli;
+pub mod cli_search;
