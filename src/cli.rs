@@ -6,7 +6,7 @@ use crate::data::{self, fetch, DatasetKind, SourceKind};
 use crate::gdata;
 use crate::groups::GroupSet;
 use crate::render;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use is_terminal::IsTerminal;
@@ -250,7 +250,7 @@ pub fn use_color() -> bool {
 pub fn run(cli: Cli) -> Result<()> {
     let settings = load_settings(&cli)?;
     match cli.command {
-        None => bail!("the interactive TUI is not built into this binary yet; try `aen --help`"),
+        None => crate::tui::run(settings, cli.resume),
         Some(Command::Data(cmd)) => run_data(cmd, settings),
         Some(Command::Orbits { groups, step }) => run_orbits(groups, step),
         Some(Command::Train(a)) => run_train(a, settings),

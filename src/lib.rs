@@ -16,6 +16,7 @@ pub mod report;
 pub mod search;
 pub mod snapshot;
 pub mod train;
+pub mod tui;
 
 pub mod cli;
 pub mod cli_search;

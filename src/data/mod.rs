@@ -112,7 +112,7 @@ impl SourceKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Source {
     pub kind: SourceKind,
     /// The folder holding the four files; None for the embedded copy.

@@ -1,0 +1,90 @@
+//! Preview samples computed off the UI thread. Only the newest request waits: toggling
+//! groups quickly replaces the pending request instead of queueing a backlog.
+
+use crate::data::{self, BaseData, DatasetKind, Source};
+use crate::gdata;
+use crate::groups::GroupSet;
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreviewRequest {
+    pub id: u64,
+    pub kind: DatasetKind,
+    pub source: Source,
+    pub groups: GroupSet,
+    pub step: usize,
+    pub seed: u64,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct PreviewResult {
+    pub id: u64,
+    pub side: usize,
+    pub samples: Result<Vec<(Vec<u8>, Vec<u8>, u8)>, String>,
+}
+
+type Slot = Arc<(Mutex<Option<PreviewRequest>>, Condvar)>;
+
+pub struct PreviewService {
+    slot: Slot,
+    pub results: Receiver<PreviewResult>,
+}
+
+impl PreviewService {
+    pub fn start() -> PreviewService {
+        let slot: Slot = Arc::new((Mutex::new(None), Condvar::new()));
+        let (tx, rx) = mpsc::channel();
+        let s2 = slot.clone();
+        std::thread::Builder::new()
+            .name("aen-preview".into())
+            .spawn(move || worker(s2, tx))
+            .expect("spawning the preview thread");
+        PreviewService { slot, results: rx }
+    }
+
+    /// Replaces any request still waiting with this one.
+    pub fn request(&self, req: PreviewRequest) {
+        let (lock, cv) = &*self.slot;
+        if let Ok(mut g) = lock.lock() {
+            *g = Some(req);
+            cv.notify_one();
+        }
+    }
+}
+
+fn worker(slot: Slot, tx: Sender<PreviewResult>) {
+    let mut cache: HashMap<(DatasetKind, Source), Arc<BaseData>> = HashMap::new();
+    loop {
+        let req = {
+            let (lock, cv) = &*slot;
+            let Ok(mut g) = lock.lock() else { return };
+            while g.is_none() {
+                g = match cv.wait(g) {
+                    Ok(g) => g,
+                    Err(_) => return,
+                };
+            }
+            g.take().expect("checked above")
+        };
+        let key = (req.kind, req.source.clone());
+        let base = match cache.get(&key) {
+            Some(b) => Ok(b.clone()),
+            None => data::load(req.kind, &req.source).map(Arc::new).map_err(|e| e.to_string()),
+        };
+        let result = match base {
+            Ok(b) => {
+                cache.insert(key, b.clone());
+                let side = b.train.images.rows;
+                let samples = gdata::preview_samples(&b, req.groups, req.step, req.seed, req.count).map_err(|e| e.to_string());
+                PreviewResult { id: req.id, side, samples }
+            }
+            Err(e) => PreviewResult { id: req.id, side: 28, samples: Err(e) },
+        };
+        if tx.send(result).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The set-up screen: data set, group toggles, settings form and the live preview.
+
+use super::app::{App, SetupFocus};
+use super::widgets::{block, image_lines};
+use crate::groups::{Group, NUM_GROUPS};
+use ratatui::prelude::*;
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let left_w = if area.width >= 120 { 44 } else { 36 }.min(area.width / 2);
+    let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
+    let s = &app.setup;
+    let data_h = (s.sources.len() + 2) as u16;
+    let groups_h = (NUM_GROUPS + 4) as u16;
+    let both = left.height >= data_h + groups_h + 12;
+    if both {
+        let [d, g, st] =
+            Layout::vertical([Constraint::Length(data_h), Constraint::Length(groups_h), Constraint::Min(4)]).areas(left);
+        render_data(f, d, app);
+        render_groups(f, g, app);
+        render_form(f, st, app);
+    } else {
+        let [d, rest] = Layout::vertical([Constraint::Length(data_h), Constraint::Min(4)]).areas(left);
+        render_data(f, d, app);
+        if s.focus == SetupFocus::Settings {
+            render_form(f, rest, app);
+        } else {
+            render_groups(f, rest, app);
+        }
+    }
+    render_preview(f, right, app);
+}
+
+fn render_data(f: &mut Frame, area: Rect, app: &App) {
+    let s = &app.setup;
+    let t = &app.theme;
+    let lines: Vec<Line> = s
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, list))| {
+            let src = &list[s.source[i].min(list.len() - 1)];
+            let mark = if i == s.dataset { "●" } else { "○" };
+            let text = format!("{mark} {:<14} ‹{}›", kind.title(), src.kind.name());
+            let style = if i == s.dataset && s.focus == SetupFocus::Data { t.selected() } else { Style::default() };
+            Line::styled(text, style)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(block("Data set (←/→ source)", s.focus == SetupFocus::Data, t)), area);
+}
+
+fn render_groups(f: &mut Frame, area: Rect, app: &App) {
+    let s = &app.setup;
+    let t = &app.theme;
+    let g = app.settings.data.groups;
+    let mut lines: Vec<Line> = Group::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, grp)| {
+            let on = g.contains(*grp);
+            let cursor = i == s.group_cursor && s.focus == SetupFocus::Groups;
+            let check = if on { "[x]" } else { "[ ]" };
+            let mut spans = vec![
+                Span::styled(format!("{check} {:<7}", grp.name()), if on { t.good() } else { Style::default() }),
+                Span::styled(format!(" {}", grp.describe()), t.dim()),
+            ];
+            if cursor {
+                spans = spans.into_iter().map(|sp| sp.patch_style(t.selected())).collect();
+            }
+            Line::from(spans)
+        })
+        .collect();
+    let preset = g.preset_index().map(|k| format!("preset {k}")).unwrap_or_else(|| "custom".into());
+    lines.push(Line::from(vec![Span::raw("vector "), Span::styled(g.bit_string(), t.accent()), Span::raw(format!("  {preset}"))]));
+    f.render_widget(Paragraph::new(lines).block(block("G-data groups (Space, p)", s.focus == SetupFocus::Groups, t)), area);
+}
+
+pub fn form_lines<'a>(form: &'a super::form::Form, theme: &super::theme::Theme, focused: bool) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    for (i, fld) in form.fields.iter().enumerate() {
+        let sel = focused && i == form.selected;
+        let value = match (&form.editing, sel) {
+            (Some(text), true) => format!("{text}▏"),
+            _ => fld.text.clone(),
+        };
+        let mut spans = vec![
+            Span::styled(format!("{:<24}", fld.key.label()), if sel { theme.selected() } else { Style::default() }),
+            Span::raw(" "),
+            Span::styled(value, if fld.error.is_some() { theme.error() } else { theme.accent() }),
+        ];
+        if let Some(e) = &fld.error {
+            spans.push(Span::styled(format!("  ✗ {e}"), theme.error()));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+fn render_form(f: &mut Frame, area: Rect, app: &App) {
+    let s = &app.setup;
+    let focused = s.focus == SetupFocus::Settings;
+    let lines = form_lines(&s.form, &app.theme, focused);
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let scroll = s.form.selected.saturating_sub(inner_h.saturating_sub(1)) as u16;
+    f.render_widget(
+        Paragraph::new(lines).scroll((scroll, 0)).block(block("Search settings (Enter edits)", focused, &app.theme)),
+        area,
+    );
+}
+
+fn render_preview(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let (kind, source) = app.selected_source();
+    let title = format!("Preview: {} ({}), groups {} (r: new samples)", kind.title(), source.kind.name(), app.settings.data.groups);
+    let b = block(&title, false, t);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let Some(p) = &app.setup.preview else {
+        f.render_widget(Paragraph::new("loading preview…"), inner);
+        return;
+    };
+    let samples = match &p.samples {
+        Ok(s) => s,
+        Err(e) => {
+            f.render_widget(Paragraph::new(format!("cannot preview: {e}")).style(t.error()).wrap(Wrap { trim: true }), inner);
+            return;
+        }
+    };
+    // Halve the images (2x2 means) when a full-size pair does not fit.
+    let shrink = inner.width < 2 * p.side as u16 + 3 || inner.height < p.side as u16 / 2 + 1;
+    let scaled: Vec<(Vec<u8>, Vec<u8>, u8)>;
+    let (samples, img_side) = if shrink {
+        scaled = samples.iter().map(|(o, t, l)| (halve(o, p.side), halve(t, p.side), *l)).collect();
+        (&scaled, p.side / 2)
+    } else {
+        (samples, p.side)
+    };
+    let side = img_side as u16;
+    let pair_w = (2 * side + 3).max(26);
+    let pair_h = side / 2 + 1;
+    let cols = (inner.width / pair_w).max(1);
+    let rows = (inner.height / pair_h).max(1);
+    for (k, (orig, trans, label)) in samples.iter().enumerate().take((cols * rows) as usize) {
+        let (cx, cy) = (k as u16 % cols, k as u16 / cols);
+        let x = inner.x + cx * pair_w;
+        let y = inner.y + cy * pair_h;
+        if y + 1 >= inner.y + inner.height {
+            break;
+        }
+        let h = pair_h.min(inner.y + inner.height - y);
+        let caption = Line::styled(format!("{label}: original → transformed"), t.dim());
+        let mut lines = vec![caption];
+        let (a, b) = (image_lines(orig, img_side, t), image_lines(trans, img_side, t));
+        for (la, lb) in a.into_iter().zip(b) {
+            let mut spans = la.spans;
+            spans.push(Span::raw(" "));
+            spans.extend(lb.spans);
+            lines.push(Line::from(spans));
+        }
+        let w = pair_w.min(inner.x + inner.width - x);
+        f.render_widget(Paragraph::new(lines), Rect { x, y, width: w, height: h });
+    }
+}
+
+/// Averages 2x2 blocks: a side x side image becomes side/2 x side/2.
+fn halve(img: &[u8], side: usize) -> Vec<u8> {
+    let h = side / 2;
+    let mut out = vec![0u8; h * h];
+    for r in 0..h {
+        for c in 0..h {
+            let sum: u32 = [(0, 0), (0, 1), (1, 0), (1, 1)].iter().map(|(dr, dc)| img[(2 * r + dr) * side + 2 * c + dc] as u32).sum();
+            out[r * h + c] = (sum / 4) as u8;
+        }
+    }
+    out
+}
