@@ -646,10 +646,11 @@ impl Worker {
                 self.emit(Event::Step(Box::new(record)));
                 self.step += 1;
                 if new_model {
-                    self.emit(Event::ModelTrained(rec));
+                    // Saved before it is announced: a model a client has seen is on disk.
                     if !self.replaying() {
                         self.save(&self.path.clone());
                     }
+                    self.emit(Event::ModelTrained(rec));
                 }
                 self.maybe_end_replay();
                 total += rw;
