@@ -337,7 +337,7 @@ impl App {
                 d.training = None;
             }
             Event::EpisodeEnd(ep) => {
-                d.push_log(format!("episode {} ended: total reward {:.2}", ep.episode, ep.total_reward));
+                d.push_log(format!("episode {} ended: total reward {}", ep.episode, super::dashboard::fmt_num(ep.total_reward)));
                 d.history.episodes.push(ep);
                 d.current_rewards.clear();
             }

@@ -38,6 +38,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
 }
 
+/// Rewards grow as exp(|acc - b|): print large ones in scientific notation.
+pub fn fmt_num(v: f64) -> String {
+    if v.abs() >= 1e4 {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 fn fmt_dur(s: f64) -> String {
     let s = s.max(0.0) as u64;
     if s >= 3600 {
@@ -145,7 +154,8 @@ fn bounds(vals: impl Iterator<Item = f64>) -> [f64; 2] {
 }
 
 fn axis_labels(b: [f64; 2], digits: usize) -> Vec<Span<'static>> {
-    vec![Span::raw(format!("{:.*}", digits, b[0])), Span::raw(format!("{:.*}", digits, (b[0] + b[1]) / 2.0)), Span::raw(format!("{:.*}", digits, b[1]))]
+    let f = |v: f64| if v.abs() >= 1e4 { format!("{v:.1e}") } else { format!("{:.*}", digits, v) };
+    vec![Span::raw(f(b[0])), Span::raw(f((b[0] + b[1]) / 2.0)), Span::raw(f(b[1]))]
 }
 
 fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
@@ -165,7 +175,7 @@ fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused:
 
 fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let cur: f64 = d.current_rewards.iter().sum();
-    let title = format!("Episode rewards (now {cur:.1})");
+    let title = format!("Episode rewards (now {})", fmt_num(cur));
     let b = block(&title, focused, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
@@ -211,7 +221,7 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
     }
     let train = match &d.training {
         Some((s, p)) => format!("training {}: epoch {}/{} batch {}/{}", set_label(*s), p.epoch + 1, p.epochs, p.batch, p.batches),
-        None => d.last_step.as_ref().map(|s| format!("reward {:.2}, val {:.2}%", s.reward, s.val_acc)).unwrap_or_default(),
+        None => d.last_step.as_ref().map(|s| format!("reward {}, val {:.2}%", fmt_num(s.reward), s.val_acc)).unwrap_or_default(),
     };
     lines.push(Line::styled(train, t.dim()));
     f.render_widget(Paragraph::new(lines), inner);

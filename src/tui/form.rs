@@ -149,6 +149,8 @@ pub struct Form {
     pub selected: usize,
     /// The text being typed into the selected field.
     pub editing: Option<String>,
+    /// Editing just began: the first character typed replaces the old value.
+    pub fresh: bool,
     /// The settings the form edits (the valid values only).
     pub settings: Settings,
     pub live: bool,
@@ -160,6 +162,7 @@ impl Form {
             fields: keys.iter().map(|&key| Field { key, text: key.get(settings), error: None, changed: false }).collect(),
             selected: 0,
             editing: None,
+            fresh: false,
             settings: settings.clone(),
             live,
         }
@@ -184,7 +187,10 @@ impl Form {
     /// Enter: start editing, or confirm the edit (validating it).
     pub fn enter(&mut self) {
         match self.editing.take() {
-            None => self.editing = Some(self.fields[self.selected].text.clone()),
+            None => {
+                self.editing = Some(self.fields[self.selected].text.clone());
+                self.fresh = true;
+            }
             Some(text) => self.commit(self.selected, text),
         }
     }
@@ -210,11 +216,15 @@ impl Form {
 
     pub fn type_char(&mut self, c: char) {
         if let Some(t) = &mut self.editing {
+            if std::mem::take(&mut self.fresh) {
+                t.clear();
+            }
             t.push(c);
         }
     }
 
     pub fn backspace(&mut self) {
+        self.fresh = false;
         if let Some(t) = &mut self.editing {
             t.pop();
         }

@@ -102,10 +102,12 @@ fn render_form(f: &mut Frame, area: Rect, app: &App) {
     let lines = form_lines(&s.form, &app.theme, focused);
     let inner_h = area.height.saturating_sub(2) as usize;
     let scroll = s.form.selected.saturating_sub(inner_h.saturating_sub(1)) as u16;
-    f.render_widget(
-        Paragraph::new(lines).scroll((scroll, 0)).block(block("Search settings (Enter edits)", focused, &app.theme)),
-        area,
-    );
+    let mut b = block("Search settings (Enter edits)", focused, &app.theme);
+    // The message beside a bad value may be cut off on narrow screens: repeat it below.
+    if let Some(e) = s.form.fields.get(s.form.selected).and_then(|f| f.error.as_ref()) {
+        b = b.title_bottom(Line::styled(format!(" ✗ {e} "), app.theme.error()));
+    }
+    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(b), area);
 }
 
 fn render_preview(f: &mut Frame, area: Rect, app: &App) {

@@ -1,0 +1,217 @@
+//! The TUI rendered into ratatui's TestBackend at 80x24 and 160x48: the set-up screen,
+//! the dashboard fed with a recorded session's events, the help overlay and the
+//! settings forms. Whole screens are insta snapshots.
+
+use aen::config::Settings;
+use aen::data::{self, DatasetKind, Source, SourceKind};
+use aen::groups::GroupSet;
+use aen::search::{Event, RunInfo};
+use aen::tui::app::{App, Overlay, Pane, RunStatus, Screen};
+use aen::tui::form::{Form, LIVE_FIELDS};
+use aen::tui::keys::{self, Action, Mode};
+use aen::tui::preview::PreviewResult;
+use aen::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::{backend::TestBackend, Terminal};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn settings() -> Settings {
+    let mut s = Settings::default();
+    s.data.source = "embedded".into();
+    s
+}
+
+/// An app on the set-up screen with embedded sources only and a synchronous preview,
+/// so the picture does not depend on the machine.
+fn setup_app() -> App {
+    let mut app = App::new(settings(), Theme { color: false }, None);
+    app.setup.sources = DatasetKind::ALL.iter().map(|&k| (k, vec![Source { kind: SourceKind::Embedded, dir: None }])).collect();
+    app.setup.source = vec![0, 0];
+    let base = data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap();
+    let samples = aen::gdata::preview_samples(&base, app.settings.data.groups, 4, app.setup.preview_seed, 6).unwrap();
+    app.on_preview(PreviewResult { id: app.setup.preview_id, side: 28, samples: Ok(samples) });
+    app
+}
+
+/// A dashboard fed, event by event, with the recorded session in tests/fixtures.
+fn dashboard_app() -> App {
+    let snap = aen::snapshot::load(std::path::Path::new("tests/fixtures/session.json")).unwrap();
+    let mut app = setup_app();
+    app.screen = Screen::Dashboard;
+    app.on_engine(Event::Started(Box::new(RunInfo {
+        dataset: "MNIST".into(),
+        source: "embedded (compiled into aen)".into(),
+        data_groups: snap.settings.data.groups,
+        device: "CPU, 2 threads".into(),
+        settings: snap.settings.clone(),
+        snapshot_path: "/tmp/session.json".into(),
+    })));
+    let h = &snap.history;
+    let mut models = h.models.iter().peekable();
+    if let Some(m) = models.next_if(|m| m.index == 1) {
+        app.on_engine(Event::ModelTrained(m.clone()));
+    }
+    let mut episodes = h.episodes.iter().peekable();
+    for s in &h.steps {
+        app.on_engine(Event::Step(Box::new(s.clone())));
+        if let Some(m) = models.next_if(|m| m.first_step == s.step) {
+            app.on_engine(Event::ModelTrained(m.clone()));
+        }
+        if let Some(e) = episodes.next_if(|e| h.steps.get(s.step + 1).is_none_or(|n| n.episode > e.episode)) {
+            app.on_engine(Event::EpisodeEnd(e.clone()));
+        }
+    }
+    app.dash.log.retain(|l| !l.contains("/tmp/") && !l.contains("saved"));
+    app
+}
+
+fn render(app: &App, (w, h): (u16, u16)) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| aen::tui::draw(f, app)).unwrap();
+    // Elapsed time is the one thing that changes from run to run.
+    let text = format!("{}", t.backend());
+    let re_elapsed = |s: &str| {
+        let mut out = String::new();
+        for line in s.lines() {
+            match line.find("elapsed ") {
+                Some(i) => {
+                    out.push_str(&line[..i + 8]);
+                    out.push_str("XmXXs");
+                    out.push_str(&line[(i + 13).min(line.len())..]);
+                }
+                None => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        out
+    };
+    re_elapsed(&text)
+}
+
+#[test]
+fn setup_screen() {
+    let app = setup_app();
+    for size in SIZES {
+        insta::assert_snapshot!(format!("setup_{}x{}", size.0, size.1), render(&app, size));
+    }
+}
+
+#[test]
+fn setup_screen_settings_form_with_a_bad_value() {
+    let mut app = setup_app();
+    app.update(Action::FocusNext); // groups -> settings
+    app.update(Action::Down);
+    app.update(Action::Edit);
+    for c in "abc".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(app.setup.form.has_errors());
+    for size in SIZES {
+        insta::assert_snapshot!(format!("setup_form_{}x{}", size.0, size.1), render(&app, size));
+    }
+    // Starting is refused while a value is bad.
+    app.update(Action::Start);
+    assert!(matches!(app.overlay, Some(Overlay::Error(_))));
+    assert_eq!(app.screen, Screen::Setup);
+}
+
+#[test]
+fn dashboard_from_a_recorded_session() {
+    let app = dashboard_app();
+    assert_eq!(app.dash.history.models.len(), 30);
+    assert_eq!(app.dash.history.episodes.len(), 4);
+    assert_eq!(app.dash.status, RunStatus::Running);
+    for size in SIZES {
+        insta::assert_snapshot!(format!("dashboard_{}x{}", size.0, size.1), render(&app, size));
+    }
+}
+
+#[test]
+fn dashboard_zoomed_pane() {
+    let mut app = dashboard_app();
+    app.update(Action::FocusNext);
+    assert_eq!(app.dash.focus, Pane::Accuracy);
+    app.update(Action::Zoom);
+    insta::assert_snapshot!("dashboard_zoom_accuracy_80x24", render(&app, (80, 24)));
+}
+
+#[test]
+fn help_overlay_lists_every_dashboard_key() {
+    let mut app = dashboard_app();
+    app.update(Action::Help);
+    for size in SIZES {
+        let screen = render(&app, size);
+        if size.1 >= 40 {
+            for (label, _) in keys::help_rows(Mode::Dashboard) {
+                assert!(screen.contains(label), "help shows {label}");
+            }
+        }
+        insta::assert_snapshot!(format!("help_{}x{}", size.0, size.1), screen);
+    }
+}
+
+#[test]
+fn live_settings_form() {
+    let mut app = dashboard_app();
+    app.overlay = Some(Overlay::Form(Form::new(LIVE_FIELDS, &app.dash.settings, true)));
+    app.update(Action::Edit);
+    for c in "0.2".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    for size in SIZES {
+        insta::assert_snapshot!(format!("live_form_{}x{}", size.0, size.1), render(&app, size));
+    }
+    let Some(Overlay::Form(f)) = &app.overlay else { panic!() };
+    assert_eq!(f.changes(), vec![aen::search::SettingChange::FixedEpsilon(Some(0.2))]);
+}
+
+#[test]
+fn invalid_live_values_are_refused_in_the_form() {
+    let mut app = dashboard_app();
+    app.overlay = Some(Overlay::Form(Form::new(LIVE_FIELDS, &app.dash.settings, true)));
+    app.update(Action::Edit);
+    for c in "1.7".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let screen = render(&app, (160, 48));
+    assert!(screen.contains("search.fixed_epsilon = 1.7 is out of range"), "{screen}");
+    app.update(Action::Apply);
+    assert!(matches!(app.overlay, Some(Overlay::Form(_))), "apply is refused while a value is bad");
+}
+
+#[test]
+fn group_toggles_and_presets_update_the_vector() {
+    let mut app = setup_app();
+    assert_eq!(app.settings.data.groups, GroupSet::preset(2).unwrap());
+    app.update(Action::Toggle); // rot90 off
+    assert_eq!(app.settings.data.groups.bit_string(), "010000001100");
+    app.update(Action::NextPreset);
+    assert_eq!(app.settings.data.groups, GroupSet::preset(0).unwrap());
+    app.update(Action::NextPreset);
+    assert_eq!(app.settings.data.groups, GroupSet::preset(1).unwrap());
+    assert!(render(&app, (80, 24)).contains("vector 011000100001  preset 1"));
+}
+
+#[test]
+fn quitting_asks_first_and_ctrl_c_does_not() {
+    let mut app = setup_app();
+    app.on_key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+    app.on_key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE));
+    assert!(!app.quit && app.overlay.is_none());
+    app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.quit);
+}
+
+#[test]
+fn engine_errors_become_a_dialog() {
+    let mut app = dashboard_app();
+    app.on_engine(Event::Error("the search worker panicked: boom".into()));
+    assert_eq!(app.dash.status, RunStatus::Failed);
+    assert!(render(&app, (80, 24)).contains("the search worker panicked: boom"));
+}
