@@ -262,7 +262,11 @@ pub fn run(cli: Cli) -> Result<()> {
 fn open_base(s: &Settings) -> Result<data::BaseData> {
     s.validate()?;
     let want = s.source_kind()?;
-    Ok(data::open(s.data.dataset, s.data.data_dir.as_deref(), want)?)
+    Ok(data::open(
+        s.data.dataset,
+        s.data.data_dir.as_deref(),
+        want,
+    )?)
 }
 
 fn run_data(cmd: DataCommand, mut settings: Settings) -> Result<()> {
@@ -274,15 +278,23 @@ fn run_data(cmd: DataCommand, mut settings: Settings) -> Result<()> {
             for kind in DatasetKind::ALL {
                 println!("{}", kind.title());
                 let sources = data::available_sources(kind, settings.data.data_dir.as_deref());
-                let chosen = data::resolve_source(kind, settings.data.data_dir.as_deref(), want).ok();
+                let chosen =
+                    data::resolve_source(kind, settings.data.data_dir.as_deref(), want).ok();
                 for src in sources {
-                    let mark = if Some(&src) == chosen.as_ref() { "*" } else { " " };
+                    let mark = if Some(&src) == chosen.as_ref() {
+                        "*"
+                    } else {
+                        " "
+                    };
                     let t = Instant::now();
                     match data::load(kind, &src) {
                         Ok(b) => {
                             let sizes = match &b.test {
                                 Some(t) => format!("train {} / test {}", b.train.len(), t.len()),
-                                None => format!("pool {} (split into train / validation / test)", b.train.len()),
+                                None => format!(
+                                    "pool {} (split into train / validation / test)",
+                                    b.train.len()
+                                ),
                             };
                             println!(
                                 "  {mark} {:<10} {sizes}, {}x{}, loaded in {:.0} ms  {}",
@@ -290,7 +302,10 @@ fn run_data(cmd: DataCommand, mut settings: Settings) -> Result<()> {
                                 b.train.images.rows,
                                 b.train.images.cols,
                                 t.elapsed().as_secs_f64() * 1e3,
-                                src.dir.as_ref().map(|d| d.display().to_string()).unwrap_or_else(|| "(compiled into aen)".into())
+                                src.dir
+                                    .as_ref()
+                                    .map(|d| d.display().to_string())
+                                    .unwrap_or_else(|| "(compiled into aen)".into())
                             );
                         }
                         Err(e) => println!("  {mark} {:<10} unusable: {e}", src.kind.name()),
@@ -300,20 +315,27 @@ fn run_data(cmd: DataCommand, mut settings: Settings) -> Result<()> {
             println!("(* = used by default; choose with --source or --data-dir)");
             Ok(())
         }
-        DataCommand::Fetch { dataset, mirrors, dest } => {
+        DataCommand::Fetch {
+            dataset,
+            mirrors,
+            dest,
+        } => {
             let mut manifest = fetch::Manifest::official(dataset);
             if !mirrors.is_empty() {
                 manifest.mirrors = mirrors;
             }
             let dest = match dest {
                 Some(d) => d,
-                None => data::user_dataset_dir(dataset).context("cannot determine the user's data dir (is HOME set?)")?,
+                None => data::user_dataset_dir(dataset)
+                    .context("cannot determine the user's data dir (is HOME set?)")?,
             };
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template("{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
             );
             let mut on_event = |ev: fetch::FetchEvent| match ev {
                 fetch::FetchEvent::Start { file, total, .. } => {
@@ -325,13 +347,23 @@ fn run_data(cmd: DataCommand, mut settings: Settings) -> Result<()> {
                 fetch::FetchEvent::MirrorFailed { url, reason, .. } => {
                     bar.println(format!("  {url}: {reason}; trying the next mirror"))
                 }
-                fetch::FetchEvent::Done { file, .. } => bar.println(format!("  {file}: ok (checksum verified)")),
-                fetch::FetchEvent::AlreadyPresent { file } => bar.println(format!("  {file}: already present")),
+                fetch::FetchEvent::Done { file, .. } => {
+                    bar.println(format!("  {file}: ok (checksum verified)"))
+                }
+                fetch::FetchEvent::AlreadyPresent { file } => {
+                    bar.println(format!("  {file}: already present"))
+                }
             };
             let result = fetch::fetch(&manifest, &dest, &mut on_event);
             bar.finish_and_clear();
             result?;
-            let base = data::load(dataset, &data::Source { kind: SourceKind::Downloaded, dir: Some(dest.clone()) })?;
+            let base = data::load(
+                dataset,
+                &data::Source {
+                    kind: SourceKind::Downloaded,
+                    dir: Some(dest.clone()),
+                },
+            )?;
             println!(
                 "{} ready in {}: {} training and {} test images",
                 dataset.title(),
@@ -341,14 +373,25 @@ fn run_data(cmd: DataCommand, mut settings: Settings) -> Result<()> {
             );
             Ok(())
         }
-        DataCommand::Preview { data: args, groups, count, sample_seed, ascii } => {
+        DataCommand::Preview {
+            data: args,
+            groups,
+            count,
+            sample_seed,
+            ascii,
+        } => {
             args.apply(&mut settings);
             if let Some(g) = groups {
                 settings.data.groups = g;
             }
             let base = open_base(&settings)?;
-            let samples =
-                gdata::preview_samples(&base, settings.data.groups, settings.data.step, sample_seed, count)?;
+            let samples = gdata::preview_samples(
+                &base,
+                settings.data.groups,
+                settings.data.step,
+                sample_seed,
+                count,
+            )?;
             let side = base.train.images.rows;
             let color = !ascii && use_color();
             let per_row = (terminal_width() / (4 * side + 8)).max(1);
@@ -371,7 +414,10 @@ fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
     println!("groups {} [{}], step {step}", groups, groups.bit_string());
     let mut total = 0usize;
     let mut total_ms = 0.0;
-    for (name, a, b) in [("layer 1", INPUT_SIDE, HIDDEN_SIDE), ("layer 2", HIDDEN_SIDE, HIDDEN_SIDE)] {
+    for (name, a, b) in [
+        ("layer 1", INPUT_SIDE, HIDDEN_SIDE),
+        ("layer 2", HIDDEN_SIDE, HIDDEN_SIDE),
+    ] {
         let t = Instant::now();
         let o = layer_orbits(a, b, groups, step)?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -388,7 +434,10 @@ fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
     }
     let last = HIDDEN_SIDE * HIDDEN_SIDE * 10 + 10;
     println!("dense last layer: {last} parameters");
-    println!("child network: {} parameters; orbits built in {total_ms:.2} ms", total + last);
+    println!(
+        "child network: {} parameters; orbits built in {total_ms:.2} ms",
+        total + last
+    );
     Ok(())
 }
 
@@ -399,7 +448,13 @@ fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
         settings.data.groups = g;
     }
     let base = open_base(&settings)?;
-    let gd = gdata::build(&base, settings.data.groups, settings.data.step, settings.data.seed, settings.child_sizes())?;
+    let gd = gdata::build(
+        &base,
+        settings.data.groups,
+        settings.data.step,
+        settings.data.seed,
+        settings.child_sizes(),
+    )?;
     let orbits = crate::orbits::ChildOrbits::new(a.net_groups, settings.data.step)?;
     let cfg = crate::train::TrainConfig {
         epochs: settings.child.epochs,
@@ -407,8 +462,15 @@ fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
         lr: settings.child.lr,
         seed: crate::search::child_seed(settings.data.seed, a.net_groups),
     };
-    let bar = if a.json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(0) };
-    bar.set_style(ProgressStyle::with_template("epoch {msg} [{bar:30}] {pos}/{len} batches").expect("valid template"));
+    let bar = if a.json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("epoch {msg} [{bar:30}] {pos}/{len} batches")
+            .expect("valid template"),
+    );
     let dev = crate::nn::Dev::default();
     let r = crate::train::train_child(&dev, &orbits, &gd, cfg, &mut |p| {
         bar.set_length(p.batches as u64);
@@ -450,7 +512,11 @@ fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> {
     let mut sizes = settings.final_sizes();
     let mut epochs = settings.final_eval.epochs;
     if a.quick {
-        sizes = gdata::SplitSizes { train: 1000, val: 500, test: 500 };
+        sizes = gdata::SplitSizes {
+            train: 1000,
+            val: 500,
+            test: 500,
+        };
         epochs = 1;
     }
     sizes.train = a.child.train_size.unwrap_or(sizes.train);
@@ -476,8 +542,15 @@ fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> {
         sizes.val,
         sizes.test
     );
-    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(169) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ETA {eta}").expect("valid template"));
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(169)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ETA {eta}")
+            .expect("valid template"),
+    );
     let table = experiments::single_test(&settings, &base, sizes, epochs, &mut |p| {
         match p {
             ExpProgress::Begin { label, index, .. } => {
@@ -492,11 +565,14 @@ fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> {
     bar.finish_and_clear();
     println!("test accuracy (%), rows: G-data, columns: network equivariant to; * = best of row");
     print!("{}", table.to_text());
-    std::fs::write(&a.csv, table.to_csv()).with_context(|| format!("writing {}", a.csv.display()))?;
+    std::fs::write(&a.csv, table.to_csv())
+        .with_context(|| format!("writing {}", a.csv.display()))?;
     println!("wrote {}", a.csv.display());
     Ok(())
 }
 
 fn terminal_width() -> usize {
-    crossterm::terminal::size().map(|(w, _)| w as usize).unwrap_or(120)
+    crossterm::terminal::size()
+        .map(|(w, _)| w as usize)
+        .unwrap_or(120)
 }

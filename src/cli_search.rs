@@ -52,7 +52,11 @@ pub fn run_search(a: SearchArgs, mut settings: Settings) -> Result<()> {
         }
     }
     settings.validate()?;
-    let path = a.snapshot.clone().or_else(|| a.resume.clone()).unwrap_or_else(search::default_snapshot_path);
+    let path = a
+        .snapshot
+        .clone()
+        .or_else(|| a.resume.clone())
+        .unwrap_or_else(search::default_snapshot_path);
 
     // A finished search with --final-eval needs no replay: evaluate straight away.
     let finished_snap = match resume {
@@ -70,10 +74,19 @@ pub fn run_search(a: SearchArgs, mut settings: Settings) -> Result<()> {
             }
         }
     };
-    let Some(snap) = finished_snap else { return Ok(()) };
-    let rows = if a.final_eval { Some(final_eval(&snap, &a)?) } else { None };
+    let Some(snap) = finished_snap else {
+        return Ok(());
+    };
+    let rows = if a.final_eval {
+        Some(final_eval(&snap, &a)?)
+    } else {
+        None
+    };
     report::write_outputs(&a.out, &snap, rows.as_deref())?;
-    println!("wrote models.csv, summary.json, accuracy.png and rewards.png to {}", a.out.display());
+    println!(
+        "wrote models.csv, summary.json, accuracy.png and rewards.png to {}",
+        a.out.display()
+    );
     Ok(())
 }
 
@@ -101,9 +114,16 @@ fn run_engine(
             stop.store(true, Ordering::SeqCst);
         });
     }
-    let bar = if a.json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(max_models as u64) };
+    let bar = if a.json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(max_models as u64)
+    };
     bar.set_style(
-        ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} models  {msg}  ETA {eta}").expect("valid template"),
+        ProgressStyle::with_template(
+            "[{elapsed_precise}] {bar:30} {pos}/{len} models  {msg}  ETA {eta}",
+        )
+        .expect("valid template"),
     );
     let started = Instant::now();
     let (mut episode, mut eps, mut best, mut models) = (0usize, 1.0f64, f64::NAN, 0usize);
@@ -116,20 +136,20 @@ fn run_engine(
             }
         }
         match &ev {
-            Event::Started(info) => {
-                if !a.json {
-                    eprintln!(
-                        "searching on {} ({}), G-data {} [{}], {}; snapshot {}",
-                        info.dataset,
-                        info.source,
-                        info.data_groups,
-                        info.data_groups.bit_string(),
-                        info.device,
-                        info.snapshot_path.display()
-                    );
-                }
+            Event::Started(info) if !a.json => {
+                eprintln!(
+                    "searching on {} ({}), G-data {} [{}], {}; snapshot {}",
+                    info.dataset,
+                    info.source,
+                    info.data_groups,
+                    info.data_groups.bit_string(),
+                    info.device,
+                    info.snapshot_path.display()
+                );
             }
-            Event::Replaying { done, total } => bar.set_message(format!("replaying snapshot {done}/{total} steps")),
+            Event::Replaying { done, total } => {
+                bar.set_message(format!("replaying snapshot {done}/{total} steps"))
+            }
             Event::History(h) => {
                 models = h.models.len();
                 best = h.models.iter().map(|m| m.val_acc).fold(f64::NAN, f64::max);
@@ -146,8 +166,12 @@ fn run_engine(
                 bar.set_position(models as u64);
             }
             Event::EpisodeEnd(e) => episode = e.episode + 1,
-            Event::SettingChanged { change, step } => bar.println(format!("step {step}: {}", change.describe())),
-            Event::SettingRefused { change, reason } => bar.println(format!("refused {}: {reason}", change.describe())),
+            Event::SettingChanged { change, step } => {
+                bar.println(format!("step {step}: {}", change.describe()))
+            }
+            Event::SettingRefused { change, reason } => {
+                bar.println(format!("refused {}: {reason}", change.describe()))
+            }
             Event::Log(m) => bar.println(m.clone()),
             Event::Error(e) => {
                 failed = Some(e.clone());
@@ -157,17 +181,25 @@ fn run_engine(
             }
             _ => {}
         }
-        if let Event::SettingChanged { change: SettingChange::MaxModels(m), .. } = &ev {
+        if let Event::SettingChanged {
+            change: SettingChange::MaxModels(m),
+            ..
+        } = &ev
+        {
             bar.set_length(*m as u64);
         }
-        bar.set_message(format!("episode {episode}, epsilon {eps:.2}, best {best:.2}%"));
+        bar.set_message(format!(
+            "episode {episode}, epsilon {eps:.2}, best {best:.2}%"
+        ));
     }
     bar.finish_and_clear();
     handle.join();
     if let Some(e) = failed {
         bail!("the search failed: {e}");
     }
-    let Some((reason, saved)) = finished else { bail!("the search worker ended without finishing") };
+    let Some((reason, saved)) = finished else {
+        bail!("the search worker ended without finishing")
+    };
     let secs = started.elapsed().as_secs_f64();
     match reason {
         FinishReason::Stopped => {
@@ -182,18 +214,41 @@ fn run_engine(
         r => eprintln!("finished ({r:?}) after {secs:.0} s: {models} models trained, best validation accuracy {best:.2}%"),
     }
     match saved {
-        Some(p) => Ok(Some(snapshot::load(&p).with_context(|| format!("reading back {}", p.display()))?)),
+        Some(p) => {
+            Ok(Some(snapshot::load(&p).with_context(|| {
+                format!("reading back {}", p.display())
+            })?))
+        }
         None => Ok(None),
     }
 }
 
 fn final_eval(snap: &Snapshot, a: &SearchArgs) -> Result<Vec<experiments::EvalRow>> {
     let settings = &snap.settings;
-    let base = crate::data::open(settings.data.dataset, settings.data.data_dir.as_deref(), settings.source_kind()?)?;
-    let top: Vec<_> = snap.history.best(settings.final_eval.top_k).iter().map(|m| (m.state, m.val_acc)).collect();
-    eprintln!("final evaluation: retraining {} best states and 13 single-group networks", top.len());
-    let bar = if a.json || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new((top.len() + 13) as u64) };
-    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ETA {eta}").expect("valid template"));
+    let base = crate::data::open(
+        settings.data.dataset,
+        settings.data.data_dir.as_deref(),
+        settings.source_kind()?,
+    )?;
+    let top: Vec<_> = snap
+        .history
+        .best(settings.final_eval.top_k)
+        .iter()
+        .map(|m| (m.state, m.val_acc))
+        .collect();
+    eprintln!(
+        "final evaluation: retraining {} best states and 13 single-group networks",
+        top.len()
+    );
+    let bar = if a.json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new((top.len() + 13) as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ETA {eta}")
+            .expect("valid template"),
+    );
     let (rows, note) = experiments::final_eval(settings, &base, &top, &mut |p| {
         if let ExpProgress::Begin { label, index, .. } = p {
             bar.set_position(index as u64);
@@ -215,8 +270,12 @@ fn event_json(ev: &Event) -> Option<String> {
         Event::Step(s) => serde_json::json!({"event": "step", "data": s}),
         Event::ModelTrained(m) => serde_json::json!({"event": "model", "data": m}),
         Event::EpisodeEnd(e) => serde_json::json!({"event": "episode", "data": e}),
-        Event::SettingChanged { step, change } => serde_json::json!({"event": "setting", "step": step, "change": change}),
-        Event::Finished { reason, snapshot } => serde_json::json!({"event": "finished", "reason": reason, "snapshot": snapshot}),
+        Event::SettingChanged { step, change } => {
+            serde_json::json!({"event": "setting", "step": step, "change": change})
+        }
+        Event::Finished { reason, snapshot } => {
+            serde_json::json!({"event": "finished", "reason": reason, "snapshot": snapshot})
+        }
         Event::Error(e) => serde_json::json!({"event": "error", "message": e}),
         Event::Saved(p) => serde_json::json!({"event": "saved", "path": p}),
         _ => return None,

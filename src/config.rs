@@ -10,7 +10,7 @@ use crate::groups::GroupSet;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub data: DataSettings,
@@ -90,7 +90,14 @@ impl Default for DataSettings {
 
 impl Default for ChildSettings {
     fn default() -> Self {
-        ChildSettings { epochs: 4, train_size: 4000, val_size: 1000, test_size: 1000, batch: 64, lr: 1e-3 }
+        ChildSettings {
+            epochs: 4,
+            train_size: 4000,
+            val_size: 1000,
+            test_size: 1000,
+            batch: 64,
+            lr: 1e-3,
+        }
     }
 }
 
@@ -130,17 +137,12 @@ impl Default for SearchSettings {
 
 impl Default for FinalEvalSettings {
     fn default() -> Self {
-        FinalEvalSettings { epochs: 10, train_size: 10_000, val_size: 1000, test_size: 1000, top_k: 3 }
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            data: DataSettings::default(),
-            child: ChildSettings::default(),
-            search: SearchSettings::default(),
-            final_eval: FinalEvalSettings::default(),
+        FinalEvalSettings {
+            epochs: 10,
+            train_size: 10_000,
+            val_size: 1000,
+            test_size: 1000,
+            top_k: 3,
         }
     }
 }
@@ -148,25 +150,45 @@ impl Default for Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read config: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {msg}")]
     Parse { path: PathBuf, msg: String },
     #[error("{key} = {value} is out of range; allowed: {allowed}")]
-    Range { key: &'static str, value: String, allowed: String },
+    Range {
+        key: &'static str,
+        value: String,
+        allowed: String,
+    },
     #[error("{key}: {msg}")]
     Invalid { key: &'static str, msg: String },
 }
 
-fn range<T: PartialOrd + std::fmt::Display>(key: &'static str, v: T, lo: T, hi: T) -> Result<(), ConfigError> {
+fn range<T: PartialOrd + std::fmt::Display>(
+    key: &'static str,
+    v: T,
+    lo: T,
+    hi: T,
+) -> Result<(), ConfigError> {
     if v < lo || v > hi {
-        return Err(ConfigError::Range { key, value: v.to_string(), allowed: format!("{lo} to {hi}") });
+        return Err(ConfigError::Range {
+            key,
+            value: v.to_string(),
+            allowed: format!("{lo} to {hi}"),
+        });
     }
     Ok(())
 }
 
 fn open_unit(key: &'static str, v: f64) -> Result<(), ConfigError> {
     if !(v > 0.0 && v <= 1.0) {
-        return Err(ConfigError::Range { key, value: v.to_string(), allowed: "greater than 0, at most 1".into() });
+        return Err(ConfigError::Range {
+            key,
+            value: v.to_string(),
+            allowed: "greater than 0, at most 1".into(),
+        });
     }
     Ok(())
 }
@@ -178,8 +200,10 @@ impl Settings {
     }
 
     pub fn from_toml(text: &str, path: &Path) -> Result<Settings, ConfigError> {
-        let s: Settings =
-            toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), msg: e.to_string() })?;
+        let s: Settings = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            msg: e.to_string(),
+        })?;
         s.validate()?;
         Ok(s)
     }
@@ -193,22 +217,36 @@ impl Settings {
         match chosen {
             None => Ok(Settings::default()),
             Some(p) => {
-                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Io { path: p.clone(), source })?;
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Io {
+                    path: p.clone(),
+                    source,
+                })?;
                 Self::from_toml(&text, &p)
             }
         }
     }
 
     pub fn source_kind(&self) -> Result<Option<SourceKind>, ConfigError> {
-        SourceKind::parse(&self.data.source).map_err(|e| ConfigError::Invalid { key: "data.source", msg: e.to_string() })
+        SourceKind::parse(&self.data.source).map_err(|e| ConfigError::Invalid {
+            key: "data.source",
+            msg: e.to_string(),
+        })
     }
 
     pub fn child_sizes(&self) -> SplitSizes {
-        SplitSizes { train: self.child.train_size, val: self.child.val_size, test: self.child.test_size }
+        SplitSizes {
+            train: self.child.train_size,
+            val: self.child.val_size,
+            test: self.child.test_size,
+        }
     }
 
     pub fn final_sizes(&self) -> SplitSizes {
-        SplitSizes { train: self.final_eval.train_size, val: self.final_eval.val_size, test: self.final_eval.test_size }
+        SplitSizes {
+            train: self.final_eval.train_size,
+            val: self.final_eval.val_size,
+            test: self.final_eval.test_size,
+        }
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -255,14 +293,23 @@ impl Settings {
 pub fn validate_schedule(schedule: &[(usize, f64)]) -> Result<(), ConfigError> {
     let key = "search.epsilon_schedule";
     if schedule.is_empty() {
-        return Err(ConfigError::Invalid { key, msg: "needs at least one [models, epsilon] pair".into() });
+        return Err(ConfigError::Invalid {
+            key,
+            msg: "needs at least one [models, epsilon] pair".into(),
+        });
     }
     if schedule[0].0 != 0 {
-        return Err(ConfigError::Invalid { key, msg: "the first pair must start at 0 models".into() });
+        return Err(ConfigError::Invalid {
+            key,
+            msg: "the first pair must start at 0 models".into(),
+        });
     }
     for w in schedule.windows(2) {
         if w[1].0 <= w[0].0 {
-            return Err(ConfigError::Invalid { key, msg: format!("thresholds must increase: {} then {}", w[0].0, w[1].0) });
+            return Err(ConfigError::Invalid {
+                key,
+                msg: format!("thresholds must increase: {} then {}", w[0].0, w[1].0),
+            });
         }
     }
     for &(_, e) in schedule {
@@ -272,7 +319,12 @@ pub fn validate_schedule(schedule: &[(usize, f64)]) -> Result<(), ConfigError> {
 }
 
 pub fn epsilon_at(schedule: &[(usize, f64)], models_trained: usize) -> f64 {
-    schedule.iter().take_while(|(t, _)| *t <= models_trained).last().map(|(_, e)| *e).unwrap_or(1.0)
+    schedule
+        .iter()
+        .take_while(|(t, _)| *t <= models_trained)
+        .last()
+        .map(|(_, e)| *e)
+        .unwrap_or(1.0)
 }
 
 /// Parses `0:1.0,200:0.9,...` (for flags and forms).
@@ -280,11 +332,18 @@ pub fn parse_schedule(text: &str) -> Result<Vec<(usize, f64)>, ConfigError> {
     let key = "search.epsilon_schedule";
     let mut out = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (a, b) = part
-            .split_once(':')
-            .ok_or_else(|| ConfigError::Invalid { key, msg: format!("`{part}` is not MODELS:EPSILON") })?;
-        let t = a.trim().parse().map_err(|_| ConfigError::Invalid { key, msg: format!("`{a}` is not a whole number") })?;
-        let e = b.trim().parse().map_err(|_| ConfigError::Invalid { key, msg: format!("`{b}` is not a number") })?;
+        let (a, b) = part.split_once(':').ok_or_else(|| ConfigError::Invalid {
+            key,
+            msg: format!("`{part}` is not MODELS:EPSILON"),
+        })?;
+        let t = a.trim().parse().map_err(|_| ConfigError::Invalid {
+            key,
+            msg: format!("`{a}` is not a whole number"),
+        })?;
+        let e = b.trim().parse().map_err(|_| ConfigError::Invalid {
+            key,
+            msg: format!("`{b}` is not a number"),
+        })?;
         out.push((t, e));
     }
     validate_schedule(&out)?;
@@ -292,5 +351,8 @@ pub fn parse_schedule(text: &str) -> Result<Vec<(usize, f64)>, ConfigError> {
 }
 
 pub fn format_schedule(s: &[(usize, f64)]) -> String {
-    s.iter().map(|(t, e)| format!("{t}:{e}")).collect::<Vec<_>>().join(",")
+    s.iter()
+        .map(|(t, e)| format!("{t}:{e}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }

@@ -31,7 +31,9 @@ pub fn fit_sizes(base: &BaseData, sizes: SplitSizes) -> (SplitSizes, Option<Stri
 
 /// The 13 group sets of the single-group experiments: plain, then each group alone.
 pub fn single_sets() -> Vec<GroupSet> {
-    std::iter::once(GroupSet::EMPTY).chain(Group::ALL.iter().map(|&g| GroupSet::single(g))).collect()
+    std::iter::once(GroupSet::EMPTY)
+        .chain(Group::ALL.iter().map(|&g| GroupSet::single(g)))
+        .collect()
 }
 
 pub fn set_label(g: GroupSet) -> String {
@@ -54,9 +56,16 @@ pub struct SingleTable {
 
 /// What an experiment reports while it runs; returning Cancel stops it.
 pub enum ExpProgress<'a> {
-    Begin { label: &'a str, index: usize, total: usize },
+    Begin {
+        label: &'a str,
+        index: usize,
+        total: usize,
+    },
     Batch(TrainProgress),
-    Done { label: &'a str, result: &'a TrainResult },
+    Done {
+        label: &'a str,
+        result: &'a TrainResult,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,8 +85,16 @@ fn train_one(
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<TrainResult, ExpError> {
     let orbits = ChildOrbits::new(net, settings.data.step).map_err(anyhow::Error::from)?;
-    let cfg = TrainConfig { epochs, batch: settings.child.batch, lr: settings.child.lr, seed: child_seed(settings.data.seed, net) };
-    train::train_child(dev, &orbits, gd, cfg, &mut |p| progress(ExpProgress::Batch(p))).map_err(|_| ExpError::Cancelled)
+    let cfg = TrainConfig {
+        epochs,
+        batch: settings.child.batch,
+        lr: settings.child.lr,
+        seed: child_seed(settings.data.seed, net),
+    };
+    train::train_child(dev, &orbits, gd, cfg, &mut |p| {
+        progress(ExpProgress::Batch(p))
+    })
+    .map_err(|_| ExpError::Cancelled)
 }
 
 /// Trains every single-group network (and the plain one) on every single-group
@@ -94,20 +111,41 @@ pub fn single_test(
     let total = sets.len() * sets.len();
     let mut results = Vec::new();
     for (r, &data_set) in sets.iter().enumerate() {
-        let gd = gdata::build(base, data_set, settings.data.step, settings.data.seed, sizes).map_err(anyhow::Error::from)?;
+        let gd = gdata::build(
+            base,
+            data_set,
+            settings.data.step,
+            settings.data.seed,
+            sizes,
+        )
+        .map_err(anyhow::Error::from)?;
         let mut row = Vec::new();
         for (c, &net) in sets.iter().enumerate() {
             let label = format!("data {} / net {}", set_label(data_set), set_label(net));
-            if progress(ExpProgress::Begin { label: &label, index: r * sets.len() + c, total }) == Flow::Cancel {
+            if progress(ExpProgress::Begin {
+                label: &label,
+                index: r * sets.len() + c,
+                total,
+            }) == Flow::Cancel
+            {
                 return Err(ExpError::Cancelled);
             }
             let res = train_one(&dev, &gd, net, settings, epochs, progress)?;
-            progress(ExpProgress::Done { label: &label, result: &res });
+            progress(ExpProgress::Done {
+                label: &label,
+                result: &res,
+            });
             row.push(res);
         }
         results.push(row);
     }
-    Ok(SingleTable { data_sets: sets.clone(), nets: sets, results, sizes, epochs })
+    Ok(SingleTable {
+        data_sets: sets.clone(),
+        nets: sets,
+        results,
+        sizes,
+        epochs,
+    })
 }
 
 impl SingleTable {
@@ -123,7 +161,10 @@ impl SingleTable {
         for (r, d) in self.data_sets.iter().enumerate() {
             s.push_str(&set_label(*d));
             for res in &self.results[r] {
-                s.push_str(&format!(",{:.2},{:.2},{}", res.val_acc, res.test_acc, res.params));
+                s.push_str(&format!(
+                    ",{:.2},{:.2},{}",
+                    res.val_acc, res.test_acc, res.params
+                ));
             }
             s.push('\n');
         }
@@ -139,7 +180,10 @@ impl SingleTable {
         s.push('\n');
         for (r, d) in self.data_sets.iter().enumerate() {
             s.push_str(&format!("{:<8}", set_label(*d)));
-            let best = self.results[r].iter().map(|x| x.test_acc).fold(f64::MIN, f64::max);
+            let best = self.results[r]
+                .iter()
+                .map(|x| x.test_acc)
+                .fold(f64::MIN, f64::max);
             for res in &self.results[r] {
                 let mark = if res.test_acc == best { "*" } else { " " };
                 s.push_str(&format!("{:>7.1}{mark}", res.test_acc));
@@ -177,10 +221,20 @@ pub fn final_eval(
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<(Vec<EvalRow>, Option<String>), ExpError> {
     let (sizes, note) = fit_sizes(base, settings.final_sizes());
-    let gd = gdata::build(base, settings.data.groups, settings.data.step, settings.data.seed, sizes).map_err(anyhow::Error::from)?;
+    let gd = gdata::build(
+        base,
+        settings.data.groups,
+        settings.data.step,
+        settings.data.seed,
+        sizes,
+    )
+    .map_err(anyhow::Error::from)?;
     let dev = Dev::default();
-    let mut jobs: Vec<(String, GroupSet, Option<f64>)> =
-        top.iter().enumerate().map(|(k, (g, acc))| (format!("searched #{}", k + 1), *g, Some(*acc))).collect();
+    let mut jobs: Vec<(String, GroupSet, Option<f64>)> = top
+        .iter()
+        .enumerate()
+        .map(|(k, (g, acc))| (format!("searched #{}", k + 1), *g, Some(*acc)))
+        .collect();
     for g in single_sets() {
         let kind = if g.is_empty() { "plain" } else { "single" };
         jobs.push((kind.into(), g, None));
@@ -189,18 +243,37 @@ pub fn final_eval(
     let mut rows = Vec::new();
     for (i, (kind, g, sv)) in jobs.into_iter().enumerate() {
         let label = format!("{kind} {}", set_label(g));
-        if progress(ExpProgress::Begin { label: &label, index: i, total }) == Flow::Cancel {
+        if progress(ExpProgress::Begin {
+            label: &label,
+            index: i,
+            total,
+        }) == Flow::Cancel
+        {
             return Err(ExpError::Cancelled);
         }
         let r = train_one(&dev, &gd, g, settings, settings.final_eval.epochs, progress)?;
-        progress(ExpProgress::Done { label: &label, result: &r });
-        rows.push(EvalRow { kind, groups: g, search_val_acc: sv, val_acc: r.val_acc, test_acc: r.test_acc, params: r.params, seconds: r.seconds });
+        progress(ExpProgress::Done {
+            label: &label,
+            result: &r,
+        });
+        rows.push(EvalRow {
+            kind,
+            groups: g,
+            search_val_acc: sv,
+            val_acc: r.val_acc,
+            test_acc: r.test_acc,
+            params: r.params,
+            seconds: r.seconds,
+        });
     }
     Ok((rows, note))
 }
 
 pub fn eval_table_text(rows: &[EvalRow]) -> String {
-    let mut s = format!("{:<12} {:<40} {:>9} {:>9} {:>9}\n", "network", "groups", "val %", "test %", "params");
+    let mut s = format!(
+        "{:<12} {:<40} {:>9} {:>9} {:>9}\n",
+        "network", "groups", "val %", "test %", "params"
+    );
     let best = rows.iter().map(|r| r.test_acc).fold(f64::MIN, f64::max);
     for r in rows {
         let mark = if r.test_acc == best { " *" } else { "" };

@@ -53,7 +53,12 @@ pub enum GDataError {
     #[error(transparent)]
     Data(#[from] DataError),
     #[error("{what}: asked for {asked} images but only {have} are available{hint}")]
-    TooMany { what: &'static str, asked: usize, have: usize, hint: &'static str },
+    TooMany {
+        what: &'static str,
+        asked: usize,
+        have: usize,
+        hint: &'static str,
+    },
     #[error("images must be square, got {rows}x{cols}")]
     NotSquare { rows: usize, cols: usize },
     #[error("{0} split size must be at least 1")]
@@ -90,7 +95,10 @@ pub struct Transformer {
 
 impl Transformer {
     pub fn new(groups: GroupSet, side: usize, step: usize) -> Result<Transformer, GroupError> {
-        Ok(Transformer { powers: GroupPowers::new(groups, side, step)?, buf: vec![0; side * side] })
+        Ok(Transformer {
+            powers: GroupPowers::new(groups, side, step)?,
+            buf: vec![0; side * side],
+        })
     }
 
     pub fn apply(&mut self, img: &[u8], out: &mut [u8], rng: &mut impl Rng) {
@@ -105,12 +113,7 @@ impl Transformer {
     }
 }
 
-fn take(
-    src: &Labeled,
-    idx: &[usize],
-    tf: &mut Transformer,
-    rng: &mut ChaCha8Rng,
-) -> Split {
+fn take(src: &Labeled, idx: &[usize], tf: &mut Transformer, rng: &mut ChaCha8Rng) -> Split {
     let dim = src.images.rows * src.images.cols;
     let mut x = Vec::with_capacity(idx.len() * dim);
     let mut y = Vec::with_capacity(idx.len());
@@ -125,13 +128,21 @@ fn take(
 
 /// Which base images each split uses. Depends only on the base and the seed, never on
 /// the groups, so G-datasets that differ only in groups share their images.
-pub fn split_indices(base: &BaseData, sizes: SplitSizes, seed: u64) -> Result<[Vec<usize>; 3], GDataError> {
-    for (name, n) in [("train", sizes.train), ("validation", sizes.val), ("test", sizes.test)] {
+pub fn split_indices(
+    base: &BaseData,
+    sizes: SplitSizes,
+    seed: u64,
+) -> Result<[Vec<usize>; 3], GDataError> {
+    for (name, n) in [
+        ("train", sizes.train),
+        ("validation", sizes.val),
+        ("test", sizes.test),
+    ] {
         if n == 0 {
             return Err(GDataError::Empty(name));
         }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_5_1175);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0005_EED5_1175);
     let order = balanced_order(&base.train.labels, &mut rng);
     match &base.test {
         Some(test) => {
@@ -145,7 +156,12 @@ pub fn split_indices(base: &BaseData, sizes: SplitSizes, seed: u64) -> Result<[V
                 });
             }
             if sizes.test > test.len() {
-                return Err(GDataError::TooMany { what: "test", asked: sizes.test, have: test.len(), hint: " in the t10k file" });
+                return Err(GDataError::TooMany {
+                    what: "test",
+                    asked: sizes.test,
+                    have: test.len(),
+                    hint: " in the t10k file",
+                });
             }
             let test_order = balanced_order(&test.labels, &mut rng);
             Ok([
@@ -165,13 +181,23 @@ pub fn split_indices(base: &BaseData, sizes: SplitSizes, seed: u64) -> Result<[V
                 });
             }
             let (a, b) = (sizes.train, sizes.train + sizes.val);
-            Ok([order[..a].to_vec(), order[a..b].to_vec(), order[b..total].to_vec()])
+            Ok([
+                order[..a].to_vec(),
+                order[a..b].to_vec(),
+                order[b..total].to_vec(),
+            ])
         }
     }
 }
 
 /// Builds the G-dataset of `base` for `groups`.
-pub fn build(base: &BaseData, groups: GroupSet, step: usize, seed: u64, sizes: SplitSizes) -> Result<GData, GDataError> {
+pub fn build(
+    base: &BaseData,
+    groups: GroupSet,
+    step: usize,
+    seed: u64,
+    sizes: SplitSizes,
+) -> Result<GData, GDataError> {
     let (rows, cols) = (base.train.images.rows, base.train.images.cols);
     if rows != cols {
         return Err(GDataError::NotSquare { rows, cols });
@@ -181,9 +207,23 @@ pub fn build(base: &BaseData, groups: GroupSet, step: usize, seed: u64, sizes: S
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ ((groups.bits() as u64) << 32) ^ 0x6DA7A);
     let train = take(&base.train, &tr, &mut tf, &mut rng);
     let val = take(&base.train, &va, &mut tf, &mut rng);
-    let test = take(base.test.as_ref().unwrap_or(&base.train), &te, &mut tf, &mut rng);
-    Ok(GData { groups, side: rows, train, val, test })
+    let test = take(
+        base.test.as_ref().unwrap_or(&base.train),
+        &te,
+        &mut tf,
+        &mut rng,
+    );
+    Ok(GData {
+        groups,
+        side: rows,
+        train,
+        val,
+        test,
+    })
 }
+
+/// An original image, its transformed version, and its label.
+pub type Sample = (Vec<u8>, Vec<u8>, u8);
 
 /// Originals and transformed versions of `count` sample images, for previews.
 pub fn preview_samples(
@@ -192,7 +232,7 @@ pub fn preview_samples(
     step: usize,
     sample_seed: u64,
     count: usize,
-) -> Result<Vec<(Vec<u8>, Vec<u8>, u8)>, GroupError> {
+) -> Result<Vec<Sample>, GroupError> {
     let imgs = &base.train.images;
     let mut tf = Transformer::new(groups, imgs.rows, step)?;
     let mut rng = ChaCha8Rng::seed_from_u64(sample_seed);

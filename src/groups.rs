@@ -43,7 +43,11 @@ pub enum GroupError {
 }
 
 fn valid_names() -> String {
-    Group::ALL.iter().map(|g| g.name()).collect::<Vec<_>>().join(", ")
+    Group::ALL
+        .iter()
+        .map(|g| g.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Group {
@@ -111,13 +115,21 @@ impl Group {
             .iter()
             .copied()
             .find(|g| g.name() == lower)
-            .ok_or(GroupError::UnknownName { name: name.trim().to_string() })
+            .ok_or(GroupError::UnknownName {
+                name: name.trim().to_string(),
+            })
     }
 
     fn needs_even(self) -> bool {
         matches!(
             self,
-            Group::Sc1 | Group::Sc2 | Group::Sc3 | Group::Sc4 | Group::Sc5 | Group::Sc6 | Group::Sc7
+            Group::Sc1
+                | Group::Sc2
+                | Group::Sc3
+                | Group::Sc4
+                | Group::Sc5
+                | Group::Sc6
+                | Group::Sc7
         )
     }
 
@@ -151,8 +163,11 @@ impl Group {
         if n == 0 {
             return Err(GroupError::EmptyGrid);
         }
-        if self.needs_even() && n % 2 != 0 {
-            return Err(GroupError::OddGrid { group: self.name(), n });
+        if self.needs_even() && !n.is_multiple_of(2) {
+            return Err(GroupError::OddGrid {
+                group: self.name(),
+                n,
+            });
         }
         if matches!(self, Group::HTrans | Group::VTrans) && (step == 0 || step > n) {
             return Err(GroupError::BadStep { step, n });
@@ -265,7 +280,9 @@ pub fn lcm(a: usize, b: usize) -> usize {
 }
 
 /// Which of the twelve groups are selected: bit k set means `Group::ALL[k]`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct GroupSet(u16);
 
@@ -275,7 +292,14 @@ pub const PRESETS: [&[Group]; 6] = [
     &[Group::HFlip, Group::VFlip, Group::Sc2, Group::Sc7],
     &[Group::Rot90, Group::HFlip, Group::Sc4, Group::Sc5],
     &[Group::Rot90, Group::HTrans, Group::Sc3, Group::Sc6],
-    &[Group::Rot90, Group::HFlip, Group::VFlip, Group::HTrans, Group::VTrans, Group::Sc1],
+    &[
+        Group::Rot90,
+        Group::HFlip,
+        Group::VFlip,
+        Group::HTrans,
+        Group::VTrans,
+        Group::Sc1,
+    ],
     &Group::ALL,
 ];
 
@@ -325,7 +349,10 @@ impl GroupSet {
 
     /// The 12-character bit string, bit 0 (rot90) on the left.
     pub fn bit_string(self) -> String {
-        Group::ALL.iter().map(|g| if self.contains(*g) { '1' } else { '0' }).collect()
+        Group::ALL
+            .iter()
+            .map(|g| if self.contains(*g) { '1' } else { '0' })
+            .collect()
     }
 
     /// Which preset this set is, if any.
@@ -439,9 +466,21 @@ mod tests {
         let a = GroupSet::parse("rot90,hflip").unwrap();
         assert_eq!(a.bit_string(), "110000000000");
         assert_eq!(GroupSet::parse("110000000000").unwrap(), a);
-        assert_eq!(GroupSet::parse("preset:2").unwrap().to_string(), "rot90,hflip,sc4,sc5");
-        assert!(matches!(GroupSet::parse("rot91"), Err(GroupError::UnknownName { .. })));
-        assert!(matches!(GroupSet::parse("1100"), Err(GroupError::BadBits(_))));
-        assert!(matches!(GroupSet::parse("preset:9"), Err(GroupError::BadPreset(_))));
+        assert_eq!(
+            GroupSet::parse("preset:2").unwrap().to_string(),
+            "rot90,hflip,sc4,sc5"
+        );
+        assert!(matches!(
+            GroupSet::parse("rot91"),
+            Err(GroupError::UnknownName { .. })
+        ));
+        assert!(matches!(
+            GroupSet::parse("1100"),
+            Err(GroupError::BadBits(_))
+        ));
+        assert!(matches!(
+            GroupSet::parse("preset:9"),
+            Err(GroupError::BadPreset(_))
+        ));
     }
 }

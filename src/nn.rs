@@ -55,17 +55,56 @@ pub struct ChildParams<E: Dtype, D: Device<E>> {
 impl<E: Dtype, D: Device<E>> TensorCollection<E, D> for ChildParams<E, D> {
     type To<E2: Dtype, D2: Device<E2>> = ChildParams<E2, D2>;
 
-    fn iter_tensors<V: ModuleVisitor<Self, E, D>>(visitor: &mut V) -> Result<Option<Self::To<V::E2, V::D2>>, V::Err> {
+    fn iter_tensors<V: ModuleVisitor<Self, E, D>>(
+        visitor: &mut V,
+    ) -> Result<Option<Self::To<V::E2, V::D2>>, V::Err> {
         visitor.visit_fields(
             (
-                Self::tensor("theta1", |s| &s.theta1, |s| &mut s.theta1, TensorOptions::reset_to_zeros()),
-                Self::tensor("bias1", |s| &s.bias1, |s| &mut s.bias1, TensorOptions::reset_to_zeros()),
-                Self::tensor("theta2", |s| &s.theta2, |s| &mut s.theta2, TensorOptions::reset_to_zeros()),
-                Self::tensor("bias2", |s| &s.bias2, |s| &mut s.bias2, TensorOptions::reset_to_zeros()),
-                Self::tensor("w3", |s| &s.w3, |s| &mut s.w3, TensorOptions::reset_to_zeros()),
-                Self::tensor("b3", |s| &s.b3, |s| &mut s.b3, TensorOptions::reset_to_zeros()),
+                Self::tensor(
+                    "theta1",
+                    |s| &s.theta1,
+                    |s| &mut s.theta1,
+                    TensorOptions::reset_to_zeros(),
+                ),
+                Self::tensor(
+                    "bias1",
+                    |s| &s.bias1,
+                    |s| &mut s.bias1,
+                    TensorOptions::reset_to_zeros(),
+                ),
+                Self::tensor(
+                    "theta2",
+                    |s| &s.theta2,
+                    |s| &mut s.theta2,
+                    TensorOptions::reset_to_zeros(),
+                ),
+                Self::tensor(
+                    "bias2",
+                    |s| &s.bias2,
+                    |s| &mut s.bias2,
+                    TensorOptions::reset_to_zeros(),
+                ),
+                Self::tensor(
+                    "w3",
+                    |s| &s.w3,
+                    |s| &mut s.w3,
+                    TensorOptions::reset_to_zeros(),
+                ),
+                Self::tensor(
+                    "b3",
+                    |s| &s.b3,
+                    |s| &mut s.b3,
+                    TensorOptions::reset_to_zeros(),
+                ),
             ),
-            |(theta1, bias1, theta2, bias2, w3, b3)| ChildParams { theta1, bias1, theta2, bias2, w3, b3 },
+            |(theta1, bias1, theta2, bias2, w3, b3)| ChildParams {
+                theta1,
+                bias1,
+                theta2,
+                bias2,
+                w3,
+                b3,
+            },
         )
     }
 }
@@ -80,12 +119,18 @@ struct TieIndex<D: Device<f32>> {
 impl<D: Device<f32>> TieIndex<D> {
     fn new(dev: &D, o: &LayerOrbits) -> Self {
         if o.is_dense() {
-            return TieIndex { weight: None, bias: None };
+            return TieIndex {
+                weight: None,
+                bias: None,
+            };
         }
         let w: Vec<usize> = o.weight.iter().map(|&v| v as usize).collect();
         let b: Vec<usize> = o.hidden.iter().map(|&v| v as usize).collect();
         let (nw, nb) = (w.len(), b.len());
-        TieIndex { weight: Some(dev.tensor_from_vec(w, (nw,))), bias: Some(dev.tensor_from_vec(b, (nb,))) }
+        TieIndex {
+            weight: Some(dev.tensor_from_vec(w, (nw,))),
+            bias: Some(dev.tensor_from_vec(b, (nb,))),
+        }
     }
 }
 
@@ -102,7 +147,15 @@ pub struct ChildNet<D: Device<f32>> {
 /// every tied weight starts like a dense layer of the same fan-in.
 fn init_vec(rng: &mut ChaCha8Rng, len: usize, used: usize, fan_in: usize) -> Vec<f32> {
     let bound = 1.0 / (fan_in as f32).sqrt();
-    (0..len).map(|k| if k < used { rng.gen_range(-bound..bound) } else { 0.0 }).collect()
+    (0..len)
+        .map(|k| {
+            if k < used {
+                rng.gen_range(-bound..bound)
+            } else {
+                0.0
+            }
+        })
+        .collect()
 }
 
 impl<D: Device<f32>> ChildNet<D> {
@@ -112,14 +165,34 @@ impl<D: Device<f32>> ChildNet<D> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let (o1, o2) = (&orbits.l1, &orbits.l2);
         let params = ChildParams {
-            theta1: dev.tensor_from_vec(init_vec(&mut rng, IN * HID, o1.n_weight, IN), Rank1::<{ IN * HID }>::default()),
-            bias1: dev.tensor_from_vec(init_vec(&mut rng, HID, o1.n_hidden, IN), Rank1::<HID>::default()),
-            theta2: dev.tensor_from_vec(init_vec(&mut rng, HID * HID, o2.n_weight, HID), Rank1::<{ HID * HID }>::default()),
-            bias2: dev.tensor_from_vec(init_vec(&mut rng, HID, o2.n_hidden, HID), Rank1::<HID>::default()),
-            w3: dev.tensor_from_vec(init_vec(&mut rng, HID * OUT, HID * OUT, HID), Rank2::<HID, OUT>::default()),
+            theta1: dev.tensor_from_vec(
+                init_vec(&mut rng, IN * HID, o1.n_weight, IN),
+                Rank1::<{ IN * HID }>::default(),
+            ),
+            bias1: dev.tensor_from_vec(
+                init_vec(&mut rng, HID, o1.n_hidden, IN),
+                Rank1::<HID>::default(),
+            ),
+            theta2: dev.tensor_from_vec(
+                init_vec(&mut rng, HID * HID, o2.n_weight, HID),
+                Rank1::<{ HID * HID }>::default(),
+            ),
+            bias2: dev.tensor_from_vec(
+                init_vec(&mut rng, HID, o2.n_hidden, HID),
+                Rank1::<HID>::default(),
+            ),
+            w3: dev.tensor_from_vec(
+                init_vec(&mut rng, HID * OUT, HID * OUT, HID),
+                Rank2::<HID, OUT>::default(),
+            ),
             b3: dev.tensor_from_vec(init_vec(&mut rng, OUT, OUT, HID), Rank1::<OUT>::default()),
         };
-        ChildNet { params, tie1: TieIndex::new(dev, o1), tie2: TieIndex::new(dev, o2), n_params: orbits.params() }
+        ChildNet {
+            params,
+            tie1: TieIndex::new(dev, o1),
+            tie2: TieIndex::new(dev, o2),
+            n_params: orbits.params(),
+        }
     }
 
     /// Logits for a batch of flattened 28x28 images.
@@ -127,38 +200,38 @@ impl<D: Device<f32>> ChildNet<D> {
         &self,
         x: Tensor<(usize, Const<IN>), f32, D, T>,
     ) -> Tensor<(usize, Const<OUT>), f32, D, T> {
-        let (h1, h2) = self.hidden(x);
-        let _ = h1;
-        let batch = h2.shape().0;
         let p = &self.params;
+        let h1 = tied_layer(x, &p.theta1, &p.bias1, &self.tie1).relu();
+        let h2 = tied_layer(h1, &p.theta2, &p.bias2, &self.tie2).relu();
+        let batch = h2.shape().0;
         h2.matmul(p.w3.retaped::<T>()) + p.b3.retaped::<T>().broadcast_like(&(batch, Const::<OUT>))
     }
 
-    /// Activations of both hidden layers (after ReLU); the tape follows the second.
-    pub fn hidden<T: Tape<f32, D> + Merge<NoneTape>>(
-        &self,
-        x: Tensor<(usize, Const<IN>), f32, D, T>,
-    ) -> (Tensor<(usize, Const<HID>), f32, D>, Tensor<(usize, Const<HID>), f32, D, T>) {
-        let p = &self.params;
-        let h1 = tied_layer(x, &p.theta1, &p.bias1, &self.tie1).relu();
-        let h1_copy = h1.retaped::<NoneTape>();
-        let h2 = tied_layer(h1, &p.theta2, &p.bias2, &self.tie2).relu();
-        (h1_copy, h2)
-    }
-
     /// Pre-activation outputs of the first tied layer (for equivariance checks).
-    pub fn layer1(&self, x: Tensor<(usize, Const<IN>), f32, D>) -> Tensor<(usize, Const<HID>), f32, D> {
+    pub fn layer1(
+        &self,
+        x: Tensor<(usize, Const<IN>), f32, D>,
+    ) -> Tensor<(usize, Const<HID>), f32, D> {
         tied_layer(x, &self.params.theta1, &self.params.bias1, &self.tie1)
     }
 
     /// Pre-activation outputs of the second tied layer applied to `h`.
-    pub fn layer2(&self, h: Tensor<(usize, Const<HID>), f32, D>) -> Tensor<(usize, Const<HID>), f32, D> {
+    pub fn layer2(
+        &self,
+        h: Tensor<(usize, Const<HID>), f32, D>,
+    ) -> Tensor<(usize, Const<HID>), f32, D> {
         tied_layer(h, &self.params.theta2, &self.params.bias2, &self.tie2)
     }
 }
 
 /// x W + b with W = theta[orbit ids] and b = bias[hidden orbit ids].
-fn tied_layer<const I: usize, const O: usize, const P: usize, D: Device<f32>, T: Tape<f32, D> + Merge<NoneTape>>(
+fn tied_layer<
+    const I: usize,
+    const O: usize,
+    const P: usize,
+    D: Device<f32>,
+    T: Tape<f32, D> + Merge<NoneTape>,
+>(
     x: Tensor<(usize, Const<I>), f32, D, T>,
     theta: &Tensor<Rank1<P>, f32, D>,
     bias: &Tensor<Rank1<O>, f32, D>,
@@ -167,11 +240,17 @@ fn tied_layer<const I: usize, const O: usize, const P: usize, D: Device<f32>, T:
     let batch = x.shape().0;
     let w: Tensor<Rank2<I, O>, f32, D, T> = match &tie.weight {
         None => theta.retaped::<T>().reshape(),
-        Some(idx) => theta.retaped::<T>().gather(idx.clone()).reshape_like(&Default::default()),
+        Some(idx) => theta
+            .retaped::<T>()
+            .gather(idx.clone())
+            .reshape_like(&Default::default()),
     };
     let b: Tensor<Rank1<O>, f32, D, T> = match &tie.bias {
         None => bias.retaped::<T>(),
-        Some(idx) => bias.retaped::<T>().gather(idx.clone()).reshape_like(&Default::default()),
+        Some(idx) => bias
+            .retaped::<T>()
+            .gather(idx.clone())
+            .reshape_like(&Default::default()),
     };
     x.matmul(w) + b.broadcast_like(&(batch, Const::<O>))
 }

@@ -47,7 +47,9 @@ struct UnionFind {
 
 impl UnionFind {
     fn new(n: usize) -> Self {
-        UnionFind { parent: (0..n as u32).collect() }
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
     }
 
     #[inline]
@@ -94,7 +96,11 @@ fn generators(groups: GroupSet, side: usize, step: usize) -> Result<Vec<Perm>, G
 }
 
 /// Orbits of the cells of one grid (used for the tied biases).
-pub fn cell_orbits(side: usize, groups: GroupSet, step: usize) -> Result<(Vec<u32>, usize), GroupError> {
+pub fn cell_orbits(
+    side: usize,
+    groups: GroupSet,
+    step: usize,
+) -> Result<(Vec<u32>, usize), GroupError> {
     let mut uf = UnionFind::new(side * side);
     for g in generators(groups, side, step)? {
         for (i, &gi) in g.0.iter().enumerate() {
@@ -105,7 +111,12 @@ pub fn cell_orbits(side: usize, groups: GroupSet, step: usize) -> Result<(Vec<u3
 }
 
 /// Orbits of a layer from an `in_side`² grid to an `out_side`² grid.
-pub fn layer_orbits(in_side: usize, out_side: usize, groups: GroupSet, step: usize) -> Result<LayerOrbits, GroupError> {
+pub fn layer_orbits(
+    in_side: usize,
+    out_side: usize,
+    groups: GroupSet,
+    step: usize,
+) -> Result<LayerOrbits, GroupError> {
     let gin = generators(groups, in_side, step)?;
     let gout = generators(groups, out_side, step)?;
     let (m, h) = (in_side * in_side, out_side * out_side);
@@ -121,7 +132,14 @@ pub fn layer_orbits(in_side: usize, out_side: usize, groups: GroupSet, step: usi
     }
     let (weight, n_weight) = uf.labels();
     let (hidden, n_hidden) = cell_orbits(out_side, groups, step)?;
-    Ok(LayerOrbits { in_side, out_side, weight, n_weight, hidden, n_hidden })
+    Ok(LayerOrbits {
+        in_side,
+        out_side,
+        weight,
+        n_weight,
+        hidden,
+        n_hidden,
+    })
 }
 
 /// The naive construction, for comparison: enumerate every element of the generated
@@ -138,7 +156,8 @@ pub fn layer_orbits_by_closure(
     let gout = generators(groups, out_side, step)?;
     let (m, h) = (in_side * in_side, out_side * out_side);
     // A joint element is the pair of permutations, stored as one vector of m + h.
-    let joint = |a: &Perm, b: &Perm| -> Vec<u32> { a.0.iter().chain(b.0.iter()).copied().collect() };
+    let joint =
+        |a: &Perm, b: &Perm| -> Vec<u32> { a.0.iter().chain(b.0.iter()).copied().collect() };
     let gens: Vec<Vec<u32>> = gin.iter().zip(&gout).map(|(a, b)| joint(a, b)).collect();
     let id = joint(&Perm::identity(m), &Perm::identity(h));
     let mut seen: HashSet<Vec<u32>> = HashSet::new();
@@ -151,7 +170,13 @@ pub fn layer_orbits_by_closure(
             let comp: Vec<u32> = e
                 .iter()
                 .enumerate()
-                .map(|(k, &x)| if k < m { g[x as usize] } else { g[m + x as usize] })
+                .map(|(k, &x)| {
+                    if k < m {
+                        g[x as usize]
+                    } else {
+                        g[m + x as usize]
+                    }
+                })
                 .collect();
             if seen.insert(comp.clone()) {
                 if seen.len() > max_elements {
@@ -174,7 +199,14 @@ pub fn layer_orbits_by_closure(
     }
     let (weight, n_weight) = uf.labels();
     let (hidden, n_hidden) = cell_orbits(out_side, groups, step)?;
-    Ok(Some(LayerOrbits { in_side, out_side, weight, n_weight, hidden, n_hidden }))
+    Ok(Some(LayerOrbits {
+        in_side,
+        out_side,
+        weight,
+        n_weight,
+        hidden,
+        n_hidden,
+    }))
 }
 
 /// Sides of the child network of PAPER.md §5: 28 -> 20 -> 20 -> 10 classes.

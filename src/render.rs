@@ -9,7 +9,11 @@ pub fn halfblock_cells(img: &[u8], side: usize) -> Vec<Vec<(u8, u8)>> {
             (0..side)
                 .map(|c| {
                     let top = img[2 * tr * side + c];
-                    let bottom = if 2 * tr + 1 < side { img[(2 * tr + 1) * side + c] } else { 0 };
+                    let bottom = if 2 * tr + 1 < side {
+                        img[(2 * tr + 1) * side + c]
+                    } else {
+                        0
+                    };
                     (top, bottom)
                 })
                 .collect()
@@ -27,7 +31,11 @@ pub fn ascii_shade(level: u8) -> char {
 pub fn ascii_rows(img: &[u8], side: usize) -> Vec<String> {
     halfblock_cells(img, side)
         .into_iter()
-        .map(|row| row.into_iter().map(|(t, b)| ascii_shade(t.max(b))).collect())
+        .map(|row| {
+            row.into_iter()
+                .map(|(t, b)| ascii_shade(t.max(b)))
+                .collect()
+        })
         .collect()
 }
 
@@ -38,7 +46,9 @@ pub fn ansi_rows(img: &[u8], side: usize) -> Vec<String> {
         .map(|row| {
             let mut s = String::new();
             for (t, b) in row {
-                s.push_str(&format!("\x1b[38;2;{t};{t};{t}m\x1b[48;2;{b};{b};{b}m\u{2580}"));
+                s.push_str(&format!(
+                    "\x1b[38;2;{t};{t};{t}m\x1b[48;2;{b};{b};{b}m\u{2580}"
+                ));
             }
             s.push_str("\x1b[0m");
             s
@@ -47,8 +57,19 @@ pub fn ansi_rows(img: &[u8], side: usize) -> Vec<String> {
 }
 
 /// Lays out (original, transformed, label) pairs side by side, `per_row` pairs a row.
-pub fn preview_grid(samples: &[(Vec<u8>, Vec<u8>, u8)], side: usize, color: bool, per_row: usize) -> String {
-    let draw = |img: &[u8]| if color { ansi_rows(img, side) } else { ascii_rows(img, side) };
+pub fn preview_grid(
+    samples: &[crate::gdata::Sample],
+    side: usize,
+    color: bool,
+    per_row: usize,
+) -> String {
+    let draw = |img: &[u8]| {
+        if color {
+            ansi_rows(img, side)
+        } else {
+            ascii_rows(img, side)
+        }
+    };
     let mut out = String::new();
     for chunk in samples.chunks(per_row.max(1)) {
         let mut header = String::new();
@@ -58,7 +79,8 @@ pub fn preview_grid(samples: &[(Vec<u8>, Vec<u8>, u8)], side: usize, color: bool
         }
         out.push_str(header.trim_end());
         out.push('\n');
-        let drawn: Vec<(Vec<String>, Vec<String>)> = chunk.iter().map(|(o, t, _)| (draw(o), draw(t))).collect();
+        let drawn: Vec<(Vec<String>, Vec<String>)> =
+            chunk.iter().map(|(o, t, _)| (draw(o), draw(t))).collect();
         for r in 0..side.div_ceil(2) {
             let mut line = String::new();
             for (o, t) in &drawn {

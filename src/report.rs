@@ -14,12 +14,18 @@ static FONT: Once = Once::new();
 fn register_font() {
     FONT.call_once(|| {
         // DejaVu Sans (free licence), embedded so plots render the same everywhere.
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("../assets/DejaVuSans.ttf"));
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../assets/DejaVuSans.ttf"),
+        );
     });
 }
 
 pub fn models_csv(models: &[ModelRecord]) -> String {
-    let mut s = String::from("index,state_bits,groups,val_acc,test_acc,params,train_seconds,first_step,epsilon\n");
+    let mut s = String::from(
+        "index,state_bits,groups,val_acc,test_acc,params,train_seconds,first_step,epsilon\n",
+    );
     for m in models {
         s.push_str(&format!(
             "{},{},\"{}\",{:.2},{:.2},{},{:.3},{},{}\n",
@@ -84,31 +90,62 @@ pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
     let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let n = models.len().max(2);
-    let lo = models.iter().map(|m| m.val_acc).fold(100.0f64, f64::min).min(90.0).floor();
+    let lo = models
+        .iter()
+        .map(|m| m.val_acc)
+        .fold(100.0f64, f64::min)
+        .min(90.0)
+        .floor();
     let mut chart = ChartBuilder::on(&root)
-        .caption("Accuracy of trained models (rolling mean of 20, mean per epsilon level)", ("sans-serif", 22))
+        .caption(
+            "Accuracy of trained models (rolling mean of 20, mean per epsilon level)",
+            ("sans-serif", 22),
+        )
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(60)
         .build_cartesian_2d(1usize..n, lo..100.0f64)?;
-    chart.configure_mesh().x_desc("models trained").y_desc("validation accuracy (%)").draw()?;
     chart
-        .draw_series(models.iter().map(|m| Circle::new((m.index, m.val_acc), 2, RGBColor(150, 150, 150).filled())))?
+        .configure_mesh()
+        .x_desc("models trained")
+        .y_desc("validation accuracy (%)")
+        .draw()?;
+    chart
+        .draw_series(
+            models
+                .iter()
+                .map(|m| Circle::new((m.index, m.val_acc), 2, RGBColor(150, 150, 150).filled())),
+        )?
         .label("each model")
         .legend(|(x, y)| Circle::new((x + 10, y), 3, RGBColor(150, 150, 150).filled()));
     chart
-        .draw_series(LineSeries::new(rolling_mean(models, 20), BLUE.stroke_width(2)))?
+        .draw_series(LineSeries::new(
+            rolling_mean(models, 20),
+            BLUE.stroke_width(2),
+        ))?
         .label("rolling mean (20)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
     for (a, b, eps, mean) in per_epsilon(models) {
-        chart.draw_series(LineSeries::new(vec![(a, mean), (b.max(a + 1), mean)], RED.stroke_width(3)))?;
-        chart.draw_series(std::iter::once(Text::new(format!("eps {eps}"), (a, mean + 0.8), ("sans-serif", 13).into_font())))?;
+        chart.draw_series(LineSeries::new(
+            vec![(a, mean), (b.max(a + 1), mean)],
+            RED.stroke_width(3),
+        ))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!("eps {eps}"),
+            (a, mean + 0.8),
+            ("sans-serif", 13).into_font(),
+        )))?;
     }
     chart
         .draw_series(std::iter::empty::<Circle<(usize, f64), i32>>())?
         .label("mean per epsilon level")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(3)));
-    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).position(SeriesLabelPosition::LowerRight).draw()?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()?;
     root.present()?;
     Ok(())
 }
@@ -118,7 +155,9 @@ pub fn plot_rewards(history: &History, path: &Path) -> Result<()> {
     let eps = &history.episodes;
     let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
     root.fill(&WHITE)?;
-    let (lo, hi) = eps.iter().fold((0.0f64, 1.0f64), |(l, h), e| (l.min(e.total_reward), h.max(e.total_reward)));
+    let (lo, hi) = eps.iter().fold((0.0f64, 1.0f64), |(l, h), e| {
+        (l.min(e.total_reward), h.max(e.total_reward))
+    });
     let pad = (hi - lo).max(1.0) * 0.05;
     let mut chart = ChartBuilder::on(&root)
         .caption("Total reward per episode", ("sans-serif", 22))
@@ -126,9 +165,19 @@ pub fn plot_rewards(history: &History, path: &Path) -> Result<()> {
         .x_label_area_size(45)
         .y_label_area_size(80)
         .build_cartesian_2d(0usize..eps.len().max(2), (lo - pad)..(hi + pad))?;
-    chart.configure_mesh().x_desc("episode").y_desc("total reward").draw()?;
-    chart.draw_series(LineSeries::new(eps.iter().map(|e| (e.episode, e.total_reward)), BLUE.stroke_width(2)))?;
-    chart.draw_series(eps.iter().map(|e| Circle::new((e.episode, e.total_reward), 3, BLUE.filled())))?;
+    chart
+        .configure_mesh()
+        .x_desc("episode")
+        .y_desc("total reward")
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        eps.iter().map(|e| (e.episode, e.total_reward)),
+        BLUE.stroke_width(2),
+    ))?;
+    chart.draw_series(
+        eps.iter()
+            .map(|e| Circle::new((e.episode, e.total_reward), 3, BLUE.filled())),
+    )?;
     root.present()?;
     Ok(())
 }
@@ -164,7 +213,11 @@ pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>
         "setting_changes": h.changes,
         "final_eval": final_rows,
     });
-    std::fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary)?).context("writing summary.json")?;
+    std::fs::write(
+        dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )
+    .context("writing summary.json")?;
     plot_accuracy(h, &dir.join("accuracy.png")).context("drawing accuracy.png")?;
     plot_rewards(h, &dir.join("rewards.png")).context("drawing rewards.png")?;
     Ok(())

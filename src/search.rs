@@ -29,7 +29,12 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-type QNet = ((Linear<NUM_GROUPS, 400>, ReLU), (Linear<400, 400>, ReLU), (Linear<400, 400>, ReLU), Linear<400, NUM_GROUPS>);
+type QNet = (
+    (Linear<NUM_GROUPS, 400>, ReLU),
+    (Linear<400, 400>, ReLU),
+    (Linear<400, 400>, ReLU),
+    Linear<400, NUM_GROUPS>,
+);
 type QModel = <QNet as BuildOnDevice<Dev, f32>>::Built;
 
 /// A live change of a setting, applied at the next step boundary.
@@ -151,7 +156,11 @@ pub struct History {
 impl History {
     pub fn best(&self, k: usize) -> Vec<&ModelRecord> {
         let mut v: Vec<&ModelRecord> = self.models.iter().collect();
-        v.sort_by(|a, b| b.val_acc.total_cmp(&a.val_acc).then(a.params.cmp(&b.params)));
+        v.sort_by(|a, b| {
+            b.val_acc
+                .total_cmp(&a.val_acc)
+                .then(a.params.cmp(&b.params))
+        });
         v.truncate(k);
         v
     }
@@ -179,22 +188,37 @@ pub struct RunInfo {
 pub enum Event {
     Started(Box<RunInfo>),
     /// Replaying a snapshot: `done` of `total` steps re-run.
-    Replaying { done: usize, total: usize },
+    Replaying {
+        done: usize,
+        total: usize,
+    },
     /// The full history so far (after a resume's replay).
     History(Box<History>),
     Step(Box<StepRecord>),
     EpisodeEnd(EpisodeRecord),
     ModelTrained(ModelRecord),
     /// A child network is training (throttled to a few updates a second).
-    Training { state: GroupSet, progress: TrainProgress },
-    SettingChanged { step: usize, change: SettingChange },
-    SettingRefused { change: SettingChange, reason: String },
+    Training {
+        state: GroupSet,
+        progress: TrainProgress,
+    },
+    SettingChanged {
+        step: usize,
+        change: SettingChange,
+    },
+    SettingRefused {
+        change: SettingChange,
+        reason: String,
+    },
     Paused,
     Unpaused,
     Saved(PathBuf),
     Log(String),
     Error(String),
-    Finished { reason: FinishReason, snapshot: Option<PathBuf> },
+    Finished {
+        reason: FinishReason,
+        snapshot: Option<PathBuf>,
+    },
 }
 
 /// The client's end of a running search.
@@ -225,8 +249,13 @@ impl SearchHandle {
 
 /// Where a new session autosaves: `<data dir>/sessions/<timestamp>.json`.
 pub fn default_snapshot_path() -> PathBuf {
-    let dir = data::user_data_dir().unwrap_or_else(|| PathBuf::from(".")).join("sessions");
-    dir.join(format!("{}.json", chrono::Local::now().format("%Y%m%d-%H%M%S")))
+    let dir = data::user_data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("sessions");
+    dir.join(format!(
+        "{}.json",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    ))
 }
 
 /// Starts a search on a worker thread. With `resume`, continues that snapshot.
@@ -259,7 +288,12 @@ pub fn spawn(settings: Settings, resume: Option<Snapshot>, snapshot_path: PathBu
             }
         })
         .expect("spawning a thread");
-    SearchHandle { events: erx, control: ctx, stop, thread: Some(thread) }
+    SearchHandle {
+        events: erx,
+        control: ctx,
+        stop,
+        thread: Some(thread),
+    }
 }
 
 /// The reward of PAPER.md §6: (acc - b) * exp(|acc - b|), accuracies in percent.
@@ -271,14 +305,26 @@ pub fn reward(acc: f64, base: f64) -> f64 {
 /// The seed of the child network trained for `state`: independent of the search's RNG,
 /// so replaying a search from cached accuracies follows the same path.
 pub fn child_seed(seed: u64, state: GroupSet) -> u64 {
-    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (state.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03) ^ 0xC41D
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (state.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03)
+        ^ 0xC41D
 }
 
 /// Loads the base data and builds the search G-dataset for `settings`.
 pub fn prepare_data(settings: &Settings) -> anyhow::Result<(BaseData, GData)> {
     let want = settings.source_kind()?;
-    let base = data::open(settings.data.dataset, settings.data.data_dir.as_deref(), want)?;
-    let gd = gdata::build(&base, settings.data.groups, settings.data.step, settings.data.seed, settings.child_sizes())?;
+    let base = data::open(
+        settings.data.dataset,
+        settings.data.data_dir.as_deref(),
+        want,
+    )?;
+    let gd = gdata::build(
+        &base,
+        settings.data.groups,
+        settings.data.step,
+        settings.data.seed,
+        settings.child_sizes(),
+    )?;
     Ok((base, gd))
 }
 
@@ -338,7 +384,13 @@ impl Worker {
         let policy = qdev.build_module::<QNet, f32>();
         let target = policy.clone();
         let qgrads = policy.alloc_grads();
-        let qopt = Adam::new(&policy, AdamConfig { lr: settings.search.q_lr, ..Default::default() });
+        let qopt = Adam::new(
+            &policy,
+            AdamConfig {
+                lr: settings.search.q_lr,
+                ..Default::default()
+            },
+        );
         let info = RunInfo {
             dataset: base.kind.title().to_string(),
             source: base.source.to_string(),
@@ -347,7 +399,16 @@ impl Worker {
             settings: settings.clone(),
             snapshot_path: path.clone(),
         };
-        let cache = resume.as_ref().map(|s| s.history.models.iter().map(|m| (m.state, m.clone())).collect()).unwrap_or_default();
+        let cache = resume
+            .as_ref()
+            .map(|s| {
+                s.history
+                    .models
+                    .iter()
+                    .map(|m| (m.state, m.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Worker {
             initial_settings: settings.clone(),
             settings,
@@ -378,14 +439,24 @@ impl Worker {
 
     fn emit(&self, e: Event) {
         // Replayed steps are not news; the client gets the whole history at the end.
-        if self.replaying() && matches!(e, Event::Step(_) | Event::EpisodeEnd(_) | Event::ModelTrained(_) | Event::SettingChanged { .. }) {
+        if self.replaying()
+            && matches!(
+                e,
+                Event::Step(_)
+                    | Event::EpisodeEnd(_)
+                    | Event::ModelTrained(_)
+                    | Event::SettingChanged { .. }
+            )
+        {
             return;
         }
         let _ = self.events.send(e);
     }
 
     fn replaying(&self) -> bool {
-        self.replay.as_ref().is_some_and(|s| self.step < s.history.steps.len())
+        self.replay
+            .as_ref()
+            .is_some_and(|s| self.step < s.history.steps.len())
     }
 
     fn models_trained(&self) -> usize {
@@ -393,7 +464,12 @@ impl Worker {
     }
 
     fn snapshot(&self) -> Snapshot {
-        Snapshot::new(self.initial_settings.clone(), &self.info, self.history.clone(), self.finished_reason())
+        Snapshot::new(
+            self.initial_settings.clone(),
+            &self.info,
+            self.history.clone(),
+            self.finished_reason(),
+        )
     }
 
     fn finished_reason(&self) -> Option<FinishReason> {
@@ -406,13 +482,15 @@ impl Worker {
         }
     }
 
-    fn save(&self, path: &PathBuf) {
+    fn save(&self, path: &std::path::Path) {
         match snapshot::save(&self.snapshot(), path) {
             Ok(()) => {
-                let _ = self.events.send(Event::Saved(path.clone()));
+                let _ = self.events.send(Event::Saved(path.to_path_buf()));
             }
             Err(e) => {
-                let _ = self.events.send(Event::Error(format!("saving the snapshot failed: {e:#}")));
+                let _ = self
+                    .events
+                    .send(Event::Error(format!("saving the snapshot failed: {e:#}")));
             }
         }
     }
@@ -424,10 +502,16 @@ impl Worker {
                     self.qopt.cfg.lr = lr;
                 }
                 self.history.changes.push((self.step, change.clone()));
-                self.emit(Event::SettingChanged { step: self.step, change });
+                self.emit(Event::SettingChanged {
+                    step: self.step,
+                    change,
+                });
             }
             Err(e) => {
-                let _ = self.events.send(Event::SettingRefused { change, reason: e.to_string() });
+                let _ = self.events.send(Event::SettingRefused {
+                    change,
+                    reason: e.to_string(),
+                });
             }
         }
     }
@@ -439,7 +523,14 @@ impl Worker {
             let due: Vec<SettingChange> = self
                 .replay
                 .as_ref()
-                .map(|s| s.history.changes.iter().filter(|(st, _)| *st == self.step).map(|(_, c)| c.clone()).collect())
+                .map(|s| {
+                    s.history
+                        .changes
+                        .iter()
+                        .filter(|(st, _)| *st == self.step)
+                        .map(|(_, c)| c.clone())
+                        .collect()
+                })
                 .unwrap_or_default();
             for c in due {
                 self.apply_change(c);
@@ -549,7 +640,9 @@ impl Worker {
     }
 
     fn q_values(&self, s: GroupSet) -> Vec<f32> {
-        let x = self.qdev.tensor_from_vec(state_vec(s).to_vec(), (1usize, Const::<NUM_GROUPS>));
+        let x = self
+            .qdev
+            .tensor_from_vec(state_vec(s).to_vec(), (1usize, Const::<NUM_GROUPS>));
         self.policy.forward(x).as_vec()
     }
 
@@ -582,16 +675,22 @@ impl Worker {
         let q = self.policy.forward(s.traced(grads)).select(a);
         let loss = huber_loss(q, target, 1.0);
         let mut grads = loss.backward();
-        self.qopt.update(&mut self.policy, &grads).expect("every Q parameter is used");
+        self.qopt
+            .update(&mut self.policy, &grads)
+            .expect("every Q parameter is used");
         self.policy.zero_grads(&mut grads);
         self.qgrads = grads;
     }
 
     fn run(&mut self) -> anyhow::Result<()> {
-        let _ = self.events.send(Event::Started(Box::new(self.info.clone())));
+        let _ = self
+            .events
+            .send(Event::Started(Box::new(self.info.clone())));
         // The all-zero network gives the base accuracy b of the reward.
         let zero = GroupSet::EMPTY;
-        let Some((rec, _)) = self.evaluate(zero)? else { return self.finish(FinishReason::Stopped) };
+        let Some((rec, _)) = self.evaluate(zero)? else {
+            return self.finish(FinishReason::Stopped);
+        };
         self.base_acc = rec.val_acc;
         self.emit(Event::ModelTrained(rec));
         let mut state = zero;
@@ -610,7 +709,9 @@ impl Worker {
                 let q = self.q_values(state);
                 let greedy = self.rng.gen::<f64>() >= eps;
                 let action = if greedy {
-                    q.iter().enumerate().fold(0, |best, (k, &v)| if v > q[best] { k } else { best })
+                    q.iter()
+                        .enumerate()
+                        .fold(0, |best, (k, &v)| if v > q[best] { k } else { best })
                 } else {
                     self.rng.gen_range(0..NUM_GROUPS)
                 };
@@ -622,9 +723,18 @@ impl Worker {
                 if self.memory.len() == self.settings.search.replay_capacity {
                     self.memory.pop_front();
                 }
-                self.memory.push_back(Transition { state, action, reward: rw as f32, next });
+                self.memory.push_back(Transition {
+                    state,
+                    action,
+                    reward: rw as f32,
+                    next,
+                });
                 self.optimize();
-                if new_model && self.models_trained() % self.settings.search.target_update == 0 {
+                if new_model
+                    && self
+                        .models_trained()
+                        .is_multiple_of(self.settings.search.target_update)
+                {
                     self.target.clone_from(&self.policy);
                 }
                 let record = StepRecord {
@@ -660,7 +770,12 @@ impl Worker {
                     break;
                 }
             }
-            let ep = EpisodeRecord { episode, total_reward: total, mean_reward: total / steps.max(1) as f64, steps };
+            let ep = EpisodeRecord {
+                episode,
+                total_reward: total,
+                mean_reward: total / steps.max(1) as f64,
+                steps,
+            };
             self.history.episodes.push(ep.clone());
             self.emit(Event::EpisodeEnd(ep));
             state = zero;
@@ -677,7 +792,9 @@ impl Worker {
                         self.step, old.action, rec.action
                     )));
                     self.replay = None;
-                    let _ = self.events.send(Event::History(Box::new(self.history.clone())));
+                    let _ = self
+                        .events
+                        .send(Event::History(Box::new(self.history.clone())));
                 }
             }
         }
@@ -686,15 +803,20 @@ impl Worker {
     fn maybe_end_replay(&mut self) {
         if let Some(snap) = &self.replay {
             let total = snap.history.steps.len();
-            if self.step % 50 == 0 || self.step >= total {
-                let _ = self.events.send(Event::Replaying { done: self.step.min(total), total });
+            if self.step.is_multiple_of(50) || self.step >= total {
+                let _ = self.events.send(Event::Replaying {
+                    done: self.step.min(total),
+                    total,
+                });
             }
             if self.step >= total {
                 self.replay = None;
                 for c in std::mem::take(&mut self.pending) {
                     self.apply_change(c);
                 }
-                let _ = self.events.send(Event::History(Box::new(self.history.clone())));
+                let _ = self
+                    .events
+                    .send(Event::History(Box::new(self.history.clone())));
                 let _ = self.events.send(Event::Log(format!(
                     "resumed at step {} with {} models trained",
                     self.step,
@@ -707,15 +829,25 @@ impl Worker {
     fn finish(&mut self, reason: FinishReason) -> anyhow::Result<()> {
         if self.replay.is_some() {
             self.replay = None;
-            let _ = self.events.send(Event::History(Box::new(self.history.clone())));
+            let _ = self
+                .events
+                .send(Event::History(Box::new(self.history.clone())));
         }
         let path = self.path.clone();
         let saved = snapshot::save(&self.snapshot(), &path);
         if let Err(e) = &saved {
-            let _ = self.events.send(Event::Error(format!("saving the snapshot failed: {e:#}")));
+            let _ = self
+                .events
+                .send(Event::Error(format!("saving the snapshot failed: {e:#}")));
         }
-        let _ = self.events.send(Event::Log(format!("search ended after {:.0} s", self.started.elapsed().as_secs_f64())));
-        let _ = self.events.send(Event::Finished { reason, snapshot: saved.ok().map(|_| path) });
+        let _ = self.events.send(Event::Log(format!(
+            "search ended after {:.0} s",
+            self.started.elapsed().as_secs_f64()
+        )));
+        let _ = self.events.send(Event::Finished {
+            reason,
+            snapshot: saved.ok().map(|_| path),
+        });
         Ok(())
     }
 }

@@ -30,7 +30,10 @@ pub struct Snapshot {
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("{path}: cannot read snapshot: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not an aen snapshot ({msg})")]
     NotSnapshot { path: PathBuf, msg: String },
     #[error("{path}: snapshot format version {found} is not supported (this aen reads version {VERSION})")]
@@ -38,11 +41,19 @@ pub enum SnapshotError {
     #[error("{path}: corrupt snapshot: {msg}")]
     Corrupt { path: PathBuf, msg: String },
     #[error("{path}: cannot write snapshot: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Snapshot {
-    pub fn new(settings: Settings, info: &RunInfo, history: History, finished: Option<FinishReason>) -> Snapshot {
+    pub fn new(
+        settings: Settings,
+        info: &RunInfo,
+        history: History,
+        finished: Option<FinishReason>,
+    ) -> Snapshot {
         Snapshot {
             format: FORMAT.into(),
             version: VERSION,
@@ -57,13 +68,20 @@ impl Snapshot {
     }
 
     pub fn best_val(&self) -> Option<f64> {
-        self.history.models.iter().map(|m| m.val_acc).max_by(f64::total_cmp)
+        self.history
+            .models
+            .iter()
+            .map(|m| m.val_acc)
+            .max_by(f64::total_cmp)
     }
 }
 
 /// Writes `snap` to `path` atomically.
 pub fn save(snap: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
-    let werr = |source| SnapshotError::Write { path: path.to_path_buf(), source };
+    let werr = |source| SnapshotError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(werr)?;
     }
@@ -78,21 +96,38 @@ pub fn save(snap: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
 
 /// Reads a snapshot, checking format and version before anything else.
 pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let text = std::fs::read(path).map_err(|source| SnapshotError::Io { path: path.to_path_buf(), source })?;
-    let value: serde_json::Value = serde_json::from_slice(&text)
-        .map_err(|e| SnapshotError::NotSnapshot { path: path.to_path_buf(), msg: format!("not JSON: {e}") })?;
+    let text = std::fs::read(path).map_err(|source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| SnapshotError::NotSnapshot {
+            path: path.to_path_buf(),
+            msg: format!("not JSON: {e}"),
+        })?;
     if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
-        return Err(SnapshotError::NotSnapshot { path: path.to_path_buf(), msg: "no `format: aen-snapshot` field".into() });
+        return Err(SnapshotError::NotSnapshot {
+            path: path.to_path_buf(),
+            msg: "no `format: aen-snapshot` field".into(),
+        });
     }
     let found = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
     if found != VERSION as u64 {
-        return Err(SnapshotError::Version { path: path.to_path_buf(), found });
+        return Err(SnapshotError::Version {
+            path: path.to_path_buf(),
+            found,
+        });
     }
-    let snap: Snapshot =
-        serde_json::from_value(value).map_err(|e| SnapshotError::Corrupt { path: path.to_path_buf(), msg: e.to_string() })?;
+    let snap: Snapshot = serde_json::from_value(value).map_err(|e| SnapshotError::Corrupt {
+        path: path.to_path_buf(),
+        msg: e.to_string(),
+    })?;
     snap.settings
         .validate()
-        .map_err(|e| SnapshotError::Corrupt { path: path.to_path_buf(), msg: format!("invalid settings: {e}") })?;
+        .map_err(|e| SnapshotError::Corrupt {
+            path: path.to_path_buf(),
+            msg: format!("invalid settings: {e}"),
+        })?;
     Ok(snap)
 }
 

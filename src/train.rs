@@ -82,7 +82,10 @@ pub fn accuracy(dev: &Dev, net: &ChildNet<Dev>, split: &Split) -> f64 {
         let logits = net.forward(batch_x(dev, split, chunk)).as_vec();
         for (k, &i) in chunk.iter().enumerate() {
             let row = &logits[k * OUT..(k + 1) * OUT];
-            let pred = row.iter().enumerate().fold(0, |best, (c, &v)| if v > row[best] { c } else { best });
+            let pred = row
+                .iter()
+                .enumerate()
+                .fold(0, |best, (c, &v)| if v > row[best] { c } else { best });
             correct += (pred == split.y[i] as usize) as usize;
         }
     }
@@ -101,7 +104,13 @@ pub fn train_child(
     let start = Instant::now();
     let mut net = ChildNet::new(dev, orbits, cfg.seed);
     let mut grads = net.params.alloc_grads();
-    let mut opt = Adam::new(&net.params, AdamConfig { lr: cfg.lr, ..Default::default() });
+    let mut opt = Adam::new(
+        &net.params,
+        AdamConfig {
+            lr: cfg.lr,
+            ..Default::default()
+        },
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xBA7C4);
     let mut order: Vec<usize> = (0..data.train.len()).collect();
     let batches = order.len().div_ceil(cfg.batch);
@@ -114,9 +123,16 @@ pub fn train_child(
             let logits = net.forward(x.traced(grads));
             let loss = cross_entropy_with_logits_loss(logits, y);
             grads = loss.backward();
-            opt.update(&mut net.params, &grads).expect("every parameter takes part in the forward pass");
+            opt.update(&mut net.params, &grads)
+                .expect("every parameter takes part in the forward pass");
             net.params.zero_grads(&mut grads);
-            if on_batch(TrainProgress { epoch, epochs: cfg.epochs, batch: b + 1, batches }) == Flow::Cancel {
+            if on_batch(TrainProgress {
+                epoch,
+                epochs: cfg.epochs,
+                batch: b + 1,
+                batches,
+            }) == Flow::Cancel
+            {
                 return Err(TrainError::Cancelled);
             }
         }
@@ -124,5 +140,11 @@ pub fn train_child(
     }
     let val_acc = *val_curve.last().unwrap_or(&0.0);
     let test_acc = accuracy(dev, &net, &data.test);
-    Ok(TrainResult { val_acc, test_acc, params: net.n_params, seconds: start.elapsed().as_secs_f64(), val_curve })
+    Ok(TrainResult {
+        val_acc,
+        test_acc,
+        params: net.n_params,
+        seconds: start.elapsed().as_secs_f64(),
+        val_curve,
+    })
 }

@@ -18,7 +18,10 @@ fn aen(args: &[&str], data_home: &Path) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string())
+    (
+        String::from_utf8_lossy(&o.stdout).to_string(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+    )
 }
 
 #[test]
@@ -27,36 +30,65 @@ fn data_list_shows_both_embedded_sets_with_10000_images() {
     let o = aen(&["data", "list"], home.path());
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("MNIST\n") && out.contains("Fashion-MNIST\n"), "{out}");
+    assert!(
+        out.contains("MNIST\n") && out.contains("Fashion-MNIST\n"),
+        "{out}"
+    );
     assert_eq!(out.matches("embedded   pool 10000").count(), 2, "{out}");
 }
 
 #[test]
 fn preview_prints_ascii_digits_when_not_on_a_terminal() {
     let home = tempfile::tempdir().unwrap();
-    let o = aen(&["data", "preview", "--source", "embedded", "--groups", "rot90,sc1", "--count", "2"], home.path());
+    let o = aen(
+        &[
+            "data",
+            "preview",
+            "--source",
+            "embedded",
+            "--groups",
+            "rot90,sc1",
+            "--count",
+            "2",
+        ],
+        home.path(),
+    );
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(out.contains("groups rot90,sc1 [100001000000]"), "{out}");
     assert_eq!(out.matches("original -> transformed").count(), 2);
-    assert!(out.contains('@') && !out.contains('\x1b'), "shades, no colour codes");
+    assert!(
+        out.contains('@') && !out.contains('\x1b'),
+        "shades, no colour codes"
+    );
 }
 
 #[test]
 fn a_corrupt_data_dir_is_a_clear_error_with_a_non_zero_exit() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    for f in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+    for f in [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ] {
         std::fs::write(dir.path().join(f), b"garbage that is not gzip").unwrap();
     }
     let d = dir.path().to_str().unwrap();
     let o = aen(&["data", "preview", "--data-dir", d], home.path());
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err.contains("train-images-idx3-ubyte.gz: not valid gzip data"), "{err}");
+    assert!(
+        err.contains("train-images-idx3-ubyte.gz: not valid gzip data"),
+        "{err}"
+    );
     std::fs::write(dir.path().join("train-images-idx3-ubyte.gz"), b"").unwrap();
     let (_, err) = text(&aen(&["data", "preview", "--data-dir", d], home.path()));
-    assert!(err.contains("train-images-idx3-ubyte.gz: file is empty"), "{err}");
+    assert!(
+        err.contains("train-images-idx3-ubyte.gz: file is empty"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -66,18 +98,29 @@ fn bad_flags_and_bad_configs_fail_with_a_message() {
     assert!(err.contains("unknown group `rot99`"), "{err}");
     let cfg = home.path().join("bad.toml");
     std::fs::write(&cfg, "[child]\nepochs = 0\n").unwrap();
-    let o = aen(&["--config", cfg.to_str().unwrap(), "data", "list"], home.path());
+    let o = aen(
+        &["--config", cfg.to_str().unwrap(), "data", "list"],
+        home.path(),
+    );
     assert!(!o.status.success());
     assert!(text(&o).1.contains("child.epochs = 0 is out of range"));
-    let o = aen(&["--config", "/nonexistent/aen.toml", "data", "list"], home.path());
-    assert!(text(&o).1.contains("/nonexistent/aen.toml: cannot read config"));
+    let o = aen(
+        &["--config", "/nonexistent/aen.toml", "data", "list"],
+        home.path(),
+    );
+    assert!(text(&o)
+        .1
+        .contains("/nonexistent/aen.toml: cannot read config"));
 }
 
 #[test]
 fn orbits_prints_the_paper_counts() {
     let home = tempfile::tempdir().unwrap();
     let (out, _) = text(&aen(&["orbits", "--groups", "rot90"], home.path()));
-    assert!(out.contains("313600 weights in 78400 weight orbits, 400 hidden units in 100 orbits"), "{out}");
+    assert!(
+        out.contains("313600 weights in 78400 weight orbits, 400 hidden units in 100 orbits"),
+        "{out}"
+    );
     assert!(out.contains("child network: 122610 parameters"), "{out}");
 }
 
@@ -85,8 +128,24 @@ fn orbits_prints_the_paper_counts() {
 fn train_prints_a_json_summary_and_is_deterministic() {
     let home = tempfile::tempdir().unwrap();
     let args = [
-        "train", "--dataset", "mnist", "--source", "embedded", "--data-groups", "preset:2", "--net-groups", "rot90,hflip",
-        "--epochs", "1", "--train-size", "500", "--val-size", "200", "--test-size", "200", "--json",
+        "train",
+        "--dataset",
+        "mnist",
+        "--source",
+        "embedded",
+        "--data-groups",
+        "preset:2",
+        "--net-groups",
+        "rot90,hflip",
+        "--epochs",
+        "1",
+        "--train-size",
+        "500",
+        "--val-size",
+        "200",
+        "--test-size",
+        "200",
+        "--json",
     ];
     let a = aen(&args, home.path());
     let b = aen(&args, home.path());
@@ -103,12 +162,29 @@ fn single_test_quick_writes_a_13_by_13_table() {
     let home = tempfile::tempdir().unwrap();
     let csv = home.path().join("t.csv");
     let o = aen(
-        &["single-test", "--quick", "--source", "embedded", "--train-size", "200", "--val-size", "100", "--test-size", "100", "--csv", csv.to_str().unwrap()],
+        &[
+            "single-test",
+            "--quick",
+            "--source",
+            "embedded",
+            "--train-size",
+            "200",
+            "--val-size",
+            "100",
+            "--test-size",
+            "100",
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
         home.path(),
     );
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert_eq!(out.lines().filter(|l| l.contains('*')).count(), 14, "13 rows each with a best, plus the header line: {out}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains('*')).count(),
+        14,
+        "13 rows each with a best, plus the header line: {out}"
+    );
     let table = std::fs::read_to_string(csv).unwrap();
     assert_eq!(table.lines().count(), 14);
     assert_eq!(table.lines().next().unwrap().split(',').count(), 1 + 13 * 3);
@@ -116,8 +192,27 @@ fn single_test_quick_writes_a_13_by_13_table() {
 
 fn search_args<'a>(snap: &'a str, out: &'a str, models: &'a str) -> Vec<&'a str> {
     vec![
-        "search", "--source", "embedded", "--data-groups", "preset:2", "--max-models", models, "--epochs", "1",
-        "--train-size", "400", "--val-size", "200", "--test-size", "200", "--episode-len", "10", "--snapshot", snap, "--out", out,
+        "search",
+        "--source",
+        "embedded",
+        "--data-groups",
+        "preset:2",
+        "--max-models",
+        models,
+        "--epochs",
+        "1",
+        "--train-size",
+        "400",
+        "--val-size",
+        "200",
+        "--test-size",
+        "200",
+        "--episode-len",
+        "10",
+        "--snapshot",
+        snap,
+        "--out",
+        out,
     ]
 }
 
@@ -131,27 +226,53 @@ fn search_writes_csv_json_and_plots_and_final_eval_compares_with_single_groups()
     let home = tempfile::tempdir().unwrap();
     let snap = home.path().join("s.json");
     let out = home.path().join("out");
-    let o = aen(&search_args(snap.to_str().unwrap(), out.to_str().unwrap(), "15"), home.path());
+    let o = aen(
+        &search_args(snap.to_str().unwrap(), out.to_str().unwrap(), "15"),
+        home.path(),
+    );
     assert!(o.status.success(), "{}", text(&o).1);
     let csv = std::fs::read_to_string(out.join("models.csv")).unwrap();
     assert_eq!(csv.lines().count(), 16);
-    assert!(csv.starts_with("index,state_bits,groups,val_acc,test_acc,params,train_seconds,first_step"));
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        csv.starts_with("index,state_bits,groups,val_acc,test_acc,params,train_seconds,first_step")
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["models_trained"], 15);
     assert!(is_png(&out.join("accuracy.png")) && is_png(&out.join("rewards.png")));
 
     // --final-eval on the finished snapshot: no new search, a comparison table.
     let cfg = home.path().join("small.toml");
     std::fs::write(&cfg, "").unwrap();
-    let mut snapv: serde_json::Value = serde_json::from_slice(&std::fs::read(&snap).unwrap()).unwrap();
+    let mut snapv: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&snap).unwrap()).unwrap();
     snapv["settings"]["final_eval"] = serde_json::json!({"epochs": 1, "train_size": 300, "val_size": 100, "test_size": 100, "top_k": 2});
     std::fs::write(&snap, serde_json::to_vec(&snapv).unwrap()).unwrap();
-    let o = aen(&["search", "--resume", snap.to_str().unwrap(), "--final-eval", "--out", out.to_str().unwrap()], home.path());
+    let o = aen(
+        &[
+            "search",
+            "--resume",
+            snap.to_str().unwrap(),
+            "--final-eval",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        home.path(),
+    );
     let (stdout, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(stdout.contains("searched #1") && stdout.contains("searched #2") && stdout.contains("plain"), "{stdout}");
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("single")).count(), 12);
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        stdout.contains("searched #1")
+            && stdout.contains("searched #2")
+            && stdout.contains("plain"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("single")).count(),
+        12
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["final_eval"].as_array().unwrap().len(), 15);
 }
 
@@ -165,7 +286,14 @@ fn kill_9_mid_search_then_resume_loses_at_most_the_model_in_training() {
     // The uninterrupted run, for comparison.
     let full_snap = home.path().join("full.json");
     let full_out = home.path().join("full");
-    let f = aen(&search_args(full_snap.to_str().unwrap(), full_out.to_str().unwrap(), "30"), home.path());
+    let f = aen(
+        &search_args(
+            full_snap.to_str().unwrap(),
+            full_out.to_str().unwrap(),
+            "30",
+        ),
+        home.path(),
+    );
     assert!(f.status.success());
 
     let mut args = search_args(s, o, "30");
@@ -193,16 +321,27 @@ fn kill_9_mid_search_then_resume_loses_at_most_the_model_in_training() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let saved = aen::snapshot::load(&snap).expect("the snapshot on disk is whole");
-    assert!(saved.history.models.len() >= seen, "every announced model was saved");
+    assert!(
+        saved.history.models.len() >= seen,
+        "every announced model was saved"
+    );
     assert!(saved.history.models.len() < 30);
 
     let r = aen(&["search", "--resume", s, "--out", o], home.path());
     assert!(r.status.success(), "{}", text(&r).1);
     let cols = |p: &Path| -> Vec<String> {
-        std::fs::read_to_string(p).unwrap().lines().map(|l| {
-            let c: Vec<&str> = l.split(',').collect();
-            format!("{},{},{},{},{}", c[1], c[2], c[3], c[4], c[5])
-        }).collect()
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                format!("{},{},{},{},{}", c[1], c[2], c[3], c[4], c[5])
+            })
+            .collect()
     };
-    assert_eq!(cols(&out.join("models.csv")), cols(&full_out.join("models.csv")), "the resumed run matches the uninterrupted one");
+    assert_eq!(
+        cols(&out.join("models.csv")),
+        cols(&full_out.join("models.csv")),
+        "the resumed run matches the uninterrupted one"
+    );
 }

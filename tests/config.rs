@@ -12,26 +12,40 @@ fn the_example_config_loads_and_equals_the_defaults() {
 
 #[test]
 fn an_empty_file_gives_the_defaults_and_a_partial_one_overrides_only_its_keys() {
-    assert_eq!(Settings::from_toml("", Path::new("x")).unwrap(), Settings::default());
+    assert_eq!(
+        Settings::from_toml("", Path::new("x")).unwrap(),
+        Settings::default()
+    );
     let s = Settings::from_toml("[child]\nepochs = 2\n", Path::new("x")).unwrap();
     assert_eq!(s.child.epochs, 2);
     assert_eq!(s.child.batch, 64);
 }
 
 fn err(text: &str) -> String {
-    Settings::from_toml(text, Path::new("cfg.toml")).unwrap_err().to_string()
+    Settings::from_toml(text, Path::new("cfg.toml"))
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
 fn unknown_keys_wrong_types_and_out_of_range_values_name_the_key() {
     let e = err("[child]\nepoch = 3\n");
-    assert!(e.contains("cfg.toml") && e.contains("unknown field `epoch`"), "{e}");
+    assert!(
+        e.contains("cfg.toml") && e.contains("unknown field `epoch`"),
+        "{e}"
+    );
     let e = err("[search]\ngamma = \"high\"\n");
     assert!(e.contains("gamma") && e.contains("invalid type"), "{e}");
     let e = err("[search]\ngamma = 1.5\n");
-    assert!(e.contains("search.gamma = 1.5 is out of range; allowed: 0 to 0.999"), "{e}");
+    assert!(
+        e.contains("search.gamma = 1.5 is out of range; allowed: 0 to 0.999"),
+        "{e}"
+    );
     let e = err("[child]\nbatch = 0\n");
-    assert!(e.contains("child.batch = 0 is out of range; allowed: 1 to 4096"), "{e}");
+    assert!(
+        e.contains("child.batch = 0 is out of range; allowed: 1 to 4096"),
+        "{e}"
+    );
     let e = err("[data]\ngroups = \"rot90,flip\"\n");
     assert!(e.contains("unknown group `flip`"), "{e}");
     let e = err("[search]\nepsilon_schedule = [[0, 1.0], [10, 2.0]]\n");

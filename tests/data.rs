@@ -15,23 +15,50 @@ fn gz(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn images(count: usize) -> Images {
-    Images { count, rows: 28, cols: 28, pixels: (0..count * 784).map(|i| (i % 251) as u8).collect() }
+    Images {
+        count,
+        rows: 28,
+        cols: 28,
+        pixels: (0..count * 784).map(|i| (i % 251) as u8).collect(),
+    }
 }
 
 /// Writes a valid four-file data set with `n` training and `m` test images.
 pub fn write_set(dir: &Path, n: usize, m: usize) {
     std::fs::create_dir_all(dir).unwrap();
     let labels = |k: usize| (0..k).map(|i| (i % 10) as u8).collect::<Vec<u8>>();
-    std::fs::write(dir.join("train-images-idx3-ubyte.gz"), gz(&idx::encode_images(&images(n)))).unwrap();
-    std::fs::write(dir.join("train-labels-idx1-ubyte.gz"), gz(&idx::encode_labels(&labels(n)))).unwrap();
-    std::fs::write(dir.join("t10k-images-idx3-ubyte"), idx::encode_images(&images(m))).unwrap();
-    std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx::encode_labels(&labels(m))).unwrap();
+    std::fs::write(
+        dir.join("train-images-idx3-ubyte.gz"),
+        gz(&idx::encode_images(&images(n))),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("train-labels-idx1-ubyte.gz"),
+        gz(&idx::encode_labels(&labels(n))),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("t10k-images-idx3-ubyte"),
+        idx::encode_images(&images(m)),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("t10k-labels-idx1-ubyte"),
+        idx::encode_labels(&labels(m)),
+    )
+    .unwrap();
 }
 
 fn parse_err(name: &str, bytes: Vec<u8>, want: &str) {
     let p = Path::new(name);
-    let e = idx::decode_maybe_gz(p, bytes).and_then(|b| idx::parse_images(p, &b).map(|_| ())).unwrap_err().to_string();
-    assert!(e.contains(name) && e.contains(want), "`{e}` should name {name} and say `{want}`");
+    let e = idx::decode_maybe_gz(p, bytes)
+        .and_then(|b| idx::parse_images(p, &b).map(|_| ()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(name) && e.contains(want),
+        "`{e}` should name {name} and say `{want}`"
+    );
 }
 
 #[test]
@@ -45,9 +72,17 @@ fn malformed_image_files_are_errors_naming_file_and_fault() {
     parse_err("b.idx", claims_more, "header claims 9 images");
     parse_err("c.idx", good[..good.len() - 100].to_vec(), "truncated");
     parse_err("d.idx", good[..10].to_vec(), "truncated header");
-    parse_err("e.gz", b"this is not gzip at all".to_vec(), "not valid gzip data");
+    parse_err(
+        "e.gz",
+        b"this is not gzip at all".to_vec(),
+        "not valid gzip data",
+    );
     let zipped = gz(&good);
-    parse_err("f.gz", zipped[..zipped.len() / 2].to_vec(), "not valid gzip data");
+    parse_err(
+        "f.gz",
+        zipped[..zipped.len() / 2].to_vec(),
+        "not valid gzip data",
+    );
     parse_err("g.idx", Vec::new(), "empty (0 bytes)");
     let mut extra = good.clone();
     extra.extend_from_slice(&[1, 2, 3]);
@@ -59,18 +94,35 @@ fn label_files_are_validated_too() {
     let p = Path::new("l.idx");
     let mut bad = idx::encode_labels(&[1, 2, 3]);
     bad[10] = 12;
-    assert!(idx::parse_labels(p, &bad).unwrap_err().to_string().contains("label 12 at index 2"));
-    assert!(idx::parse_labels(p, &idx::encode_images(&images(1))).unwrap_err().to_string().contains("wrong magic"));
+    assert!(idx::parse_labels(p, &bad)
+        .unwrap_err()
+        .to_string()
+        .contains("label 12 at index 2"));
+    assert!(idx::parse_labels(p, &idx::encode_images(&images(1)))
+        .unwrap_err()
+        .to_string()
+        .contains("wrong magic"));
 }
 
 #[test]
 fn image_and_label_counts_must_agree() {
     let dir = tempfile::tempdir().unwrap();
     write_set(dir.path(), 20, 10);
-    std::fs::write(dir.path().join("t10k-labels-idx1-ubyte"), idx::encode_labels(&[0; 9])).unwrap();
+    std::fs::write(
+        dir.path().join("t10k-labels-idx1-ubyte"),
+        idx::encode_labels(&[0; 9]),
+    )
+    .unwrap();
     let src = data::resolve_source(DatasetKind::Mnist, Some(dir.path()), None).unwrap();
-    let e = data::load(DatasetKind::Mnist, &src).unwrap_err().to_string();
-    assert!(e.contains("t10k-labels-idx1-ubyte") && e.contains("9 labels but") && e.contains("holds 10 images"), "{e}");
+    let e = data::load(DatasetKind::Mnist, &src)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("t10k-labels-idx1-ubyte")
+            && e.contains("9 labels but")
+            && e.contains("holds 10 images"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -86,7 +138,8 @@ fn the_embedded_sets_hold_10000_balanced_real_images() {
         }
         assert!(counts.iter().all(|&c| c > 800), "{kind}: {counts:?}");
         // Real images: mostly dark background with bright strokes.
-        let mean = b.train.images.pixels.iter().map(|&p| p as f64).sum::<f64>() / b.train.images.pixels.len() as f64;
+        let mean = b.train.images.pixels.iter().map(|&p| p as f64).sum::<f64>()
+            / b.train.images.pixels.len() as f64;
         assert!((15.0..100.0).contains(&mean), "{kind}: mean pixel {mean}");
     }
 }
@@ -100,8 +153,19 @@ fn a_data_dir_takes_precedence_and_must_hold_the_files() {
     let b = data::load(DatasetKind::Mnist, &src).unwrap();
     assert_eq!((b.train.len(), b.test.as_ref().unwrap().len()), (30, 10));
     let empty = tempfile::tempdir().unwrap();
-    let e = data::resolve_source(DatasetKind::Mnist, Some(empty.path()), None).unwrap_err().to_string();
+    let e = data::resolve_source(DatasetKind::Mnist, Some(empty.path()), None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no MNIST files here"), "{e}");
     // Asking for the embedded copy ignores the data dir.
-    assert_eq!(data::resolve_source(DatasetKind::Mnist, Some(empty.path()), Some(SourceKind::Embedded)).unwrap().kind, SourceKind::Embedded);
+    assert_eq!(
+        data::resolve_source(
+            DatasetKind::Mnist,
+            Some(empty.path()),
+            Some(SourceKind::Embedded)
+        )
+        .unwrap()
+        .kind,
+        SourceKind::Embedded
+    );
 }

@@ -26,21 +26,45 @@ fn serve(files: HashMap<String, Vec<u8>>, max: usize) -> String {
             let n = s.read(&mut buf).unwrap_or(0);
             let req = String::from_utf8_lossy(&buf[..n]).to_string();
             let path = req.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let (dir, name) = path.trim_start_matches('/').split_once('/').unwrap_or(("", ""));
+            let (dir, name) = path
+                .trim_start_matches('/')
+                .split_once('/')
+                .unwrap_or(("", ""));
             let body = files.get(name).cloned();
             let reply = match (dir, body) {
-                ("good", Some(b)) => [format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len()).into_bytes(), b].concat(),
+                ("good", Some(b)) => [
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        b.len()
+                    )
+                    .into_bytes(),
+                    b,
+                ]
+                .concat(),
                 ("corrupt", Some(mut b)) => {
                     let mid = b.len() / 2;
                     b[mid] ^= 0xff;
-                    [format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len()).into_bytes(), b].concat()
+                    [
+                        format!(
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            b.len()
+                        )
+                        .into_bytes(),
+                        b,
+                    ]
+                    .concat()
                 }
                 ("short", Some(b)) => [
-                    format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len()).into_bytes(),
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        b.len()
+                    )
+                    .into_bytes(),
                     b[..b.len() / 3].to_vec(),
                 ]
                 .concat(),
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
             };
             let _ = s.write_all(&reply);
         }
@@ -56,7 +80,12 @@ fn gz(bytes: &[u8]) -> Vec<u8> {
 
 /// A small valid data set as the four gzip files, with their SHA-256.
 fn small_set() -> (HashMap<String, Vec<u8>>, Manifest) {
-    let imgs = |n: usize| Images { count: n, rows: 28, cols: 28, pixels: (0..n * 784).map(|i| (i % 256) as u8).collect() };
+    let imgs = |n: usize| Images {
+        count: n,
+        rows: 28,
+        cols: 28,
+        pixels: (0..n * 784).map(|i| (i % 256) as u8).collect(),
+    };
     let labs = |n: usize| (0..n).map(|i| (i % 10) as u8).collect::<Vec<_>>();
     let bodies = [
         gz(&idx::encode_images(&imgs(40))),
@@ -67,18 +96,32 @@ fn small_set() -> (HashMap<String, Vec<u8>>, Manifest) {
     let mut files = HashMap::new();
     let mut entries = Vec::new();
     for (name, body) in fetch::FILE_NAMES.iter().zip(bodies) {
-        let sum: String = Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect();
+        let sum: String = Sha256::digest(&body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         entries.push((name.to_string(), sum));
         files.insert(name.to_string(), body);
     }
-    (files, Manifest { files: entries, mirrors: vec![] })
+    (
+        files,
+        Manifest {
+            files: entries,
+            mirrors: vec![],
+        },
+    )
 }
 
 #[test]
 fn a_refusing_and_a_corrupt_mirror_are_skipped_and_the_good_one_is_used() {
     let (files, mut manifest) = small_set();
     let base = serve(files, 40);
-    manifest.mirrors = vec![format!("{base}/refuse/"), format!("{base}/corrupt/"), format!("{base}/short/"), format!("{base}/good/")];
+    manifest.mirrors = vec![
+        format!("{base}/refuse/"),
+        format!("{base}/corrupt/"),
+        format!("{base}/short/"),
+        format!("{base}/good/"),
+    ];
     let dest = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     fetch::fetch(&manifest, dest.path(), &mut |e| {
@@ -87,19 +130,43 @@ fn a_refusing_and_a_corrupt_mirror_are_skipped_and_the_good_one_is_used() {
         }
     })
     .unwrap();
-    assert_eq!(failures.len(), 12, "three bad mirrors for each of four files");
-    assert!(failures.iter().any(|(u, r)| u.contains("/refuse/") && r.contains("404")));
-    assert!(failures.iter().any(|(u, r)| u.contains("/corrupt/") && r.contains("checksum mismatch")));
-    assert!(failures.iter().any(|(u, r)| u.contains("/short/") && !r.is_empty()));
-    let b = data::load(DatasetKind::Mnist, &Source { kind: SourceKind::Downloaded, dir: Some(dest.path().to_path_buf()) }).unwrap();
+    assert_eq!(
+        failures.len(),
+        12,
+        "three bad mirrors for each of four files"
+    );
+    assert!(failures
+        .iter()
+        .any(|(u, r)| u.contains("/refuse/") && r.contains("404")));
+    assert!(failures
+        .iter()
+        .any(|(u, r)| u.contains("/corrupt/") && r.contains("checksum mismatch")));
+    assert!(failures
+        .iter()
+        .any(|(u, r)| u.contains("/short/") && !r.is_empty()));
+    let b = data::load(
+        DatasetKind::Mnist,
+        &Source {
+            kind: SourceKind::Downloaded,
+            dir: Some(dest.path().to_path_buf()),
+        },
+    )
+    .unwrap();
     assert_eq!((b.train.len(), b.test.unwrap().len()), (40, 20));
-    let leftovers: Vec<_> = std::fs::read_dir(dest.path()).unwrap().flatten().filter(|e| e.path().to_string_lossy().ends_with(".part")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dest.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().to_string_lossy().ends_with(".part"))
+        .collect();
     assert!(leftovers.is_empty());
 
     // A second fetch finds everything in place and downloads nothing.
     let mut present = 0;
     manifest.mirrors = vec![format!("{base}/refuse/")];
-    fetch::fetch(&manifest, dest.path(), &mut |e| present += matches!(e, FetchEvent::AlreadyPresent { .. }) as usize).unwrap();
+    fetch::fetch(&manifest, dest.path(), &mut |e| {
+        present += matches!(e, FetchEvent::AlreadyPresent { .. }) as usize
+    })
+    .unwrap();
     assert_eq!(present, 4);
 }
 
@@ -109,9 +176,18 @@ fn when_every_mirror_fails_nothing_that_could_load_is_left_behind() {
     let base = serve(files, 20);
     manifest.mirrors = vec![format!("{base}/corrupt/"), format!("{base}/short/")];
     let dest = tempfile::tempdir().unwrap();
-    let e = fetch::fetch(&manifest, dest.path(), &mut |_| {}).unwrap_err().to_string();
-    assert!(e.contains("every mirror failed") && e.contains("/corrupt/") && e.contains("/short/"), "{e}");
-    assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 0, "no partial or corrupt file");
+    let e = fetch::fetch(&manifest, dest.path(), &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("every mirror failed") && e.contains("/corrupt/") && e.contains("/short/"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dest.path()).unwrap().count(),
+        0,
+        "no partial or corrupt file"
+    );
 }
 
 #[test]
@@ -121,12 +197,26 @@ fn the_cli_reports_failed_mirrors_and_exits_non_zero() {
     let dest = tempfile::tempdir().unwrap();
     // The official checksums cannot match these small files: every mirror fails.
     let out = std::process::Command::new(common::aen_bin())
-        .args(["data", "fetch", "mnist", "--mirror", &format!("{base}/refuse/"), "--mirror", &format!("{base}/good/"), "--dest"])
+        .args([
+            "data",
+            "fetch",
+            "mnist",
+            "--mirror",
+            &format!("{base}/refuse/"),
+            "--mirror",
+            &format!("{base}/good/"),
+            "--dest",
+        ])
         .arg(dest.path())
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("every mirror failed") && err.contains("404") && err.contains("checksum mismatch"), "{err}");
+    assert!(
+        err.contains("every mirror failed")
+            && err.contains("404")
+            && err.contains("checksum mismatch"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 0);
 }

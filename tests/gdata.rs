@@ -8,7 +8,11 @@ fn base() -> data::BaseData {
     data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap()
 }
 
-const SIZES: SplitSizes = SplitSizes { train: 4000, val: 1000, test: 1000 };
+const SIZES: SplitSizes = SplitSizes {
+    train: 4000,
+    val: 1000,
+    test: 1000,
+};
 
 #[test]
 fn the_same_inputs_give_the_same_data_and_another_seed_does_not() {
@@ -20,7 +24,10 @@ fn the_same_inputs_give_the_same_data_and_another_seed_does_not() {
     assert_eq!(a.train.x, a2.train.x);
     assert_eq!(a.test.y, a2.test.y);
     assert_ne!(a.train.x, c.train.x);
-    assert_eq!((a.train.len(), a.val.len(), a.test.len()), (4000, 1000, 1000));
+    assert_eq!(
+        (a.train.len(), a.val.len(), a.test.len()),
+        (4000, 1000, 1000)
+    );
 }
 
 #[test]
@@ -39,8 +46,21 @@ fn embedded_splits_are_disjoint_and_class_balanced() {
         let n = split.len() / 10;
         assert!(counts.iter().all(|&c| c == n), "{counts:?}");
     }
-    let e = gdata::split_indices(&b, SplitSizes { train: 9000, val: 1000, test: 1000 }, 0).unwrap_err().to_string();
-    assert!(e.contains("only 10000 are available") && e.contains("embedded pool"), "{e}");
+    let e = gdata::split_indices(
+        &b,
+        SplitSizes {
+            train: 9000,
+            val: 1000,
+            test: 1000,
+        },
+        0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("only 10000 are available") && e.contains("embedded pool"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -65,6 +85,12 @@ fn every_transformed_image_is_a_group_element_applied_to_its_original() {
             .expect("a rotation of the original");
         used[k] += 1;
     }
-    assert!(used.iter().all(|&u| u > 20), "all four rotations drawn: {used:?}");
-    assert_eq!(plain.train.y, rot.train.y, "the groups do not change which images are used");
+    assert!(
+        used.iter().all(|&u| u > 20),
+        "all four rotations drawn: {used:?}"
+    );
+    assert_eq!(
+        plain.train.y, rot.train.y,
+        "the groups do not change which images are used"
+    );
 }

@@ -14,18 +14,54 @@ fn moved(g: Group, step: usize) -> Vec<u32> {
 #[test]
 fn each_generator_moves_a_small_grid_as_worked_by_hand() {
     let cases: [(Group, [u32; 16]); 12] = [
-        (Group::Rot90, [12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3]),
-        (Group::HFlip, [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12]),
-        (Group::VFlip, [12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3]),
-        (Group::HTrans, [3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14]),
-        (Group::VTrans, [12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
-        (Group::Sc1, [8, 9, 0, 1, 12, 13, 4, 5, 10, 11, 2, 3, 14, 15, 6, 7]),
-        (Group::Sc2, [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]),
-        (Group::Sc3, [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]),
-        (Group::Sc4, [8, 9, 2, 3, 12, 13, 6, 7, 0, 1, 10, 11, 4, 5, 14, 15]),
-        (Group::Sc5, [0, 1, 10, 11, 4, 5, 14, 15, 8, 9, 2, 3, 12, 13, 6, 7]),
-        (Group::Sc6, [2, 3, 0, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15]),
-        (Group::Sc7, [0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 8, 9, 14, 15, 12, 13]),
+        (
+            Group::Rot90,
+            [12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3],
+        ),
+        (
+            Group::HFlip,
+            [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12],
+        ),
+        (
+            Group::VFlip,
+            [12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3],
+        ),
+        (
+            Group::HTrans,
+            [3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14],
+        ),
+        (
+            Group::VTrans,
+            [12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+        ),
+        (
+            Group::Sc1,
+            [8, 9, 0, 1, 12, 13, 4, 5, 10, 11, 2, 3, 14, 15, 6, 7],
+        ),
+        (
+            Group::Sc2,
+            [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13],
+        ),
+        (
+            Group::Sc3,
+            [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7],
+        ),
+        (
+            Group::Sc4,
+            [8, 9, 2, 3, 12, 13, 6, 7, 0, 1, 10, 11, 4, 5, 14, 15],
+        ),
+        (
+            Group::Sc5,
+            [0, 1, 10, 11, 4, 5, 14, 15, 8, 9, 2, 3, 12, 13, 6, 7],
+        ),
+        (
+            Group::Sc6,
+            [2, 3, 0, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15],
+        ),
+        (
+            Group::Sc7,
+            [0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 8, 9, 14, 15, 12, 13],
+        ),
     ];
     for (g, want) in cases {
         assert_eq!(moved(g, 1), want, "{g}");
@@ -57,19 +93,37 @@ fn translation_order_depends_on_grid_and_step() {
 fn odd_grids_and_bad_steps_are_refused_where_the_group_needs_it() {
     assert!(Group::Rot90.generator(5, 4).is_ok());
     assert!(Group::HTrans.generator(5, 2).is_ok());
-    assert_eq!(Group::Sc1.generator(5, 4), Err(GroupError::OddGrid { group: "sc1", n: 5 }));
-    assert_eq!(Group::HTrans.generator(4, 0), Err(GroupError::BadStep { step: 0, n: 4 }));
+    assert_eq!(
+        Group::Sc1.generator(5, 4),
+        Err(GroupError::OddGrid { group: "sc1", n: 5 })
+    );
+    assert_eq!(
+        Group::HTrans.generator(4, 0),
+        Err(GroupError::BadStep { step: 0, n: 4 })
+    );
 }
 
 #[test]
 fn group_vectors_parse_from_names_bits_and_presets_and_misspellings_list_the_names() {
-    assert_eq!(GroupSet::parse("rot90,sc1").unwrap().bit_string(), "100001000000");
-    assert_eq!(GroupSet::parse("100001000000").unwrap(), GroupSet::parse("sc1,rot90").unwrap());
+    assert_eq!(
+        GroupSet::parse("rot90,sc1").unwrap().bit_string(),
+        "100001000000"
+    );
+    assert_eq!(
+        GroupSet::parse("100001000000").unwrap(),
+        GroupSet::parse("sc1,rot90").unwrap()
+    );
     assert_eq!(GroupSet::parse("preset:5").unwrap(), GroupSet::ALL);
     assert_eq!(GroupSet::parse("preset:0").unwrap(), GroupSet::EMPTY);
-    assert_eq!(GroupSet::parse("preset:4").unwrap().to_string(), "rot90,hflip,vflip,htrans,vtrans,sc1");
+    assert_eq!(
+        GroupSet::parse("preset:4").unwrap().to_string(),
+        "rot90,hflip,vflip,htrans,vtrans,sc1"
+    );
     let e = GroupSet::parse("rot90,hflp").unwrap_err().to_string();
-    assert!(e.contains("unknown group `hflp`") && e.contains("hflip") && e.contains("sc7"), "{e}");
+    assert!(
+        e.contains("unknown group `hflp`") && e.contains("hflip") && e.contains("sc7"),
+        "{e}"
+    );
     assert!(GroupSet::parse("10101").is_err());
 }
 

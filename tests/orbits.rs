@@ -37,20 +37,32 @@ fn generators_give_the_same_orbits_as_enumerating_the_whole_group() {
     for g in Group::ALL {
         let s = GroupSet::single(g);
         let fast = layer_orbits(28, 20, s, 4).unwrap();
-        let slow = layer_orbits_by_closure(28, 20, s, 4, 100).unwrap().expect("small group");
+        let slow = layer_orbits_by_closure(28, 20, s, 4, 100)
+            .unwrap()
+            .expect("small group");
         assert_eq!(fast, slow, "{g}");
     }
-    for text in ["rot90,hflip", "preset:1", "preset:2", "rot90,sc1,sc2", "hflip,vflip,htrans"] {
+    for text in [
+        "rot90,hflip",
+        "preset:1",
+        "preset:2",
+        "rot90,sc1,sc2",
+        "hflip,vflip,htrans",
+    ] {
         let s = GroupSet::parse(text).unwrap();
         let fast = layer_orbits(8, 4, s, 2).unwrap();
-        let slow = layer_orbits_by_closure(8, 4, s, 2, 200_000).unwrap().expect("enumerable");
+        let slow = layer_orbits_by_closure(8, 4, s, 2, 200_000)
+            .unwrap()
+            .expect("enumerable");
         assert_eq!(fast, slow, "{text}");
     }
 }
 
 #[test]
 fn the_closure_gives_up_on_groups_too_large_to_enumerate() {
-    assert!(layer_orbits_by_closure(28, 20, GroupSet::ALL, 4, 1000).unwrap().is_none());
+    assert!(layer_orbits_by_closure(28, 20, GroupSet::ALL, 4, 1000)
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -58,7 +70,9 @@ fn translation_ties_force_hidden_units_into_80_identical_copies() {
     // PAPER.md §8: with step 4 on 28 and 20 grids, g^7 fixes the input and shifts the
     // hidden grid by 8, so hidden columns of the weight matrix coincide.
     let o = layer_orbits(28, 20, GroupSet::single(Group::HTrans), 4).unwrap();
-    let mut columns: Vec<Vec<u32>> = (0..400).map(|j| (0..784).map(|i| o.weight[i * 400 + j]).collect()).collect();
+    let mut columns: Vec<Vec<u32>> = (0..400)
+        .map(|j| (0..784).map(|i| o.weight[i * 400 + j]).collect())
+        .collect();
     columns.sort();
     columns.dedup();
     assert_eq!(columns.len(), 80);
@@ -69,5 +83,8 @@ fn translation_ties_force_hidden_units_into_80_identical_copies() {
 fn parameter_count_is_orbits_plus_tied_biases_plus_the_dense_last_layer() {
     let o = ChildOrbits::new(GroupSet::single(Group::Rot90), 4).unwrap();
     assert_eq!(o.params(), 78_400 + 100 + 40_000 + 100 + 4_000 + 10);
-    assert_eq!(ChildOrbits::new(GroupSet::EMPTY, 4).unwrap().params(), 313_600 + 400 + 160_000 + 400 + 4_010);
+    assert_eq!(
+        ChildOrbits::new(GroupSet::EMPTY, 4).unwrap().params(),
+        313_600 + 400 + 160_000 + 400 + 4_010
+    );
 }

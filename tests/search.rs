@@ -9,11 +9,19 @@ use common::tiny_settings;
 use std::time::Duration;
 
 /// Runs to the end, calling `on` for each event; returns the final snapshot's history.
-fn run(settings: aen::config::Settings, resume: Option<snapshot::Snapshot>, path: &std::path::Path, mut on: impl FnMut(&Event, &search::SearchHandle)) -> (FinishReason, History) {
+fn run(
+    settings: aen::config::Settings,
+    resume: Option<snapshot::Snapshot>,
+    path: &std::path::Path,
+    mut on: impl FnMut(&Event, &search::SearchHandle),
+) -> (FinishReason, History) {
     let h = search::spawn(settings, resume, path.to_path_buf());
     let finished;
     loop {
-        let ev = h.events.recv_timeout(Duration::from_secs(120)).expect("the engine keeps talking");
+        let ev = h
+            .events
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the engine keeps talking");
         on(&ev, &h);
         match ev {
             Event::Finished { reason, .. } => {
@@ -67,7 +75,12 @@ fn a_small_search_on_preset_2_trains_forty_distinct_models() {
 fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
     let dir = tempfile::tempdir().unwrap();
     let settings = tiny_settings();
-    let (_, full) = run(settings.clone(), None, &path_of(&dir, "full.json"), |_, _| {});
+    let (_, full) = run(
+        settings.clone(),
+        None,
+        &path_of(&dir, "full.json"),
+        |_, _| {},
+    );
 
     // Interrupt at model 17, mid-run.
     let cut = path_of(&dir, "cut.json");
@@ -84,9 +97,38 @@ fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
     let snap = snapshot::load(&cut).unwrap();
     let (reason, resumed) = run(snap.settings.clone(), Some(snap), &cut, |_, _| {});
     assert_eq!(reason, FinishReason::MaxModels);
-    let key = |h: &History| h.steps.iter().map(|s| (s.state, s.action, s.greedy, s.reward.to_bits(), s.q_values.clone())).collect::<Vec<_>>();
-    assert_eq!(key(&full), key(&resumed), "same states, actions, rewards and Q-values");
-    let models = |h: &History| h.models.iter().map(|m| (m.state, m.val_acc.to_bits(), m.test_acc.to_bits(), m.first_step)).collect::<Vec<_>>();
+    let key = |h: &History| {
+        h.steps
+            .iter()
+            .map(|s| {
+                (
+                    s.state,
+                    s.action,
+                    s.greedy,
+                    s.reward.to_bits(),
+                    s.q_values.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        key(&full),
+        key(&resumed),
+        "same states, actions, rewards and Q-values"
+    );
+    let models = |h: &History| {
+        h.models
+            .iter()
+            .map(|m| {
+                (
+                    m.state,
+                    m.val_acc.to_bits(),
+                    m.test_acc.to_bits(),
+                    m.first_step,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
     assert_eq!(models(&full), models(&resumed));
 }
 
@@ -100,8 +142,12 @@ fn live_changes_are_echoed_applied_and_survive_a_resume() {
     let (_, h) = run(tiny_settings(), None, &p, |e, h| match e {
         Event::Step(s) if s.step == 5 && !sent => {
             sent = true;
-            h.control.send(Control::Set(SettingChange::FixedEpsilon(Some(0.0)))).unwrap();
-            h.control.send(Control::Set(SettingChange::Gamma(7.0))).unwrap();
+            h.control
+                .send(Control::Set(SettingChange::FixedEpsilon(Some(0.0))))
+                .unwrap();
+            h.control
+                .send(Control::Set(SettingChange::Gamma(7.0)))
+                .unwrap();
         }
         Event::SettingChanged { change, .. } => echoed.push(change.clone()),
         Event::SettingRefused { .. } => refused += 1,
@@ -110,7 +156,11 @@ fn live_changes_are_echoed_applied_and_survive_a_resume() {
     assert_eq!(echoed, vec![SettingChange::FixedEpsilon(Some(0.0))]);
     assert_eq!(refused, 1, "gamma 7 is out of range");
     let at = h.changes[0].0;
-    assert!(h.steps.iter().filter(|s| s.step >= at).all(|s| s.epsilon == 0.0 && s.greedy));
+    assert!(h
+        .steps
+        .iter()
+        .filter(|s| s.step >= at)
+        .all(|s| s.epsilon == 0.0 && s.greedy));
 
     // A snapshot cut a few steps after the change (as an interruption would leave it)
     // resumes onto exactly the same path: the change is re-applied at its step.
@@ -123,7 +173,12 @@ fn live_changes_are_echoed_applied_and_survive_a_resume() {
     snap.finished = None;
     let cut = path_of(&dir, "live-cut.json");
     let (_, resumed) = run(snap.settings.clone(), Some(snap), &cut, |_, _| {});
-    let key = |h: &History| h.steps.iter().map(|s| (s.state, s.action, s.epsilon.to_bits())).collect::<Vec<_>>();
+    let key = |h: &History| {
+        h.steps
+            .iter()
+            .map(|s| (s.state, s.action, s.epsilon.to_bits()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(key(&h), key(&resumed));
     assert_eq!(h.changes, resumed.changes);
 }
@@ -142,7 +197,10 @@ fn pause_stops_progress_until_resume() {
         }
     }
     std::thread::sleep(Duration::from_millis(300));
-    assert!(h.events.try_iter().all(|e| !matches!(e, Event::Step(_))), "no steps while paused");
+    assert!(
+        h.events.try_iter().all(|e| !matches!(e, Event::Step(_))),
+        "no steps while paused"
+    );
     h.control.send(Control::Resume).unwrap();
     let mut stepped = false;
     while let Ok(e) = h.events.recv_timeout(Duration::from_secs(60)) {
@@ -167,11 +225,18 @@ fn corrupt_and_unknown_version_snapshots_are_clear_errors() {
     std::fs::write(&p, br#"{"format":"aen-snapshot","version":99}"#).unwrap();
     let e = snapshot::load(&p).unwrap_err().to_string();
     assert!(e.contains("version 99 is not supported"), "{e}");
-    std::fs::write(&p, br#"{"format":"aen-snapshot","version":1,"settings":{}}"#).unwrap();
+    std::fs::write(
+        &p,
+        br#"{"format":"aen-snapshot","version":1,"settings":{}}"#,
+    )
+    .unwrap();
     let e = snapshot::load(&p).unwrap_err().to_string();
     assert!(e.contains("corrupt snapshot"), "{e}");
     // Nothing was written over it.
-    assert_eq!(std::fs::read(&p).unwrap(), br#"{"format":"aen-snapshot","version":1,"settings":{}}"#);
+    assert_eq!(
+        std::fs::read(&p).unwrap(),
+        br#"{"format":"aen-snapshot","version":1,"settings":{}}"#
+    );
 }
 
 #[test]

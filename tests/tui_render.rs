@@ -26,11 +26,33 @@ fn settings() -> Settings {
 /// so the picture does not depend on the machine.
 fn setup_app() -> App {
     let mut app = App::new(settings(), Theme { color: false }, None);
-    app.setup.sources = DatasetKind::ALL.iter().map(|&k| (k, vec![Source { kind: SourceKind::Embedded, dir: None }])).collect();
+    app.setup.sources = DatasetKind::ALL
+        .iter()
+        .map(|&k| {
+            (
+                k,
+                vec![Source {
+                    kind: SourceKind::Embedded,
+                    dir: None,
+                }],
+            )
+        })
+        .collect();
     app.setup.source = vec![0, 0];
     let base = data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap();
-    let samples = aen::gdata::preview_samples(&base, app.settings.data.groups, 4, app.setup.preview_seed, 6).unwrap();
-    app.on_preview(PreviewResult { id: app.setup.preview_id, side: 28, samples: Ok(samples) });
+    let samples = aen::gdata::preview_samples(
+        &base,
+        app.settings.data.groups,
+        4,
+        app.setup.preview_seed,
+        6,
+    )
+    .unwrap();
+    app.on_preview(PreviewResult {
+        id: app.setup.preview_id,
+        side: 28,
+        samples: Ok(samples),
+    });
     app
 }
 
@@ -58,11 +80,17 @@ fn dashboard_app() -> App {
         if let Some(m) = models.next_if(|m| m.first_step == s.step) {
             app.on_engine(Event::ModelTrained(m.clone()));
         }
-        if let Some(e) = episodes.next_if(|e| h.steps.get(s.step + 1).is_none_or(|n| n.episode > e.episode)) {
+        if let Some(e) = episodes.next_if(|e| {
+            h.steps
+                .get(s.step + 1)
+                .is_none_or(|n| n.episode > e.episode)
+        }) {
             app.on_engine(Event::EpisodeEnd(e.clone()));
         }
     }
-    app.dash.log.retain(|l| !l.contains("/tmp/") && !l.contains("saved"));
+    app.dash
+        .log
+        .retain(|l| !l.contains("/tmp/") && !l.contains("saved"));
     app
 }
 
@@ -110,7 +138,10 @@ fn setup_screen_settings_form_with_a_bad_value() {
     app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     assert!(app.setup.form.has_errors());
     for size in SIZES {
-        insta::assert_snapshot!(format!("setup_form_{}x{}", size.0, size.1), render(&app, size));
+        insta::assert_snapshot!(
+            format!("setup_form_{}x{}", size.0, size.1),
+            render(&app, size)
+        );
     }
     // Starting is refused while a value is bad.
     app.update(Action::Start);
@@ -125,7 +156,10 @@ fn dashboard_from_a_recorded_session() {
     assert_eq!(app.dash.history.episodes.len(), 4);
     assert_eq!(app.dash.status, RunStatus::Running);
     for size in SIZES {
-        insta::assert_snapshot!(format!("dashboard_{}x{}", size.0, size.1), render(&app, size));
+        insta::assert_snapshot!(
+            format!("dashboard_{}x{}", size.0, size.1),
+            render(&app, size)
+        );
     }
 }
 
@@ -156,32 +190,54 @@ fn help_overlay_lists_every_dashboard_key() {
 #[test]
 fn live_settings_form() {
     let mut app = dashboard_app();
-    app.overlay = Some(Overlay::Form(Form::new(LIVE_FIELDS, &app.dash.settings, true)));
+    app.overlay = Some(Overlay::Form(Box::new(Form::new(
+        LIVE_FIELDS,
+        &app.dash.settings,
+        true,
+    ))));
     app.update(Action::Edit);
     for c in "0.2".chars() {
         app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
     app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     for size in SIZES {
-        insta::assert_snapshot!(format!("live_form_{}x{}", size.0, size.1), render(&app, size));
+        insta::assert_snapshot!(
+            format!("live_form_{}x{}", size.0, size.1),
+            render(&app, size)
+        );
     }
-    let Some(Overlay::Form(f)) = &app.overlay else { panic!() };
-    assert_eq!(f.changes(), vec![aen::search::SettingChange::FixedEpsilon(Some(0.2))]);
+    let Some(Overlay::Form(f)) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(
+        f.changes(),
+        vec![aen::search::SettingChange::FixedEpsilon(Some(0.2))]
+    );
 }
 
 #[test]
 fn invalid_live_values_are_refused_in_the_form() {
     let mut app = dashboard_app();
-    app.overlay = Some(Overlay::Form(Form::new(LIVE_FIELDS, &app.dash.settings, true)));
+    app.overlay = Some(Overlay::Form(Box::new(Form::new(
+        LIVE_FIELDS,
+        &app.dash.settings,
+        true,
+    ))));
     app.update(Action::Edit);
     for c in "1.7".chars() {
         app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
     app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     let screen = render(&app, (160, 48));
-    assert!(screen.contains("search.fixed_epsilon = 1.7 is out of range"), "{screen}");
+    assert!(
+        screen.contains("search.fixed_epsilon = 1.7 is out of range"),
+        "{screen}"
+    );
     app.update(Action::Apply);
-    assert!(matches!(app.overlay, Some(Overlay::Form(_))), "apply is refused while a value is bad");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Form(_))),
+        "apply is refused while a value is bad"
+    );
 }
 
 #[test]

@@ -53,7 +53,11 @@ impl Manifest {
             ),
         };
         Manifest {
-            files: FILE_NAMES.iter().zip(sums).map(|(f, s)| (f.to_string(), s.to_string())).collect(),
+            files: FILE_NAMES
+                .iter()
+                .zip(sums)
+                .map(|(f, s)| (f.to_string(), s.to_string()))
+                .collect(),
             mirrors: mirrors.iter().map(|m| m.to_string()).collect(),
         }
     }
@@ -63,12 +67,27 @@ impl Manifest {
 #[derive(Clone, Debug)]
 pub enum FetchEvent {
     /// A file starts downloading from a mirror; `total` if the server said.
-    Start { file: String, url: String, total: Option<u64> },
-    Bytes { done: u64 },
+    Start {
+        file: String,
+        url: String,
+        total: Option<u64>,
+    },
+    Bytes {
+        done: u64,
+    },
     /// A mirror failed for this file; the next one is tried.
-    MirrorFailed { file: String, url: String, reason: String },
-    Done { file: String, path: PathBuf },
-    AlreadyPresent { file: String },
+    MirrorFailed {
+        file: String,
+        url: String,
+        reason: String,
+    },
+    Done {
+        file: String,
+        path: PathBuf,
+    },
+    AlreadyPresent {
+        file: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,11 +95,17 @@ pub enum FetchError {
     #[error("{file}: every mirror failed:\n{}", attempts.join("\n"))]
     AllMirrorsFailed { file: String, attempts: Vec<String> },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
-    move |source| FetchError::Io { path: path.to_path_buf(), source }
+    move |source| FetchError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -103,7 +128,11 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Downloads every file of the manifest into `dest`. Files already present with the
 /// right checksum are kept.
-pub fn fetch(manifest: &Manifest, dest: &Path, progress: &mut dyn FnMut(FetchEvent)) -> Result<(), FetchError> {
+pub fn fetch(
+    manifest: &Manifest,
+    dest: &Path,
+    progress: &mut dyn FnMut(FetchEvent),
+) -> Result<(), FetchError> {
     std::fs::create_dir_all(dest).map_err(io_err(dest))?;
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(Duration::from_secs(15))
@@ -121,18 +150,28 @@ pub fn fetch(manifest: &Manifest, dest: &Path, progress: &mut dyn FnMut(FetchEve
             let url = format!("{}/{}", mirror.trim_end_matches('/'), file);
             match download_one(&agent, &url, file, sum, &target, progress) {
                 Ok(()) => {
-                    progress(FetchEvent::Done { file: file.clone(), path: target.clone() });
+                    progress(FetchEvent::Done {
+                        file: file.clone(),
+                        path: target.clone(),
+                    });
                     ok = true;
                     break;
                 }
                 Err(reason) => {
-                    progress(FetchEvent::MirrorFailed { file: file.clone(), url: url.clone(), reason: reason.clone() });
+                    progress(FetchEvent::MirrorFailed {
+                        file: file.clone(),
+                        url: url.clone(),
+                        reason: reason.clone(),
+                    });
                     attempts.push(format!("  {url}: {reason}"));
                 }
             }
         }
         if !ok {
-            return Err(FetchError::AllMirrorsFailed { file: file.clone(), attempts });
+            return Err(FetchError::AllMirrorsFailed {
+                file: file.clone(),
+                attempts,
+            });
         }
     }
     Ok(())
@@ -152,19 +191,27 @@ fn download_one(
     let result = (|| {
         let resp = agent.get(url).call().map_err(|e| e.to_string())?;
         let total = resp.header("Content-Length").and_then(|v| v.parse().ok());
-        progress(FetchEvent::Start { file: file.to_string(), url: url.to_string(), total });
+        progress(FetchEvent::Start {
+            file: file.to_string(),
+            url: url.to_string(),
+            total,
+        });
         let mut reader = resp.into_reader().take(1 << 30);
-        let mut out = std::fs::File::create(&part).map_err(|e| format!("{}: {e}", part.display()))?;
+        let mut out =
+            std::fs::File::create(&part).map_err(|e| format!("{}: {e}", part.display()))?;
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 1 << 16];
         let mut done = 0u64;
         loop {
-            let n = reader.read(&mut buf).map_err(|e| format!("read failed after {done} bytes: {e}"))?;
+            let n = reader
+                .read(&mut buf)
+                .map_err(|e| format!("read failed after {done} bytes: {e}"))?;
             if n == 0 {
                 break;
             }
             hasher.update(&buf[..n]);
-            out.write_all(&buf[..n]).map_err(|e| format!("{}: {e}", part.display()))?;
+            out.write_all(&buf[..n])
+                .map_err(|e| format!("{}: {e}", part.display()))?;
             done += n as u64;
             progress(FetchEvent::Bytes { done });
         }
@@ -175,7 +222,9 @@ fn download_one(
         }
         let got = hex(&hasher.finalize());
         if got != sum {
-            return Err(format!("checksum mismatch: got sha256 {got}, expected {sum}"));
+            return Err(format!(
+                "checksum mismatch: got sha256 {got}, expected {sum}"
+            ));
         }
         out.sync_all().map_err(|e| e.to_string())?;
         drop(out);

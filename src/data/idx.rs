@@ -14,7 +14,10 @@ const MAX_BYTES: usize = 1 << 31;
 #[derive(Debug, thiserror::Error)]
 pub enum IdxError {
     #[error("{path}: cannot read: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: not valid gzip data ({msg})")]
     Gzip { path: PathBuf, msg: String },
     #[error("{path}: {fault}")]
@@ -38,12 +41,18 @@ impl Images {
 }
 
 fn format_err(path: &Path, fault: impl Into<String>) -> IdxError {
-    IdxError::Format { path: path.to_path_buf(), fault: fault.into() }
+    IdxError::Format {
+        path: path.to_path_buf(),
+        fault: fault.into(),
+    }
 }
 
 /// Reads a whole file, gunzipping when it starts with the gzip magic or is named `.gz`.
 pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>, IdxError> {
-    let raw = std::fs::read(path).map_err(|source| IdxError::Io { path: path.to_path_buf(), source })?;
+    let raw = std::fs::read(path).map_err(|source| IdxError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     decode_maybe_gz(path, raw)
 }
 
@@ -54,7 +63,10 @@ pub fn decode_maybe_gz(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, IdxError> {
         return Err(format_err(path, "file is empty (0 bytes)"));
     }
     if named_gz && !is_gz {
-        return Err(IdxError::Gzip { path: path.to_path_buf(), msg: "missing gzip header".into() });
+        return Err(IdxError::Gzip {
+            path: path.to_path_buf(),
+            msg: "missing gzip header".into(),
+        });
     }
     if !is_gz {
         return Ok(raw);
@@ -63,7 +75,10 @@ pub fn decode_maybe_gz(path: &Path, raw: Vec<u8>) -> Result<Vec<u8>, IdxError> {
     GzDecoder::new(&raw[..])
         .take(MAX_BYTES as u64)
         .read_to_end(&mut out)
-        .map_err(|e| IdxError::Gzip { path: path.to_path_buf(), msg: e.to_string() })?;
+        .map_err(|e| IdxError::Gzip {
+            path: path.to_path_buf(),
+            msg: e.to_string(),
+        })?;
     Ok(out)
 }
 
@@ -71,11 +86,20 @@ fn be_u32(bytes: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
 
-fn check_header(path: &Path, bytes: &[u8], magic: u32, header: usize, what: &str) -> Result<(), IdxError> {
+fn check_header(
+    path: &Path,
+    bytes: &[u8],
+    magic: u32,
+    header: usize,
+    what: &str,
+) -> Result<(), IdxError> {
     if bytes.len() < header {
         return Err(format_err(
             path,
-            format!("truncated header: {} bytes, an IDX {what} file needs {header}", bytes.len()),
+            format!(
+                "truncated header: {} bytes, an IDX {what} file needs {header}",
+                bytes.len()
+            ),
         ));
     }
     let found = be_u32(bytes, 0);
@@ -95,7 +119,10 @@ pub fn parse_images(path: &Path, bytes: &[u8]) -> Result<Images, IdxError> {
     let rows = be_u32(bytes, 8) as usize;
     let cols = be_u32(bytes, 12) as usize;
     if rows == 0 || cols == 0 || rows > 4096 || cols > 4096 {
-        return Err(format_err(path, format!("implausible image size {rows}x{cols}")));
+        return Err(format_err(
+            path,
+            format!("implausible image size {rows}x{cols}"),
+        ));
     }
     let need = count
         .checked_mul(rows * cols)
@@ -112,9 +139,20 @@ pub fn parse_images(path: &Path, bytes: &[u8]) -> Result<Images, IdxError> {
         ));
     }
     if have > need {
-        return Err(format_err(path, format!("{} unexpected trailing bytes after {count} images", have - need)));
+        return Err(format_err(
+            path,
+            format!(
+                "{} unexpected trailing bytes after {count} images",
+                have - need
+            ),
+        ));
     }
-    Ok(Images { count, rows, cols, pixels: bytes[16..].to_vec() })
+    Ok(Images {
+        count,
+        rows,
+        cols,
+        pixels: bytes[16..].to_vec(),
+    })
 }
 
 /// Parses an IDX label file (magic 0x801) from decoded bytes; labels must be 0..=9.
@@ -123,14 +161,26 @@ pub fn parse_labels(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, IdxError> {
     let count = be_u32(bytes, 4) as usize;
     let have = bytes.len() - 8;
     if have < count {
-        return Err(format_err(path, format!("truncated: header claims {count} labels, file holds {have}")));
+        return Err(format_err(
+            path,
+            format!("truncated: header claims {count} labels, file holds {have}"),
+        ));
     }
     if have > count {
-        return Err(format_err(path, format!("{} unexpected trailing bytes after {count} labels", have - count)));
+        return Err(format_err(
+            path,
+            format!(
+                "{} unexpected trailing bytes after {count} labels",
+                have - count
+            ),
+        ));
     }
     let labels = bytes[8..].to_vec();
     if let Some((i, &bad)) = labels.iter().enumerate().find(|(_, &l)| l > 9) {
-        return Err(format_err(path, format!("label {bad} at index {i} is not a class 0-9")));
+        return Err(format_err(
+            path,
+            format!("label {bad} at index {i} is not a class 0-9"),
+        ));
     }
     Ok(labels)
 }
@@ -142,7 +192,12 @@ pub fn read_pair(images: &Path, labels: &Path) -> Result<(Images, Vec<u8>), IdxE
     if imgs.count != labs.len() {
         return Err(format_err(
             labels,
-            format!("{} labels but {} holds {} images", labs.len(), images.display(), imgs.count),
+            format!(
+                "{} labels but {} holds {} images",
+                labs.len(),
+                images.display(),
+                imgs.count
+            ),
         ));
     }
     Ok((imgs, labs))
@@ -151,7 +206,12 @@ pub fn read_pair(images: &Path, labels: &Path) -> Result<(Images, Vec<u8>), IdxE
 /// Serialises images as IDX bytes (used by tests and tools).
 pub fn encode_images(images: &Images) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + images.pixels.len());
-    for v in [IMAGES_MAGIC, images.count as u32, images.rows as u32, images.cols as u32] {
+    for v in [
+        IMAGES_MAGIC,
+        images.count as u32,
+        images.rows as u32,
+        images.cols as u32,
+    ] {
         out.extend_from_slice(&v.to_be_bytes());
     }
     out.extend_from_slice(&images.pixels);

@@ -139,7 +139,11 @@ pub enum DataError {
     #[error("{dir}: no {dataset} files here; expected {}", fetch::FILE_NAMES.join(", "))]
     MissingFiles { dir: PathBuf, dataset: &'static str },
     #[error("{dataset}: no {origin} copy found{hint}")]
-    SourceNotFound { dataset: &'static str, origin: &'static str, hint: String },
+    SourceNotFound {
+        dataset: &'static str,
+        origin: &'static str,
+        hint: String,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -182,7 +186,9 @@ pub fn user_dataset_dir(kind: DatasetKind) -> Option<PathBuf> {
 /// Finds the four standard files in `dir` (raw or .gz). Returns None if any is missing.
 pub fn find_files(dir: &Path) -> Option<[PathBuf; 4]> {
     let find = |stem: &str| {
-        [dir.join(format!("{stem}.gz")), dir.join(stem)].into_iter().find(|p| p.is_file())
+        [dir.join(format!("{stem}.gz")), dir.join(stem)]
+            .into_iter()
+            .find(|p| p.is_file())
     };
     Some([
         find("train-images-idx3-ubyte")?,
@@ -209,49 +215,74 @@ pub fn available_sources(kind: DatasetKind, data_dir: Option<&Path>) -> Vec<Sour
     if let Some(d) = data_dir {
         let d = data_dir_for(kind, d);
         if find_files(&d).is_some() {
-            out.push(Source { kind: SourceKind::DataDir, dir: Some(d) });
+            out.push(Source {
+                kind: SourceKind::DataDir,
+                dir: Some(d),
+            });
         }
     }
     if let Some(d) = user_dataset_dir(kind) {
         if find_files(&d).is_some() {
-            out.push(Source { kind: SourceKind::Downloaded, dir: Some(d) });
+            out.push(Source {
+                kind: SourceKind::Downloaded,
+                dir: Some(d),
+            });
         }
     }
     for d in kind.system_dirs() {
         if find_files(&d).is_some() {
-            out.push(Source { kind: SourceKind::System, dir: Some(d) });
+            out.push(Source {
+                kind: SourceKind::System,
+                dir: Some(d),
+            });
         }
     }
-    out.push(Source { kind: SourceKind::Embedded, dir: None });
+    out.push(Source {
+        kind: SourceKind::Embedded,
+        dir: None,
+    });
     out
 }
 
 /// Picks the source to use: `want` if given (an error if absent), else the first
 /// available. A given `--data-dir` without the files is an error, not a silent fallback.
-pub fn resolve_source(kind: DatasetKind, data_dir: Option<&Path>, want: Option<SourceKind>) -> Result<Source, DataError> {
+pub fn resolve_source(
+    kind: DatasetKind,
+    data_dir: Option<&Path>,
+    want: Option<SourceKind>,
+) -> Result<Source, DataError> {
     if let Some(d) = data_dir {
         if want.is_none() || want == Some(SourceKind::DataDir) {
             let d = data_dir_for(kind, d);
             if find_files(&d).is_none() {
-                return Err(DataError::MissingFiles { dir: d, dataset: kind.title() });
+                return Err(DataError::MissingFiles {
+                    dir: d,
+                    dataset: kind.title(),
+                });
             }
         }
     }
     let all = available_sources(kind, data_dir);
     match want {
-        None => Ok(all.into_iter().next().expect("embedded is always available")),
-        Some(w) => all.into_iter().find(|s| s.kind == w).ok_or_else(|| DataError::SourceNotFound {
-            dataset: kind.title(),
-            origin: w.name(),
-            hint: match w {
-                SourceKind::Downloaded => format!("; run `aen data fetch {}`", kind.name()),
-                SourceKind::DataDir => "; pass --data-dir DIR".to_string(),
-                SourceKind::System if kind == DatasetKind::FashionMnist => {
-                    "; `apt-get install dataset-fashion-mnist` provides one".to_string()
-                }
-                _ => String::new(),
-            },
-        }),
+        None => Ok(all
+            .into_iter()
+            .next()
+            .expect("embedded is always available")),
+        Some(w) => all
+            .into_iter()
+            .find(|s| s.kind == w)
+            .ok_or_else(|| DataError::SourceNotFound {
+                dataset: kind.title(),
+                origin: w.name(),
+                hint: match w {
+                    SourceKind::Downloaded => format!("; run `aen data fetch {}`", kind.name()),
+                    SourceKind::DataDir => "; pass --data-dir DIR".to_string(),
+                    SourceKind::System if kind == DatasetKind::FashionMnist => {
+                        "; `apt-get install dataset-fashion-mnist` provides one".to_string()
+                    }
+                    _ => String::new(),
+                },
+            }),
     }
 }
 
@@ -264,10 +295,18 @@ pub fn load(kind: DatasetKind, source: &Source) -> Result<BaseData, DataError> {
             let lpath = PathBuf::from(format!("<embedded>/{}-labels-idx1-ubyte.gz", kind.name()));
             let images = idx::parse_images(&ipath, &idx::decode_maybe_gz(&ipath, img.to_vec())?)?;
             let labels = idx::parse_labels(&lpath, &idx::decode_maybe_gz(&lpath, lab.to_vec())?)?;
-            Ok(BaseData { kind, source: source.clone(), train: Labeled { images, labels }, test: None })
+            Ok(BaseData {
+                kind,
+                source: source.clone(),
+                train: Labeled { images, labels },
+                test: None,
+            })
         }
         Some(dir) => {
-            let files = find_files(dir).ok_or_else(|| DataError::MissingFiles { dir: dir.clone(), dataset: kind.title() })?;
+            let files = find_files(dir).ok_or_else(|| DataError::MissingFiles {
+                dir: dir.clone(),
+                dataset: kind.title(),
+            })?;
             let (ti, tl) = idx::read_pair(&files[0], &files[1])?;
             let (si, sl) = idx::read_pair(&files[2], &files[3])?;
             if (ti.rows, ti.cols) != (si.rows, si.cols) {
@@ -283,15 +322,25 @@ pub fn load(kind: DatasetKind, source: &Source) -> Result<BaseData, DataError> {
             Ok(BaseData {
                 kind,
                 source: source.clone(),
-                train: Labeled { images: ti, labels: tl },
-                test: Some(Labeled { images: si, labels: sl }),
+                train: Labeled {
+                    images: ti,
+                    labels: tl,
+                },
+                test: Some(Labeled {
+                    images: si,
+                    labels: sl,
+                }),
             })
         }
     }
 }
 
 /// Resolves and loads in one call.
-pub fn open(kind: DatasetKind, data_dir: Option<&Path>, want: Option<SourceKind>) -> Result<BaseData, DataError> {
+pub fn open(
+    kind: DatasetKind,
+    data_dir: Option<&Path>,
+    want: Option<SourceKind>,
+) -> Result<BaseData, DataError> {
     let source = resolve_source(kind, data_dir, want)?;
     load(kind, &source)
 }

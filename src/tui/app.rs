@@ -8,7 +8,9 @@ use super::theme::Theme;
 use crate::config::Settings;
 use crate::data::{self, DatasetKind, Source};
 use crate::groups::{Group, GroupSet, NUM_GROUPS, PRESETS};
-use crate::search::{self, Control, Event, FinishReason, History, RunInfo, SearchHandle, StepRecord};
+use crate::search::{
+    self, Control, Event, FinishReason, History, RunInfo, SearchHandle, StepRecord,
+};
 use crate::snapshot::{self, Snapshot};
 use crate::train::TrainProgress;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -42,7 +44,15 @@ pub enum Pane {
     Log,
 }
 
-pub const PANES: [Pane; 7] = [Pane::QValues, Pane::Accuracy, Pane::Rewards, Pane::State, Pane::Params, Pane::Best, Pane::Log];
+pub const PANES: [Pane; 7] = [
+    Pane::QValues,
+    Pane::Accuracy,
+    Pane::Rewards,
+    Pane::State,
+    Pane::Params,
+    Pane::Best,
+    Pane::Log,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
@@ -90,7 +100,7 @@ pub struct Browser {
 
 pub enum Overlay {
     Help,
-    Form(Form),
+    Form(Box<Form>),
     Sessions(Browser),
     SaveName(String),
     ConfirmQuit,
@@ -177,11 +187,16 @@ impl DashState {
             return None;
         }
         let per = self.history.models.iter().map(|m| m.seconds).sum::<f64>() / done as f64;
-        Some(Duration::from_secs_f64(per * self.max_models.saturating_sub(done) as f64))
+        Some(Duration::from_secs_f64(
+            per * self.max_models.saturating_sub(done) as f64,
+        ))
     }
 
     pub fn current_state(&self) -> GroupSet {
-        self.last_step.as_ref().map(|s| s.next_state).unwrap_or_default()
+        self.last_step
+            .as_ref()
+            .map(|s| s.next_state)
+            .unwrap_or_default()
     }
 }
 
@@ -204,11 +219,20 @@ impl App {
     pub fn new(settings: Settings, theme: Theme, preview: Option<PreviewService>) -> App {
         let data_dir = settings.data.data_dir.clone();
         let want = settings.source_kind().ok().flatten();
-        let sources: Vec<_> = DatasetKind::ALL.iter().map(|&k| (k, data::available_sources(k, data_dir.as_deref()))).collect();
-        let dataset = DatasetKind::ALL.iter().position(|&k| k == settings.data.dataset).unwrap_or(0);
+        let sources: Vec<_> = DatasetKind::ALL
+            .iter()
+            .map(|&k| (k, data::available_sources(k, data_dir.as_deref())))
+            .collect();
+        let dataset = DatasetKind::ALL
+            .iter()
+            .position(|&k| k == settings.data.dataset)
+            .unwrap_or(0);
         let source = sources
             .iter()
-            .map(|(_, list)| want.and_then(|w| list.iter().position(|s| s.kind == w)).unwrap_or(0))
+            .map(|(_, list)| {
+                want.and_then(|w| list.iter().position(|s| s.kind == w))
+                    .unwrap_or(0)
+            })
             .collect();
         let mut app = App {
             screen: Screen::Setup,
@@ -247,7 +271,10 @@ impl App {
 
     pub fn selected_source(&self) -> (DatasetKind, Source) {
         let (k, list) = &self.setup.sources[self.setup.dataset];
-        (*k, list[self.setup.source[self.setup.dataset].min(list.len() - 1)].clone())
+        (
+            *k,
+            list[self.setup.source[self.setup.dataset].min(list.len() - 1)].clone(),
+        )
     }
 
     pub fn request_preview(&mut self) {
@@ -305,7 +332,10 @@ impl App {
         let d = &mut self.dash;
         match e {
             Event::Started(info) => {
-                d.push_log(format!("started on {} ({}), {}", info.dataset, info.source, info.device));
+                d.push_log(format!(
+                    "started on {} ({}), {}",
+                    info.dataset, info.source, info.device
+                ));
                 d.snapshot_path = Some(info.snapshot_path.clone());
                 d.max_models = info.settings.search.max_models;
                 d.settings = info.settings.clone();
@@ -318,7 +348,10 @@ impl App {
                     .steps
                     .iter()
                     .rev()
-                    .take_while(|s| Some(s.episode) == h.steps.last().map(|l| l.episode) && h.episodes.len() <= s.episode)
+                    .take_while(|s| {
+                        Some(s.episode) == h.steps.last().map(|l| l.episode)
+                            && h.episodes.len() <= s.episode
+                    })
                     .map(|s| s.reward)
                     .collect::<Vec<_>>()
                     .into_iter()
@@ -337,7 +370,11 @@ impl App {
                 d.training = None;
             }
             Event::EpisodeEnd(ep) => {
-                d.push_log(format!("episode {} ended: total reward {}", ep.episode, super::dashboard::fmt_num(ep.total_reward)));
+                d.push_log(format!(
+                    "episode {} ended: total reward {}",
+                    ep.episode,
+                    super::dashboard::fmt_num(ep.total_reward)
+                ));
                 d.history.episodes.push(ep);
                 d.current_rewards.clear();
             }
@@ -363,7 +400,9 @@ impl App {
                 d.push_log(format!("step {step}: applied {}", change.describe()));
                 d.history.changes.push((step, change));
             }
-            Event::SettingRefused { change, reason } => d.push_log(format!("refused {}: {reason}", change.describe())),
+            Event::SettingRefused { change, reason } => {
+                d.push_log(format!("refused {}: {reason}", change.describe()))
+            }
             Event::Paused => {
                 d.status = RunStatus::Paused;
                 d.push_log("paused".into());
@@ -384,7 +423,10 @@ impl App {
                 d.training = None;
                 d.push_log(format!(
                     "finished ({reason:?}); snapshot {}",
-                    snapshot.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "not saved".into())
+                    snapshot
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "not saved".into())
                 ));
                 d.status = RunStatus::Finished(reason);
                 if let Some(h) = self.handle.take() {
@@ -406,7 +448,8 @@ impl App {
         }
         self.dash = DashState::new(&settings);
         self.dash.snapshot_path = Some(path.clone());
-        self.dash.push_log(format!("autosaving to {}", path.display()));
+        self.dash
+            .push_log(format!("autosaving to {}", path.display()));
         self.handle = Some(search::spawn(settings, resume, path));
         self.screen = Screen::Dashboard;
     }
@@ -420,7 +463,12 @@ impl App {
         d.history = snap.history;
         d.status = RunStatus::ReadOnly;
         d.snapshot_path = Some(path.clone());
-        d.push_log(format!("opened {} read-only ({}, saved {})", path.display(), snap.dataset, snap.saved_at));
+        d.push_log(format!(
+            "opened {} read-only ({}, saved {})",
+            path.display(),
+            snap.dataset,
+            snap.saved_at
+        ));
         self.dash = d;
         self.screen = Screen::Dashboard;
     }
@@ -442,7 +490,11 @@ impl App {
             .into_iter()
             .map(|(p, r)| (p, r.map_err(|e| e.to_string())))
             .collect();
-        self.overlay = Some(Overlay::Sessions(Browser { entries, selected: 0, dir }));
+        self.overlay = Some(Overlay::Sessions(Browser {
+            entries,
+            selected: 0,
+            dir,
+        }));
     }
 
     /// Ask the engine to stop (it autosaves) and quit once it has.
@@ -450,7 +502,8 @@ impl App {
         if let Some(h) = &self.handle {
             h.stop();
             self.quitting = Some(Instant::now());
-            self.dash.push_log("stopping: saving the session before quitting".into());
+            self.dash
+                .push_log("stopping: saving the session before quitting".into());
         } else {
             self.quit = true;
         }
@@ -484,7 +537,11 @@ impl App {
                             n.push_str(".json");
                         }
                         let dir = snapshot::sessions_dir().unwrap_or_else(|| PathBuf::from("."));
-                        let path = if n.contains('/') { PathBuf::from(n) } else { dir.join(n) };
+                        let path = if n.contains('/') {
+                            PathBuf::from(n)
+                        } else {
+                            dir.join(n)
+                        };
                         self.overlay = None;
                         self.dash.push_log(format!("saving {}", path.display()));
                         if self.handle.is_some() {
@@ -515,7 +572,10 @@ impl App {
             }
             _ => {}
         }
-        if self.screen == Screen::Setup && self.overlay.is_none() && self.setup.focus == SetupFocus::Settings {
+        if self.screen == Screen::Setup
+            && self.overlay.is_none()
+            && self.setup.focus == SetupFocus::Settings
+        {
             if let Some(_t) = &self.setup.form.editing {
                 match key.code {
                     KeyCode::Esc => {
@@ -533,7 +593,9 @@ impl App {
                 return;
             }
         }
-        let Some(action) = keys::action_for(self.mode(), &key) else { return };
+        let Some(action) = keys::action_for(self.mode(), &key) else {
+            return;
+        };
         self.update(action);
     }
 
@@ -547,7 +609,9 @@ impl App {
     }
 
     fn update_form(&mut self, action: Action) {
-        let Some(Overlay::Form(form)) = &mut self.overlay else { return };
+        let Some(Overlay::Form(form)) = &mut self.overlay else {
+            return;
+        };
         match action {
             Action::Up => form.up(),
             Action::Down => form.down(),
@@ -572,13 +636,17 @@ impl App {
     }
 
     fn update_sessions(&mut self, action: Action) {
-        let Some(Overlay::Sessions(b)) = &mut self.overlay else { return };
+        let Some(Overlay::Sessions(b)) = &mut self.overlay else {
+            return;
+        };
         match action {
             Action::Up => b.selected = b.selected.saturating_sub(1),
             Action::Down => b.selected = (b.selected + 1).min(b.entries.len().saturating_sub(1)),
             Action::Close => self.overlay = None,
             Action::Apply | Action::ViewReadOnly => {
-                let Some((path, snap)) = b.entries.get(b.selected) else { return };
+                let Some((path, snap)) = b.entries.get(b.selected) else {
+                    return;
+                };
                 let path = path.clone();
                 match snap {
                     Err(e) => self.overlay = Some(Overlay::Error(e.clone())),
@@ -606,7 +674,11 @@ impl App {
             Action::FocusNext | Action::FocusPrev => {
                 let order = [SetupFocus::Data, SetupFocus::Groups, SetupFocus::Settings];
                 let i = order.iter().position(|f| *f == s.focus).unwrap_or(0);
-                let n = if action == Action::FocusNext { (i + 1) % 3 } else { (i + 2) % 3 };
+                let n = if action == Action::FocusNext {
+                    (i + 1) % 3
+                } else {
+                    (i + 2) % 3
+                };
                 s.focus = order[n];
             }
             Action::Up => match s.focus {
@@ -628,7 +700,11 @@ impl App {
             Action::Left | Action::Right => {
                 let n = s.sources[s.dataset].1.len();
                 let cur = &mut s.source[s.dataset];
-                *cur = if action == Action::Right { (*cur + 1) % n } else { (*cur + n - 1) % n };
+                *cur = if action == Action::Right {
+                    (*cur + 1) % n
+                } else {
+                    (*cur + n - 1) % n
+                };
                 self.on_source_change();
             }
             Action::Toggle => {
@@ -641,7 +717,12 @@ impl App {
                 }
             }
             Action::NextPreset => {
-                let next = self.settings.data.groups.preset_index().map_or(0, |k| (k + 1) % PRESETS.len());
+                let next = self
+                    .settings
+                    .data
+                    .groups
+                    .preset_index()
+                    .map_or(0, |k| (k + 1) % PRESETS.len());
                 self.settings.data.groups = GroupSet::preset(next).unwrap_or_default();
                 self.request_preview();
             }
@@ -649,15 +730,13 @@ impl App {
                 s.preview_seed = s.preview_seed.wrapping_add(1);
                 self.request_preview();
             }
-            Action::Edit => {
-                if s.focus == SetupFocus::Settings {
-                    s.form.enter();
-                }
-            }
+            Action::Edit if s.focus == SetupFocus::Settings => s.form.enter(),
             Action::OpenSessions => self.open_sessions(),
             Action::Start => {
                 if self.setup.form.has_errors() {
-                    self.overlay = Some(Overlay::Error("fix the settings marked in red before starting".into()));
+                    self.overlay = Some(Overlay::Error(
+                        "fix the settings marked in red before starting".into(),
+                    ));
                     return;
                 }
                 let mut settings = merge_setup(&self.settings, &self.setup.form.settings);
@@ -689,7 +768,11 @@ impl App {
             Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
             Action::FocusNext | Action::FocusPrev => {
                 let i = PANES.iter().position(|p| *p == d.focus).unwrap_or(0);
-                let n = if action == Action::FocusNext { (i + 1) % PANES.len() } else { (i + PANES.len() - 1) % PANES.len() };
+                let n = if action == Action::FocusNext {
+                    (i + 1) % PANES.len()
+                } else {
+                    (i + PANES.len() - 1) % PANES.len()
+                };
                 d.focus = PANES[n];
             }
             Action::Zoom => d.zoom = !d.zoom,
@@ -699,7 +782,10 @@ impl App {
             },
             Action::Down => match d.focus {
                 Pane::Log => d.log_offset = d.log_offset.saturating_sub(1),
-                _ => d.table_offset = (d.table_offset + 1).min(d.history.models.len().saturating_sub(1)),
+                _ => {
+                    d.table_offset =
+                        (d.table_offset + 1).min(d.history.models.len().saturating_sub(1))
+                }
             },
             Action::Sort => {
                 d.sort = d.sort.next();
@@ -712,21 +798,26 @@ impl App {
             },
             Action::Tweaks => {
                 if self.handle.is_some() {
-                    self.overlay = Some(Overlay::Form(Form::new(LIVE_FIELDS, &self.dash.settings, true)));
+                    self.overlay = Some(Overlay::Form(Box::new(Form::new(
+                        LIVE_FIELDS,
+                        &self.dash.settings,
+                        true,
+                    ))));
                 } else {
-                    self.dash.push_log("no search is running; nothing to tweak".into());
+                    self.dash
+                        .push_log("no search is running; nothing to tweak".into());
                 }
             }
             Action::Save => {
-                let default = chrono::Local::now().format("session-%Y%m%d-%H%M%S").to_string();
+                let default = chrono::Local::now()
+                    .format("session-%Y%m%d-%H%M%S")
+                    .to_string();
                 self.overlay = Some(Overlay::SaveName(default));
             }
             Action::OpenSessions => self.open_sessions(),
-            Action::NewSearch => {
-                if self.handle.is_none() {
-                    self.screen = Screen::Setup;
-                    self.request_preview();
-                }
+            Action::NewSearch if self.handle.is_none() => {
+                self.screen = Screen::Setup;
+                self.request_preview();
             }
             _ => {}
         }

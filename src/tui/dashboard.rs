@@ -18,11 +18,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         render_pane(f, body, d.focus, d, &app.theme, true);
         return;
     }
-    let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-    let [q, acc, rew] =
-        Layout::horizontal([Constraint::Percentage(30), Constraint::Percentage(40), Constraint::Percentage(30)]).areas(top);
-    let [left, params, right] =
-        Layout::horizontal([Constraint::Percentage(30), Constraint::Percentage(30), Constraint::Percentage(40)]).areas(bottom);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
+    let [q, acc, rew] = Layout::horizontal([
+        Constraint::Percentage(30),
+        Constraint::Percentage(40),
+        Constraint::Percentage(30),
+    ])
+    .areas(top);
+    let [left, params, right] = Layout::horizontal([
+        Constraint::Percentage(30),
+        Constraint::Percentage(30),
+        Constraint::Percentage(40),
+    ])
+    .areas(bottom);
     let [state, best] = Layout::vertical([Constraint::Length(6), Constraint::Min(3)]).areas(left);
     let [_, log] = Layout::vertical([Constraint::Length(0), Constraint::Min(3)]).areas(right);
     for (pane, r) in [
@@ -67,9 +76,18 @@ pub fn status_text(d: &DashState) -> (String, String) {
         RunStatus::ReadOnly => "read-only".into(),
     };
     let step = d.last_step.as_ref();
-    let eps = step.map(|s| format!("{:.2}", s.epsilon)).unwrap_or_else(|| "-".into());
-    let eta = d.eta().map(|e| fmt_dur(e.as_secs_f64())).unwrap_or_else(|| "-".into());
-    let device = d.info.as_ref().map(|i| i.device.clone()).unwrap_or_else(crate::nn::device_name);
+    let eps = step
+        .map(|s| format!("{:.2}", s.epsilon))
+        .unwrap_or_else(|| "-".into());
+    let eta = d
+        .eta()
+        .map(|e| fmt_dur(e.as_secs_f64()))
+        .unwrap_or_else(|| "-".into());
+    let device = d
+        .info
+        .as_ref()
+        .map(|i| i.device.clone())
+        .unwrap_or_else(crate::nn::device_name);
     let rest = format!(
         "models {}/{} | episode {} step {} | eps {eps} | elapsed {} | ETA {eta} | {device}",
         d.history.models.len(),
@@ -89,7 +107,13 @@ fn render_status(f: &mut Frame, area: Rect, app: &App) {
         RunStatus::Failed => t.error(),
         _ => t.accent(),
     };
-    f.render_widget(Paragraph::new(Line::from(vec![Span::styled(format!(" {state} "), st), Span::raw(format!(" {rest}"))])), area);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {state} "), st),
+            Span::raw(format!(" {rest}")),
+        ])),
+        area,
+    );
 }
 
 fn render_pane(f: &mut Frame, area: Rect, pane: Pane, d: &DashState, t: &Theme, focused: bool) {
@@ -106,7 +130,10 @@ fn render_pane(f: &mut Frame, area: Rect, pane: Pane, d: &DashState, t: &Theme, 
 
 fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let Some(s) = &d.last_step else {
-        f.render_widget(Paragraph::new("waiting for the first step…").block(block("Q-values", focused, t)), area);
+        f.render_widget(
+            Paragraph::new("waiting for the first step…").block(block("Q-values", focused, t)),
+            area,
+        );
         return;
     };
     let how = if s.greedy { "greedy" } else { "random" };
@@ -114,7 +141,10 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
     let b = block(&title, focused, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let (lo, hi) = s.q_values.iter().fold((f32::MAX, f32::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+    let (lo, hi) = s
+        .q_values
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(l, h), &v| (l.min(v), h.max(v)));
     let span = (hi - lo).max(1e-6);
     let bar_w = inner.width.saturating_sub(16) as f32;
     let lines: Vec<Line> = Group::ALL
@@ -127,7 +157,10 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
             let style = if chosen { t.accent() } else { t.series(0) };
             let mark = if chosen { "▶" } else { " " };
             Line::from(vec![
-                Span::styled(format!("{mark}{:<6}", g.name()), if chosen { t.accent() } else { Style::default() }),
+                Span::styled(
+                    format!("{mark}{:<6}", g.name()),
+                    if chosen { t.accent() } else { Style::default() },
+                ),
                 Span::styled("█".repeat(n.max(1)), style),
                 Span::raw(format!(" {v:.3}")),
             ])
@@ -154,18 +187,46 @@ fn bounds(vals: impl Iterator<Item = f64>) -> [f64; 2] {
 }
 
 fn axis_labels(b: [f64; 2], digits: usize) -> Vec<Span<'static>> {
-    let f = |v: f64| if v.abs() >= 1e4 { format!("{v:.1e}") } else { format!("{:.*}", digits, v) };
-    vec![Span::raw(f(b[0])), Span::raw(f((b[0] + b[1]) / 2.0)), Span::raw(f(b[1]))]
+    let f = |v: f64| {
+        if v.abs() >= 1e4 {
+            format!("{v:.1e}")
+        } else {
+            format!("{:.*}", digits, v)
+        }
+    };
+    vec![
+        Span::raw(f(b[0])),
+        Span::raw(f((b[0] + b[1]) / 2.0)),
+        Span::raw(f(b[1])),
+    ]
 }
 
 fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let pts: Vec<(f64, f64)> = d.history.models.iter().map(|m| (m.index as f64, m.val_acc)).collect();
-    let roll: Vec<(f64, f64)> = rolling_mean(&d.history.models, 20).into_iter().map(|(i, v)| (i as f64, v)).collect();
+    let pts: Vec<(f64, f64)> = d
+        .history
+        .models
+        .iter()
+        .map(|m| (m.index as f64, m.val_acc))
+        .collect();
+    let roll: Vec<(f64, f64)> = rolling_mean(&d.history.models, 20)
+        .into_iter()
+        .map(|(i, v)| (i as f64, v))
+        .collect();
     let x = [1.0, (pts.len() as f64).max(2.0)];
     let y = bounds(pts.iter().map(|p| p.1));
     let chart = Chart::new(vec![
-        Dataset::default().name("model").marker(Marker::Dot).graph_type(GraphType::Scatter).style(t.dim()).data(&pts),
-        Dataset::default().name("mean of 20").marker(Marker::Braille).graph_type(GraphType::Line).style(t.series(0)).data(&roll),
+        Dataset::default()
+            .name("model")
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(t.dim())
+            .data(&pts),
+        Dataset::default()
+            .name("mean of 20")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series(0))
+            .data(&roll),
     ])
     .block(block("Accuracy vs models trained (val %)", focused, t))
     .x_axis(Axis::default().bounds(x).labels(axis_labels(x, 0)))
@@ -180,7 +241,12 @@ fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: 
     let inner = b.inner(area);
     f.render_widget(b, area);
     let [top, spark] = Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(inner);
-    let pts: Vec<(f64, f64)> = d.history.episodes.iter().map(|e| (e.episode as f64, e.total_reward)).collect();
+    let pts: Vec<(f64, f64)> = d
+        .history
+        .episodes
+        .iter()
+        .map(|e| (e.episode as f64, e.total_reward))
+        .collect();
     let x = [0.0, (pts.len() as f64).max(1.0)];
     let y = bounds(pts.iter().map(|p| p.1));
     let chart = Chart::new(vec![Dataset::default()
@@ -194,9 +260,16 @@ fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: 
     f.render_widget(chart, top);
     // Rewards of the current episode, shifted to be non-negative for the sparkline.
     let lo = d.current_rewards.iter().copied().fold(0.0f64, f64::min);
-    let data: Vec<u64> = d.current_rewards.iter().map(|r| ((r - lo) * 10.0) as u64).collect();
+    let data: Vec<u64> = d
+        .current_rewards
+        .iter()
+        .map(|r| ((r - lo) * 10.0) as u64)
+        .collect();
     let start = data.len().saturating_sub(spark.width as usize);
-    f.render_widget(Sparkline::default().data(&data[start..]).style(t.series(2)), spark);
+    f.render_widget(
+        Sparkline::default().data(&data[start..]).style(t.series(2)),
+        spark,
+    );
 }
 
 fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
@@ -220,18 +293,39 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
         lines.push(Line::from(spans));
     }
     let train = match &d.training {
-        Some((s, p)) => format!("training {}: epoch {}/{} batch {}/{}", set_label(*s), p.epoch + 1, p.epochs, p.batch, p.batches),
-        None => d.last_step.as_ref().map(|s| format!("reward {}, val {:.2}%", fmt_num(s.reward), s.val_acc)).unwrap_or_default(),
+        Some((s, p)) => format!(
+            "training {}: epoch {}/{} batch {}/{}",
+            set_label(*s),
+            p.epoch + 1,
+            p.epochs,
+            p.batch,
+            p.batches
+        ),
+        None => d
+            .last_step
+            .as_ref()
+            .map(|s| format!("reward {}, val {:.2}%", fmt_num(s.reward), s.val_acc))
+            .unwrap_or_default(),
     };
     lines.push(Line::styled(train, t.dim()));
     f.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let pts: Vec<(f64, f64)> =
-        d.history.models.iter().filter(|m| !m.state.is_empty()).map(|m| ((m.params as f64).log10(), m.val_acc)).collect();
-    let plain: Vec<(f64, f64)> =
-        d.history.models.iter().filter(|m| m.state.is_empty()).map(|m| ((m.params as f64).log10(), m.val_acc)).collect();
+    let pts: Vec<(f64, f64)> = d
+        .history
+        .models
+        .iter()
+        .filter(|m| !m.state.is_empty())
+        .map(|m| ((m.params as f64).log10(), m.val_acc))
+        .collect();
+    let plain: Vec<(f64, f64)> = d
+        .history
+        .models
+        .iter()
+        .filter(|m| m.state.is_empty())
+        .map(|m| ((m.params as f64).log10(), m.val_acc))
+        .collect();
     let x = bounds(pts.iter().chain(&plain).map(|p| p.0));
     let y = bounds(pts.iter().chain(&plain).map(|p| p.1));
     let xl = vec![
@@ -240,8 +334,18 @@ fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: b
         Span::raw(format!("{:.0}", 10f64.powf(x[1]))),
     ];
     let chart = Chart::new(vec![
-        Dataset::default().name("model").marker(Marker::Dot).graph_type(GraphType::Scatter).style(t.series(0)).data(&pts),
-        Dataset::default().name("plain").marker(Marker::Block).graph_type(GraphType::Scatter).style(t.accent()).data(&plain),
+        Dataset::default()
+            .name("model")
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(t.series(0))
+            .data(&pts),
+        Dataset::default()
+            .name("plain")
+            .marker(Marker::Block)
+            .graph_type(GraphType::Scatter)
+            .style(t.accent())
+            .data(&plain),
     ])
     .block(block("Accuracy vs parameters (log)", focused, t))
     .x_axis(Axis::default().bounds(x).labels(xl))
@@ -264,9 +368,17 @@ fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: boo
             ])
         })
         .collect();
-    let table = Table::new(rows, [Constraint::Min(8), Constraint::Length(5), Constraint::Length(5), Constraint::Length(6)])
-        .header(Row::new(vec!["groups", "val", "test", "params"]).style(t.title()))
-        .block(block(&title, focused, t));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(8),
+            Constraint::Length(5),
+            Constraint::Length(5),
+            Constraint::Length(6),
+        ],
+    )
+    .header(Row::new(vec!["groups", "val", "test", "params"]).style(t.title()))
+    .block(block(&title, focused, t));
     f.render_widget(table, area);
 }
 
@@ -274,6 +386,10 @@ fn render_log(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool
     let h = area.height.saturating_sub(2) as usize;
     let end = d.log.len().saturating_sub(d.log_offset);
     let start = end.saturating_sub(h);
-    let lines: Vec<Line> = d.log.range(start..end).map(|l| Line::raw(l.clone())).collect();
+    let lines: Vec<Line> = d
+        .log
+        .range(start..end)
+        .map(|l| Line::raw(l.clone()))
+        .collect();
     f.render_widget(Paragraph::new(lines).block(block("Log", focused, t)), area);
 }

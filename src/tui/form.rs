@@ -30,12 +30,38 @@ pub enum FieldKey {
 use FieldKey::*;
 
 pub const SETUP_FIELDS: &[FieldKey] = &[
-    ChildEpochs, TrainSize, ValSize, TestSize, ChildBatch, ChildLr, EpisodeLen, MaxModels, MaxEpisodes, QLr, Gamma,
-    TargetUpdate, ReplayCapacity, QBatch, Schedule, FixedEpsilon, Step, Seed,
+    ChildEpochs,
+    TrainSize,
+    ValSize,
+    TestSize,
+    ChildBatch,
+    ChildLr,
+    EpisodeLen,
+    MaxModels,
+    MaxEpisodes,
+    QLr,
+    Gamma,
+    TargetUpdate,
+    ReplayCapacity,
+    QBatch,
+    Schedule,
+    FixedEpsilon,
+    Step,
+    Seed,
 ];
 
-pub const LIVE_FIELDS: &[FieldKey] =
-    &[FixedEpsilon, Schedule, ChildEpochs, ChildLr, ChildBatch, QLr, Gamma, TargetUpdate, MaxModels, MaxEpisodes];
+pub const LIVE_FIELDS: &[FieldKey] = &[
+    FixedEpsilon,
+    Schedule,
+    ChildEpochs,
+    ChildLr,
+    ChildBatch,
+    QLr,
+    Gamma,
+    TargetUpdate,
+    MaxModels,
+    MaxEpisodes,
+];
 
 impl FieldKey {
     pub fn label(self) -> &'static str {
@@ -80,14 +106,20 @@ impl FieldKey {
             ReplayCapacity => s.search.replay_capacity.to_string(),
             QBatch => s.search.q_batch.to_string(),
             Schedule => format_schedule(&s.search.epsilon_schedule),
-            FixedEpsilon => s.search.fixed_epsilon.map(|e| e.to_string()).unwrap_or_default(),
+            FixedEpsilon => s
+                .search
+                .fixed_epsilon
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
         }
     }
 
     /// Parses `text` into `s` and validates the result; the message names the problem.
     pub fn set(self, s: &mut Settings, text: &str) -> Result<(), String> {
         fn num<T: std::str::FromStr>(t: &str) -> Result<T, String> {
-            t.trim().parse().map_err(|_| format!("`{}` is not a valid number", t.trim()))
+            t.trim()
+                .parse()
+                .map_err(|_| format!("`{}` is not a valid number", t.trim()))
         }
         let mut t = s.clone();
         match self {
@@ -107,9 +139,15 @@ impl FieldKey {
             TargetUpdate => t.search.target_update = num(text)?,
             ReplayCapacity => t.search.replay_capacity = num(text)?,
             QBatch => t.search.q_batch = num(text)?,
-            Schedule => t.search.epsilon_schedule = parse_schedule(text).map_err(|e| e.to_string())?,
+            Schedule => {
+                t.search.epsilon_schedule = parse_schedule(text).map_err(|e| e.to_string())?
+            }
             FixedEpsilon => {
-                t.search.fixed_epsilon = if text.trim().is_empty() { None } else { Some(num(text)?) }
+                t.search.fixed_epsilon = if text.trim().is_empty() {
+                    None
+                } else {
+                    Some(num(text)?)
+                }
             }
         }
         t.validate().map_err(|e| e.to_string())?;
@@ -159,7 +197,15 @@ pub struct Form {
 impl Form {
     pub fn new(keys: &[FieldKey], settings: &Settings, live: bool) -> Form {
         Form {
-            fields: keys.iter().map(|&key| Field { key, text: key.get(settings), error: None, changed: false }).collect(),
+            fields: keys
+                .iter()
+                .map(|&key| Field {
+                    key,
+                    text: key.get(settings),
+                    error: None,
+                    changed: false,
+                })
+                .collect(),
             selected: 0,
             editing: None,
             fresh: false,
@@ -232,6 +278,10 @@ impl Form {
 
     /// The live changes the form makes (fields confirmed since it opened).
     pub fn changes(&self) -> Vec<SettingChange> {
-        self.fields.iter().filter(|f| f.changed && f.error.is_none()).filter_map(|f| f.key.change(&self.settings)).collect()
+        self.fields
+            .iter()
+            .filter(|f| f.changed && f.error.is_none())
+            .filter_map(|f| f.key.change(&self.settings))
+            .collect()
     }
 }

@@ -54,37 +54,211 @@ use Mode::*;
 const ALL: &[Mode] = &[Setup, Dashboard, Form, Sessions];
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { modes: &[Setup, Dashboard], keys: &[Char('?')], label: "?", action: Action::Help, help: "show or hide this help", hint: true },
-    Binding { modes: &[Setup, Dashboard], keys: &[Char('q')], label: "q", action: Action::Quit, help: "quit (asks first; a running search is autosaved)", hint: true },
-    Binding { modes: &[Setup, Dashboard], keys: &[Tab], label: "Tab", action: Action::FocusNext, help: "next pane", hint: true },
-    Binding { modes: &[Setup, Dashboard], keys: &[BackTab], label: "S-Tab", action: Action::FocusPrev, help: "previous pane", hint: false },
-    Binding { modes: ALL, keys: &[Up, Char('k')], label: "↑/k", action: Action::Up, help: "move up / scroll", hint: false },
-    Binding { modes: ALL, keys: &[Down, Char('j')], label: "↓/j", action: Action::Down, help: "move down / scroll", hint: false },
-    Binding { modes: &[Setup], keys: &[Left, Char('h')], label: "←/h", action: Action::Left, help: "previous data source", hint: false },
-    Binding { modes: &[Setup], keys: &[Right, Char('l')], label: "→/l", action: Action::Right, help: "next data source", hint: false },
-    Binding { modes: &[Setup], keys: &[Char(' ')], label: "Space", action: Action::Toggle, help: "toggle the group / pick the data set", hint: true },
-    Binding { modes: &[Setup], keys: &[Char('p')], label: "p", action: Action::NextPreset, help: "next preset group set (PAPER presets 0-5)", hint: true },
-    Binding { modes: &[Setup], keys: &[Char('r')], label: "r", action: Action::Resample, help: "draw new preview samples", hint: true },
-    Binding { modes: &[Setup], keys: &[Char('s')], label: "s", action: Action::Start, help: "start the search", hint: true },
-    Binding { modes: &[Setup, Dashboard], keys: &[Char('o')], label: "o", action: Action::OpenSessions, help: "browse saved sessions", hint: true },
-    Binding { modes: &[Setup, Form], keys: &[Enter], label: "Enter", action: Action::Edit, help: "edit the selected setting / confirm", hint: false },
-    Binding { modes: &[Dashboard], keys: &[Enter], label: "Enter", action: Action::Zoom, help: "zoom the focused pane (again to restore)", hint: true },
-    Binding { modes: &[Dashboard], keys: &[Char(' '), Char('p')], label: "Space/p", action: Action::PauseResume, help: "pause or resume the search", hint: true },
-    Binding { modes: &[Dashboard], keys: &[Char('t'), Char('e')], label: "t", action: Action::Tweaks, help: "tweak settings live", hint: true },
-    Binding { modes: &[Dashboard], keys: &[Char('w')], label: "w", action: Action::Save, help: "save a snapshot (asks for a name)", hint: true },
-    Binding { modes: &[Dashboard], keys: &[Char('s')], label: "s", action: Action::Sort, help: "cycle the sort of the best-models table", hint: false },
-    Binding { modes: &[Dashboard], keys: &[Char('n')], label: "n", action: Action::NewSearch, help: "back to set-up (when finished or read-only)", hint: false },
-    Binding { modes: &[Form], keys: &[Char('a')], label: "a", action: Action::Apply, help: "apply the form (live: send the changes)", hint: true },
-    Binding { modes: &[Form, Sessions], keys: &[Esc], label: "Esc", action: Action::Close, help: "close without applying", hint: true },
-    Binding { modes: &[Sessions], keys: &[Enter], label: "Enter", action: Action::Apply, help: "resume the selected session", hint: true },
-    Binding { modes: &[Sessions], keys: &[Char('v')], label: "v", action: Action::ViewReadOnly, help: "open the selected session read-only", hint: true },
+    Binding {
+        modes: &[Setup, Dashboard],
+        keys: &[Char('?')],
+        label: "?",
+        action: Action::Help,
+        help: "show or hide this help",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup, Dashboard],
+        keys: &[Char('q')],
+        label: "q",
+        action: Action::Quit,
+        help: "quit (asks first; a running search is autosaved)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup, Dashboard],
+        keys: &[Tab],
+        label: "Tab",
+        action: Action::FocusNext,
+        help: "next pane",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup, Dashboard],
+        keys: &[BackTab],
+        label: "S-Tab",
+        action: Action::FocusPrev,
+        help: "previous pane",
+        hint: false,
+    },
+    Binding {
+        modes: ALL,
+        keys: &[Up, Char('k')],
+        label: "↑/k",
+        action: Action::Up,
+        help: "move up / scroll",
+        hint: false,
+    },
+    Binding {
+        modes: ALL,
+        keys: &[Down, Char('j')],
+        label: "↓/j",
+        action: Action::Down,
+        help: "move down / scroll",
+        hint: false,
+    },
+    Binding {
+        modes: &[Setup],
+        keys: &[Left, Char('h')],
+        label: "←/h",
+        action: Action::Left,
+        help: "previous data source",
+        hint: false,
+    },
+    Binding {
+        modes: &[Setup],
+        keys: &[Right, Char('l')],
+        label: "→/l",
+        action: Action::Right,
+        help: "next data source",
+        hint: false,
+    },
+    Binding {
+        modes: &[Setup],
+        keys: &[Char(' ')],
+        label: "Space",
+        action: Action::Toggle,
+        help: "toggle the group / pick the data set",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup],
+        keys: &[Char('p')],
+        label: "p",
+        action: Action::NextPreset,
+        help: "next preset group set (PAPER presets 0-5)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup],
+        keys: &[Char('r')],
+        label: "r",
+        action: Action::Resample,
+        help: "draw new preview samples",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup],
+        keys: &[Char('s')],
+        label: "s",
+        action: Action::Start,
+        help: "start the search",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup, Dashboard],
+        keys: &[Char('o')],
+        label: "o",
+        action: Action::OpenSessions,
+        help: "browse saved sessions",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup, Form],
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Edit,
+        help: "edit the selected setting / confirm",
+        hint: false,
+    },
+    Binding {
+        modes: &[Dashboard],
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Zoom,
+        help: "zoom the focused pane (again to restore)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Dashboard],
+        keys: &[Char(' '), Char('p')],
+        label: "Space/p",
+        action: Action::PauseResume,
+        help: "pause or resume the search",
+        hint: true,
+    },
+    Binding {
+        modes: &[Dashboard],
+        keys: &[Char('t'), Char('e')],
+        label: "t",
+        action: Action::Tweaks,
+        help: "tweak settings live",
+        hint: true,
+    },
+    Binding {
+        modes: &[Dashboard],
+        keys: &[Char('w')],
+        label: "w",
+        action: Action::Save,
+        help: "save a snapshot (asks for a name)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Dashboard],
+        keys: &[Char('s')],
+        label: "s",
+        action: Action::Sort,
+        help: "cycle the sort of the best-models table",
+        hint: false,
+    },
+    Binding {
+        modes: &[Dashboard],
+        keys: &[Char('n')],
+        label: "n",
+        action: Action::NewSearch,
+        help: "back to set-up (when finished or read-only)",
+        hint: false,
+    },
+    Binding {
+        modes: &[Form],
+        keys: &[Char('a')],
+        label: "a",
+        action: Action::Apply,
+        help: "apply the form (live: send the changes)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Form, Sessions],
+        keys: &[Esc],
+        label: "Esc",
+        action: Action::Close,
+        help: "close without applying",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Apply,
+        help: "resume the selected session",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char('v')],
+        label: "v",
+        action: Action::ViewReadOnly,
+        help: "open the selected session read-only",
+        hint: true,
+    },
 ];
 
 pub fn action_for(mode: Mode, key: &KeyEvent) -> Option<Action> {
-    if key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
         return None;
     }
-    BINDINGS.iter().find(|b| b.modes.contains(&mode) && b.keys.contains(&key.code)).map(|b| b.action)
+    BINDINGS
+        .iter()
+        .find(|b| b.modes.contains(&mode) && b.keys.contains(&key.code))
+        .map(|b| b.action)
 }
 
 pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
@@ -101,7 +275,11 @@ fn short(help: &'static str) -> &'static str {
 }
 
 pub fn help_rows(mode: Mode) -> Vec<(&'static str, &'static str)> {
-    BINDINGS.iter().filter(|b| b.modes.contains(&mode)).map(|b| (b.label, b.help)).collect()
+    BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&mode))
+        .map(|b| (b.label, b.help))
+        .collect()
 }
 
 pub fn is_ctrl_c(key: &KeyEvent) -> bool {

@@ -10,7 +10,11 @@ static LOG: Mutex<Option<std::fs::File>> = Mutex::new(None);
 pub fn init() -> Option<PathBuf> {
     let path = crate::data::user_data_dir()?.join("aen.log");
     std::fs::create_dir_all(path.parent()?).ok()?;
-    let f = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
     *LOG.lock().ok()? = Some(f);
     Some(path)
 }
@@ -18,7 +22,11 @@ pub fn init() -> Option<PathBuf> {
 pub fn write(line: &str) {
     if let Ok(mut g) = LOG.lock() {
         if let Some(f) = g.as_mut() {
-            let _ = writeln!(f, "{} {line}", chrono::Local::now().format("%Y-%m-%d %H:%M:%S"));
+            let _ = writeln!(
+                f,
+                "{} {line}",
+                chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+            );
         }
     }
 }

@@ -42,7 +42,11 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     }
     let log = logfile::init();
     logfile::write("aen TUI started");
-    let mut app = App::new(settings, theme::Theme::from_env(), Some(preview::PreviewService::start()));
+    let mut app = App::new(
+        settings,
+        theme::Theme::from_env(),
+        Some(preview::PreviewService::start()),
+    );
     if let Some(p) = resume {
         app.resume(p).map_err(anyhow::Error::msg)?;
     }

@@ -13,17 +13,30 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     match o {
         Overlay::Help => {
-            let mode = if app.screen == super::app::Screen::Setup { keys::Mode::Setup } else { keys::Mode::Dashboard };
+            let mode = if app.screen == super::app::Screen::Setup {
+                keys::Mode::Setup
+            } else {
+                keys::Mode::Dashboard
+            };
             let mut lines = vec![Line::styled("Keys (any key closes)", t.title())];
             for (k, h) in keys::help_rows(mode) {
-                lines.push(Line::from(vec![Span::styled(format!("{k:>8}  "), t.key()), Span::raw(h)]));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{k:>8}  "), t.key()),
+                    Span::raw(h),
+                ]));
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled("In forms", t.title()));
             for (k, h) in keys::help_rows(keys::Mode::Form) {
-                lines.push(Line::from(vec![Span::styled(format!("{k:>8}  "), t.key()), Span::raw(h)]));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{k:>8}  "), t.key()),
+                    Span::raw(h),
+                ]));
             }
-            lines.push(Line::from(vec![Span::styled(format!("{:>8}  ", "Ctrl-C"), t.key()), Span::raw("quit now (autosaves)")]));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:>8}  ", "Ctrl-C"), t.key()),
+                Span::raw("quit now (autosaves)"),
+            ]));
             let r = centered(area, 74, lines.len() as u16 + 2);
             f.render_widget(Clear, r);
             f.render_widget(Paragraph::new(lines).block(block("Help", true, t)), r);
@@ -31,10 +44,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Form(form) => {
             let mut lines = form_lines(form, t, true);
             lines.push(Line::raw(""));
-            lines.push(Line::styled("Enter edit/confirm · a apply · Esc close", t.dim()));
+            lines.push(Line::styled(
+                "Enter edit/confirm · a apply · Esc close",
+                t.dim(),
+            ));
             let r = centered(area, 90, lines.len() as u16 + 2);
             f.render_widget(Clear, r);
-            let title = if form.live { "Live settings (applied at the next step)" } else { "Settings" };
+            let title = if form.live {
+                "Live settings (applied at the next step)"
+            } else {
+                "Settings"
+            };
             f.render_widget(Paragraph::new(lines).block(block(title, true, t)), r);
         }
         Overlay::Sessions(b) => {
@@ -43,7 +63,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 .iter()
                 .enumerate()
                 .map(|(i, (p, s))| {
-                    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
                     let cells = match s {
                         Ok(s) => vec![
                             name,
@@ -51,9 +74,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                             set_label(s.settings.data.groups),
                             s.history.models.len().to_string(),
                             s.best_val().map(|v| format!("{v:.2}")).unwrap_or_default(),
-                            s.saved_at.chars().take(16).collect::<String>().replace('T', " "),
+                            s.saved_at
+                                .chars()
+                                .take(16)
+                                .collect::<String>()
+                                .replace('T', " "),
                         ],
-                        Err(e) => vec![name, format!("unreadable: {e}"), String::new(), String::new(), String::new(), String::new()],
+                        Err(e) => vec![
+                            name,
+                            format!("unreadable: {e}"),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                            String::new(),
+                        ],
                     };
                     let row = Row::new(cells.into_iter().map(Cell::from));
                     if i == b.selected {
@@ -63,12 +97,23 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                     }
                 })
                 .collect();
-            let r = centered(area, area.width.saturating_sub(4), area.height.saturating_sub(4));
+            let r = centered(
+                area,
+                area.width.saturating_sub(4),
+                area.height.saturating_sub(4),
+            );
             f.render_widget(Clear, r);
-            let dir = b.dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
+            let dir = b
+                .dir
+                .as_ref()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default();
             let title = format!("Sessions in {dir} (Enter resume · v read-only · Esc)");
             if rows.is_empty() {
-                f.render_widget(Paragraph::new("no saved sessions yet").block(block(&title, true, t)), r);
+                f.render_widget(
+                    Paragraph::new("no saved sessions yet").block(block(&title, true, t)),
+                    r,
+                );
                 return;
             }
             let table = Table::new(
@@ -82,7 +127,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                     Constraint::Length(17),
                 ],
             )
-            .header(Row::new(vec!["file", "data set", "groups", "models", "best", "saved"]).style(t.title()))
+            .header(
+                Row::new(vec![
+                    "file", "data set", "groups", "models", "best", "saved",
+                ])
+                .style(t.title()),
+            )
             .block(block(&title, true, t));
             f.render_widget(table, r);
         }
@@ -90,24 +140,41 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             let r = centered(area, 60, 5);
             f.render_widget(Clear, r);
             let lines = vec![
-                Line::from(vec![Span::raw("name: "), Span::styled(format!("{name}▏"), t.accent())]),
-                Line::styled("Enter save · Esc cancel (saved in the sessions folder)", t.dim()),
+                Line::from(vec![
+                    Span::raw("name: "),
+                    Span::styled(format!("{name}▏"), t.accent()),
+                ]),
+                Line::styled(
+                    "Enter save · Esc cancel (saved in the sessions folder)",
+                    t.dim(),
+                ),
             ];
-            f.render_widget(Paragraph::new(lines).block(block("Save snapshot", true, t)), r);
+            f.render_widget(
+                Paragraph::new(lines).block(block("Save snapshot", true, t)),
+                r,
+            );
         }
         Overlay::ConfirmQuit => {
             let r = centered(area, 50, 4);
             f.render_widget(Clear, r);
-            let text = if app.handle.is_some() { "Quit? The search is saved first. (y/n)" } else { "Quit? (y/n)" };
+            let text = if app.handle.is_some() {
+                "Quit? The search is saved first. (y/n)"
+            } else {
+                "Quit? (y/n)"
+            };
             f.render_widget(Paragraph::new(text).block(block("Quit", true, t)), r);
         }
         Overlay::Error(msg) => {
             let r = centered(area, 70, 8);
             f.render_widget(Clear, r);
             f.render_widget(
-                Paragraph::new(vec![Line::styled(msg.clone(), t.error()), Line::raw(""), Line::styled("any key closes", t.dim())])
-                    .wrap(Wrap { trim: true })
-                    .block(block("Error", true, t)),
+                Paragraph::new(vec![
+                    Line::styled(msg.clone(), t.error()),
+                    Line::raw(""),
+                    Line::styled("any key closes", t.dim()),
+                ])
+                .wrap(Wrap { trim: true })
+                .block(block("Error", true, t)),
                 r,
             );
         }

@@ -23,7 +23,7 @@ pub struct PreviewRequest {
 pub struct PreviewResult {
     pub id: u64,
     pub side: usize,
-    pub samples: Result<Vec<(Vec<u8>, Vec<u8>, u8)>, String>,
+    pub samples: Result<Vec<gdata::Sample>, String>,
 }
 
 type Slot = Arc<(Mutex<Option<PreviewRequest>>, Condvar)>;
@@ -72,16 +72,27 @@ fn worker(slot: Slot, tx: Sender<PreviewResult>) {
         let key = (req.kind, req.source.clone());
         let base = match cache.get(&key) {
             Some(b) => Ok(b.clone()),
-            None => data::load(req.kind, &req.source).map(Arc::new).map_err(|e| e.to_string()),
+            None => data::load(req.kind, &req.source)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
         };
         let result = match base {
             Ok(b) => {
                 cache.insert(key, b.clone());
                 let side = b.train.images.rows;
-                let samples = gdata::preview_samples(&b, req.groups, req.step, req.seed, req.count).map_err(|e| e.to_string());
-                PreviewResult { id: req.id, side, samples }
+                let samples = gdata::preview_samples(&b, req.groups, req.step, req.seed, req.count)
+                    .map_err(|e| e.to_string());
+                PreviewResult {
+                    id: req.id,
+                    side,
+                    samples,
+                }
             }
-            Err(e) => PreviewResult { id: req.id, side: 28, samples: Err(e) },
+            Err(e) => PreviewResult {
+                id: req.id,
+                side: 28,
+                samples: Err(e),
+            },
         };
         if tx.send(result).is_err() {
             return;

@@ -8,19 +8,25 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let left_w = if area.width >= 120 { 44 } else { 36 }.min(area.width / 2);
-    let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
     let s = &app.setup;
     let data_h = (s.sources.len() + 2) as u16;
     let groups_h = (NUM_GROUPS + 4) as u16;
     let both = left.height >= data_h + groups_h + 12;
     if both {
-        let [d, g, st] =
-            Layout::vertical([Constraint::Length(data_h), Constraint::Length(groups_h), Constraint::Min(4)]).areas(left);
+        let [d, g, st] = Layout::vertical([
+            Constraint::Length(data_h),
+            Constraint::Length(groups_h),
+            Constraint::Min(4),
+        ])
+        .areas(left);
         render_data(f, d, app);
         render_groups(f, g, app);
         render_form(f, st, app);
     } else {
-        let [d, rest] = Layout::vertical([Constraint::Length(data_h), Constraint::Min(4)]).areas(left);
+        let [d, rest] =
+            Layout::vertical([Constraint::Length(data_h), Constraint::Min(4)]).areas(left);
         render_data(f, d, app);
         if s.focus == SetupFocus::Settings {
             render_form(f, rest, app);
@@ -42,11 +48,22 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
             let src = &list[s.source[i].min(list.len() - 1)];
             let mark = if i == s.dataset { "●" } else { "○" };
             let text = format!("{mark} {:<14} ‹{}›", kind.title(), src.kind.name());
-            let style = if i == s.dataset && s.focus == SetupFocus::Data { t.selected() } else { Style::default() };
+            let style = if i == s.dataset && s.focus == SetupFocus::Data {
+                t.selected()
+            } else {
+                Style::default()
+            };
             Line::styled(text, style)
         })
         .collect();
-    f.render_widget(Paragraph::new(lines).block(block("Data set (←/→ source)", s.focus == SetupFocus::Data, t)), area);
+    f.render_widget(
+        Paragraph::new(lines).block(block(
+            "Data set (←/→ source)",
+            s.focus == SetupFocus::Data,
+            t,
+        )),
+        area,
+    );
 }
 
 fn render_groups(f: &mut Frame, area: Rect, app: &App) {
@@ -61,21 +78,45 @@ fn render_groups(f: &mut Frame, area: Rect, app: &App) {
             let cursor = i == s.group_cursor && s.focus == SetupFocus::Groups;
             let check = if on { "[x]" } else { "[ ]" };
             let mut spans = vec![
-                Span::styled(format!("{check} {:<7}", grp.name()), if on { t.good() } else { Style::default() }),
+                Span::styled(
+                    format!("{check} {:<7}", grp.name()),
+                    if on { t.good() } else { Style::default() },
+                ),
                 Span::styled(format!(" {}", grp.describe()), t.dim()),
             ];
             if cursor {
-                spans = spans.into_iter().map(|sp| sp.patch_style(t.selected())).collect();
+                spans = spans
+                    .into_iter()
+                    .map(|sp| sp.patch_style(t.selected()))
+                    .collect();
             }
             Line::from(spans)
         })
         .collect();
-    let preset = g.preset_index().map(|k| format!("preset {k}")).unwrap_or_else(|| "custom".into());
-    lines.push(Line::from(vec![Span::raw("vector "), Span::styled(g.bit_string(), t.accent()), Span::raw(format!("  {preset}"))]));
-    f.render_widget(Paragraph::new(lines).block(block("G-data groups (Space, p)", s.focus == SetupFocus::Groups, t)), area);
+    let preset = g
+        .preset_index()
+        .map(|k| format!("preset {k}"))
+        .unwrap_or_else(|| "custom".into());
+    lines.push(Line::from(vec![
+        Span::raw("vector "),
+        Span::styled(g.bit_string(), t.accent()),
+        Span::raw(format!("  {preset}")),
+    ]));
+    f.render_widget(
+        Paragraph::new(lines).block(block(
+            "G-data groups (Space, p)",
+            s.focus == SetupFocus::Groups,
+            t,
+        )),
+        area,
+    );
 }
 
-pub fn form_lines<'a>(form: &'a super::form::Form, theme: &super::theme::Theme, focused: bool) -> Vec<Line<'a>> {
+pub fn form_lines<'a>(
+    form: &'a super::form::Form,
+    theme: &super::theme::Theme,
+    focused: bool,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for (i, fld) in form.fields.iter().enumerate() {
         let sel = focused && i == form.selected;
@@ -84,9 +125,23 @@ pub fn form_lines<'a>(form: &'a super::form::Form, theme: &super::theme::Theme, 
             _ => fld.text.clone(),
         };
         let mut spans = vec![
-            Span::styled(format!("{:<24}", fld.key.label()), if sel { theme.selected() } else { Style::default() }),
+            Span::styled(
+                format!("{:<24}", fld.key.label()),
+                if sel {
+                    theme.selected()
+                } else {
+                    Style::default()
+                },
+            ),
             Span::raw(" "),
-            Span::styled(value, if fld.error.is_some() { theme.error() } else { theme.accent() }),
+            Span::styled(
+                value,
+                if fld.error.is_some() {
+                    theme.error()
+                } else {
+                    theme.accent()
+                },
+            ),
         ];
         if let Some(e) = &fld.error {
             spans.push(Span::styled(format!("  ✗ {e}"), theme.error()));
@@ -104,7 +159,12 @@ fn render_form(f: &mut Frame, area: Rect, app: &App) {
     let scroll = s.form.selected.saturating_sub(inner_h.saturating_sub(1)) as u16;
     let mut b = block("Search settings (Enter edits)", focused, &app.theme);
     // The message beside a bad value may be cut off on narrow screens: repeat it below.
-    if let Some(e) = s.form.fields.get(s.form.selected).and_then(|f| f.error.as_ref()) {
+    if let Some(e) = s
+        .form
+        .fields
+        .get(s.form.selected)
+        .and_then(|f| f.error.as_ref())
+    {
         b = b.title_bottom(Line::styled(format!(" ✗ {e} "), app.theme.error()));
     }
     f.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(b), area);
@@ -113,7 +173,12 @@ fn render_form(f: &mut Frame, area: Rect, app: &App) {
 fn render_preview(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let (kind, source) = app.selected_source();
-    let title = format!("Preview: {} ({}), groups {} (r: new samples)", kind.title(), source.kind.name(), app.settings.data.groups);
+    let title = format!(
+        "Preview: {} ({}), groups {} (r: new samples)",
+        kind.title(),
+        source.kind.name(),
+        app.settings.data.groups
+    );
     let b = block(&title, false, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
@@ -124,15 +189,23 @@ fn render_preview(f: &mut Frame, area: Rect, app: &App) {
     let samples = match &p.samples {
         Ok(s) => s,
         Err(e) => {
-            f.render_widget(Paragraph::new(format!("cannot preview: {e}")).style(t.error()).wrap(Wrap { trim: true }), inner);
+            f.render_widget(
+                Paragraph::new(format!("cannot preview: {e}"))
+                    .style(t.error())
+                    .wrap(Wrap { trim: true }),
+                inner,
+            );
             return;
         }
     };
     // Halve the images (2x2 means) when a full-size pair does not fit.
     let shrink = inner.width < 2 * p.side as u16 + 3 || inner.height < p.side as u16 / 2 + 1;
-    let scaled: Vec<(Vec<u8>, Vec<u8>, u8)>;
+    let scaled: Vec<crate::gdata::Sample>;
     let (samples, img_side) = if shrink {
-        scaled = samples.iter().map(|(o, t, l)| (halve(o, p.side), halve(t, p.side), *l)).collect();
+        scaled = samples
+            .iter()
+            .map(|(o, t, l)| (halve(o, p.side), halve(t, p.side), *l))
+            .collect();
         (&scaled, p.side / 2)
     } else {
         (samples, p.side)
@@ -152,7 +225,10 @@ fn render_preview(f: &mut Frame, area: Rect, app: &App) {
         let h = pair_h.min(inner.y + inner.height - y);
         let caption = Line::styled(format!("{label}: original → transformed"), t.dim());
         let mut lines = vec![caption];
-        let (a, b) = (image_lines(orig, img_side, t), image_lines(trans, img_side, t));
+        let (a, b) = (
+            image_lines(orig, img_side, t),
+            image_lines(trans, img_side, t),
+        );
         for (la, lb) in a.into_iter().zip(b) {
             let mut spans = la.spans;
             spans.push(Span::raw(" "));
@@ -160,7 +236,15 @@ fn render_preview(f: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::from(spans));
         }
         let w = pair_w.min(inner.x + inner.width - x);
-        f.render_widget(Paragraph::new(lines), Rect { x, y, width: w, height: h });
+        f.render_widget(
+            Paragraph::new(lines),
+            Rect {
+                x,
+                y,
+                width: w,
+                height: h,
+            },
+        );
     }
 }
 
@@ -170,7 +254,10 @@ fn halve(img: &[u8], side: usize) -> Vec<u8> {
     let mut out = vec![0u8; h * h];
     for r in 0..h {
         for c in 0..h {
-            let sum: u32 = [(0, 0), (0, 1), (1, 0), (1, 1)].iter().map(|(dr, dc)| img[(2 * r + dr) * side + 2 * c + dc] as u32).sum();
+            let sum: u32 = [(0, 0), (0, 1), (1, 0), (1, 1)]
+                .iter()
+                .map(|(dr, dc)| img[(2 * r + dr) * side + 2 * c + dc] as u32)
+                .sum();
             out[r * h + c] = (sum / 4) as u8;
         }
     }

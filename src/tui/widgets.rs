@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, BorderType, Paragraph};
 pub fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
     let b = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
     if focused {
-        b.border_style(theme.focused_border()).border_type(BorderType::Thick)
+        b.border_style(theme.focused_border())
+            .border_type(BorderType::Thick)
     } else {
         b.border_style(theme.border())
     }
@@ -32,11 +33,22 @@ pub fn image_lines(img: &[u8], side: usize, theme: &Theme) -> Vec<Line<'static>>
             if theme.color {
                 Line::from(
                     row.into_iter()
-                        .map(|(t, b)| Span::styled("▀", Style::default().fg(Color::Rgb(t, t, t)).bg(Color::Rgb(b, b, b))))
+                        .map(|(t, b)| {
+                            Span::styled(
+                                "▀",
+                                Style::default()
+                                    .fg(Color::Rgb(t, t, t))
+                                    .bg(Color::Rgb(b, b, b)),
+                            )
+                        })
                         .collect::<Vec<_>>(),
                 )
             } else {
-                Line::from(row.into_iter().map(|(t, b)| crate::render::ascii_shade(t.max(b))).collect::<String>())
+                Line::from(
+                    row.into_iter()
+                        .map(|(t, b)| crate::render::ascii_shade(t.max(b)))
+                        .collect::<String>(),
+                )
             }
         })
         .collect()
@@ -45,5 +57,10 @@ pub fn image_lines(img: &[u8], side: usize, theme: &Theme) -> Vec<Line<'static>>
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }
