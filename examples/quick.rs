@@ -1,16 +1,16 @@
+//! Profiling helper: trains one epoch of a tied network (used with perf).
 use aen::*;
-use std::time::Instant;
 fn main() {
+    let g = std::env::args().nth(1).unwrap_or("rot90".into());
     let base = data::open(
         data::DatasetKind::Mnist,
         None,
         Some(data::SourceKind::Embedded),
     )
     .unwrap();
-    let t = Instant::now();
     let gd = gdata::build(
         &base,
-        groups::GroupSet::preset(2).unwrap(),
+        groups::GroupSet::EMPTY,
         4,
         0,
         gdata::SplitSizes {
@@ -20,39 +20,15 @@ fn main() {
         },
     )
     .unwrap();
-    println!("gdata {:?}", t.elapsed());
     let dev = nn::Dev::default();
-    for g in ["none", "rot90", "all"] {
-        let gs = groups::GroupSet::parse(g).unwrap();
-        let t = Instant::now();
-        let o = orbits::ChildOrbits::new(gs, 4).unwrap();
-        println!(
-            "{g}: orbits {:?} l1 {} {} params {}",
-            t.elapsed(),
-            o.l1.n_weight,
-            o.l1.n_hidden,
-            o.params()
-        );
-        let t = Instant::now();
-        let r = train::train_child(
-            &dev,
-            &o,
-            &gd,
-            train::TrainConfig {
-                epochs: 1,
-                batch: 64,
-                lr: 1e-3,
-                seed: 1,
-            },
-            &mut |_| train::Flow::Continue,
-        )
-        .unwrap();
-        println!(
-            "  1 epoch 4000 imgs: {:?} => {:.0} img/s, val {:.1} test {:.1}",
-            t.elapsed(),
-            4000.0 / t.elapsed().as_secs_f64(),
-            r.val_acc,
-            r.test_acc
-        );
-    }
+    let o = orbits::ChildOrbits::new(groups::GroupSet::parse(&g).unwrap(), 4).unwrap();
+    let t = std::time::Instant::now();
+    let cfg = train::TrainConfig {
+        epochs: 3,
+        batch: 64,
+        lr: 1e-3,
+        seed: 1,
+    };
+    train::train_child(&dev, &o, &gd, cfg, &mut |_| train::Flow::Continue).unwrap();
+    println!("{g}: {:.0} img/s", 12000.0 / t.elapsed().as_secs_f64());
 }
