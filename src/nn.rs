@@ -314,7 +314,7 @@ fn matmul(
             false,
             false,
             false,
-            gemm::Parallelism::Rayon(rayon_threads()),
+            gemm::Parallelism::None,
         )
     }
 }
