@@ -482,15 +482,18 @@ impl Worker {
         }
     }
 
-    fn save(&self, path: &std::path::Path) {
+    /// Saves a snapshot; `announce` for saves the user asked for (autosaves are quiet).
+    /// A failed save is a warning: the search goes on and the next save may succeed.
+    fn save(&self, path: &std::path::Path, announce: bool) {
         match snapshot::save(&self.snapshot(), path) {
-            Ok(()) => {
+            Ok(()) if announce => {
                 let _ = self.events.send(Event::Saved(path.to_path_buf()));
             }
+            Ok(()) => {}
             Err(e) => {
-                let _ = self
-                    .events
-                    .send(Event::Error(format!("saving the snapshot failed: {e:#}")));
+                let _ = self.events.send(Event::Log(format!(
+                    "warning: saving the snapshot failed: {e:#}"
+                )));
             }
         }
     }
@@ -571,7 +574,7 @@ impl Worker {
                 Some(Control::Stop) => return false,
                 Some(Control::Save(p)) => {
                     let p = p.unwrap_or_else(|| self.path.clone());
-                    self.save(&p);
+                    self.save(&p, true);
                 }
                 Some(Control::Set(c)) => {
                     if self.replaying() {
@@ -758,7 +761,7 @@ impl Worker {
                 if new_model {
                     // Saved before it is announced: a model a client has seen is on disk.
                     if !self.replaying() {
-                        self.save(&self.path.clone());
+                        self.save(&self.path.clone(), false);
                     }
                     self.emit(Event::ModelTrained(rec));
                 }
