@@ -447,14 +447,8 @@ fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     if let Some(g) = a.data_groups {
         settings.data.groups = g;
     }
-    let base = open_base(&settings)?;
-    let gd = gdata::build(
-        &base,
-        settings.data.groups,
-        settings.data.step,
-        settings.data.seed,
-        settings.child_sizes(),
-    )?;
+    settings.validate()?;
+    let (base, gd) = crate::search::prepare_data(&settings)?;
     let orbits = crate::orbits::ChildOrbits::new(a.net_groups, settings.data.step)?;
     let cfg = crate::train::TrainConfig {
         epochs: settings.child.epochs,

@@ -95,6 +95,26 @@ fn generators(groups: GroupSet, side: usize, step: usize) -> Result<Vec<Perm>, G
     groups.iter().map(|g| g.generator(side, step)).collect()
 }
 
+/// Labels the weight orbits found by `uf` and adds the hidden-unit orbits.
+fn finish(
+    uf: UnionFind,
+    in_side: usize,
+    out_side: usize,
+    groups: GroupSet,
+    step: usize,
+) -> Result<LayerOrbits, GroupError> {
+    let (weight, n_weight) = uf.labels();
+    let (hidden, n_hidden) = cell_orbits(out_side, groups, step)?;
+    Ok(LayerOrbits {
+        in_side,
+        out_side,
+        weight,
+        n_weight,
+        hidden,
+        n_hidden,
+    })
+}
+
 /// Orbits of the cells of one grid (used for the tied biases).
 pub fn cell_orbits(
     side: usize,
@@ -130,16 +150,7 @@ pub fn layer_orbits(
             }
         }
     }
-    let (weight, n_weight) = uf.labels();
-    let (hidden, n_hidden) = cell_orbits(out_side, groups, step)?;
-    Ok(LayerOrbits {
-        in_side,
-        out_side,
-        weight,
-        n_weight,
-        hidden,
-        n_hidden,
-    })
+    finish(uf, in_side, out_side, groups, step)
 }
 
 /// The naive construction, for comparison: enumerate every element of the generated
@@ -197,16 +208,7 @@ pub fn layer_orbits_by_closure(
             }
         }
     }
-    let (weight, n_weight) = uf.labels();
-    let (hidden, n_hidden) = cell_orbits(out_side, groups, step)?;
-    Ok(Some(LayerOrbits {
-        in_side,
-        out_side,
-        weight,
-        n_weight,
-        hidden,
-        n_hidden,
-    }))
+    finish(uf, in_side, out_side, groups, step).map(Some)
 }
 
 /// Sides of the child network of PAPER.md §5: 28 -> 20 -> 20 -> 10 classes.

@@ -162,7 +162,14 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
                     if chosen { t.accent() } else { Style::default() },
                 ),
                 Span::styled("█".repeat(n.max(1)), style),
-                Span::raw(format!(" {v:.3}")),
+                Span::raw(format!(
+                    " {}",
+                    if v.abs() >= 1e4 {
+                        format!("{v:.2e}")
+                    } else {
+                        format!("{v:.3}")
+                    }
+                )),
             ])
         })
         .collect();
