@@ -572,6 +572,11 @@ impl Worker {
                     }
                 }
                 Some(Control::Stop) => return false,
+                Some(Control::Save(_)) if self.replaying() => {
+                    let _ = self.events.send(Event::Log(
+                        "still replaying the snapshot: save again once it has caught up".into(),
+                    ));
+                }
                 Some(Control::Save(p)) => {
                     let p = p.unwrap_or_else(|| self.path.clone());
                     self.save(&p, true);
@@ -830,13 +835,25 @@ impl Worker {
     }
 
     fn finish(&mut self, reason: FinishReason) -> anyhow::Result<()> {
+        let path = self.path.clone();
+        if self.replaying() {
+            // Stopped before catching up: what was rebuilt is less than the snapshot
+            // holds, so the snapshot is left as it was.
+            let _ = self.events.send(Event::Log(
+                "stopped while replaying the snapshot: it was left unchanged".into(),
+            ));
+            let _ = self.events.send(Event::Finished {
+                reason,
+                snapshot: path.exists().then_some(path),
+            });
+            return Ok(());
+        }
         if self.replay.is_some() {
             self.replay = None;
             let _ = self
                 .events
                 .send(Event::History(Box::new(self.history.clone())));
         }
-        let path = self.path.clone();
         let saved = snapshot::save(&self.snapshot(), &path);
         if let Err(e) = &saved {
             let _ = self

@@ -251,3 +251,23 @@ fn the_engine_reports_bad_data_settings_as_an_error_event() {
     }
     h.join();
 }
+
+#[test]
+fn stopping_during_a_resume_replay_leaves_the_snapshot_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = path_of(&dir, "r.json");
+    let (_, full) = run(tiny_settings(), None, &p, |_, _| {});
+    let before = std::fs::read(&p).unwrap();
+    let snap = snapshot::load(&p).unwrap();
+    let mut more = snap.settings.clone();
+    more.search.max_models = 60;
+    // Stop as soon as the worker starts: it is still replaying.
+    let (reason, after) = run(more, Some(snap), &p, |e, h| {
+        if let Event::Started(_) = e {
+            h.stop();
+        }
+    });
+    assert_eq!(reason, FinishReason::Stopped);
+    assert_eq!(std::fs::read(&p).unwrap(), before, "not a byte changed");
+    assert_eq!(after.models.len(), full.models.len());
+}
