@@ -150,17 +150,39 @@ pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Signed log scale: rewards grow as exp(|acc - b|) and span many orders of magnitude.
+fn slog(v: f64) -> f64 {
+    v.signum() * v.abs().ln_1p() / std::f64::consts::LN_10
+}
+
+fn slog_label(y: &f64) -> String {
+    let m = 10f64.powf(y.abs()) - 1.0;
+    let v = y.signum() * m;
+    if m >= 1e4 {
+        format!("{v:.0e}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
 pub fn plot_rewards(history: &History, path: &Path) -> Result<()> {
     register_font();
     let eps = &history.episodes;
     let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
     root.fill(&WHITE)?;
-    let (lo, hi) = eps.iter().fold((0.0f64, 1.0f64), |(l, h), e| {
-        (l.min(e.total_reward), h.max(e.total_reward))
-    });
+    let pts: Vec<(usize, f64)> = eps
+        .iter()
+        .map(|e| (e.episode, slog(e.total_reward)))
+        .collect();
+    let (lo, hi) = pts
+        .iter()
+        .fold((0.0f64, 1.0f64), |(l, h), p| (l.min(p.1), h.max(p.1)));
     let pad = (hi - lo).max(1.0) * 0.05;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Total reward per episode", ("sans-serif", 22))
+        .caption(
+            "Total reward per episode (signed log scale)",
+            ("sans-serif", 22),
+        )
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(80)
@@ -169,15 +191,10 @@ pub fn plot_rewards(history: &History, path: &Path) -> Result<()> {
         .configure_mesh()
         .x_desc("episode")
         .y_desc("total reward")
+        .y_label_formatter(&slog_label)
         .draw()?;
-    chart.draw_series(LineSeries::new(
-        eps.iter().map(|e| (e.episode, e.total_reward)),
-        BLUE.stroke_width(2),
-    ))?;
-    chart.draw_series(
-        eps.iter()
-            .map(|e| Circle::new((e.episode, e.total_reward), 3, BLUE.filled())),
-    )?;
+    chart.draw_series(LineSeries::new(pts.iter().copied(), BLUE.stroke_width(2)))?;
+    chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, BLUE.filled())))?;
     root.present()?;
     Ok(())
 }
