@@ -133,6 +133,8 @@ pub struct DashState {
     pub table_offset: usize,
     pub log_offset: usize,
     pub started: Instant,
+    /// When the search ended, to stop the elapsed clock.
+    pub ended: Option<Instant>,
     pub max_models: usize,
     pub snapshot_path: Option<PathBuf>,
     pub settings: Settings,
@@ -154,6 +156,7 @@ impl DashState {
             table_offset: 0,
             log_offset: 0,
             started: Instant::now(),
+            ended: None,
             max_models: settings.search.max_models,
             snapshot_path: None,
             settings: settings.clone(),
@@ -178,6 +181,10 @@ impl DashState {
             SortKey::Recent => v.reverse(),
         }
         v
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.ended.unwrap_or_else(Instant::now) - self.started
     }
 
     /// Seconds left, from the mean time per model so far.
@@ -429,6 +436,7 @@ impl App {
                         .unwrap_or_else(|| "not saved".into())
                 ));
                 d.status = RunStatus::Finished(reason);
+                d.ended = Some(Instant::now());
                 if let Some(h) = self.handle.take() {
                     h.join();
                 }

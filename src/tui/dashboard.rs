@@ -94,7 +94,7 @@ pub fn status_text(d: &DashState) -> (String, String) {
         d.max_models,
         step.map_or(0, |s| s.episode),
         step.map_or(0, |s| s.step),
-        fmt_dur(d.started.elapsed().as_secs_f64()),
+        fmt_dur(d.elapsed().as_secs_f64()),
     );
     (state, rest)
 }
