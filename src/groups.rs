@@ -362,6 +362,14 @@ impl GroupSet {
 
     /// Parses names (`rot90,hflip`), 12 bits (`110000000000`), a preset (`preset:2`),
     /// `none` or `all`.
+    ///
+    /// ```
+    /// use aen::groups::GroupSet;
+    /// let g = GroupSet::parse("rot90,hflip").unwrap();
+    /// assert_eq!(g.bit_string(), "110000000000");
+    /// assert_eq!(GroupSet::parse("preset:2").unwrap().to_string(), "rot90,hflip,sc4,sc5");
+    /// assert!(GroupSet::parse("rot91").unwrap_err().to_string().contains("valid names"));
+    /// ```
     pub fn parse(text: &str) -> Result<GroupSet, GroupError> {
         let t = text.trim();
         let lower = t.to_ascii_lowercase();

@@ -131,6 +131,12 @@ pub fn cell_orbits(
 }
 
 /// Orbits of a layer from an `in_side`² grid to an `out_side`² grid.
+///
+/// ```
+/// use aen::groups::GroupSet;
+/// let o = aen::orbits::layer_orbits(28, 20, GroupSet::parse("rot90").unwrap(), 4).unwrap();
+/// assert_eq!((o.n_weight, o.n_hidden), (78_400, 100));
+/// ```
 pub fn layer_orbits(
     in_side: usize,
     out_side: usize,

@@ -297,6 +297,12 @@ pub fn spawn(settings: Settings, resume: Option<Snapshot>, snapshot_path: PathBu
 }
 
 /// The reward of PAPER.md §6: (acc - b) * exp(|acc - b|), accuracies in percent.
+///
+/// ```
+/// assert_eq!(aen::search::reward(90.0, 90.0), 0.0);
+/// assert!((aen::search::reward(91.0, 90.0) - std::f64::consts::E).abs() < 1e-12);
+/// assert!(aen::search::reward(80.0, 90.0) < -2e5);
+/// ```
 pub fn reward(acc: f64, base: f64) -> f64 {
     let d = acc - base;
     d * d.abs().exp()
