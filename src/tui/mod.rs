@@ -52,6 +52,7 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     }
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
+    only_ui_panics_restore();
     let result = event_loop(&mut terminal, &mut app);
     ratatui::restore();
     if let Some(p) = &app.dash.snapshot_path {
@@ -65,6 +66,24 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
         eprintln!("log: {}", l.display());
     }
     result
+}
+
+/// Worker and preview panics are caught and shown in the UI, so they must not restore
+/// the terminal under it (ratatui's hook would, for any thread): they go to the log.
+fn only_ui_panics_restore() {
+    let ui = std::thread::current().id();
+    let restore_then_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui {
+            restore_then_report(info);
+        } else {
+            let name = std::thread::current()
+                .name()
+                .unwrap_or("unnamed")
+                .to_string();
+            logfile::write(&format!("panic in thread {name}: {info}"));
+        }
+    }));
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow::Result<()> {

@@ -55,8 +55,38 @@ impl PreviewService {
     }
 }
 
+type Cache = HashMap<(DatasetKind, Source), Arc<BaseData>>;
+
+fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
+    let key = (req.kind, req.source.clone());
+    let base = match cache.get(&key) {
+        Some(b) => Ok(b.clone()),
+        None => data::load(req.kind, &req.source)
+            .map(Arc::new)
+            .map_err(|e| e.to_string()),
+    };
+    match base {
+        Ok(b) => {
+            cache.insert(key, b.clone());
+            let side = b.train.images.rows;
+            let samples = gdata::preview_samples(&b, req.groups, req.step, req.seed, req.count)
+                .map_err(|e| e.to_string());
+            PreviewResult {
+                id: req.id,
+                side,
+                samples,
+            }
+        }
+        Err(e) => PreviewResult {
+            id: req.id,
+            side: 28,
+            samples: Err(e),
+        },
+    }
+}
+
 fn worker(slot: Slot, tx: Sender<PreviewResult>) {
-    let mut cache: HashMap<(DatasetKind, Source), Arc<BaseData>> = HashMap::new();
+    let mut cache: Cache = HashMap::new();
     loop {
         let req = {
             let (lock, cv) = &*slot;
@@ -69,31 +99,15 @@ fn worker(slot: Slot, tx: Sender<PreviewResult>) {
             }
             g.take().expect("checked above")
         };
-        let key = (req.kind, req.source.clone());
-        let base = match cache.get(&key) {
-            Some(b) => Ok(b.clone()),
-            None => data::load(req.kind, &req.source)
-                .map(Arc::new)
-                .map_err(|e| e.to_string()),
-        };
-        let result = match base {
-            Ok(b) => {
-                cache.insert(key, b.clone());
-                let side = b.train.images.rows;
-                let samples = gdata::preview_samples(&b, req.groups, req.step, req.seed, req.count)
-                    .map_err(|e| e.to_string());
-                PreviewResult {
-                    id: req.id,
-                    side,
-                    samples,
-                }
-            }
-            Err(e) => PreviewResult {
-                id: req.id,
-                side: 28,
-                samples: Err(e),
-            },
-        };
+        // A panic here must not take previews down for the rest of the session.
+        let id = req.id;
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compute(&mut cache, req)))
+                .unwrap_or_else(|_| PreviewResult {
+                    id,
+                    side: 28,
+                    samples: Err("the preview failed unexpectedly".into()),
+                });
         if tx.send(result).is_err() {
             return;
         }
