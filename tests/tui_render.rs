@@ -187,8 +187,9 @@ fn help_overlay_lists_every_dashboard_key() {
     }
 }
 
-#[test]
-fn live_settings_form() {
+/// The dashboard with the live form open and `text` typed into its first field
+/// (fixed epsilon), confirmed with Enter.
+fn live_form_with(text: &str) -> App {
     let mut app = dashboard_app();
     app.overlay = Some(Overlay::Form(Box::new(Form::new(
         LIVE_FIELDS,
@@ -196,10 +197,16 @@ fn live_settings_form() {
         true,
     ))));
     app.update(Action::Edit);
-    for c in "0.2".chars() {
+    for c in text.chars() {
         app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
     app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    app
+}
+
+#[test]
+fn live_settings_form() {
+    let app = live_form_with("0.2");
     for size in SIZES {
         insta::assert_snapshot!(
             format!("live_form_{}x{}", size.0, size.1),
@@ -217,17 +224,7 @@ fn live_settings_form() {
 
 #[test]
 fn invalid_live_values_are_refused_in_the_form() {
-    let mut app = dashboard_app();
-    app.overlay = Some(Overlay::Form(Box::new(Form::new(
-        LIVE_FIELDS,
-        &app.dash.settings,
-        true,
-    ))));
-    app.update(Action::Edit);
-    for c in "1.7".chars() {
-        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    }
-    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let mut app = live_form_with("1.7");
     let screen = render(&app, (160, 48));
     assert!(
         screen.contains("search.fixed_epsilon = 1.7 is out of range"),
