@@ -9,7 +9,7 @@ use crate::render;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use is_terminal::IsTerminal;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 

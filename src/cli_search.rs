@@ -8,7 +8,7 @@ use crate::search::{self, Control, Event, FinishReason, SettingChange};
 use crate::snapshot::{self, Snapshot};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use is_terminal::IsTerminal;
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
