@@ -22,6 +22,9 @@ pub struct Cli {
     /// Open this snapshot in the TUI dashboard and resume it.
     #[arg(long, value_name = "PATH")]
     pub resume: Option<PathBuf>,
+    /// For the TUI: a folder holding the four standard IDX files, offered as a source.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -250,7 +253,24 @@ pub fn use_color() -> bool {
 pub fn run(cli: Cli) -> Result<()> {
     let settings = load_settings(&cli)?;
     match cli.command {
-        None => crate::tui::run(settings, cli.resume),
+        None => {
+            let mut settings = settings;
+            if let Some(d) = cli.data_dir {
+                if data::find_files(&d).is_none()
+                    && DatasetKind::ALL
+                        .iter()
+                        .all(|k| data::find_files(&d.join(k.name())).is_none())
+                {
+                    anyhow::bail!(
+                        "{}: no MNIST-format files here (expected {})",
+                        d.display(),
+                        fetch::FILE_NAMES.join(", ")
+                    );
+                }
+                settings.data.data_dir = Some(d);
+            }
+            crate::tui::run(settings, cli.resume)
+        }
         Some(Command::Data(cmd)) => run_data(cmd, settings),
         Some(Command::Orbits { groups, step }) => run_orbits(groups, step),
         Some(Command::Train(a)) => run_train(a, settings),

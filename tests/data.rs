@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::write_set;
+
 use aen::data::{self, idx, DatasetKind, Images, SourceKind};
 use flate2::write::GzEncoder;
 use std::io::Write;
@@ -21,32 +23,6 @@ fn images(count: usize) -> Images {
         cols: 28,
         pixels: (0..count * 784).map(|i| (i % 251) as u8).collect(),
     }
-}
-
-/// Writes a valid four-file data set with `n` training and `m` test images.
-pub fn write_set(dir: &Path, n: usize, m: usize) {
-    std::fs::create_dir_all(dir).unwrap();
-    let labels = |k: usize| (0..k).map(|i| (i % 10) as u8).collect::<Vec<u8>>();
-    std::fs::write(
-        dir.join("train-images-idx3-ubyte.gz"),
-        gz(&idx::encode_images(&images(n))),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("train-labels-idx1-ubyte.gz"),
-        gz(&idx::encode_labels(&labels(n))),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("t10k-images-idx3-ubyte"),
-        idx::encode_images(&images(m)),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("t10k-labels-idx1-ubyte"),
-        idx::encode_labels(&labels(m)),
-    )
-    .unwrap();
 }
 
 fn parse_err(name: &str, bytes: Vec<u8>, want: &str) {

@@ -2,6 +2,8 @@
 //! the dashboard fed with a recorded session's events, the help overlay and the
 //! settings forms. Whole screens are insta snapshots.
 
+mod common;
+
 use aen::config::Settings;
 use aen::data::{self, DatasetKind, Source, SourceKind};
 use aen::groups::GroupSet;
@@ -267,4 +269,17 @@ fn engine_errors_become_a_dialog() {
     app.on_engine(Event::Error("the search worker panicked: boom".into()));
     assert_eq!(app.dash.status, RunStatus::Failed);
     assert!(render(&app, (80, 24)).contains("the search worker panicked: boom"));
+}
+
+#[test]
+fn a_data_dir_is_offered_first_in_the_set_up_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_set(&dir.path().join("mnist"), 50, 20);
+    let mut s = settings();
+    s.data.source = "auto".into();
+    s.data.data_dir = Some(dir.path().to_path_buf());
+    let app = App::new(s, Theme { color: false }, None);
+    let (kind, src) = app.selected_source();
+    assert_eq!((kind, src.kind), (DatasetKind::Mnist, SourceKind::DataDir));
+    assert!(render(&app, (80, 24)).contains("‹data-dir›"));
 }

@@ -22,3 +22,43 @@ pub fn tiny_settings() -> Settings {
 pub fn aen_bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_aen"))
 }
+
+/// Writes a valid four-file MNIST-format data set with `n` training and `m` test images
+/// (training files gzipped, test files raw).
+pub fn write_set(dir: &std::path::Path, n: usize, m: usize) {
+    use aen::data::{idx, Images};
+    use std::io::Write;
+    let gz = |bytes: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let images = |k: usize| Images {
+        count: k,
+        rows: 28,
+        cols: 28,
+        pixels: (0..k * 784).map(|i| (i % 251) as u8).collect(),
+    };
+    let labels = |k: usize| (0..k).map(|i| (i % 10) as u8).collect::<Vec<u8>>();
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("train-images-idx3-ubyte.gz"),
+        gz(&idx::encode_images(&images(n))),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("train-labels-idx1-ubyte.gz"),
+        gz(&idx::encode_labels(&labels(n))),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("t10k-images-idx3-ubyte"),
+        idx::encode_images(&images(m)),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("t10k-labels-idx1-ubyte"),
+        idx::encode_labels(&labels(m)),
+    )
+    .unwrap();
+}
