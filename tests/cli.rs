@@ -345,3 +345,15 @@ fn kill_9_mid_search_then_resume_loses_at_most_the_model_in_training() {
         "the resumed run matches the uninterrupted one"
     );
 }
+
+#[test]
+fn the_tui_without_a_terminal_is_a_clear_error() {
+    let home = tempfile::tempdir().unwrap();
+    let o = Command::new(aen_bin())
+        .env("XDG_DATA_HOME", home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("the interactive UI needs a terminal"));
+}

@@ -36,6 +36,10 @@ pub fn draw(f: &mut Frame, app: &App) {
 /// Runs the TUI until the user quits; `resume` opens a snapshot straight into the
 /// dashboard.
 pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("the interactive UI needs a terminal; for scripts and servers use a subcommand such as `aen search` (see `aen --help`)");
+    }
     // Load the snapshot before touching the terminal, so a bad path is a plain error.
     if let Some(p) = &resume {
         crate::snapshot::load(p)?;
@@ -50,8 +54,8 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     if let Some(p) = resume {
         app.resume(p).map_err(anyhow::Error::msg)?;
     }
-    // ratatui::init installs a panic hook that restores the terminal first.
-    let mut terminal = ratatui::init();
+    // ratatui's init installs a panic hook that restores the terminal first.
+    let mut terminal = ratatui::try_init()?;
     only_ui_panics_restore();
     let result = event_loop(&mut terminal, &mut app);
     ratatui::restore();
