@@ -1,4 +1,6 @@
-//! Profiling helper: trains one epoch of a tied network (used with perf).
+//! Profiling helper: trains a child network for 3 epochs and prints images/s.
+//! `cargo build --profile profiling --example profile_child` then
+//! `perf record -g target/profiling/examples/profile_child rot90`.
 use aen::*;
 fn main() {
     let g = std::env::args().nth(1).unwrap_or("rot90".into());
