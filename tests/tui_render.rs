@@ -283,3 +283,36 @@ fn a_data_dir_is_offered_first_in_the_set_up_screen() {
     assert_eq!((kind, src.kind), (DatasetKind::Mnist, SourceKind::DataDir));
     assert!(render(&app, (80, 24)).contains("‹data-dir›"));
 }
+
+#[test]
+fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
+    use aen::tui::app::Browser;
+    let path = std::path::PathBuf::from("tests/fixtures/session.json");
+    let snap = aen::snapshot::load(&path).unwrap();
+    let mut app = setup_app();
+    app.overlay = Some(Overlay::Sessions(Browser {
+        entries: vec![
+            (path.clone(), Ok(snap)),
+            ("broken.json".into(), Err("corrupt snapshot".into())),
+        ],
+        selected: 0,
+        dir: Some("/sessions".into()),
+    }));
+    let screen = render(&app, (160, 48));
+    assert!(
+        screen.contains("session.json")
+            && screen.contains("MNIST")
+            && screen.contains("rot90,hflip,sc4,sc5"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("unreadable") && screen.contains("corrupt snapshot"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("sessions_160x48", screen);
+    app.on_key(KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE));
+    assert_eq!(app.screen, Screen::Dashboard);
+    assert_eq!(app.dash.status, RunStatus::ReadOnly);
+    assert_eq!(app.dash.history.models.len(), 30);
+    assert!(app.handle.is_none(), "read-only starts no search");
+}

@@ -82,8 +82,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                         ],
                         Err(e) => vec![
                             name,
-                            format!("unreadable: {e}"),
-                            String::new(),
+                            "unreadable".into(),
+                            e.clone(),
                             String::new(),
                             String::new(),
                             String::new(),
