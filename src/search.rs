@@ -359,7 +359,10 @@ struct Worker {
     qopt: Adam<QModel, f32, Dev>,
     rng: ChaCha8Rng,
     memory: VecDeque<Transition>,
+    /// Models trained in this run (or re-reached in a replay), by state.
     cache: HashMap<GroupSet, ModelRecord>,
+    /// A resumed snapshot's models not yet re-reached by the replay.
+    prior: HashMap<GroupSet, ModelRecord>,
     history: History,
     /// Steps and changes to replay before going live.
     replay: Option<Snapshot>,
@@ -405,7 +408,7 @@ impl Worker {
             settings: settings.clone(),
             snapshot_path: path.clone(),
         };
-        let cache = resume
+        let prior = resume
             .as_ref()
             .map(|s| {
                 s.history
@@ -428,7 +431,8 @@ impl Worker {
             qopt,
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0xD0_5EA2C4),
             memory: VecDeque::new(),
-            cache,
+            cache: HashMap::new(),
+            prior,
             history: History::default(),
             replay: resume,
             events,
@@ -602,14 +606,13 @@ impl Worker {
     /// The record of `state`, training it first if it is new. None if cancelled.
     fn evaluate(&mut self, state: GroupSet) -> anyhow::Result<Option<(ModelRecord, bool)>> {
         if let Some(m) = self.cache.get(&state) {
-            let known = self.history.models.iter().any(|r| r.state == state);
-            if known {
-                return Ok(Some((m.clone(), false)));
-            }
+            return Ok(Some((m.clone(), false)));
+        }
+        if let Some(mut m) = self.prior.remove(&state) {
             // Trained before the snapshot was taken: counts as new in the replayed run.
-            let mut m = m.clone();
             m.index = self.models_trained() + 1;
             m.first_step = self.step;
+            self.cache.insert(state, m.clone());
             self.history.models.push(m.clone());
             return Ok(Some((m, true)));
         }

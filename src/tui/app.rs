@@ -351,18 +351,12 @@ impl App {
             }
             Event::Replaying { done, total } => d.status = RunStatus::Replaying(done, total),
             Event::History(h) => {
+                // The episode still running is the one after the last that ended.
                 d.current_rewards = h
                     .steps
                     .iter()
-                    .rev()
-                    .take_while(|s| {
-                        Some(s.episode) == h.steps.last().map(|l| l.episode)
-                            && h.episodes.len() <= s.episode
-                    })
+                    .filter(|s| s.episode == h.episodes.len())
                     .map(|s| s.reward)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
                     .collect();
                 d.last_step = h.steps.last().cloned();
                 d.history = *h;
