@@ -3,7 +3,7 @@
 //! claim, measured. `cargo bench --bench orbits`.
 
 use aen::groups::GroupSet;
-use aen::orbits::{layer_orbits, layer_orbits_by_closure, ChildOrbits};
+use aen::orbits::{ChildOrbits, layer_orbits, layer_orbits_by_closure};
 use std::time::Instant;
 
 fn best_of<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {

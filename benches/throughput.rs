@@ -11,7 +11,7 @@ use aen::gdata::{self, GData, SplitSizes};
 use aen::groups::GroupSet;
 use aen::nn::Dev;
 use aen::orbits::ChildOrbits;
-use aen::train::{train_child, Flow, TrainConfig};
+use aen::train::{Flow, TrainConfig, train_child};
 use std::io::Write;
 use std::path::Path;
 

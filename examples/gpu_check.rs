@@ -7,7 +7,7 @@ use aen::gdata::{self, SplitSizes};
 use aen::groups::GroupSet;
 use aen::nn::{ChildNet, IN};
 use aen::orbits::ChildOrbits;
-use aen::train::{train_child, Flow, TrainConfig};
+use aen::train::{Flow, TrainConfig, train_child};
 use dfdx::prelude::*;
 
 fn main() {

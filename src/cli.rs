@@ -2,7 +2,7 @@
 //! subcommand resolves settings (defaults < config file < flags) and calls the engine.
 
 use crate::config::Settings;
-use crate::data::{self, fetch, DatasetKind, SourceKind};
+use crate::data::{self, DatasetKind, SourceKind, fetch};
 use crate::gdata;
 use crate::groups::GroupSet;
 use crate::render;
@@ -430,7 +430,7 @@ fn run_data(cmd: DataCommand, mut settings: Settings) -> Result<()> {
 }
 
 fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
-    use crate::orbits::{layer_orbits, HIDDEN_SIDE, INPUT_SIDE};
+    use crate::orbits::{HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
     println!("groups {} [{}], step {step}", groups, groups.bit_string());
     let mut total = 0usize;
     let mut total_ms = 0.0;

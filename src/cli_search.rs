@@ -6,11 +6,11 @@ use crate::experiments::{self, ExpProgress};
 use crate::report;
 use crate::search::{self, Control, Event, FinishReason, SettingChange};
 use crate::snapshot::{self, Snapshot};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 pub fn run_search(a: SearchArgs, mut settings: Settings) -> Result<()> {
@@ -130,10 +130,10 @@ fn run_engine(
     let mut failed = None;
     let mut finished = None;
     for ev in handle.events.iter() {
-        if a.json {
-            if let Some(line) = event_json(&ev) {
-                println!("{line}");
-            }
+        if a.json
+            && let Some(line) = event_json(&ev)
+        {
+            println!("{line}");
         }
         match &ev {
             Event::Started(info) if !a.json => {
@@ -206,12 +206,18 @@ fn run_engine(
             if let Some(p) = &saved {
                 eprintln!(
                     "{} after {secs:.0} s with {models} models trained; snapshot saved.\nresume with: aen search --resume {}",
-                    if interrupted.load(Ordering::SeqCst) { "interrupted" } else { "stopped" },
+                    if interrupted.load(Ordering::SeqCst) {
+                        "interrupted"
+                    } else {
+                        "stopped"
+                    },
                     p.display()
                 );
             }
         }
-        r => eprintln!("finished ({r:?}) after {secs:.0} s: {models} models trained, best validation accuracy {best:.2}%"),
+        r => eprintln!(
+            "finished ({r:?}) after {secs:.0} s: {models} models trained, best validation accuracy {best:.2}%"
+        ),
     }
     match saved {
         Some(p) => {

@@ -268,11 +268,7 @@ impl Perm {
 }
 
 pub fn gcd(a: usize, b: usize) -> usize {
-    if b == 0 {
-        a
-    } else {
-        gcd(b, a % b)
-    }
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 pub fn lcm(a: usize, b: usize) -> usize {
@@ -453,11 +449,11 @@ impl GroupPowers {
     pub fn new(set: GroupSet, n: usize, step: usize) -> Result<GroupPowers, GroupError> {
         let mut per_group = Vec::new();
         for g in set.iter() {
-            let gen = g.generator(n, step)?;
-            let order = gen.order();
+            let generator = g.generator(n, step)?;
+            let order = generator.order();
             let mut powers = vec![Perm::identity(n * n)];
             for k in 1..order {
-                powers.push(gen.after(&powers[k - 1]));
+                powers.push(generator.after(&powers[k - 1]));
             }
             per_group.push((g, powers));
         }

@@ -1,6 +1,6 @@
 //! Exported results of a search: models.csv, summary.json and PNG plots (plotters).
 
-use crate::experiments::{set_label, EvalRow};
+use crate::experiments::{EvalRow, set_label};
 use crate::search::{History, ModelRecord};
 use crate::snapshot::Snapshot;
 use anyhow::{Context, Result};

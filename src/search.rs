@@ -9,7 +9,7 @@
 //! retrained) and its live setting changes re-applied at the same steps rebuilds the
 //! Q-networks, Adam moments, replay memory and RNG exactly as they were.
 
-use crate::config::{format_schedule, Settings};
+use crate::config::{Settings, format_schedule};
 use crate::data::{self, BaseData};
 use crate::gdata::{self, GData};
 use crate::groups::{GroupSet, NUM_GROUPS};
@@ -24,9 +24,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 type QNet = (
@@ -724,7 +724,7 @@ impl Worker {
                 }
                 let eps = self.settings.epsilon(self.models_trained());
                 let q = self.q_values(state);
-                let greedy = self.rng.gen::<f64>() >= eps;
+                let greedy = self.rng.r#gen::<f64>() >= eps;
                 let action = if greedy {
                     q.iter()
                         .enumerate()
@@ -801,19 +801,18 @@ impl Worker {
 
     /// Warns once if the replay leaves the recorded path (another device or version).
     fn check_replay(&mut self, rec: &StepRecord) {
-        if let Some(snap) = &self.replay {
-            if let Some(old) = snap.history.steps.get(self.step) {
-                if (old.state, old.action) != (rec.state, rec.action) {
-                    let _ = self.events.send(Event::Log(format!(
+        if let Some(snap) = &self.replay
+            && let Some(old) = snap.history.steps.get(self.step)
+            && (old.state, old.action) != (rec.state, rec.action)
+        {
+            let _ = self.events.send(Event::Log(format!(
                         "replay diverged from the snapshot at step {} (recorded action {}, now {}); continuing from here",
                         self.step, old.action, rec.action
                     )));
-                    self.replay = None;
-                    let _ = self
-                        .events
-                        .send(Event::History(Box::new(self.history.clone())));
-                }
-            }
+            self.replay = None;
+            let _ = self
+                .events
+                .send(Event::History(Box::new(self.history.clone())));
         }
     }
 

@@ -36,7 +36,9 @@ pub enum SnapshotError {
     },
     #[error("{path}: not an aen snapshot ({msg})")]
     NotSnapshot { path: PathBuf, msg: String },
-    #[error("{path}: snapshot format version {found} is not supported (this aen reads version {VERSION})")]
+    #[error(
+        "{path}: snapshot format version {found} is not supported (this aen reads version {VERSION})"
+    )]
     Version { path: PathBuf, found: u64 },
     #[error("{path}: corrupt snapshot: {msg}")]
     Corrupt { path: PathBuf, msg: String },

@@ -108,9 +108,11 @@ fn bad_flags_and_bad_configs_fail_with_a_message() {
         &["--config", "/nonexistent/aen.toml", "data", "list"],
         home.path(),
     );
-    assert!(text(&o)
-        .1
-        .contains("/nonexistent/aen.toml: cannot read config"));
+    assert!(
+        text(&o)
+            .1
+            .contains("/nonexistent/aen.toml: cannot read config")
+    );
 }
 
 #[test]

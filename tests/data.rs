@@ -5,7 +5,7 @@ mod common;
 
 use common::write_set;
 
-use aen::data::{self, idx, DatasetKind, Images, SourceKind};
+use aen::data::{self, DatasetKind, Images, SourceKind, idx};
 use flate2::write::GzEncoder;
 use std::io::Write;
 use std::path::Path;
@@ -70,14 +70,18 @@ fn label_files_are_validated_too() {
     let p = Path::new("l.idx");
     let mut bad = idx::encode_labels(&[1, 2, 3]);
     bad[10] = 12;
-    assert!(idx::parse_labels(p, &bad)
-        .unwrap_err()
-        .to_string()
-        .contains("label 12 at index 2"));
-    assert!(idx::parse_labels(p, &idx::encode_images(&images(1)))
-        .unwrap_err()
-        .to_string()
-        .contains("wrong magic"));
+    assert!(
+        idx::parse_labels(p, &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("label 12 at index 2")
+    );
+    assert!(
+        idx::parse_labels(p, &idx::encode_images(&images(1)))
+            .unwrap_err()
+            .to_string()
+            .contains("wrong magic")
+    );
 }
 
 #[test]

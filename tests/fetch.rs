@@ -4,7 +4,7 @@
 mod common;
 
 use aen::data::fetch::{self, FetchEvent, Manifest};
-use aen::data::{self, idx, DatasetKind, Images, Source, SourceKind};
+use aen::data::{self, DatasetKind, Images, Source, SourceKind, idx};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -135,15 +135,21 @@ fn a_refusing_and_a_corrupt_mirror_are_skipped_and_the_good_one_is_used() {
         12,
         "three bad mirrors for each of four files"
     );
-    assert!(failures
-        .iter()
-        .any(|(u, r)| u.contains("/refuse/") && r.contains("404")));
-    assert!(failures
-        .iter()
-        .any(|(u, r)| u.contains("/corrupt/") && r.contains("checksum mismatch")));
-    assert!(failures
-        .iter()
-        .any(|(u, r)| u.contains("/short/") && !r.is_empty()));
+    assert!(
+        failures
+            .iter()
+            .any(|(u, r)| u.contains("/refuse/") && r.contains("404"))
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|(u, r)| u.contains("/corrupt/") && r.contains("checksum mismatch"))
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|(u, r)| u.contains("/short/") && !r.is_empty())
+    );
     let b = data::load(
         DatasetKind::Mnist,
         &Source {

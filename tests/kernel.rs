@@ -2,7 +2,7 @@
 //! the same gradients for theta, the tied biases and the input.
 
 use aen::groups::GroupSet;
-use aen::nn::{tied_layer_generic, ChildNet, TiedOps, HID};
+use aen::nn::{ChildNet, HID, TiedOps, tied_layer_generic};
 use aen::orbits::ChildOrbits;
 use dfdx::prelude::*;
 use rand::{Rng, SeedableRng};

@@ -2,7 +2,7 @@
 //! construction, and the known collapse of translation-tied hidden units.
 
 use aen::groups::{Group, GroupSet};
-use aen::orbits::{layer_orbits, layer_orbits_by_closure, ChildOrbits};
+use aen::orbits::{ChildOrbits, layer_orbits, layer_orbits_by_closure};
 
 #[test]
 fn rot90_from_28x28_to_20x20_gives_78400_weight_and_100_hidden_orbits() {
@@ -60,9 +60,11 @@ fn generators_give_the_same_orbits_as_enumerating_the_whole_group() {
 
 #[test]
 fn the_closure_gives_up_on_groups_too_large_to_enumerate() {
-    assert!(layer_orbits_by_closure(28, 20, GroupSet::ALL, 4, 1000)
-        .unwrap()
-        .is_none());
+    assert!(
+        layer_orbits_by_closure(28, 20, GroupSet::ALL, 4, 1000)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]

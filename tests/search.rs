@@ -85,10 +85,10 @@ fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
     // Interrupt at model 17, mid-run.
     let cut = path_of(&dir, "cut.json");
     let (reason, partial) = run(settings.clone(), None, &cut, |e, h| {
-        if let Event::ModelTrained(m) = e {
-            if m.index == 17 {
-                h.stop();
-            }
+        if let Event::ModelTrained(m) = e
+            && m.index == 17
+        {
+            h.stop();
         }
     });
     assert_eq!(reason, FinishReason::Stopped);
@@ -156,11 +156,12 @@ fn live_changes_are_echoed_applied_and_survive_a_resume() {
     assert_eq!(echoed, vec![SettingChange::FixedEpsilon(Some(0.0))]);
     assert_eq!(refused, 1, "gamma 7 is out of range");
     let at = h.changes[0].0;
-    assert!(h
-        .steps
-        .iter()
-        .filter(|s| s.step >= at)
-        .all(|s| s.epsilon == 0.0 && s.greedy));
+    assert!(
+        h.steps
+            .iter()
+            .filter(|s| s.step >= at)
+            .all(|s| s.epsilon == 0.0 && s.greedy)
+    );
 
     // A snapshot cut a few steps after the change (as an interruption would leave it)
     // resumes onto exactly the same path: the change is re-applied at its step.

@@ -14,7 +14,7 @@ use aen::tui::keys::{self, Action, Mode};
 use aen::tui::preview::PreviewResult;
 use aen::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::{backend::TestBackend, Terminal};
+use ratatui::{Terminal, backend::TestBackend};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 

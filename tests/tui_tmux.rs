@@ -167,11 +167,12 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
 
     let snap = aen::snapshot::load(&saved).expect("the saved snapshot loads");
     assert!(snap.history.models.len() >= 3);
-    assert!(snap
-        .history
-        .changes
-        .iter()
-        .any(|(_, c)| *c == aen::search::SettingChange::FixedEpsilon(Some(0.25))));
+    assert!(
+        snap.history
+            .changes
+            .iter()
+            .any(|(_, c)| *c == aen::search::SettingChange::FixedEpsilon(Some(0.25)))
+    );
     // The autosave of the session is there too, and the log went to a file.
     let files: Vec<_> = std::fs::read_dir(&sessions)
         .unwrap()

@@ -215,10 +215,10 @@ fn download_one(
             done += n as u64;
             progress(FetchEvent::Bytes { done });
         }
-        if let Some(t) = total {
-            if t != done {
-                return Err(format!("connection closed after {done} of {t} bytes"));
-            }
+        if let Some(t) = total
+            && t != done
+        {
+            return Err(format!("connection closed after {done} of {t} bytes"));
         }
         let got = hex(&hasher.finalize());
         if got != sum {

@@ -176,7 +176,7 @@ pub fn parse_labels(path: &Path, bytes: &[u8]) -> Result<Vec<u8>, IdxError> {
         ));
     }
     let labels = bytes[8..].to_vec();
-    if let Some((i, &bad)) = labels.iter().enumerate().find(|(_, &l)| l > 9) {
+    if let Some((i, &bad)) = labels.iter().enumerate().find(|(_, l)| **l > 9) {
         return Err(format_err(
             path,
             format!("label {bad} at index {i} is not a class 0-9"),

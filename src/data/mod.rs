@@ -221,13 +221,13 @@ pub fn available_sources(kind: DatasetKind, data_dir: Option<&Path>) -> Vec<Sour
             });
         }
     }
-    if let Some(d) = user_dataset_dir(kind) {
-        if find_files(&d).is_some() {
-            out.push(Source {
-                kind: SourceKind::Downloaded,
-                dir: Some(d),
-            });
-        }
+    if let Some(d) = user_dataset_dir(kind)
+        && find_files(&d).is_some()
+    {
+        out.push(Source {
+            kind: SourceKind::Downloaded,
+            dir: Some(d),
+        });
     }
     for d in kind.system_dirs() {
         if find_files(&d).is_some() {
@@ -251,15 +251,15 @@ pub fn resolve_source(
     data_dir: Option<&Path>,
     want: Option<SourceKind>,
 ) -> Result<Source, DataError> {
-    if let Some(d) = data_dir {
-        if want.is_none() || want == Some(SourceKind::DataDir) {
-            let d = data_dir_for(kind, d);
-            if find_files(&d).is_none() {
-                return Err(DataError::MissingFiles {
-                    dir: d,
-                    dataset: kind.title(),
-                });
-            }
+    if let Some(d) = data_dir
+        && (want.is_none() || want == Some(SourceKind::DataDir))
+    {
+        let d = data_dir_for(kind, d);
+        if find_files(&d).is_none() {
+            return Err(DataError::MissingFiles {
+                dir: d,
+                dataset: kind.title(),
+            });
         }
     }
     let all = available_sources(kind, data_dir);

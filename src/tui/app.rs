@@ -577,23 +577,22 @@ impl App {
         if self.screen == Screen::Setup
             && self.overlay.is_none()
             && self.setup.focus == SetupFocus::Settings
+            && let Some(_t) = &self.setup.form.editing
         {
-            if let Some(_t) = &self.setup.form.editing {
-                match key.code {
-                    KeyCode::Esc => {
-                        self.setup.form.cancel_edit();
-                    }
-                    KeyCode::Enter => {
-                        self.setup.form.enter();
-                        self.settings = merge_setup(&self.settings, &self.setup.form.settings);
-                        self.request_preview();
-                    }
-                    KeyCode::Backspace => self.setup.form.backspace(),
-                    KeyCode::Char(c) => self.setup.form.type_char(c),
-                    _ => {}
+            match key.code {
+                KeyCode::Esc => {
+                    self.setup.form.cancel_edit();
                 }
-                return;
+                KeyCode::Enter => {
+                    self.setup.form.enter();
+                    self.settings = merge_setup(&self.settings, &self.setup.form.settings);
+                    self.request_preview();
+                }
+                KeyCode::Backspace => self.setup.form.backspace(),
+                KeyCode::Char(c) => self.setup.form.type_char(c),
+                _ => {}
             }
+            return;
         }
         let Some(action) = keys::action_for(self.mode(), &key) else {
             return;

@@ -256,12 +256,14 @@ fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: 
         .collect();
     let x = [0.0, (pts.len() as f64).max(1.0)];
     let y = bounds(pts.iter().map(|p| p.1));
-    let chart = Chart::new(vec![Dataset::default()
-        .name("total per episode")
-        .marker(Marker::Braille)
-        .graph_type(GraphType::Line)
-        .style(t.series(1))
-        .data(&pts)])
+    let chart = Chart::new(vec![
+        Dataset::default()
+            .name("total per episode")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series(1))
+            .data(&pts),
+    ])
     .x_axis(Axis::default().bounds(x).labels(axis_labels(x, 0)))
     .y_axis(Axis::default().bounds(y).labels(axis_labels(y, 0)));
     f.render_widget(chart, top);

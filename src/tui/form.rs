@@ -2,7 +2,7 @@
 //! with the message shown beside a bad value. The same form serves the set-up screen
 //! (all fields) and live tweaks (fields the engine can change while running).
 
-use crate::config::{format_schedule, parse_schedule, Settings};
+use crate::config::{Settings, format_schedule, parse_schedule};
 use crate::search::SettingChange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

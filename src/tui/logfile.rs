@@ -20,13 +20,13 @@ pub fn init() -> Option<PathBuf> {
 }
 
 pub fn write(line: &str) {
-    if let Ok(mut g) = LOG.lock() {
-        if let Some(f) = g.as_mut() {
-            let _ = writeln!(
-                f,
-                "{} {line}",
-                chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
-            );
-        }
+    if let Ok(mut g) = LOG.lock()
+        && let Some(f) = g.as_mut()
+    {
+        let _ = writeln!(
+            f,
+            "{} {line}",
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S")
+        );
     }
 }

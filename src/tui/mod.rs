@@ -38,7 +38,9 @@ pub fn draw(f: &mut Frame, app: &App) {
 pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!("the interactive UI needs a terminal; for scripts and servers use a subcommand such as `aen search` (see `aen --help`)");
+        anyhow::bail!(
+            "the interactive UI needs a terminal; for scripts and servers use a subcommand such as `aen search` (see `aen --help`)"
+        );
     }
     // Load the snapshot before touching the terminal, so a bad path is a plain error.
     if let Some(p) = &resume {
@@ -59,11 +61,11 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     only_ui_panics_restore();
     let result = event_loop(&mut terminal, &mut app);
     ratatui::restore();
-    if let Some(p) = &app.dash.snapshot_path {
-        if p.exists() {
-            println!("session saved in {}", p.display());
-            println!("resume with: aen --resume {}", p.display());
-        }
+    if let Some(p) = &app.dash.snapshot_path
+        && p.exists()
+    {
+        println!("session saved in {}", p.display());
+        println!("resume with: aen --resume {}", p.display());
     }
     if let Some(l) = log {
         logfile::write("aen TUI ended");

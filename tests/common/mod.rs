@@ -26,7 +26,7 @@ pub fn aen_bin() -> std::path::PathBuf {
 /// Writes a valid four-file MNIST-format data set with `n` training and `m` test images
 /// (training files gzipped, test files raw).
 pub fn write_set(dir: &std::path::Path, n: usize, m: usize) {
-    use aen::data::{idx, Images};
+    use aen::data::{Images, idx};
     use std::io::Write;
     let gz = |bytes: &[u8]| {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
