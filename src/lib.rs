@@ -1,22 +1,20 @@
 //! aen: autoequivariant network search.
 //!
-//! The engine (groups, orbits, data, networks, training, the Q-learning search and
-//! snapshots) lives in this library and knows nothing of terminals; `cli` and `tui`
-//! are its two thin clients.
+//! The engine ([`engine`]: groups, orbits, data, networks, training, the Q-learning
+//! search, snapshots and the session API) knows nothing of terminals; `cli` and `tui`
+//! are its two thin clients, behind the default-on `tui` feature, so
+//! `cargo build --lib --no-default-features` builds the engine alone.
 
-pub mod config;
-pub mod data;
-pub mod experiments;
-pub mod gdata;
-pub mod groups;
-pub mod nn;
-pub mod orbits;
-pub mod render;
-pub mod report;
-pub mod search;
-pub mod snapshot;
-pub mod train;
-pub mod tui;
+pub mod engine;
 
+pub use engine::{
+    data, experiments, fsio, gdata, groups, nn, orbits, report, search, session, settings,
+    snapshot, train,
+};
+
+#[cfg(feature = "tui")]
 pub mod cli;
-pub mod cli_search;
+#[cfg(feature = "tui")]
+pub mod render;
+#[cfg(feature = "tui")]
+pub mod tui;

@@ -1,9 +1,8 @@
+//! The `aen` binary: parses arguments and hands them to a client.
+
 use clap::Parser;
 
 fn main() {
     let cli = aen::cli::Cli::parse();
-    if let Err(e) = aen::cli::run(cli) {
-        eprintln!("error: {e:#}");
-        std::process::exit(1);
-    }
+    std::process::exit(aen::cli::main(cli));
 }

@@ -1,6 +1,6 @@
 //! Settings files: the example documents the defaults, and bad files fail naming the key.
 
-use aen::config::Settings;
+use aen::settings::Settings;
 use std::path::Path;
 
 #[test]
@@ -66,4 +66,37 @@ fn epsilon_follows_the_paper_schedule_unless_fixed() {
     assert_eq!(s.epsilon(5000), 0.01);
     s.search.fixed_epsilon = Some(0.3);
     assert_eq!(s.epsilon(0), 0.3);
+}
+
+#[test]
+fn the_committed_example_config_is_the_one_generated_from_the_settings_table() {
+    let committed = std::fs::read_to_string("config.example.toml").unwrap();
+    assert_eq!(
+        committed,
+        aen::settings::example_toml(),
+        "regenerate it with `cargo run --release -- config example > config.example.toml`"
+    );
+}
+
+#[test]
+fn every_setting_round_trips_through_its_text_form_and_nan_is_refused_everywhere() {
+    let d = Settings::default();
+    for spec in aen::settings::TABLE {
+        let mut s = d.clone();
+        s.set(spec.key, &spec.get(&d)).unwrap();
+        assert_eq!(s, d, "{}", spec.key);
+    }
+    for key in [
+        "child.lr",
+        "search.gamma",
+        "search.q_lr",
+        "search.fixed_epsilon",
+    ] {
+        let e = Settings::default().set(key, "NaN").unwrap_err().to_string();
+        assert!(e.contains("not a finite number"), "{key}: {e}");
+    }
+    let e = err("[search]\nfixed_epsilon = nan\n");
+    assert!(e.contains("search.fixed_epsilon = NaN"), "{e}");
+    let e = err("[search]\nepsilon_schedule = [[0, nan]]\n");
+    assert!(e.contains("search.epsilon_schedule"), "{e}");
 }

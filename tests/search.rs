@@ -4,18 +4,24 @@
 mod common;
 
 use aen::search::{self, Control, Event, FinishReason, History, SettingChange};
-use aen::snapshot;
+use aen::{session, snapshot};
 use common::tiny_settings;
 use std::time::Duration;
 
 /// Runs to the end, calling `on` for each event; returns the final snapshot's history.
 fn run(
-    settings: aen::config::Settings,
+    settings: aen::settings::Settings,
     resume: Option<snapshot::Snapshot>,
     path: &std::path::Path,
     mut on: impl FnMut(&Event, &search::SearchHandle),
 ) -> (FinishReason, History) {
-    let h = search::spawn(settings, resume, path.to_path_buf());
+    let h = match resume {
+        None => session::start(settings, Some(path.to_path_buf()), true).unwrap(),
+        Some(snap) => {
+            let changes = session::live_changes_between(&snap.settings, &settings);
+            session::resume(snap, path.to_path_buf(), changes).unwrap()
+        }
+    };
     let finished;
     loop {
         let ev = h
@@ -143,17 +149,23 @@ fn live_changes_are_echoed_applied_and_survive_a_resume() {
         Event::Step(s) if s.step == 5 && !sent => {
             sent = true;
             h.control
-                .send(Control::Set(SettingChange::FixedEpsilon(Some(0.0))))
+                .send(Control::Set(SettingChange::new(
+                    "search.fixed_epsilon",
+                    "0",
+                )))
                 .unwrap();
             h.control
-                .send(Control::Set(SettingChange::Gamma(7.0)))
+                .send(Control::Set(SettingChange::new("search.gamma", "7")))
                 .unwrap();
         }
         Event::SettingChanged { change, .. } => echoed.push(change.clone()),
         Event::SettingRefused { .. } => refused += 1,
         _ => {}
     });
-    assert_eq!(echoed, vec![SettingChange::FixedEpsilon(Some(0.0))]);
+    assert_eq!(
+        echoed,
+        vec![SettingChange::new("search.fixed_epsilon", "0")]
+    );
     assert_eq!(refused, 1, "gamma 7 is out of range");
     let at = h.changes[0].0;
     assert!(
@@ -189,7 +201,7 @@ fn pause_stops_progress_until_resume() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = tiny_settings();
     s.search.max_models = 8;
-    let h = search::spawn(s, None, path_of(&dir, "p.json"));
+    let h = session::start(s, Some(path_of(&dir, "p.json")), false).unwrap();
     h.control.send(Control::Pause).unwrap();
     let mut paused = false;
     while !paused {
@@ -245,12 +257,14 @@ fn the_engine_reports_bad_data_settings_as_an_error_event() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = tiny_settings();
     s.child.train_size = 9_900; // more than the embedded pool with the other splits
-    let h = search::spawn(s, None, path_of(&dir, "e.json"));
-    match h.events.recv_timeout(Duration::from_secs(60)).unwrap() {
-        Event::Error(e) => assert!(e.contains("embedded pool"), "{e}"),
-        other => panic!("expected an error, got {other:?}"),
-    }
-    h.join();
+    // Checked before any thread starts, and nothing is left on disk.
+    let p = path_of(&dir, "e.json");
+    let e = format!(
+        "{:#}",
+        session::start(s, Some(p.clone()), false).err().unwrap()
+    );
+    assert!(e.contains("embedded pool"), "{e}");
+    assert!(!p.exists());
 }
 
 #[test]

@@ -4,12 +4,13 @@
 
 mod common;
 
-use aen::config::Settings;
 use aen::data::{self, DatasetKind, Source, SourceKind};
 use aen::groups::GroupSet;
 use aen::search::{Event, RunInfo};
+use aen::settings::Settings;
+use aen::tui::app::LiveForm;
 use aen::tui::app::{App, Overlay, Pane, RunStatus, Screen};
-use aen::tui::form::{Form, LIVE_FIELDS};
+use aen::tui::form::{Form, live_specs};
 use aen::tui::keys::{self, Action, Mode};
 use aen::tui::preview::PreviewResult;
 use aen::tui::theme::Theme;
@@ -70,6 +71,7 @@ fn dashboard_app() -> App {
         device: "CPU, 2 threads".into(),
         settings: snap.settings.clone(),
         snapshot_path: "/tmp/session.json".into(),
+        prior_seconds: 0.0,
     })));
     let h = &snap.history;
     let mut models = h.models.iter().peekable();
@@ -193,11 +195,11 @@ fn help_overlay_lists_every_dashboard_key() {
 /// (fixed epsilon), confirmed with Enter.
 fn live_form_with(text: &str) -> App {
     let mut app = dashboard_app();
-    app.overlay = Some(Overlay::Form(Box::new(Form::new(
-        LIVE_FIELDS,
-        &app.dash.settings,
-        true,
-    ))));
+    let draft = app.dash.settings.clone();
+    app.overlay = Some(Overlay::Form(Box::new(LiveForm {
+        form: Form::new(live_specs(), &draft, true),
+        draft,
+    })));
     app.update(Action::Edit);
     for c in text.chars() {
         app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
@@ -219,8 +221,11 @@ fn live_settings_form() {
         panic!()
     };
     assert_eq!(
-        f.changes(),
-        vec![aen::search::SettingChange::FixedEpsilon(Some(0.2))]
+        f.form.changes(),
+        vec![aen::search::SettingChange::new(
+            "search.fixed_epsilon",
+            "0.2"
+        )]
     );
 }
 

@@ -130,7 +130,7 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
     t.wait_for("the live form", |s| s.contains("Live settings"));
     t.keys(&["Enter", "0", ".", "2", "5", "Enter", "a"]);
     t.wait_for("the change echoed in the log", |s| {
-        s.contains("applied epsilon fixed at 0.25")
+        s.contains("applied search.fixed_epsilon = 0.25")
     });
     t.wait_for("epsilon in the status bar", |s| s.contains("eps 0.25"));
 
@@ -171,7 +171,7 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
         snap.history
             .changes
             .iter()
-            .any(|(_, c)| *c == aen::search::SettingChange::FixedEpsilon(Some(0.25)))
+            .any(|(_, c)| *c == aen::search::SettingChange::new("search.fixed_epsilon", "0.25"))
     );
     // The autosave of the session is there too, and the log went to a file.
     let files: Vec<_> = std::fs::read_dir(&sessions)
@@ -181,6 +181,6 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
         .collect();
     assert!(files.len() >= 2, "{files:?}");
     let log = std::fs::read_to_string(home.path().join("aen").join("aen.log")).unwrap();
-    assert!(log.contains("applied epsilon fixed at 0.25"));
+    assert!(log.contains("applied search.fixed_epsilon = 0.25"));
     assert!(Path::new(&saved).exists());
 }

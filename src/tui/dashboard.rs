@@ -1,21 +1,20 @@
 //! The dashboard: status bar and one render function per pane.
 
-use super::app::{App, DashState, Pane, RunStatus};
+use super::app::{DashState, Pane, RunStatus};
 use super::theme::Theme;
-use super::widgets::block;
-use crate::experiments::set_label;
-use crate::groups::{Group, GroupSet};
-use crate::report::rolling_mean;
+use super::widgets::{block, fmt_num};
+use crate::engine::experiments::set_label;
+use crate::engine::groups::{Group, GroupSet};
+use crate::engine::report::rolling_mean;
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
 use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Sparkline, Table};
 
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let d = &app.dash;
+pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme) {
     let [status, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(area);
-    render_status(f, status, app);
+    render_status(f, status, d, theme);
     if d.zoom {
-        render_pane(f, body, d.focus, d, &app.theme, true);
+        render_pane(f, body, d.focus, d, theme, true);
         return;
     }
     let [top, bottom] =
@@ -43,16 +42,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         (Pane::Params, params),
         (Pane::Log, log),
     ] {
-        render_pane(f, r, pane, d, &app.theme, d.focus == pane);
-    }
-}
-
-/// Rewards grow as exp(|acc - b|): print large ones in scientific notation.
-pub fn fmt_num(v: f64) -> String {
-    if v.abs() >= 1e4 {
-        format!("{v:.2e}")
-    } else {
-        format!("{v:.2}")
+        render_pane(f, r, pane, d, theme, d.focus == pane);
     }
 }
 
@@ -87,11 +77,11 @@ pub fn status_text(d: &DashState) -> (String, String) {
         .info
         .as_ref()
         .map(|i| i.device.clone())
-        .unwrap_or_else(crate::nn::device_name);
+        .unwrap_or_else(crate::engine::nn::device_name);
     let rest = format!(
         "models {}/{} | episode {} step {} | eps {eps} | elapsed {} | ETA {eta} | {device}",
         d.history.models.len(),
-        d.max_models,
+        d.max_models(),
         step.map_or(0, |s| s.episode),
         step.map_or(0, |s| s.step),
         fmt_dur(d.elapsed().as_secs_f64()),
@@ -99,10 +89,9 @@ pub fn status_text(d: &DashState) -> (String, String) {
     (state, rest)
 }
 
-fn render_status(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let (state, rest) = status_text(&app.dash);
-    let st = match app.dash.status {
+fn render_status(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
+    let (state, rest) = status_text(d);
+    let st = match d.status {
         RunStatus::Running => t.on(),
         RunStatus::Failed => t.error(),
         _ => t.accent(),

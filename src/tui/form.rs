@@ -1,181 +1,34 @@
-//! The settings form: text fields bound to settings, validated as they are confirmed,
-//! with the message shown beside a bad value. The same form serves the set-up screen
-//! (all fields) and live tweaks (fields the engine can change while running).
+//! The settings form: one text field per row of the settings table, validated as it
+//! is confirmed, with the message shown beside a bad value. The same form serves the
+//! set-up screen (every setting of the run) and live tweaks (the settings the table
+//! marks live). The form holds no settings of its own: it edits the caller's.
 
-use crate::config::{Settings, format_schedule, parse_schedule};
-use crate::search::SettingChange;
+use crate::engine::search::SettingChange;
+use crate::engine::settings::{Settings, Spec, TABLE};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FieldKey {
-    Step,
-    Seed,
-    ChildEpochs,
-    TrainSize,
-    ValSize,
-    TestSize,
-    ChildBatch,
-    ChildLr,
-    EpisodeLen,
-    MaxModels,
-    MaxEpisodes,
-    QLr,
-    Gamma,
-    TargetUpdate,
-    ReplayCapacity,
-    QBatch,
-    Schedule,
-    FixedEpsilon,
+/// The settings on the set-up screen: everything but the data source and groups,
+/// which have panes of their own.
+pub fn setup_specs() -> Vec<&'static Spec> {
+    let data = TABLE
+        .iter()
+        .filter(|s| s.section == "data" && matches!(s.name, "step" | "seed"));
+    TABLE
+        .iter()
+        .filter(|s| s.section != "data")
+        .chain(data)
+        .collect()
 }
 
-use FieldKey::*;
-
-pub const SETUP_FIELDS: &[FieldKey] = &[
-    ChildEpochs,
-    TrainSize,
-    ValSize,
-    TestSize,
-    ChildBatch,
-    ChildLr,
-    EpisodeLen,
-    MaxModels,
-    MaxEpisodes,
-    QLr,
-    Gamma,
-    TargetUpdate,
-    ReplayCapacity,
-    QBatch,
-    Schedule,
-    FixedEpsilon,
-    Step,
-    Seed,
-];
-
-pub const LIVE_FIELDS: &[FieldKey] = &[
-    FixedEpsilon,
-    Schedule,
-    ChildEpochs,
-    ChildLr,
-    ChildBatch,
-    QLr,
-    Gamma,
-    TargetUpdate,
-    MaxModels,
-    MaxEpisodes,
-];
-
-impl FieldKey {
-    pub fn label(self) -> &'static str {
-        match self {
-            Step => "translation step",
-            Seed => "seed",
-            ChildEpochs => "child epochs",
-            TrainSize => "train images",
-            ValSize => "validation images",
-            TestSize => "test images",
-            ChildBatch => "child batch",
-            ChildLr => "child learning rate",
-            EpisodeLen => "episode length",
-            MaxModels => "max models",
-            MaxEpisodes => "max episodes",
-            QLr => "Q learning rate",
-            Gamma => "gamma",
-            TargetUpdate => "target update (models)",
-            ReplayCapacity => "replay memory",
-            QBatch => "Q batch",
-            Schedule => "epsilon schedule",
-            FixedEpsilon => "fixed epsilon (blank: schedule)",
-        }
-    }
-
-    pub fn get(self, s: &Settings) -> String {
-        match self {
-            Step => s.data.step.to_string(),
-            Seed => s.data.seed.to_string(),
-            ChildEpochs => s.child.epochs.to_string(),
-            TrainSize => s.child.train_size.to_string(),
-            ValSize => s.child.val_size.to_string(),
-            TestSize => s.child.test_size.to_string(),
-            ChildBatch => s.child.batch.to_string(),
-            ChildLr => s.child.lr.to_string(),
-            EpisodeLen => s.search.episode_len.to_string(),
-            MaxModels => s.search.max_models.to_string(),
-            MaxEpisodes => s.search.max_episodes.to_string(),
-            QLr => s.search.q_lr.to_string(),
-            Gamma => s.search.gamma.to_string(),
-            TargetUpdate => s.search.target_update.to_string(),
-            ReplayCapacity => s.search.replay_capacity.to_string(),
-            QBatch => s.search.q_batch.to_string(),
-            Schedule => format_schedule(&s.search.epsilon_schedule),
-            FixedEpsilon => s
-                .search
-                .fixed_epsilon
-                .map(|e| e.to_string())
-                .unwrap_or_default(),
-        }
-    }
-
-    /// Parses `text` into `s` and validates the result; the message names the problem.
-    pub fn set(self, s: &mut Settings, text: &str) -> Result<(), String> {
-        fn num<T: std::str::FromStr>(t: &str) -> Result<T, String> {
-            t.trim()
-                .parse()
-                .map_err(|_| format!("`{}` is not a valid number", t.trim()))
-        }
-        let mut t = s.clone();
-        match self {
-            Step => t.data.step = num(text)?,
-            Seed => t.data.seed = num(text)?,
-            ChildEpochs => t.child.epochs = num(text)?,
-            TrainSize => t.child.train_size = num(text)?,
-            ValSize => t.child.val_size = num(text)?,
-            TestSize => t.child.test_size = num(text)?,
-            ChildBatch => t.child.batch = num(text)?,
-            ChildLr => t.child.lr = num(text)?,
-            EpisodeLen => t.search.episode_len = num(text)?,
-            MaxModels => t.search.max_models = num(text)?,
-            MaxEpisodes => t.search.max_episodes = num(text)?,
-            QLr => t.search.q_lr = num(text)?,
-            Gamma => t.search.gamma = num(text)?,
-            TargetUpdate => t.search.target_update = num(text)?,
-            ReplayCapacity => t.search.replay_capacity = num(text)?,
-            QBatch => t.search.q_batch = num(text)?,
-            Schedule => {
-                t.search.epsilon_schedule = parse_schedule(text).map_err(|e| e.to_string())?
-            }
-            FixedEpsilon => {
-                t.search.fixed_epsilon = if text.trim().is_empty() {
-                    None
-                } else {
-                    Some(num(text)?)
-                }
-            }
-        }
-        t.validate().map_err(|e| e.to_string())?;
-        *s = t;
-        Ok(())
-    }
-
-    /// The live change this field makes, read from settings that already hold it.
-    pub fn change(self, s: &Settings) -> Option<SettingChange> {
-        Some(match self {
-            FixedEpsilon => SettingChange::FixedEpsilon(s.search.fixed_epsilon),
-            Schedule => SettingChange::EpsilonSchedule(s.search.epsilon_schedule.clone()),
-            ChildEpochs => SettingChange::ChildEpochs(s.child.epochs),
-            ChildLr => SettingChange::ChildLr(s.child.lr),
-            ChildBatch => SettingChange::ChildBatch(s.child.batch),
-            QLr => SettingChange::QLr(s.search.q_lr),
-            Gamma => SettingChange::Gamma(s.search.gamma),
-            TargetUpdate => SettingChange::TargetUpdate(s.search.target_update),
-            MaxModels => SettingChange::MaxModels(s.search.max_models),
-            MaxEpisodes => SettingChange::MaxEpisodes(s.search.max_episodes),
-            _ => return None,
-        })
-    }
+/// The settings a running search accepts changes of.
+/// Search settings first (epsilon is the most tweaked), then the child's.
+pub fn live_specs() -> Vec<&'static Spec> {
+    let live = |section: &'static str| TABLE.iter().filter(move |s| s.live && s.section == section);
+    live("search").chain(live("child")).collect()
 }
 
 #[derive(Clone, Debug)]
 pub struct Field {
-    pub key: FieldKey,
+    pub spec: &'static Spec,
     pub text: String,
     pub error: Option<String>,
     pub changed: bool,
@@ -189,19 +42,17 @@ pub struct Form {
     pub editing: Option<String>,
     /// Editing just began: the first character typed replaces the old value.
     pub fresh: bool,
-    /// The settings the form edits (the valid values only).
-    pub settings: Settings,
     pub live: bool,
 }
 
 impl Form {
-    pub fn new(keys: &[FieldKey], settings: &Settings, live: bool) -> Form {
+    pub fn new(specs: Vec<&'static Spec>, settings: &Settings, live: bool) -> Form {
         Form {
-            fields: keys
-                .iter()
-                .map(|&key| Field {
-                    key,
-                    text: key.get(settings),
+            fields: specs
+                .into_iter()
+                .map(|spec| Field {
+                    spec,
+                    text: spec.get(settings),
                     error: None,
                     changed: false,
                 })
@@ -209,7 +60,6 @@ impl Form {
             selected: 0,
             editing: None,
             fresh: false,
-            settings: settings.clone(),
             live,
         }
     }
@@ -230,29 +80,36 @@ impl Form {
         }
     }
 
-    /// Enter: start editing, or confirm the edit (validating it).
-    pub fn enter(&mut self) {
+    /// Enter: start editing, or confirm the edit into `settings` (validating it).
+    pub fn enter(&mut self, settings: &mut Settings) {
         match self.editing.take() {
             None => {
                 self.editing = Some(self.fields[self.selected].text.clone());
                 self.fresh = true;
             }
-            Some(text) => self.commit(self.selected, text),
+            Some(text) => self.commit(self.selected, text, settings),
         }
     }
 
-    pub fn commit(&mut self, idx: usize, text: String) {
+    pub fn commit(&mut self, idx: usize, text: String, settings: &mut Settings) {
         let f = &mut self.fields[idx];
-        match f.key.set(&mut self.settings, &text) {
+        match settings.set(f.spec.key, &text) {
             Ok(()) => {
                 f.error = None;
                 f.changed = true;
-                f.text = f.key.get(&self.settings);
+                f.text = f.spec.get(settings);
             }
             Err(e) => {
-                f.error = Some(e);
+                f.error = Some(e.to_string());
                 f.text = text;
             }
+        }
+    }
+
+    /// Shows `settings` again in every field without an error.
+    pub fn refresh(&mut self, settings: &Settings) {
+        for f in self.fields.iter_mut().filter(|f| f.error.is_none()) {
+            f.text = f.spec.get(settings);
         }
     }
 
@@ -281,7 +138,7 @@ impl Form {
         self.fields
             .iter()
             .filter(|f| f.changed && f.error.is_none())
-            .filter_map(|f| f.key.change(&self.settings))
+            .map(|f| SettingChange::new(f.spec.key, &f.text))
             .collect()
     }
 }

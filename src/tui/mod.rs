@@ -1,25 +1,33 @@
 //! The interactive terminal client of the engine (ratatui + crossterm).
 //!
-//! One loop: draw from state, wait up to a tick for a key or resize, then drain the
-//! engine's and the preview's channels. Rendering never waits on training.
+//! One loop waits on one channel (keys, resizes, engine events, previews, final
+//! evaluation progress) with a tick as time-out, folds every waiting event into the
+//! state, then draws. Rendering never waits on training.
 
 pub mod app;
 pub mod dashboard;
+mod events;
 pub mod form;
+mod input;
 pub mod keys;
 pub mod logfile;
 pub mod overlay;
 pub mod preview;
 pub mod setup_view;
+pub mod state;
 pub mod theme;
 pub mod widgets;
 
-use crate::config::Settings;
-use app::{App, Screen};
+use crate::engine::settings::Settings;
+use app::{App, Screen, UiEvent};
 use crossterm::event::{self, Event as CtEvent, KeyEventKind};
 use ratatui::prelude::*;
 use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
+
+/// How often the screen is redrawn when nothing happens (the clocks move).
+const TICK: Duration = Duration::from_millis(250);
 
 /// Draws the whole UI for the current state.
 pub fn draw(f: &mut Frame, app: &App) {
@@ -27,7 +35,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     let [main, hints] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
     match app.screen {
         Screen::Setup => setup_view::render(f, main, app),
-        Screen::Dashboard => dashboard::render(f, main, app),
+        Screen::Dashboard => dashboard::render(f, main, &app.dash, &app.theme),
     }
     widgets::hint_bar(f, hints, app.mode(), &app.theme);
     overlay::render(f, area, app);
@@ -43,35 +51,59 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
         );
     }
     // Load the snapshot before touching the terminal, so a bad path is a plain error.
-    if let Some(p) = &resume {
-        crate::snapshot::load(p)?;
-    }
+    let resume = match resume {
+        Some(p) => Some((crate::engine::snapshot::load(&p)?, p)),
+        None => None,
+    };
     let log = logfile::init();
     logfile::write("aen TUI started");
-    let mut app = App::new(
-        settings,
-        theme::Theme::from_env(),
-        Some(preview::PreviewService::start()),
-    );
-    if let Some(p) = resume {
-        app.resume(p).map_err(anyhow::Error::msg)?;
+    let (tx, rx) = mpsc::channel();
+    let preview_tx = tx.clone();
+    let preview = preview::PreviewService::start(Box::new(move |r| {
+        preview_tx.send(UiEvent::Preview(r)).is_ok()
+    }));
+    let mut app = App::new(settings, theme::Theme::from_env(), Some(preview));
+    app.ui = Some(tx.clone());
+    if let Some((snap, p)) = resume {
+        app.resume_snapshot(snap, p).map_err(anyhow::Error::msg)?;
     }
     // ratatui's init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init()?;
     only_ui_panics_restore();
-    let result = event_loop(&mut terminal, &mut app);
+    spawn_terminal_reader(tx);
+    let result = event_loop(&mut terminal, &mut app, &rx);
     ratatui::restore();
     if let Some(p) = &app.dash.snapshot_path
         && p.exists()
+        && app.dash.status != app::RunStatus::ReadOnly
     {
         println!("session saved in {}", p.display());
-        println!("resume with: aen --resume {}", p.display());
+        println!("resume with: aen --resume {}", crate::cli::shell_quote(p));
     }
     if let Some(l) = log {
         logfile::write("aen TUI ended");
         eprintln!("log: {}", l.display());
     }
     result
+}
+
+/// Keys and resizes from crossterm, forwarded to the UI channel.
+fn spawn_terminal_reader(tx: mpsc::Sender<UiEvent>) {
+    std::thread::Builder::new()
+        .name("aen-terminal".into())
+        .spawn(move || {
+            while let Ok(ev) = event::read() {
+                let ui = match ev {
+                    CtEvent::Key(k) if k.kind == KeyEventKind::Press => UiEvent::Key(k),
+                    CtEvent::Resize(..) => UiEvent::Resize,
+                    _ => continue,
+                };
+                if tx.send(ui).is_err() {
+                    return;
+                }
+            }
+        })
+        .expect("spawning the terminal reader");
 }
 
 /// Worker and preview panics are caught and shown in the UI, so they must not restore
@@ -92,18 +124,25 @@ fn only_ui_panics_restore() {
     }));
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow::Result<()> {
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    rx: &mpsc::Receiver<UiEvent>,
+) -> anyhow::Result<()> {
     while !app.quit {
         terminal.draw(|f| draw(f, app))?;
-        if event::poll(Duration::from_millis(100))? {
-            match event::read()? {
-                CtEvent::Key(k) if k.kind == KeyEventKind::Press => app.on_key(k),
-                // The next draw uses the new size.
-                CtEvent::Resize(..) => {}
-                _ => {}
+        match rx.recv_timeout(TICK) {
+            Ok(e) => {
+                app.on_event(e);
+                // Fold in everything else waiting before the next draw.
+                while let Ok(e) = rx.try_recv() {
+                    app.on_event(e);
+                }
             }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
         }
-        app.drain();
+        app.tick();
     }
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! Overlays drawn over either screen: help, settings form, sessions, prompts, errors.
 
-use super::app::{App, Overlay};
+use super::app::{App, EvalState, Overlay, Prompt};
 use super::keys;
 use super::setup_view::form_lines;
 use super::widgets::{block, centered};
-use crate::experiments::set_label;
+use crate::engine::experiments::set_label;
 use ratatui::prelude::*;
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
 
@@ -41,7 +41,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             f.render_widget(Clear, r);
             f.render_widget(Paragraph::new(lines).block(block("Help", true, t)), r);
         }
-        Overlay::Form(form) => {
+        Overlay::Form(lf) => {
+            let form = &lf.form;
             let mut lines = form_lines(form, t, true);
             lines.push(Line::raw(""));
             lines.push(Line::styled(
@@ -136,24 +137,31 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             .block(block(&title, true, t));
             f.render_widget(table, r);
         }
-        Overlay::SaveName(name) => {
-            let r = centered(area, 60, 5);
+        Overlay::Prompt(kind, text) => {
+            let (title, label, help) = match kind {
+                Prompt::SaveName => (
+                    "Save snapshot",
+                    "name: ",
+                    "Enter save · Esc cancel (saved in the sessions folder)",
+                ),
+                Prompt::ExportDir => (
+                    "Export results",
+                    "folder: ",
+                    "Enter export models.csv, summary.json, plots · Esc cancel",
+                ),
+            };
+            let r = centered(area, 70, 5);
             f.render_widget(Clear, r);
             let lines = vec![
                 Line::from(vec![
-                    Span::raw("name: "),
-                    Span::styled(format!("{name}▏"), t.accent()),
+                    Span::raw(label),
+                    Span::styled(format!("{text}▏"), t.accent()),
                 ]),
-                Line::styled(
-                    "Enter save · Esc cancel (saved in the sessions folder)",
-                    t.dim(),
-                ),
+                Line::styled(help, t.dim()),
             ];
-            f.render_widget(
-                Paragraph::new(lines).block(block("Save snapshot", true, t)),
-                r,
-            );
+            f.render_widget(Paragraph::new(lines).block(block(title, true, t)), r);
         }
+        Overlay::Eval => render_eval(f, area, app),
         Overlay::ConfirmQuit => {
             let r = centered(area, 50, 4);
             f.render_widget(Clear, r);
@@ -179,4 +187,61 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             );
         }
     }
+}
+
+/// The final evaluation: progress while it runs, then its table.
+fn render_eval(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let title = "Final evaluation (single-equivariance protocol; any key closes)";
+    let r = centered(area, area.width.saturating_sub(4).min(100), 22);
+    f.render_widget(Clear, r);
+    let rows = match &app.dash.eval {
+        None => return,
+        Some(EvalState::Running {
+            label,
+            index,
+            total,
+        }) => {
+            let text = format!("training {} of {total}: {label}", index + 1);
+            f.render_widget(Paragraph::new(text).block(block(title, true, t)), r);
+            return;
+        }
+        Some(EvalState::Failed(e)) => {
+            let p = Paragraph::new(Line::styled(e.clone(), t.error()));
+            f.render_widget(p.wrap(Wrap { trim: true }).block(block(title, true, t)), r);
+            return;
+        }
+        Some(EvalState::Done(rows)) => rows,
+    };
+    let best = rows.iter().map(|r| r.test_acc).fold(f64::MIN, f64::max);
+    let body: Vec<Row> = rows
+        .iter()
+        .map(|e| {
+            let row = Row::new(vec![
+                Cell::from(e.kind.clone()),
+                Cell::from(set_label(e.groups)),
+                Cell::from(format!("{:.2}", e.val_acc)),
+                Cell::from(format!("{:.2}", e.test_acc)),
+                Cell::from(e.params.to_string()),
+            ]);
+            if e.test_acc == best {
+                row.style(t.selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let table = Table::new(
+        body,
+        [
+            Constraint::Length(12),
+            Constraint::Min(20),
+            Constraint::Length(7),
+            Constraint::Length(7),
+            Constraint::Length(9),
+        ],
+    )
+    .header(Row::new(vec!["network", "groups", "val %", "test %", "params"]).style(t.title()))
+    .block(block(title, true, t));
+    f.render_widget(table, r);
 }

@@ -1,11 +1,10 @@
 //! Preview samples computed off the UI thread. Only the newest request waits: toggling
 //! groups quickly replaces the pending request instead of queueing a backlog.
 
-use crate::data::{self, BaseData, DatasetKind, Source};
-use crate::gdata;
-use crate::groups::GroupSet;
+use crate::engine::data::{self, BaseData, DatasetKind, Source};
+use crate::engine::gdata;
+use crate::engine::groups::GroupSet;
 use std::collections::HashMap;
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,19 +29,20 @@ type Slot = Arc<(Mutex<Option<PreviewRequest>>, Condvar)>;
 
 pub struct PreviewService {
     slot: Slot,
-    pub results: Receiver<PreviewResult>,
 }
 
+/// Where results go; returns false once nobody listens, which ends the thread.
+pub type Sink = Box<dyn Fn(PreviewResult) -> bool + Send>;
+
 impl PreviewService {
-    pub fn start() -> PreviewService {
+    pub fn start(sink: Sink) -> PreviewService {
         let slot: Slot = Arc::new((Mutex::new(None), Condvar::new()));
-        let (tx, rx) = mpsc::channel();
         let s2 = slot.clone();
         std::thread::Builder::new()
             .name("aen-preview".into())
-            .spawn(move || worker(s2, tx))
+            .spawn(move || worker(s2, sink))
             .expect("spawning the preview thread");
-        PreviewService { slot, results: rx }
+        PreviewService { slot }
     }
 
     /// Replaces any request still waiting with this one.
@@ -85,7 +85,7 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
     }
 }
 
-fn worker(slot: Slot, tx: Sender<PreviewResult>) {
+fn worker(slot: Slot, sink: Sink) {
     let mut cache: Cache = HashMap::new();
     loop {
         let req = {
@@ -108,7 +108,7 @@ fn worker(slot: Slot, tx: Sender<PreviewResult>) {
                     side: 28,
                     samples: Err("the preview failed unexpectedly".into()),
                 });
-        if tx.send(result).is_err() {
+        if !sink(result) {
             return;
         }
     }

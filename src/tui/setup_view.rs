@@ -2,7 +2,7 @@
 
 use super::app::{App, SetupFocus};
 use super::widgets::{block, image_lines};
-use crate::groups::{Group, NUM_GROUPS};
+use crate::engine::groups::{Group, NUM_GROUPS};
 use ratatui::prelude::*;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -126,7 +126,7 @@ pub fn form_lines<'a>(
         };
         let mut spans = vec![
             Span::styled(
-                format!("{:<24}", fld.key.label()),
+                format!("{:<24}", fld.spec.key),
                 if sel {
                     theme.selected()
                 } else {
@@ -200,7 +200,7 @@ fn render_preview(f: &mut Frame, area: Rect, app: &App) {
     };
     // Halve the images (2x2 means) when a full-size pair does not fit.
     let shrink = inner.width < 2 * p.side as u16 + 3 || inner.height < p.side as u16 / 2 + 1;
-    let scaled: Vec<crate::gdata::Sample>;
+    let scaled: Vec<crate::engine::gdata::Sample>;
     let (samples, img_side) = if shrink {
         scaled = samples
             .iter()

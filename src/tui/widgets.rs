@@ -64,3 +64,12 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         height: h,
     }
 }
+
+/// Rewards grow as exp(|acc - b|): print large ones in scientific notation.
+pub fn fmt_num(v: f64) -> String {
+    if v.abs() >= 1e4 {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.2}")
+    }
+}

@@ -1,8 +1,8 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests: tiny settings so every training is quick.
 
-use aen::config::Settings;
 use aen::groups::GroupSet;
+use aen::settings::Settings;
 
 /// Embedded MNIST, preset 2, tiny splits and one epoch per child.
 pub fn tiny_settings() -> Settings {

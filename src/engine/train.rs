@@ -1,9 +1,9 @@
 //! Training and evaluating one child network on a G-dataset (PAPER.md §5): Adam,
 //! cross-entropy, shuffled mini-batches; deterministic for a seed on CPU.
 
-use crate::gdata::{GData, Split};
-use crate::nn::{ChildNet, Dev, IN, OUT};
-use crate::orbits::ChildOrbits;
+use crate::engine::gdata::{GData, Split};
+use crate::engine::nn::{ChildNet, Dev, IN, OUT};
+use crate::engine::orbits::ChildOrbits;
 use dfdx::optim::{Adam, AdamConfig, Optimizer};
 use dfdx::prelude::*;
 use rand::SeedableRng;

@@ -2,8 +2,8 @@
 //! group in bit order, a uniformly random element g^k applied. Reproducible from
 //! (base, group vector, step, seed).
 
-use crate::data::{BaseData, DataError, Labeled};
-use crate::groups::{GroupError, GroupPowers, GroupSet};
+use crate::engine::data::{BaseData, DataError, Labeled};
+use crate::engine::groups::{GroupError, GroupPowers, GroupSet};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -5,14 +5,19 @@
 //! history (trained models, steps, episodes, live setting changes). The Q-networks,
 //! replay memory and RNG are rebuilt from it by replay (see `search`).
 
-use crate::config::Settings;
-use crate::search::{FinishReason, History, RunInfo};
+use crate::engine::fsio;
+use crate::engine::search::{FinishReason, History, RunInfo};
+use crate::engine::settings::Settings;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const FORMAT: &str = "aen-snapshot";
-pub const VERSION: u32 = 1;
+/// Version 2 records live changes by settings key; version 1 (one variant per setting)
+/// still loads.
+pub const VERSION: u32 = 2;
+const READABLE: [u64; 2] = [1, 2];
+/// Larger files are refused before they are read (a full search is a few MB).
+pub const MAX_BYTES: u64 = 512 << 20;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -25,28 +30,25 @@ pub struct Snapshot {
     pub device: String,
     pub history: History,
     pub finished: Option<FinishReason>,
+    /// Wall-clock seconds the run has taken so far, over all its sessions.
+    #[serde(default)]
+    pub seconds: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("{path}: cannot read snapshot: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Io(String),
     #[error("{path}: not an aen snapshot ({msg})")]
     NotSnapshot { path: PathBuf, msg: String },
     #[error(
-        "{path}: snapshot format version {found} is not supported (this aen reads version {VERSION})"
+        "{path}: snapshot format version {found} is not supported (this aen reads versions 1 and 2)"
     )]
-    Version { path: PathBuf, found: u64 },
+    Version { path: PathBuf, found: String },
     #[error("{path}: corrupt snapshot: {msg}")]
     Corrupt { path: PathBuf, msg: String },
-    #[error("{path}: cannot write snapshot: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{0}")]
+    Write(String),
 }
 
 impl Snapshot {
@@ -55,6 +57,7 @@ impl Snapshot {
         info: &RunInfo,
         history: History,
         finished: Option<FinishReason>,
+        seconds: f64,
     ) -> Snapshot {
         Snapshot {
             format: FORMAT.into(),
@@ -66,6 +69,7 @@ impl Snapshot {
             device: info.device.clone(),
             history,
             finished,
+            seconds,
         }
     }
 
@@ -76,66 +80,97 @@ impl Snapshot {
             .map(|m| m.val_acc)
             .max_by(f64::total_cmp)
     }
+
+    /// Every number a snapshot holds must be finite: JSON has no NaN, so a NaN written
+    /// would come back as null and make the file unreadable.
+    fn check_finite(&self) -> Result<(), String> {
+        let h = &self.history;
+        let bad = h
+            .models
+            .iter()
+            .flat_map(|m| [m.val_acc, m.test_acc, m.seconds, m.epsilon])
+            .chain(
+                h.steps
+                    .iter()
+                    .flat_map(|s| [s.reward, s.val_acc, s.epsilon]),
+            )
+            .chain(
+                h.episodes
+                    .iter()
+                    .flat_map(|e| [e.total_reward, e.mean_reward]),
+            )
+            .chain([self.seconds])
+            .any(|v| !v.is_finite());
+        let bad_acc = h
+            .models
+            .iter()
+            .any(|m| !(0.0..=100.0).contains(&m.val_acc) || !(0.0..=100.0).contains(&m.test_acc));
+        match (bad, bad_acc) {
+            (true, _) => Err("a number in the history is not finite".into()),
+            (_, true) => Err("an accuracy lies outside 0 to 100 %".into()),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Writes `snap` to `path` atomically.
 pub fn save(snap: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
-    let werr = |source| SnapshotError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(werr)?;
-    }
-    let tmp = path.with_extension("json.tmp");
+    snap.check_finite()
+        .map_err(|m| SnapshotError::Write(format!("{}: not saved: {m}", path.display())))?;
     let bytes = serde_json::to_vec(snap).expect("snapshots always serialise");
-    let mut f = std::fs::File::create(&tmp).map_err(werr)?;
-    f.write_all(&bytes).map_err(werr)?;
-    f.sync_all().map_err(werr)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(werr)
+    fsio::write_atomic(path, &bytes).map_err(|e| SnapshotError::Write(e.to_string()))
 }
 
-/// Reads a snapshot, checking format and version before anything else.
+/// Reads a snapshot, checking format and version before anything else, then that its
+/// settings and numbers are valid.
 pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let text = std::fs::read(path).map_err(|source| SnapshotError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = fsio::read_capped(path, MAX_BYTES, "snapshot")
+        .map_err(|e| SnapshotError::Io(e.to_string()))?;
+    from_bytes(path, &bytes)
+}
+
+/// Parses a snapshot read from `path` (named in errors).
+pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let p = || path.to_path_buf();
     let value: serde_json::Value =
-        serde_json::from_slice(&text).map_err(|e| SnapshotError::NotSnapshot {
-            path: path.to_path_buf(),
+        serde_json::from_slice(bytes).map_err(|e| SnapshotError::NotSnapshot {
+            path: p(),
             msg: format!("not JSON: {e}"),
         })?;
     if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
         return Err(SnapshotError::NotSnapshot {
-            path: path.to_path_buf(),
+            path: p(),
             msg: "no `format: aen-snapshot` field".into(),
         });
     }
-    let found = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
-    if found != VERSION as u64 {
+    let version = value.get("version");
+    if !version
+        .and_then(|v| v.as_u64())
+        .is_some_and(|v| READABLE.contains(&v))
+    {
         return Err(SnapshotError::Version {
-            path: path.to_path_buf(),
-            found,
+            path: p(),
+            found: version.map_or("(none)".into(), |v| v.to_string()),
         });
     }
     let snap: Snapshot = serde_json::from_value(value).map_err(|e| SnapshotError::Corrupt {
-        path: path.to_path_buf(),
+        path: p(),
         msg: e.to_string(),
     })?;
     snap.settings
         .validate()
         .map_err(|e| SnapshotError::Corrupt {
-            path: path.to_path_buf(),
+            path: p(),
             msg: format!("invalid settings: {e}"),
         })?;
+    snap.check_finite()
+        .map_err(|msg| SnapshotError::Corrupt { path: p(), msg })?;
     Ok(snap)
 }
 
 /// The folder where sessions are saved by default.
 pub fn sessions_dir() -> Option<PathBuf> {
-    crate::data::user_data_dir().map(|d| d.join("sessions"))
+    crate::engine::data::user_data_dir().map(|d| d.join("sessions"))
 }
 
 /// Snapshots in `dir`, newest first; unreadable files are listed with their error.

@@ -1,14 +1,14 @@
 //! Experiments built on single trainings: the single-equivariance table (13 data sets x
 //! 13 networks) and the final evaluation of a search's best states.
 
-use crate::config::Settings;
-use crate::data::BaseData;
-use crate::gdata::{self, SplitSizes};
-use crate::groups::{Group, GroupSet};
-use crate::nn::Dev;
-use crate::orbits::ChildOrbits;
-use crate::search::child_seed;
-use crate::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
+use crate::engine::data::BaseData;
+use crate::engine::gdata::{self, SplitSizes};
+use crate::engine::groups::{Group, GroupSet};
+use crate::engine::nn::Dev;
+use crate::engine::orbits::ChildOrbits;
+use crate::engine::search::child_seed;
+use crate::engine::settings::Settings;
+use crate::engine::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
 use serde::{Deserialize, Serialize};
 
 /// The embedded pool has 10,000 images: shrink the training split to fit, and say so.

@@ -1,8 +1,8 @@
 //! Exported results of a search: models.csv, summary.json and PNG plots (plotters).
 
-use crate::experiments::{EvalRow, set_label};
-use crate::search::{History, ModelRecord};
-use crate::snapshot::Snapshot;
+use crate::engine::experiments::{EvalRow, set_label};
+use crate::engine::search::{History, ModelRecord};
+use crate::engine::snapshot::Snapshot;
 use anyhow::{Context, Result};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -17,7 +17,10 @@ fn register_font() {
         let _ = plotters::style::register_font(
             "sans-serif",
             FontStyle::Normal,
-            include_bytes!("../assets/DejaVuSans.ttf"),
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/assets/DejaVuSans.ttf"
+            )),
         );
     });
 }

@@ -48,12 +48,24 @@ impl DatasetKind {
     fn embedded(self) -> (&'static [u8], &'static [u8]) {
         match self {
             DatasetKind::Mnist => (
-                include_bytes!("../../assets/mnist-images-idx3-ubyte.gz"),
-                include_bytes!("../../assets/mnist-labels-idx1-ubyte.gz"),
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/assets/mnist-images-idx3-ubyte.gz"
+                )),
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/assets/mnist-labels-idx1-ubyte.gz"
+                )),
             ),
             DatasetKind::FashionMnist => (
-                include_bytes!("../../assets/fashion-mnist-images-idx3-ubyte.gz"),
-                include_bytes!("../../assets/fashion-mnist-labels-idx1-ubyte.gz"),
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/assets/fashion-mnist-images-idx3-ubyte.gz"
+                )),
+                include_bytes!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/assets/fashion-mnist-labels-idx1-ubyte.gz"
+                )),
             ),
         }
     }
@@ -343,4 +355,13 @@ pub fn open(
 ) -> Result<BaseData, DataError> {
     let source = resolve_source(kind, data_dir, want)?;
     load(kind, &source)
+}
+
+/// Checks that a folder given as a data source exists and is a folder.
+pub fn check_data_dir(dir: &Path) -> Result<(), DataError> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(DataError::Other(format!("{}: not a folder", dir.display()))),
+        Err(e) => Err(DataError::Other(format!("{}: {e}", dir.display()))),
+    }
 }

@@ -6,7 +6,7 @@
 //! index with its image under each *generator*, found here by union-find in
 //! O(|W| * generators): the group they generate is never enumerated.
 
-use crate::groups::{GroupError, GroupSet, Perm};
+use crate::engine::groups::{GroupError, GroupSet, Perm};
 use std::collections::{HashSet, VecDeque};
 
 /// Orbit ids of one layer: `weight[i * out_cells + j]` for input cell i and output cell

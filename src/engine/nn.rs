@@ -8,7 +8,7 @@
 //! theta is held in a vector as long as the dense weight; entries past the orbit count
 //! are never gathered, get zero gradient and stay zero under Adam.
 
-use crate::orbits::{CLASSES, ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, LayerOrbits};
+use crate::engine::orbits::{CLASSES, ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, LayerOrbits};
 use dfdx::nn::modules::{ModuleVisitor, TensorCollection};
 use dfdx::prelude::*;
 use rand::{Rng, SeedableRng};

@@ -1,0 +1,203 @@
+//! `aen data list | fetch | preview`.
+
+use super::flags::{DATA, SettingFlags};
+use super::output::{self, print};
+use crate::engine::data::{self, DatasetKind, SourceKind, fetch};
+use crate::engine::gdata;
+use crate::engine::groups::GroupSet;
+use crate::engine::settings::Settings;
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Subcommand, Debug)]
+pub enum DataCmd {
+    /// Show each data set, where it was found and its split sizes.
+    List {
+        #[command(flatten)]
+        flags: SettingFlags<DATA>,
+    },
+    /// Download a data set into the user's data dir (checksummed, atomic).
+    Fetch {
+        /// mnist or fashion-mnist
+        dataset: DatasetKind,
+        /// Mirror base URL to try instead of the built-in list (repeatable, tried in order).
+        #[arg(long = "mirror", value_name = "URL")]
+        mirrors: Vec<String>,
+        /// Folder to write to instead of the user's data dir.
+        #[arg(long, value_name = "DIR")]
+        dest: Option<PathBuf>,
+    },
+    /// Print original images beside their transformed versions.
+    Preview {
+        #[command(flatten)]
+        flags: SettingFlags<DATA>,
+        /// Groups to preview (default: data.groups): names (rot90,hflip), 12 bits, or
+        /// preset:N.
+        #[arg(long)]
+        groups: Option<GroupSet>,
+        /// How many images.
+        #[arg(long, default_value_t = 8)]
+        count: usize,
+        /// Seed for which images are drawn and how they are transformed.
+        #[arg(long, default_value_t = 1)]
+        sample_seed: u64,
+        /// Force plain ASCII output.
+        #[arg(long)]
+        ascii: bool,
+    },
+}
+
+/// Whether to draw in colour: stdout is a terminal and NO_COLOR is unset.
+pub fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+pub fn run(cmd: DataCmd, mut settings: Settings) -> Result<()> {
+    match cmd {
+        DataCmd::List { flags } => {
+            flags.apply(&mut settings)?;
+            list(&settings)
+        }
+        DataCmd::Fetch {
+            dataset,
+            mirrors,
+            dest,
+        } => run_fetch(dataset, mirrors, dest),
+        DataCmd::Preview {
+            flags,
+            groups,
+            count,
+            sample_seed,
+            ascii,
+        } => {
+            flags.apply(&mut settings)?;
+            if let Some(g) = groups {
+                settings.data.groups = g;
+            }
+            preview(&settings, count, sample_seed, ascii)
+        }
+    }
+}
+
+fn list(settings: &Settings) -> Result<()> {
+    let dir = settings.data.data_dir.as_deref();
+    if let Some(d) = dir {
+        data::check_data_dir(d)?;
+    }
+    let want = settings.source_kind();
+    for kind in DatasetKind::ALL {
+        print(format!("{}\n", kind.title()))?;
+        let chosen = data::resolve_source(kind, dir, want).ok();
+        for src in data::available_sources(kind, dir) {
+            let mark = if Some(&src) == chosen.as_ref() {
+                "*"
+            } else {
+                " "
+            };
+            let t = Instant::now();
+            let line = match data::load(kind, &src) {
+                Ok(b) => {
+                    let sizes = match &b.test {
+                        Some(t) => format!("train {} / test {}", b.train.len(), t.len()),
+                        None => format!(
+                            "pool {} (split into train / validation / test)",
+                            b.train.len()
+                        ),
+                    };
+                    format!(
+                        "  {mark} {:<10} {sizes}, {}x{}, loaded in {:.0} ms  {}",
+                        src.kind.name(),
+                        b.train.images.rows,
+                        b.train.images.cols,
+                        t.elapsed().as_secs_f64() * 1e3,
+                        src.dir
+                            .as_ref()
+                            .map(|d| d.display().to_string())
+                            .unwrap_or_else(|| "(compiled into aen)".into())
+                    )
+                }
+                Err(e) => format!("  {mark} {:<10} unusable: {e}", src.kind.name()),
+            };
+            print(format!("{line}\n"))?;
+        }
+    }
+    print("(* = used by default; choose with --source or --data-dir)\n")
+}
+
+fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) -> Result<()> {
+    let mut manifest = fetch::Manifest::official(dataset);
+    if !mirrors.is_empty() {
+        manifest.mirrors = mirrors;
+    }
+    let dest = match dest {
+        Some(d) => d,
+        None => data::user_dataset_dir(dataset)
+            .context("cannot determine the user's data dir (is HOME set?)")?,
+    };
+    let bar = output::bar(
+        0,
+        "{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        false,
+    );
+    let mut on_event = |ev: fetch::FetchEvent| match ev {
+        fetch::FetchEvent::Start { file, total, .. } => {
+            bar.reset();
+            bar.set_length(total.unwrap_or(0));
+            bar.set_message(file);
+        }
+        fetch::FetchEvent::Bytes { done } => bar.set_position(done),
+        fetch::FetchEvent::MirrorFailed { url, reason, .. } => {
+            output::note(&bar, format!("  {url}: {reason}; trying the next mirror"))
+        }
+        fetch::FetchEvent::Done { file, .. } => {
+            output::note(&bar, format!("  {file}: ok (checksum verified)"))
+        }
+        fetch::FetchEvent::AlreadyPresent { file } => {
+            output::note(&bar, format!("  {file}: already present"))
+        }
+    };
+    let result = fetch::fetch(&manifest, &dest, &mut on_event);
+    bar.finish_and_clear();
+    result?;
+    let base = data::load(
+        dataset,
+        &data::Source {
+            kind: SourceKind::Downloaded,
+            dir: Some(dest.clone()),
+        },
+    )?;
+    print(format!(
+        "{} ready in {}: {} training and {} test images\n",
+        dataset.title(),
+        dest.display(),
+        base.train.len(),
+        base.test.as_ref().map_or(0, |t| t.len())
+    ))
+}
+
+fn preview(settings: &Settings, count: usize, sample_seed: u64, ascii: bool) -> Result<()> {
+    let base = crate::engine::session::open_base(settings)?;
+    let d = &settings.data;
+    let samples = gdata::preview_samples(&base, d.groups, d.step, sample_seed, count)?;
+    let side = base.train.images.rows;
+    let color = !ascii && use_color();
+    let per_row = (terminal_width() / (4 * side + 8)).max(1);
+    print(format!(
+        "{} ({}), groups {} [{}], step {}\n",
+        base.kind.title(),
+        base.source.kind.name(),
+        d.groups,
+        d.groups.bit_string(),
+        d.step
+    ))?;
+    print(crate::render::preview_grid(&samples, side, color, per_row))
+}
+
+fn terminal_width() -> usize {
+    crossterm::terminal::size()
+        .map(|(w, _)| w as usize)
+        .unwrap_or(120)
+}

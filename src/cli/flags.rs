@@ -1,0 +1,105 @@
+//! Command-line flags made from the settings table: every setting with a flag becomes
+//! `--flag VALUE` on the subcommands that use its section, with the table's help text.
+
+use crate::engine::settings::{ConfigError, Settings, Spec, TABLE};
+use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
+
+pub const DATA: u8 = 1;
+pub const CHILD: u8 = 2;
+pub const SEARCH: u8 = 4;
+pub const FINAL: u8 = 8;
+
+fn section_bit(section: &str) -> u8 {
+    match section {
+        "data" => DATA,
+        "child" => CHILD,
+        "search" => SEARCH,
+        "final_eval" => FINAL,
+        _ => 0,
+    }
+}
+
+/// The flags of the sections in `MASK` (a sum of [`DATA`], [`CHILD`], [`SEARCH`],
+/// [`FINAL`]) and the values given, in command-line order.
+#[derive(Clone, Debug, Default)]
+pub struct SettingFlags<const MASK: u8> {
+    given: Vec<(&'static Spec, String)>,
+}
+
+fn specs(mask: u8) -> impl Iterator<Item = (&'static Spec, &'static str)> {
+    TABLE
+        .iter()
+        .filter(move |s| section_bit(s.section) & mask != 0)
+        .filter_map(|s| s.flag.map(|f| (s, f)))
+}
+
+impl<const MASK: u8> SettingFlags<MASK> {
+    /// Applies the flags to `s` (which holds defaults and the config file) and checks
+    /// the result; an error names the flag.
+    pub fn apply(&self, s: &mut Settings) -> Result<(), ConfigError> {
+        for (spec, text) in &self.given {
+            spec.set(s, text)?;
+        }
+        s.validate()
+    }
+
+    /// Whether any flag of these sections was given.
+    pub fn any(&self) -> bool {
+        !self.given.is_empty()
+    }
+
+    /// The flags given, as `(settings key, value)`.
+    pub fn given(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.given.iter().map(|(s, v)| (s.key, v.as_str()))
+    }
+}
+
+impl<const MASK: u8> Args for SettingFlags<MASK> {
+    fn augment_args(cmd: Command) -> Command {
+        specs(MASK).fold(cmd, |cmd, (spec, flag)| {
+            let first = spec.help.lines().next().unwrap_or_default();
+            let mut help = format!("{first} [{}", spec.key);
+            if let Some(a) = spec.bounds.describe() {
+                help.push_str(&format!("; {a}"));
+            }
+            let d = spec.default_text();
+            if !d.is_empty() {
+                help.push_str(&format!("; default {d}"));
+            }
+            help.push(']');
+            cmd.arg(
+                Arg::new(spec.key)
+                    .long(flag)
+                    .value_name(spec.hint)
+                    .help(help)
+                    .long_help(spec.help.replace('\n', " "))
+                    .help_heading("Settings (override the config file)"),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl<const MASK: u8> FromArgMatches for SettingFlags<MASK> {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut f = SettingFlags::default();
+        f.update_from_arg_matches(m)?;
+        Ok(f)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        let mut given: Vec<(usize, &'static Spec, String)> = specs(MASK)
+            .filter_map(|(spec, _)| {
+                let v = m.get_one::<String>(spec.key)?;
+                let at = m.index_of(spec.key).unwrap_or(0);
+                Some((at, spec, v.clone()))
+            })
+            .collect();
+        given.sort_by_key(|(at, ..)| *at);
+        self.given = given.into_iter().map(|(_, s, v)| (s, v)).collect();
+        Ok(())
+    }
+}

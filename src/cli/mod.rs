@@ -1,0 +1,121 @@
+//! The `aen` command line: arguments, exit codes, signals and closed pipes. Each
+//! subcommand resolves settings (defaults < config file < flags) and calls the engine.
+
+mod data;
+pub mod flags;
+mod output;
+mod search;
+pub use search::shell_quote;
+mod train;
+
+pub use output::{Interrupt, PipeClosed};
+
+use crate::engine::groups::GroupSet;
+use crate::engine::settings::Settings;
+use clap::{Parser, Subcommand};
+use flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "aen", version, about = "Autoequivariant network search: find which image symmetries a network should respect", long_about = None)]
+pub struct Cli {
+    /// Config file (TOML); default: the user's config dir, aen/config.toml, if present.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Open this snapshot in the TUI dashboard and resume it.
+    #[arg(long, value_name = "PATH")]
+    pub resume: Option<PathBuf>,
+    /// For the TUI: a folder holding the four standard IDX files, offered as a source.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Data sets: list, fetch, preview.
+    #[command(subcommand)]
+    Data(data::DataCmd),
+    /// Print the weight and hidden-unit orbits of the child network's tied layers.
+    Orbits {
+        /// Groups: names (rot90,hflip), 12 bits, or preset:N.
+        #[arg(long, default_value = "rot90")]
+        groups: GroupSet,
+        /// Translation step d.
+        #[arg(long, default_value_t = 4)]
+        step: usize,
+    },
+    /// Train one child network on a G-dataset.
+    Train(train::TrainArgs),
+    /// The single-equivariance table: 13 data sets x 13 networks, under the
+    /// final-evaluation protocol (the --final-* flags).
+    SingleTest(train::SingleTestArgs),
+    /// Run a search headless, with a progress bar and exported results.
+    Search(search::SearchArgs),
+    /// The config file: `aen config example` prints every setting with its default.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Print a config file with every setting, its help and its default.
+    Example,
+    /// Print the settings in force (defaults < config file < flags) as TOML.
+    Show {
+        #[command(flatten)]
+        flags: SettingFlags<{ DATA + CHILD + SEARCH + FINAL }>,
+    },
+}
+
+pub fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
+    Ok(Settings::load(cli.config.as_deref())?)
+}
+
+/// Runs the command line and returns the process's exit code: 0 done, 1 error,
+/// 130 interrupted (SIGINT or SIGTERM); a closed stdout ends quietly with 0.
+pub fn main(cli: Cli) -> i32 {
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) if e.is::<PipeClosed>() => 0,
+        Err(e) if e.is::<Interrupt>() => {
+            eprintln!("{e}");
+            130
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = load_settings(&cli)?;
+    match cli.command {
+        None => {
+            #[cfg(feature = "tui")]
+            {
+                let mut settings = settings;
+                if let Some(d) = cli.data_dir {
+                    crate::engine::data::check_data_dir(&d)?;
+                    settings.data.data_dir = Some(d);
+                }
+                crate::tui::run(settings, cli.resume)
+            }
+        }
+        Some(Cmd::Data(cmd)) => data::run(cmd, settings),
+        Some(Cmd::Orbits { groups, step }) => train::run_orbits(groups, step),
+        Some(Cmd::Train(a)) => train::run_train(a, settings),
+        Some(Cmd::SingleTest(a)) => train::run_single_test(a, settings),
+        Some(Cmd::Search(a)) => search::run(a, settings),
+        Some(Cmd::Config(ConfigCmd::Example)) => {
+            output::print(crate::engine::settings::example_toml())
+        }
+        Some(Cmd::Config(ConfigCmd::Show { flags })) => {
+            let mut s = settings;
+            flags.apply(&mut s)?;
+            output::print(toml::to_string(&s)?)
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! `aen search`: the headless client of the search engine.
+
+use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
+use super::output::{self, Interrupt, PipeClosed, print};
+use crate::engine::experiments::{self, EvalRow, ExpProgress};
+use crate::engine::search::{Event, FinishReason, SearchHandle, SettingChange};
+use crate::engine::session;
+use crate::engine::settings::{self, Settings};
+use crate::engine::snapshot::{self, Snapshot};
+use crate::engine::train::Flow;
+use anyhow::{Result, bail};
+use clap::Args;
+use indicatif::ProgressBar;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub flags: SettingFlags<{ DATA + CHILD + SEARCH + FINAL }>,
+    /// Output folder for models.csv, summary.json and the plots.
+    #[arg(long, default_value = "aen-out")]
+    pub out: PathBuf,
+    /// Continue this snapshot; settings that can change live may be given as flags.
+    #[arg(long, value_name = "PATH")]
+    pub resume: Option<PathBuf>,
+    /// Where to autosave the session (default: a new file in the user's data dir,
+    /// sessions/).
+    #[arg(long, value_name = "PATH")]
+    pub snapshot: Option<PathBuf>,
+    /// Replace the file given by --snapshot if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Retrain the best states and single-group networks at the end (or, with
+    /// --resume of a finished search, only that).
+    #[arg(long)]
+    pub final_eval: bool,
+    /// Machine-readable progress: one JSON object per event on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How a search run ended, for the client.
+struct Ended {
+    snapshot: Snapshot,
+    saved: Option<PathBuf>,
+    reason: FinishReason,
+    error: Option<String>,
+    pipe_closed: bool,
+}
+
+pub fn run(a: SearchArgs, mut settings: Settings) -> Result<()> {
+    session::check_out_dir(&a.out)?;
+    let handle = match &a.resume {
+        Some(path) => {
+            let snap = snapshot::load(path)?;
+            let changes = live_changes(&a.flags)?;
+            if snap.finished.is_some() && a.final_eval && changes.is_empty() {
+                // A finished search needs no replay: evaluate straight away.
+                return finish_outputs(&a, &snap, None);
+            }
+            if let Some(p) = &a.snapshot {
+                bail!(
+                    "--snapshot {} with --resume: a resumed search keeps saving to the file it came from",
+                    p.display()
+                );
+            }
+            session::resume(snap, path.clone(), changes)?
+        }
+        None => {
+            a.flags.apply(&mut settings)?;
+            session::start(settings, a.snapshot.clone(), a.overwrite)?
+        }
+    };
+    let ended = drive(&a, handle)?;
+    finish_outputs(&a, &ended.snapshot, Some(&ended))
+}
+
+/// Flags given with --resume become live changes; others cannot change a run.
+fn live_changes<const M: u8>(flags: &SettingFlags<M>) -> Result<Vec<SettingChange>> {
+    flags
+        .given()
+        .map(|(key, value)| match settings::spec(key) {
+            Some(s) if s.live => Ok(SettingChange::new(key, value)),
+            _ => bail!(
+                "{key} cannot change when resuming: the run keeps the settings it started with"
+            ),
+        })
+        .collect()
+}
+
+/// Follows the run to its end: progress bar, JSON lines, warnings; Ctrl-C or SIGTERM
+/// stop it (it saves first).
+fn drive(a: &SearchArgs, handle: SearchHandle) -> Result<Ended> {
+    output::on_interrupt(handle.stop_flag());
+    let bar = output::bar(
+        0,
+        "[{elapsed_precise}] {bar:30} {pos}/{len} models  {msg}  ETA {eta}",
+        a.json,
+    );
+    let mut view = View::default();
+    let mut pipe_closed = false;
+    let mut error = None;
+    let mut ended = None;
+    for ev in handle.events.iter() {
+        if a.json
+            && !pipe_closed
+            && let Some(line) = event_json(&ev)
+            && print(format!("{line}\n")).is_err()
+        {
+            // Nobody reads any more: stop cleanly, so the snapshot is kept.
+            pipe_closed = true;
+            handle.stop();
+        }
+        view.on_event(&ev, &bar, a.json);
+        match ev {
+            Event::Error(e) => error = Some(e),
+            Event::Finished {
+                reason,
+                saved,
+                snapshot,
+            } => ended = Some((reason, saved, *snapshot)),
+            _ => {}
+        }
+    }
+    bar.finish_and_clear();
+    handle.join();
+    let Some((reason, saved, snapshot)) = ended else {
+        bail!(
+            "the search failed: {}",
+            error.unwrap_or_else(|| "the worker ended without finishing".into())
+        )
+    };
+    Ok(Ended {
+        snapshot,
+        saved,
+        reason,
+        error,
+        pipe_closed,
+    })
+}
+
+/// The progress line's state.
+#[derive(Default)]
+struct View {
+    episode: usize,
+    eps: f64,
+    best: Option<f64>,
+}
+
+impl View {
+    fn on_event(&mut self, ev: &Event, bar: &ProgressBar, json: bool) {
+        match ev {
+            Event::Started(info) => {
+                bar.set_length(info.settings.search.max_models as u64);
+                if !json {
+                    eprintln!(
+                        "searching on {} ({}), G-data {} [{}], {}; snapshot {}",
+                        info.dataset,
+                        info.source,
+                        info.data_groups,
+                        info.data_groups.bit_string(),
+                        info.device,
+                        info.snapshot_path.display()
+                    );
+                }
+            }
+            Event::Replaying { done, total } => {
+                bar.set_message(format!("replaying snapshot {done}/{total} steps"));
+                return;
+            }
+            Event::History(h) => {
+                self.best = h.models.iter().map(|m| m.val_acc).reduce(f64::max);
+                self.episode = h.episodes.len();
+                bar.set_position(h.models.len() as u64);
+            }
+            Event::Step(s) => (self.episode, self.eps) = (s.episode, s.epsilon),
+            Event::ModelTrained(m) => {
+                self.best = Some(self.best.map_or(m.val_acc, |b| b.max(m.val_acc)));
+                bar.set_position(m.index as u64);
+            }
+            Event::EpisodeEnd(e) => self.episode = e.episode + 1,
+            Event::SettingChanged { change, step } => {
+                if change.key == "search.max_models" {
+                    bar.set_length(change.value.parse().unwrap_or(0));
+                }
+                output::note(bar, format!("step {step}: {}", change.describe()))
+            }
+            Event::SettingRefused { change, reason } => {
+                output::note(bar, format!("refused {}: {reason}", change.describe()))
+            }
+            Event::Warning(m) => output::note(bar, format!("warning: {m}")),
+            Event::Log(m) if !bar.is_hidden() => bar.println(m),
+            _ => {}
+        }
+        let best = self.best.map_or("-".into(), |b| format!("{b:.2}%"));
+        bar.set_message(format!(
+            "episode {}, epsilon {:.2}, best {best}",
+            self.episode, self.eps
+        ));
+    }
+}
+
+/// Reports how the run ended, runs the final evaluation if asked, and writes the
+/// outputs, also when the run was stopped or failed.
+fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Result<()> {
+    let models = snap.history.models.len();
+    let finished = snap.finished.is_some();
+    let rows = if a.final_eval && finished && ended.is_none_or(|e| e.error.is_none()) {
+        Some(run_final_eval(snap, a.json)?)
+    } else {
+        None
+    };
+    session::export(&a.out, snap, rows.as_deref())?;
+    eprintln!(
+        "wrote {} to {}",
+        session::EXPORTS.join(", "),
+        a.out.display()
+    );
+    let Some(e) = ended else {
+        return Ok(());
+    };
+    if let Some(msg) = &e.error {
+        bail!("the search failed: {msg}");
+    }
+    if e.pipe_closed {
+        return Err(PipeClosed.into());
+    }
+    let best = snap.best_val().map_or("-".into(), |b| format!("{b:.2}%"));
+    let secs = snap.seconds;
+    match (&e.reason, &e.saved) {
+        (FinishReason::Stopped, Some(p)) => {
+            let msg = format!(
+                "stopped after {secs:.0} s with {models} models trained; snapshot saved.\nresume with: aen search --resume {}",
+                shell_quote(p)
+            );
+            if output::interrupted() {
+                return Err(Interrupt(msg.replacen("stopped", "interrupted", 1)).into());
+            }
+            eprintln!("{msg}");
+        }
+        (FinishReason::Stopped, None) => bail!("stopped, and the snapshot could not be saved"),
+        (r, _) => eprintln!(
+            "finished ({r:?}) after {secs:.0} s: {models} models trained, best validation accuracy {best}"
+        ),
+    }
+    Ok(())
+}
+
+fn run_final_eval(snap: &Snapshot, json: bool) -> Result<Vec<EvalRow>> {
+    let k = snap
+        .settings
+        .final_eval
+        .top_k
+        .min(snap.history.models.len());
+    eprintln!("final evaluation: retraining {k} best states and 13 single-group networks");
+    let bar = output::bar(
+        (k + 13) as u64,
+        "{bar:30} {pos}/{len} {msg} ETA {eta}",
+        json,
+    );
+    let started = Instant::now();
+    let eval = session::final_eval(snap, &mut |p| {
+        if let ExpProgress::Begin { label, index, .. } = p {
+            bar.set_position(index as u64);
+            bar.set_message(label.to_string());
+        }
+        Flow::Continue
+    })?;
+    bar.finish_and_clear();
+    if let Some(n) = &eval.note {
+        eprintln!("note: {n}");
+    }
+    eprintln!(
+        "final evaluation took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    print(experiments::eval_table_text(&eval.rows))?;
+    Ok(eval.rows)
+}
+
+/// A path as a shell word, so a printed command can be pasted as it is.
+pub fn shell_quote(p: &Path) -> String {
+    let s = p.display().to_string();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+fn event_json(ev: &Event) -> Option<String> {
+    let v = match ev {
+        Event::Step(s) => serde_json::json!({"event": "step", "data": s}),
+        Event::ModelTrained(m) => serde_json::json!({"event": "model", "data": m}),
+        Event::EpisodeEnd(e) => serde_json::json!({"event": "episode", "data": e}),
+        Event::SettingChanged { step, change } => {
+            serde_json::json!({"event": "setting", "step": step, "change": change})
+        }
+        Event::Finished { reason, saved, .. } => {
+            serde_json::json!({"event": "finished", "reason": reason, "snapshot": saved})
+        }
+        Event::Warning(m) => serde_json::json!({"event": "warning", "message": m}),
+        Event::Error(e) => serde_json::json!({"event": "error", "message": e}),
+        Event::Saved(p) => serde_json::json!({"event": "saved", "path": p}),
+        _ => return None,
+    };
+    Some(v.to_string())
+}

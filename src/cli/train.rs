@@ -1,0 +1,152 @@
+//! `aen orbits`, `aen train` and `aen single-test`: single trainings and their table.
+
+use super::flags::{CHILD, DATA, FINAL, SettingFlags};
+use super::output::{self, print};
+use crate::engine::experiments::{self, ExpProgress};
+use crate::engine::groups::GroupSet;
+use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
+use crate::engine::search::child_config;
+use crate::engine::session;
+use crate::engine::settings::Settings;
+use crate::engine::train::{self, Flow};
+use anyhow::{Context, Result};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub flags: SettingFlags<{ DATA + CHILD }>,
+    /// Groups the network is equivariant to.
+    #[arg(long, default_value = "none")]
+    pub net_groups: GroupSet,
+    /// Print a JSON object instead of a line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SingleTestArgs {
+    #[command(flatten)]
+    pub flags: SettingFlags<{ DATA + FINAL }>,
+    /// A small run: 1,000 / 500 / 500 images, 1 epoch (flags given still win).
+    #[arg(long)]
+    pub quick: bool,
+    /// Where to write the CSV table.
+    #[arg(long, default_value = "single-test.csv")]
+    pub csv: PathBuf,
+}
+
+pub fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
+    print(format!(
+        "groups {} [{}], step {step}\n",
+        groups,
+        groups.bit_string()
+    ))?;
+    let mut total = 0usize;
+    let mut total_ms = 0.0;
+    for (name, a, b) in [
+        ("layer 1", INPUT_SIDE, HIDDEN_SIDE),
+        ("layer 2", HIDDEN_SIDE, HIDDEN_SIDE),
+    ] {
+        let t = Instant::now();
+        let o = layer_orbits(a, b, groups, step)?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        total_ms += ms;
+        total += o.params();
+        print(format!(
+            "{name}: {a}x{a} -> {b}x{b}: {} weights in {} weight orbits, {} hidden units in {} orbits, {} free parameters, {ms:.2} ms\n",
+            o.weight.len(),
+            o.n_weight,
+            o.hidden.len(),
+            o.n_hidden,
+            o.params()
+        ))?;
+    }
+    let last = HIDDEN_SIDE * HIDDEN_SIDE * 10 + 10;
+    print(format!(
+        "dense last layer: {last} parameters\nchild network: {} parameters; orbits built in {total_ms:.2} ms\n",
+        total + last
+    ))
+}
+
+pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
+    a.flags.apply(&mut settings)?;
+    let (base, gd) = session::prepare_data(&settings)?;
+    let orbits = ChildOrbits::new(a.net_groups, settings.data.step)?;
+    let cfg = child_config(&settings, a.net_groups);
+    let bar = output::bar(0, "epoch {msg} [{bar:30}] {pos}/{len} batches", a.json);
+    let dev = crate::engine::nn::Dev::default();
+    let r = train::train_child(&dev, &orbits, &gd, cfg, &mut |p| {
+        bar.set_length(p.batches as u64);
+        bar.set_position(p.batch as u64);
+        bar.set_message(format!("{}/{}", p.epoch + 1, p.epochs));
+        Flow::Continue
+    })?;
+    bar.finish_and_clear();
+    let c = &settings.child;
+    let images_per_s = (c.train_size * c.epochs) as f64 / r.seconds;
+    let device = crate::engine::nn::device_name();
+    if a.json {
+        let v = serde_json::json!({
+            "dataset": base.kind.name(), "source": base.source.kind.name(),
+            "data_groups": settings.data.groups.to_string(), "net_groups": a.net_groups.to_string(),
+            "epochs": c.epochs, "train_size": c.train_size,
+            "val_acc": r.val_acc, "test_acc": r.test_acc, "params": r.params, "seconds": r.seconds,
+            "val_curve": r.val_curve, "images_per_second": images_per_s, "device": device,
+        });
+        print(format!("{v}\n"))
+    } else {
+        print(format!(
+            "{} data {} net {}: validation {:.2}%, test {:.2}%, {} parameters, {:.1} s ({:.0} images/s, {device})\n",
+            base.kind.name(),
+            settings.data.groups,
+            a.net_groups,
+            r.val_acc,
+            r.test_acc,
+            r.params,
+            r.seconds,
+            images_per_s,
+        ))
+    }
+}
+
+pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> {
+    if a.quick {
+        let f = &mut settings.final_eval;
+        (f.train_size, f.val_size, f.test_size, f.epochs) = (1000, 500, 500, 1);
+    }
+    a.flags.apply(&mut settings)?;
+    let base = session::open_base(&settings)?;
+    let (sizes, note) = experiments::fit_sizes(&base, settings.final_sizes());
+    if let Some(n) = note {
+        eprintln!("note: {n}");
+    }
+    let epochs = settings.final_eval.epochs;
+    eprintln!(
+        "single-equivariance test on {} ({}): {} / {} / {} images, {epochs} epochs, 169 trainings",
+        base.kind.title(),
+        base.source.kind.name(),
+        sizes.train,
+        sizes.val,
+        sizes.test
+    );
+    let bar = output::bar(169, "{bar:30} {pos}/{len} {msg} ETA {eta}", false);
+    let table = experiments::single_test(&settings, &base, sizes, epochs, &mut |p| {
+        if let ExpProgress::Begin { label, index, .. } = p {
+            bar.set_position(index as u64);
+            bar.set_message(label.to_string());
+        }
+        Flow::Continue
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    std::fs::write(&a.csv, table.to_csv())
+        .with_context(|| format!("writing {}", a.csv.display()))?;
+    print(format!(
+        "test accuracy (%), rows: G-data, columns: network equivariant to; * = best of row\n{}wrote {}\n",
+        table.to_text(),
+        a.csv.display()
+    ))
+}

@@ -1,0 +1,106 @@
+//! Child networks for the search: each distinct state is trained once (docs/method.md
+//! §6) and its record cached; a resumed snapshot's models are reused, never retrained.
+
+use super::records::ModelRecord;
+use crate::engine::gdata::GData;
+use crate::engine::groups::GroupSet;
+use crate::engine::nn::Dev;
+use crate::engine::orbits::ChildOrbits;
+use crate::engine::settings::Settings;
+use crate::engine::train::{self, Flow, TrainConfig, TrainProgress};
+use std::collections::HashMap;
+
+/// The seed of the child network trained for `state`: independent of the search's RNG,
+/// so replaying a search from cached accuracies follows the same path.
+pub fn child_seed(seed: u64, state: GroupSet) -> u64 {
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (state.bits() as u64).wrapping_mul(0xD1B5_4A32_D192_ED03)
+        ^ 0xC41D
+}
+
+/// The training configuration of the search protocol for `state`.
+pub fn child_config(settings: &Settings, state: GroupSet) -> TrainConfig {
+    TrainConfig {
+        epochs: settings.child.epochs,
+        batch: settings.child.batch,
+        lr: settings.child.lr,
+        seed: child_seed(settings.data.seed, state),
+    }
+}
+
+pub struct Children {
+    dev: Dev,
+    gd: GData,
+    /// Models trained in this run (or re-reached in a replay), by state.
+    cache: HashMap<GroupSet, ModelRecord>,
+    /// A resumed snapshot's models not yet re-reached by the replay.
+    prior: HashMap<GroupSet, ModelRecord>,
+    trained: usize,
+}
+
+/// What evaluating a state gave.
+pub enum Outcome {
+    /// Trained (or taken from the snapshot being resumed) at this step: a new model.
+    New(ModelRecord),
+    /// Reached before: the cached record.
+    Known(ModelRecord),
+    Cancelled,
+}
+
+impl Children {
+    pub fn new(gd: GData, prior: &[ModelRecord]) -> Children {
+        Children {
+            dev: Dev::default(),
+            gd,
+            cache: HashMap::new(),
+            prior: prior.iter().map(|m| (m.state, m.clone())).collect(),
+            trained: 0,
+        }
+    }
+
+    /// Distinct states evaluated so far.
+    pub fn count(&self) -> usize {
+        self.trained
+    }
+
+    /// The record of `state`, training it first if it is new. `step` and the settings
+    /// fill in where and under which epsilon it was first reached.
+    pub fn evaluate(
+        &mut self,
+        state: GroupSet,
+        step: usize,
+        settings: &Settings,
+        on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
+    ) -> anyhow::Result<Outcome> {
+        if let Some(m) = self.cache.get(&state) {
+            return Ok(Outcome::Known(m.clone()));
+        }
+        let index = self.trained + 1;
+        let rec = if let Some(mut m) = self.prior.remove(&state) {
+            // Trained before the snapshot was taken: counts as new in the replayed run.
+            m.index = index;
+            m.first_step = step;
+            m
+        } else {
+            let orbits = ChildOrbits::new(state, settings.data.step)?;
+            let cfg = child_config(settings, state);
+            let r = match train::train_child(&self.dev, &orbits, &self.gd, cfg, on_batch) {
+                Ok(r) => r,
+                Err(train::TrainError::Cancelled) => return Ok(Outcome::Cancelled),
+            };
+            ModelRecord {
+                index,
+                state,
+                val_acc: r.val_acc,
+                test_acc: r.test_acc,
+                params: r.params,
+                seconds: r.seconds,
+                first_step: step,
+                epsilon: settings.epsilon(self.trained),
+            }
+        };
+        self.trained += 1;
+        self.cache.insert(state, rec.clone());
+        Ok(Outcome::New(rec))
+    }
+}

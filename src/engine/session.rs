@@ -1,0 +1,176 @@
+//! The one API both clients drive: start or resume a search, run the final evaluation
+//! of a finished one, and export its results. Everything that can be checked is
+//! checked here, before any thread starts or any model trains.
+
+use crate::engine::data::{self, BaseData};
+use crate::engine::experiments::{self, EvalRow, ExpProgress};
+use crate::engine::gdata::{self, GData};
+use crate::engine::report;
+use crate::engine::search::{self, RunInfo, SearchHandle, SettingChange};
+use crate::engine::settings::Settings;
+use crate::engine::snapshot::{self, Snapshot};
+use crate::engine::train::Flow;
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+/// Loads the base data that `settings` name.
+pub fn open_base(settings: &Settings) -> Result<BaseData> {
+    settings.validate()?;
+    Ok(data::open(
+        settings.data.dataset,
+        settings.data.data_dir.as_deref(),
+        settings.source_kind(),
+    )?)
+}
+
+/// Loads the base data and builds the search G-dataset for `settings`.
+pub fn prepare_data(settings: &Settings) -> Result<(BaseData, GData)> {
+    let base = open_base(settings)?;
+    let gd = gdata::build(
+        &base,
+        settings.data.groups,
+        settings.data.step,
+        settings.data.seed,
+        settings.child_sizes(),
+    )?;
+    Ok((base, gd))
+}
+
+/// A new, unused snapshot path in the user's sessions folder: a timestamp, made unique
+/// by a counter if another session took that name in the same second.
+pub fn new_snapshot_path() -> PathBuf {
+    let dir = snapshot::sessions_dir().unwrap_or_else(|| PathBuf::from("."));
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    (0..)
+        .map(|k| match k {
+            0 => dir.join(format!("{stamp}.json")),
+            k => dir.join(format!("{stamp}-{k}.json")),
+        })
+        .find(|p| !p.exists())
+        .expect("an unused name exists")
+}
+
+fn run_info(settings: &Settings, base: &BaseData, path: &Path, prior_seconds: f64) -> RunInfo {
+    RunInfo {
+        dataset: base.kind.title().to_string(),
+        source: base.source.to_string(),
+        data_groups: settings.data.groups,
+        device: crate::engine::nn::device_name(),
+        settings: settings.clone(),
+        snapshot_path: path.to_path_buf(),
+        prior_seconds,
+    }
+}
+
+/// Starts a new search that autosaves to `path` (default: a new name in the sessions
+/// folder). An existing file is never replaced unless `overwrite`; the empty session
+/// is written at once, so an unwritable path fails here, not after the first model.
+pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Result<SearchHandle> {
+    settings.validate()?;
+    let path = path.unwrap_or_else(new_snapshot_path);
+    if path.exists() && !overwrite {
+        bail!(
+            "{} already exists: resume it with --resume, or choose another --snapshot (or pass --overwrite to replace it)",
+            path.display()
+        );
+    }
+    let (base, gd) = prepare_data(&settings)?;
+    let info = run_info(&settings, &base, &path, 0.0);
+    let empty = Snapshot::new(settings.clone(), &info, Default::default(), None, 0.0);
+    snapshot::save(&empty, &path).context("cannot autosave the session")?;
+    Ok(search::spawn(settings, info, gd, None, Vec::new()))
+}
+
+/// Continues `snap` (loaded from `path`, where it keeps autosaving) under the settings
+/// it started with; `changes` apply as live changes where the snapshot ends.
+pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Result<SearchHandle> {
+    let mut check = snap.settings.clone();
+    for c in &changes {
+        c.apply(&mut check)
+            .with_context(|| format!("cannot resume with {}", c.describe()))?;
+    }
+    fsio_check_writable(&path)?;
+    let (base, gd) = prepare_data(&snap.settings)?;
+    let info = run_info(&snap.settings, &base, &path, snap.seconds);
+    Ok(search::spawn(
+        snap.settings.clone(),
+        info,
+        gd,
+        Some(snap),
+        changes,
+    ))
+}
+
+fn fsio_check_writable(path: &Path) -> Result<()> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().readonly()
+    {
+        bail!(
+            "{}: the snapshot is read-only; copy it to resume",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The live changes that turn settings `from` into `to` (settings that cannot change
+/// live are ignored).
+pub fn live_changes_between(from: &Settings, to: &Settings) -> Vec<SettingChange> {
+    crate::engine::settings::TABLE
+        .iter()
+        .filter(|s| s.live && s.get(from) != s.get(to))
+        .map(|s| SettingChange::new(s.key, s.get(to)))
+        .collect()
+}
+
+/// The final evaluation (docs/method.md §7): the best searched states and every
+/// single-group network retrained under the single-equivariance protocol.
+pub struct FinalEval {
+    pub rows: Vec<EvalRow>,
+    /// Set when the protocol's training split was shrunk to fit the data.
+    pub note: Option<String>,
+}
+
+pub fn final_eval(
+    snap: &Snapshot,
+    progress: &mut dyn FnMut(ExpProgress) -> Flow,
+) -> Result<FinalEval> {
+    let settings = &snap.settings;
+    let base = open_base(settings)?;
+    let top: Vec<_> = snap
+        .history
+        .best(settings.final_eval.top_k)
+        .iter()
+        .map(|m| (m.state, m.val_acc))
+        .collect();
+    if top.is_empty() {
+        bail!("the session has no trained models to evaluate");
+    }
+    let (rows, note) = experiments::final_eval(settings, &base, &top, progress)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(FinalEval { rows, note })
+}
+
+/// The files [`export`] writes.
+pub const EXPORTS: [&str; 4] = ["models.csv", "summary.json", "accuracy.png", "rewards.png"];
+
+/// Checks that `dir` can take the exports before any long work starts.
+pub fn check_out_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "{}: --out must be a folder, and this is a file",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let probe = dir.join(".aen-write-test");
+    std::fs::write(&probe, b"").with_context(|| format!("cannot write in {}", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Writes models.csv, summary.json (with the final evaluation, if any) and the plots.
+pub fn export(dir: &Path, snap: &Snapshot, eval: Option<&[EvalRow]>) -> Result<()> {
+    check_out_dir(dir)?;
+    report::write_outputs(dir, snap, eval)
+}

@@ -1,0 +1,110 @@
+//! Engine events folded into the dashboard's state.
+
+use super::app::{App, Overlay, RunStatus};
+use super::widgets::fmt_num;
+use crate::engine::experiments::set_label;
+use crate::engine::search::Event;
+use std::time::Instant;
+
+pub fn apply(app: &mut App, e: Event) {
+    let d = &mut app.dash;
+    match e {
+        Event::Started(info) => {
+            d.push_log(format!(
+                "started on {} ({}), {}",
+                info.dataset, info.source, info.device
+            ));
+            d.snapshot_path = Some(info.snapshot_path.clone());
+            d.settings = info.settings.clone();
+            d.prior_seconds = info.prior_seconds;
+            d.info = Some(*info);
+            d.status = RunStatus::Running;
+        }
+        Event::Replaying { done, total } => d.status = RunStatus::Replaying(done, total),
+        Event::History(h) => {
+            d.current_rewards = h.current_episode_rewards();
+            d.last_step = h.steps.last().cloned();
+            d.history = *h;
+            if matches!(d.status, RunStatus::Replaying(..) | RunStatus::Starting) {
+                d.status = RunStatus::Running;
+            }
+        }
+        Event::Step(s) => {
+            d.current_rewards.push(s.reward);
+            d.history.steps.push((*s).clone());
+            d.last_step = Some(*s);
+            d.training = None;
+        }
+        Event::EpisodeEnd(ep) => {
+            d.push_log(format!(
+                "episode {} ended: total reward {}",
+                ep.episode,
+                fmt_num(ep.total_reward)
+            ));
+            d.history.episodes.push(ep);
+            d.current_rewards.clear();
+        }
+        Event::ModelTrained(m) => {
+            d.training = None;
+            d.push_log(format!(
+                "model {}: {} -> val {:.2}% test {:.2}% ({} params, {:.1} s)",
+                m.index,
+                set_label(m.state),
+                m.val_acc,
+                m.test_acc,
+                m.params,
+                m.seconds
+            ));
+            d.history.models.push(m);
+        }
+        Event::Training { state, progress } => d.training = Some((state, progress)),
+        Event::SettingChanged { step, change } => {
+            let _ = change.apply(&mut d.settings);
+            d.push_log(format!("step {step}: applied {}", change.describe()));
+            d.history.changes.push((step, change));
+        }
+        Event::SettingRefused { change, reason } => {
+            d.push_log(format!("refused {}: {reason}", change.describe()))
+        }
+        Event::Paused => {
+            d.status = RunStatus::Paused;
+            d.push_log("paused".into());
+        }
+        Event::Unpaused => {
+            d.status = RunStatus::Running;
+            d.push_log("resumed".into());
+        }
+        Event::Saved(p) => d.push_log(format!("saved {}", p.display())),
+        Event::Warning(m) => d.push_log(format!("warning: {m}")),
+        Event::Log(m) => d.push_log(m),
+        Event::Error(msg) => {
+            d.status = RunStatus::Failed;
+            d.push_log(format!("error: {msg}"));
+            app.overlay = Some(Overlay::Error(msg));
+            // A panicked worker sends nothing more; one that failed sends Finished.
+            app.handle = None;
+        }
+        Event::Finished {
+            reason,
+            saved,
+            snapshot,
+        } => {
+            d.training = None;
+            d.push_log(format!(
+                "finished ({reason:?}); snapshot {}",
+                saved
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "not saved".into())
+            ));
+            if d.status != RunStatus::Failed {
+                d.status = RunStatus::Finished(reason);
+            }
+            d.ended = Some(Instant::now());
+            d.snapshot = Some(*snapshot);
+            if let Some(h) = app.handle.take() {
+                h.join();
+            }
+        }
+    }
+}

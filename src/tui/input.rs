@@ -1,0 +1,327 @@
+//! Keys: text overlays first, then the keymap's action for the current mode, applied
+//! in one `update`.
+
+use super::app::*;
+use super::form::{Form, live_specs};
+use super::keys::{self, Action, Mode};
+use crate::engine::groups::{Group, GroupSet, NUM_GROUPS, PRESETS};
+use crate::engine::search::Control;
+use crate::engine::snapshot;
+use crossterm::event::{KeyCode, KeyEvent};
+use std::path::PathBuf;
+
+impl App {
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if keys::is_ctrl_c(&key) {
+            self.begin_quit();
+            return;
+        }
+        if self.on_text_key(&key) {
+            return;
+        }
+        let Some(action) = keys::action_for(self.mode(), &key) else {
+            return;
+        };
+        self.update(action);
+    }
+
+    /// Overlays and fields that take text or a yes/no; true if the key was theirs.
+    fn on_text_key(&mut self, key: &KeyEvent) -> bool {
+        match &mut self.overlay {
+            Some(Overlay::ConfirmQuit) => {
+                self.overlay = None;
+                if matches!(key.code, KeyCode::Char('y' | 'Y') | KeyCode::Enter) {
+                    self.begin_quit();
+                }
+            }
+            Some(Overlay::Error(_) | Overlay::Help | Overlay::Eval) => self.overlay = None,
+            Some(Overlay::Prompt(kind, text)) => match key.code {
+                KeyCode::Esc => self.overlay = None,
+                KeyCode::Enter => {
+                    let (kind, text) = (*kind, text.trim().to_string());
+                    self.overlay = None;
+                    self.on_prompt(kind, text);
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char(c) if !c.is_control() => text.push(c),
+                _ => {}
+            },
+            Some(Overlay::Form(lf)) if lf.form.editing.is_some() => {
+                edit_key(&mut lf.form, &mut lf.draft, key)
+            }
+            None if self.screen == Screen::Setup
+                && self.setup.focus == SetupFocus::Settings
+                && self.setup.form.editing.is_some() =>
+            {
+                edit_key(&mut self.setup.form, &mut self.settings, key);
+                if key.code == KeyCode::Enter {
+                    self.request_preview();
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_prompt(&mut self, kind: Prompt, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        match kind {
+            Prompt::SaveName => {
+                let name = if text.ends_with(".json") {
+                    text
+                } else {
+                    format!("{text}.json")
+                };
+                let dir = snapshot::sessions_dir().unwrap_or_else(|| PathBuf::from("."));
+                let path = if name.contains('/') {
+                    PathBuf::from(name)
+                } else {
+                    dir.join(name)
+                };
+                if self.handle.is_some() {
+                    self.dash.push_log(format!("saving {}", path.display()));
+                    self.send(Control::Save(Some(path)));
+                } else {
+                    self.dash.push_log("nothing running to save".into());
+                }
+            }
+            Prompt::ExportDir => self.export(PathBuf::from(text)),
+        }
+    }
+
+    pub fn update(&mut self, action: Action) {
+        match self.mode() {
+            Mode::Form => self.update_form(action),
+            Mode::Sessions => self.update_sessions(action),
+            Mode::Setup => self.update_setup(action),
+            Mode::Dashboard => self.update_dashboard(action),
+        }
+    }
+
+    fn update_form(&mut self, action: Action) {
+        let Some(Overlay::Form(lf)) = &mut self.overlay else {
+            return;
+        };
+        match action {
+            Action::Up => lf.form.up(),
+            Action::Down => lf.form.down(),
+            Action::Edit => lf.form.enter(&mut lf.draft),
+            Action::Close => self.overlay = None,
+            Action::Apply if !lf.form.has_errors() => {
+                let changes = lf.form.changes();
+                self.overlay = None;
+                if changes.is_empty() {
+                    self.dash.push_log("no settings changed".into());
+                }
+                for c in changes {
+                    self.dash.push_log(format!("sent {}", c.describe()));
+                    self.send(Control::Set(c));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_sessions(&mut self, action: Action) {
+        let Some(Overlay::Sessions(b)) = &mut self.overlay else {
+            return;
+        };
+        match action {
+            Action::Up => b.selected = b.selected.saturating_sub(1),
+            Action::Down => b.selected = (b.selected + 1).min(b.entries.len().saturating_sub(1)),
+            Action::Close => self.overlay = None,
+            Action::Apply | Action::ViewReadOnly => {
+                let Some((path, snap)) = b.entries.get(b.selected) else {
+                    return;
+                };
+                let path = path.clone();
+                match snap.clone() {
+                    Err(e) => self.overlay = Some(Overlay::Error(e)),
+                    Ok(s) if action == Action::ViewReadOnly => {
+                        self.overlay = None;
+                        self.open_read_only(s, path);
+                    }
+                    Ok(s) => {
+                        self.overlay = None;
+                        if let Err(e) = self.resume_snapshot(s, path) {
+                            self.overlay = Some(Overlay::Error(e));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_setup(&mut self, action: Action) {
+        let s = &mut self.setup;
+        match action {
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+            Action::FocusNext | Action::FocusPrev => {
+                let order = [SetupFocus::Data, SetupFocus::Groups, SetupFocus::Settings];
+                let i = order.iter().position(|f| *f == s.focus).unwrap_or(0);
+                let n = if action == Action::FocusNext {
+                    i + 1
+                } else {
+                    i + 2
+                };
+                s.focus = order[n % 3];
+            }
+            Action::Up | Action::Down => self.move_setup(action == Action::Up),
+            Action::Left | Action::Right => {
+                let n = s.sources[s.dataset].1.len();
+                let cur = &mut s.source[s.dataset];
+                *cur = if action == Action::Right {
+                    (*cur + 1) % n
+                } else {
+                    (*cur + n - 1) % n
+                };
+                self.on_source_change();
+            }
+            Action::Toggle if s.focus == SetupFocus::Groups => {
+                let g = Group::ALL[s.group_cursor];
+                self.settings.data.groups = self.settings.data.groups.toggle(g);
+                self.request_preview();
+            }
+            Action::Toggle if s.focus == SetupFocus::Data => self.on_source_change(),
+            Action::NextPreset => {
+                let g = &mut self.settings.data.groups;
+                let next = g.preset_index().map_or(0, |k| (k + 1) % PRESETS.len());
+                *g = GroupSet::preset(next).unwrap_or_default();
+                self.request_preview();
+            }
+            Action::Resample => {
+                s.preview_seed = s.preview_seed.wrapping_add(1);
+                self.request_preview();
+            }
+            Action::Edit if s.focus == SetupFocus::Settings => s.form.enter(&mut self.settings),
+            Action::OpenSessions => self.open_sessions(),
+            Action::Start if self.setup.form.has_errors() => {
+                self.overlay = Some(Overlay::Error(
+                    "fix the settings marked in red before starting".into(),
+                ))
+            }
+            Action::Start => self.start_new(),
+            _ => {}
+        }
+    }
+
+    fn move_setup(&mut self, up: bool) {
+        let s = &mut self.setup;
+        let step = |v: usize, max: usize| {
+            if up {
+                v.saturating_sub(1)
+            } else {
+                (v + 1).min(max)
+            }
+        };
+        match s.focus {
+            SetupFocus::Data => {
+                s.dataset = step(s.dataset, s.sources.len() - 1);
+                self.on_source_change();
+            }
+            SetupFocus::Groups => s.group_cursor = step(s.group_cursor, NUM_GROUPS - 1),
+            SetupFocus::Settings if up => s.form.up(),
+            SetupFocus::Settings => s.form.down(),
+        }
+    }
+
+    fn on_source_change(&mut self) {
+        let (kind, source) = self.selected_source();
+        self.settings.data.dataset = kind;
+        self.settings.data.source = source.kind.name().to_string();
+        self.request_preview();
+    }
+
+    fn update_dashboard(&mut self, action: Action) {
+        let d = &mut self.dash;
+        match action {
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+            Action::FocusNext | Action::FocusPrev => {
+                let i = PANES.iter().position(|p| *p == d.focus).unwrap_or(0);
+                let n = if action == Action::FocusNext {
+                    i + 1
+                } else {
+                    i + PANES.len() - 1
+                };
+                d.focus = PANES[n % PANES.len()];
+            }
+            Action::Zoom => d.zoom = !d.zoom,
+            Action::Up => match d.focus {
+                Pane::Log => d.log_offset = (d.log_offset + 1).min(d.log.len().saturating_sub(1)),
+                _ => d.table_offset = d.table_offset.saturating_sub(1),
+            },
+            Action::Down => match d.focus {
+                Pane::Log => d.log_offset = d.log_offset.saturating_sub(1),
+                _ => {
+                    d.table_offset =
+                        (d.table_offset + 1).min(d.history.models.len().saturating_sub(1))
+                }
+            },
+            Action::Sort => {
+                d.sort = d.sort.next();
+                d.table_offset = 0;
+            }
+            Action::PauseResume => match d.status {
+                RunStatus::Paused => self.send(Control::Resume),
+                RunStatus::Running => {
+                    d.push_log("pausing after the model in training...".into());
+                    self.send(Control::Pause)
+                }
+                _ => d.push_log("no search is running; nothing to pause".into()),
+            },
+            Action::Tweaks if self.handle.is_some() => {
+                let draft = d.settings.clone();
+                self.overlay = Some(Overlay::Form(Box::new(LiveForm {
+                    form: Form::new(live_specs(), &draft, true),
+                    draft,
+                })));
+            }
+            Action::Tweaks => d.push_log("no search is running; nothing to tweak".into()),
+            Action::Save => {
+                let default = chrono::Local::now()
+                    .format("session-%Y%m%d-%H%M%S")
+                    .to_string();
+                self.overlay = Some(Overlay::Prompt(Prompt::SaveName, default));
+            }
+            Action::FinalEval => self.start_eval(),
+            Action::Export => {
+                let stem = d
+                    .snapshot_path
+                    .as_ref()
+                    .and_then(|p| p.file_stem())
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "session".into());
+                self.overlay = Some(Overlay::Prompt(
+                    Prompt::ExportDir,
+                    format!("aen-out/{stem}"),
+                ));
+            }
+            Action::OpenSessions => self.open_sessions(),
+            Action::NewSearch if self.handle.is_none() => {
+                self.screen = Screen::Setup;
+                self.request_preview();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A key while a form field is being edited.
+fn edit_key(form: &mut Form, settings: &mut crate::engine::settings::Settings, key: &KeyEvent) {
+    match key.code {
+        KeyCode::Esc => {
+            form.cancel_edit();
+        }
+        KeyCode::Enter => form.enter(settings),
+        KeyCode::Backspace => form.backspace(),
+        KeyCode::Char(c) => form.type_char(c),
+        _ => {}
+    }
+}

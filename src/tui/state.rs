@@ -1,0 +1,250 @@
+//! The TUI's state: screens, panes, overlays, the set-up screen and the dashboard.
+//! Rendering reads it by reference; `app` and `input` change it.
+
+use super::form::Form;
+use super::preview::PreviewResult;
+use crate::engine::data::{DatasetKind, Source};
+use crate::engine::experiments::EvalRow;
+use crate::engine::groups::GroupSet;
+use crate::engine::search::{FinishReason, History, ModelRecord, RunInfo, StepRecord};
+use crate::engine::settings::Settings;
+use crate::engine::snapshot::Snapshot;
+use crate::engine::train::TrainProgress;
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub const LOG_LINES: usize = 500;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Setup,
+    Dashboard,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetupFocus {
+    Data,
+    Groups,
+    Settings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    QValues,
+    Accuracy,
+    Rewards,
+    State,
+    Params,
+    Best,
+    Log,
+}
+
+pub const PANES: [Pane; 7] = [
+    Pane::QValues,
+    Pane::Accuracy,
+    Pane::Rewards,
+    Pane::State,
+    Pane::Params,
+    Pane::Best,
+    Pane::Log,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    Val,
+    Test,
+    Params,
+    Recent,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Val => SortKey::Test,
+            SortKey::Test => SortKey::Params,
+            SortKey::Params => SortKey::Recent,
+            SortKey::Recent => SortKey::Val,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Val => "validation",
+            SortKey::Test => "test",
+            SortKey::Params => "parameters",
+            SortKey::Recent => "most recent",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunStatus {
+    Starting,
+    Replaying(usize, usize),
+    Running,
+    Paused,
+    Finished(FinishReason),
+    Failed,
+    ReadOnly,
+}
+
+pub struct Browser {
+    pub entries: Vec<(PathBuf, Result<Snapshot, String>)>,
+    pub selected: usize,
+    pub dir: Option<PathBuf>,
+}
+
+/// The live-settings form and the draft it validates against.
+pub struct LiveForm {
+    pub form: Form,
+    pub draft: Settings,
+}
+
+/// What a text prompt is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    SaveName,
+    ExportDir,
+}
+
+pub enum Overlay {
+    Help,
+    Form(Box<LiveForm>),
+    Sessions(Browser),
+    Prompt(Prompt, String),
+    ConfirmQuit,
+    Error(String),
+    /// The final evaluation's table.
+    Eval,
+}
+
+pub struct SetupState {
+    pub sources: Vec<(DatasetKind, Vec<Source>)>,
+    pub dataset: usize,
+    pub source: Vec<usize>,
+    pub focus: SetupFocus,
+    pub group_cursor: usize,
+    pub form: Form,
+    pub preview_seed: u64,
+    pub preview_id: u64,
+    pub preview: Option<PreviewResult>,
+}
+
+/// The final evaluation of the run on the dashboard, running or done.
+pub enum EvalState {
+    Running {
+        label: String,
+        index: usize,
+        total: usize,
+    },
+    Done(Vec<EvalRow>),
+    Failed(String),
+}
+
+pub struct DashState {
+    pub info: Option<RunInfo>,
+    pub history: History,
+    pub current_rewards: Vec<f64>,
+    pub last_step: Option<StepRecord>,
+    pub status: RunStatus,
+    pub training: Option<(GroupSet, TrainProgress)>,
+    pub log: VecDeque<String>,
+    pub focus: Pane,
+    pub zoom: bool,
+    pub sort: SortKey,
+    pub table_offset: usize,
+    pub log_offset: usize,
+    pub started: Instant,
+    /// Seconds the run took in earlier sessions.
+    pub prior_seconds: f64,
+    /// When the search ended, to stop the elapsed clock.
+    pub ended: Option<Instant>,
+    pub snapshot_path: Option<PathBuf>,
+    /// The run's settings as they are now, live changes applied.
+    pub settings: Settings,
+    /// The run as last saved, once it has finished (for evaluation and export).
+    pub snapshot: Option<Snapshot>,
+    pub eval: Option<EvalState>,
+}
+
+impl DashState {
+    pub fn new(settings: &Settings) -> DashState {
+        DashState {
+            info: None,
+            history: History::default(),
+            current_rewards: Vec::new(),
+            last_step: None,
+            status: RunStatus::Starting,
+            training: None,
+            log: VecDeque::new(),
+            focus: Pane::QValues,
+            zoom: false,
+            sort: SortKey::Val,
+            table_offset: 0,
+            log_offset: 0,
+            started: Instant::now(),
+            prior_seconds: 0.0,
+            ended: None,
+            snapshot_path: None,
+            settings: settings.clone(),
+            snapshot: None,
+            eval: None,
+        }
+    }
+
+    pub fn push_log(&mut self, line: String) {
+        super::logfile::write(&line);
+        if self.log.len() == LOG_LINES {
+            self.log.pop_front();
+        }
+        self.log.push_back(line);
+    }
+
+    pub fn max_models(&self) -> usize {
+        self.settings.search.max_models
+    }
+
+    /// Models sorted for the best-models table.
+    pub fn sorted_models(&self) -> Vec<&ModelRecord> {
+        let mut v: Vec<_> = self.history.models.iter().collect();
+        match self.sort {
+            SortKey::Val => v.sort_by(|a, b| b.val_acc.total_cmp(&a.val_acc)),
+            SortKey::Test => v.sort_by(|a, b| b.test_acc.total_cmp(&a.test_acc)),
+            SortKey::Params => v.sort_by_key(|m| m.params),
+            SortKey::Recent => v.reverse(),
+        }
+        v
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        let now = self.ended.unwrap_or_else(Instant::now) - self.started;
+        now + Duration::from_secs_f64(self.prior_seconds)
+    }
+
+    /// Seconds left, from the mean time per model so far.
+    pub fn eta(&self) -> Option<Duration> {
+        let done = self.history.models.len();
+        if done < 2 || !matches!(self.status, RunStatus::Running) {
+            return None;
+        }
+        let per = self.history.models.iter().map(|m| m.seconds).sum::<f64>() / done as f64;
+        Some(Duration::from_secs_f64(
+            per * self.max_models().saturating_sub(done) as f64,
+        ))
+    }
+
+    pub fn current_state(&self) -> GroupSet {
+        self.last_step
+            .as_ref()
+            .map(|s| s.next_state)
+            .unwrap_or_default()
+    }
+
+    /// Whether a search is in progress (not finished, failed or read-only).
+    pub fn live(&self) -> bool {
+        matches!(
+            self.status,
+            RunStatus::Starting | RunStatus::Replaying(..) | RunStatus::Running | RunStatus::Paused
+        )
+    }
+}
