@@ -5,6 +5,8 @@
 //! are its two thin clients, behind the default-on `tui` feature, so
 //! `cargo build --lib --no-default-features` builds the engine alone.
 
+#![warn(clippy::too_many_lines)]
+
 pub mod engine;
 
 pub use engine::{

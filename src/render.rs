@@ -96,3 +96,16 @@ pub fn preview_grid(
     }
     out
 }
+
+/// A path as a shell word, so a printed command can be pasted as it is.
+pub fn shell_quote(p: &std::path::Path) -> String {
+    let s = p.display().to_string();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

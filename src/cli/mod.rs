@@ -5,7 +5,6 @@ mod data;
 pub mod flags;
 mod output;
 mod search;
-pub use search::shell_quote;
 mod train;
 
 pub use output::{Interrupt, PipeClosed};

@@ -8,10 +8,11 @@ use crate::engine::session;
 use crate::engine::settings::{self, Settings};
 use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::train::Flow;
+use crate::render::shell_quote;
 use anyhow::{Result, bail};
 use clap::Args;
 use indicatif::ProgressBar;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Args, Debug)]
@@ -277,19 +278,6 @@ fn run_final_eval(snap: &Snapshot, json: bool) -> Result<Vec<EvalRow>> {
     );
     print(experiments::eval_table_text(&eval.rows))?;
     Ok(eval.rows)
-}
-
-/// A path as a shell word, so a printed command can be pasted as it is.
-pub fn shell_quote(p: &Path) -> String {
-    let s = p.display().to_string();
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,=".contains(c))
-    {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 fn event_json(ev: &Event) -> Option<String> {

@@ -6,7 +6,7 @@ use crate::engine::gdata::{self, SplitSizes};
 use crate::engine::groups::{Group, GroupSet};
 use crate::engine::nn::Dev;
 use crate::engine::orbits::ChildOrbits;
-use crate::engine::search::child_seed;
+use crate::engine::search::children::child_seed;
 use crate::engine::settings::Settings;
 use crate::engine::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Exported results of a search: models.csv, summary.json and PNG plots (plotters).
 
 use crate::engine::experiments::{EvalRow, set_label};
-use crate::engine::search::{History, ModelRecord};
+use crate::engine::search::records::{History, ModelRecord};
 use crate::engine::snapshot::Snapshot;
 use anyhow::{Context, Result};
 use plotters::prelude::*;

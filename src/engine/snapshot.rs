@@ -6,7 +6,7 @@
 //! replay memory and RNG are rebuilt from it by replay (see `search`).
 
 use crate::engine::fsio;
-use crate::engine::search::{FinishReason, History, RunInfo};
+use crate::engine::search::records::{FinishReason, History, RunInfo};
 use crate::engine::settings::Settings;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! Training and evaluating one child network on a G-dataset (PAPER.md §5): Adam,
+//! Training and evaluating one child network on a G-dataset (docs/method.md §5): Adam,
 //! cross-entropy, shuffled mini-batches; deterministic for a seed on CPU.
 
 use crate::engine::gdata::{GData, Split};

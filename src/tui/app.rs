@@ -383,8 +383,4 @@ impl App {
             Err(e) => self.overlay = Some(Overlay::Error(format!("export failed: {e:#}"))),
         }
     }
-
-    pub fn on_engine(&mut self, e: Event) {
-        super::events::apply(self, e);
-    }
 }

@@ -6,7 +6,14 @@ use crate::engine::experiments::set_label;
 use crate::engine::search::Event;
 use std::time::Instant;
 
-pub fn apply(app: &mut App, e: Event) {
+impl App {
+    pub fn on_engine(&mut self, e: Event) {
+        apply_run(self, e);
+    }
+}
+
+/// Events about the run's progress.
+fn apply_run(app: &mut App, e: Event) {
     let d = &mut app.dash;
     match e {
         Event::Started(info) => {
@@ -58,6 +65,14 @@ pub fn apply(app: &mut App, e: Event) {
             d.history.models.push(m);
         }
         Event::Training { state, progress } => d.training = Some((state, progress)),
+        other => apply_control(app, other),
+    }
+}
+
+/// Events about settings, pausing, saving, errors and the end of the run.
+fn apply_control(app: &mut App, e: Event) {
+    let d = &mut app.dash;
+    match e {
         Event::SettingChanged { step, change } => {
             let _ = change.apply(&mut d.settings);
             d.push_log(format!("step {step}: applied {}", change.describe()));
@@ -106,5 +121,6 @@ pub fn apply(app: &mut App, e: Event) {
                 h.join();
             }
         }
+        _ => {}
     }
 }

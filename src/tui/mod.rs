@@ -78,7 +78,10 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
         && app.dash.status != app::RunStatus::ReadOnly
     {
         println!("session saved in {}", p.display());
-        println!("resume with: aen --resume {}", crate::cli::shell_quote(p));
+        println!(
+            "resume with: aen --resume {}",
+            crate::render::shell_quote(p)
+        );
     }
     if let Some(l) = log {
         logfile::write("aen TUI ended");

@@ -1,9 +1,11 @@
 //! What a search records: its steps, the models it trained, its episodes and the live
 //! changes it applied. Snapshots and exports are built from these.
 
-use super::protocol::SettingChange;
+use super::change::SettingChange;
 use crate::engine::groups::GroupSet;
+use crate::engine::settings::Settings;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 /// One environment step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,4 +79,25 @@ impl History {
             .map(|s| s.reward)
             .collect()
     }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FinishReason {
+    MaxModels,
+    MaxEpisodes,
+    Stopped,
+}
+
+/// What a client shows about a run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub dataset: String,
+    pub source: String,
+    pub data_groups: GroupSet,
+    pub device: String,
+    pub settings: Settings,
+    pub snapshot_path: PathBuf,
+    /// Seconds the run had already taken before this session resumed it.
+    #[serde(default)]
+    pub prior_seconds: f64,
 }
