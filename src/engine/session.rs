@@ -36,18 +36,29 @@ pub fn prepare_data(settings: &Settings) -> Result<(BaseData, GData)> {
     Ok((base, gd))
 }
 
-/// A new, unused snapshot path in the user's sessions folder: a timestamp, made unique
-/// by a counter if another session took that name in the same second.
-pub fn new_snapshot_path() -> PathBuf {
+/// Reserves a new snapshot file in the user's sessions folder: a timestamp, made
+/// unique by a counter when another session (in this process or another) took that name
+/// in the same second. The file is created empty, atomically, so no two runs share it.
+pub fn new_snapshot_path() -> Result<PathBuf> {
     let dir = snapshot::sessions_dir().unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
-    (0..)
-        .map(|k| match k {
+    for k in 0..10_000 {
+        let p = match k {
             0 => dir.join(format!("{stamp}.json")),
             k => dir.join(format!("{stamp}-{k}.json")),
-        })
-        .find(|p| !p.exists())
-        .expect("an unused name exists")
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
+            Ok(_) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", p.display())),
+        }
+    }
+    bail!("no free session name in {}", dir.display())
 }
 
 fn run_info(settings: &Settings, base: &BaseData, path: &Path, prior_seconds: f64) -> RunInfo {
@@ -67,14 +78,18 @@ fn run_info(settings: &Settings, base: &BaseData, path: &Path, prior_seconds: f6
 /// is written at once, so an unwritable path fails here, not after the first model.
 pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Result<SearchHandle> {
     settings.validate()?;
-    let path = path.unwrap_or_else(new_snapshot_path);
-    if path.exists() && !overwrite {
+    // Everything that can fail is checked before a session file is reserved.
+    let (base, gd) = prepare_data(&settings)?;
+    let (path, reserved) = match path {
+        Some(p) => (p, false),
+        None => (new_snapshot_path()?, true),
+    };
+    if path.exists() && !overwrite && !reserved {
         bail!(
             "{} already exists: resume it with --resume, or choose another --snapshot (or pass --overwrite to replace it)",
             path.display()
         );
     }
-    let (base, gd) = prepare_data(&settings)?;
     let info = run_info(&settings, &base, &path, 0.0);
     let empty = Snapshot::new(settings.clone(), &info, Default::default(), None, 0.0);
     snapshot::save(&empty, &path).context("cannot autosave the session")?;

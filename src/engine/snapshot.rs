@@ -104,7 +104,9 @@ impl Snapshot {
         let bad_acc = h
             .models
             .iter()
-            .any(|m| !(0.0..=100.0).contains(&m.val_acc) || !(0.0..=100.0).contains(&m.test_acc));
+            .flat_map(|m| [m.val_acc, m.test_acc])
+            .chain(h.steps.iter().map(|s| s.val_acc))
+            .any(|a| !(0.0..=100.0).contains(&a));
         match (bad, bad_acc) {
             (true, _) => Err("a number in the history is not finite".into()),
             (_, true) => Err("an accuracy lies outside 0 to 100 %".into()),

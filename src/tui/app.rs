@@ -208,10 +208,10 @@ impl App {
         let (kind, source) = self.selected_source();
         settings.data.dataset = kind;
         settings.data.source = source.kind.name().to_string();
-        let path = session::new_snapshot_path();
-        match session::start(settings.clone(), Some(path.clone()), false) {
+        match session::start(settings.clone(), None, false) {
             Ok(h) => {
                 self.settings = settings.clone();
+                let path = h.path.clone();
                 self.attach(h, &settings, path);
             }
             Err(e) => self.overlay = Some(Overlay::Error(format!("{e:#}"))),

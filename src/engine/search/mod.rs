@@ -25,6 +25,8 @@ use std::sync::mpsc::{self, Receiver, Sender};
 /// The client's end of a running search.
 pub struct SearchHandle {
     pub events: Receiver<Event>,
+    /// Where the run autosaves.
+    pub path: std::path::PathBuf,
     pub control: Sender<Control>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -76,6 +78,7 @@ pub(crate) fn spawn(
         let _ = ctx.send(Control::Set(c));
     }
     let stop = Arc::new(AtomicBool::new(false));
+    let path = info.snapshot_path.clone();
     let channels = worker::Channels {
         events: etx.clone(),
         control: crx,
@@ -99,6 +102,7 @@ pub(crate) fn spawn(
         .expect("spawning a thread");
     SearchHandle {
         events: erx,
+        path,
         control: ctx,
         stop,
         thread: Some(thread),
