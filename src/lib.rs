@@ -7,6 +7,7 @@
 pub mod config;
 pub mod data;
 pub mod experiments;
+pub mod fsio;
 pub mod gdata;
 pub mod groups;
 pub mod nn;
