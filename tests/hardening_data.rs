@@ -1,7 +1,7 @@
 //! Bad data a hostile user tried, each refused with a message naming the file and the
 //! fault, through the library and through the binary: images that are not 28x28,
-//! gzip bombs, things that are not files where files should be, and a data dir that
-//! does not exist. Multi-member gzip, which is valid, loads.
+//! absurd preview counts, gzip bombs, things that are not files where files should
+//! be, and a data dir that does not exist. Multi-member gzip, which is valid, loads.
 
 #[path = "support/peak_alloc.rs"]
 mod peak_alloc;
@@ -9,7 +9,7 @@ mod peak_alloc;
 #[global_allocator]
 static ALLOC: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
 
-use aen::data::{self, DatasetKind, Images, idx};
+use aen::data::{self, DatasetKind, Images, SourceKind, idx};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use peak_alloc::peak_during;
@@ -150,6 +150,41 @@ fn images_that_are_not_28x28_are_refused_at_load_time_naming_file_and_size() {
     write_set(&good, 200, 60, 28);
     let o = run_train(&good, home.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn preview_counts_outside_the_images_available_are_errors_not_aborts() {
+    let home = tempfile::tempdir().unwrap();
+    for count in ["18446744073709551615", "1000000000000", "10001", "0"] {
+        let o = aen(
+            &["data", "preview", "--source", "embedded", "--count", count],
+            home.path(),
+        );
+        fails_with(
+            &o,
+            &format!("cannot show {count} sample images: choose a count from 1 to 10000"),
+        );
+    }
+    let o = aen(
+        &["data", "preview", "--source", "embedded", "--count", "3"],
+        home.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn preview_samples_checks_the_count_before_allocating() {
+    let base = data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap();
+    let g = aen::groups::GroupSet::EMPTY;
+    let (r, peak) = peak_during(|| aen::gdata::preview_samples(&base, g, 4, 1, usize::MAX));
+    assert!(r.is_err());
+    assert!(peak < 1 << 20, "held {peak} bytes");
+    assert_eq!(
+        aen::gdata::preview_samples(&base, g, 4, 1, 10_000)
+            .unwrap()
+            .len(),
+        10_000
+    );
 }
 
 /// A valid one-image IDX header followed by `zeros` zero bytes, gzip-compressed as it
