@@ -13,8 +13,10 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Serves `files` under /good/, 404 under /refuse/, wrong bytes under /corrupt/, and a
-/// response cut short under /short/. Handles at most `max` connections, then stops.
+/// Serves `files` under /good/, 404 under /refuse/, wrong bytes under /corrupt/, a
+/// response cut short under /short/, and the files marked `Content-Encoding: gzip`
+/// (as some object stores mark .gz files) under /encoded/. Handles at most `max`
+/// connections, then stops.
 fn serve(files: HashMap<String, Vec<u8>>, max: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -36,6 +38,15 @@ fn serve(files: HashMap<String, Vec<u8>>, max: usize) -> String {
                 ("good", Some(b)) => [
                     format!(
                         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        b.len()
+                    )
+                    .into_bytes(),
+                    b,
+                ]
+                .concat(),
+                ("encoded", Some(b)) => [
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n",
                         b.len()
                     )
                     .into_bytes(),
@@ -176,6 +187,24 @@ fn a_refusing_and_a_corrupt_mirror_are_skipped_and_the_good_one_is_used() {
     })
     .unwrap();
     assert_eq!(present, 4);
+}
+
+#[test]
+fn files_marked_content_encoding_gzip_are_stored_as_sent() {
+    let (files, mut manifest) = small_set();
+    let base = serve(files, 8);
+    manifest.mirrors = vec![format!("{base}/encoded/")];
+    let dest = tempfile::tempdir().unwrap();
+    fetch::fetch(&manifest, dest.path(), &mut |_| {}).unwrap();
+    let b = data::load(
+        DatasetKind::Mnist,
+        &Source {
+            kind: SourceKind::Downloaded,
+            dir: Some(dest.path().to_path_buf()),
+        },
+    )
+    .unwrap();
+    assert_eq!(b.train.len(), 40);
 }
 
 #[test]
