@@ -151,10 +151,13 @@ pub fn split_indices(
     match &base.test {
         Some(test) => {
             let have = order.len();
-            if sizes.train + sizes.val > have {
+            // Saturating: sizes near usize::MAX must not wrap round to a small sum
+            // that passes the check and then slices out of range.
+            let asked = sizes.train.saturating_add(sizes.val);
+            if asked > have {
                 return Err(GDataError::TooMany {
                     what: "train + validation",
-                    asked: sizes.train + sizes.val,
+                    asked,
                     have,
                     hint: " in the training file",
                 });
@@ -175,7 +178,10 @@ pub fn split_indices(
             ])
         }
         None => {
-            let total = sizes.train + sizes.val + sizes.test;
+            let total = sizes
+                .train
+                .saturating_add(sizes.val)
+                .saturating_add(sizes.test);
             if total > order.len() {
                 return Err(GDataError::TooMany {
                     what: "train + validation + test",
