@@ -96,8 +96,14 @@ impl FsError {
     }
 }
 
+#[cfg(unix)]
 fn is_loop(err: &io::Error) -> bool {
     err.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(unix))]
+fn is_loop(_: &io::Error) -> bool {
+    false
 }
 
 /// Explains why `path` could not be stat'ed or opened, looking at the link itself
@@ -121,6 +127,12 @@ fn explain(path: &Path, err: io::Error, doing: &'static str) -> FsProblem {
     FsProblem::Io { doing, err }
 }
 
+#[cfg(not(unix))]
+fn kind_name(_: &Metadata) -> &'static str {
+    "a special file"
+}
+
+#[cfg(unix)]
 fn kind_name(m: &Metadata) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     let t = m.file_type();
@@ -175,6 +187,7 @@ pub fn check_dir(path: &Path, what: &str) -> Result<(), FsError> {
 pub fn open_regular(path: &Path, what: &str) -> Result<File, FsError> {
     let mut opts = OpenOptions::new();
     opts.read(true);
+    #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.custom_flags(libc::O_NONBLOCK);
@@ -353,7 +366,7 @@ fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     Err(last.unwrap_or_else(|| io::Error::other("no free temporary name")))
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
