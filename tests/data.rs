@@ -27,8 +27,7 @@ fn images(count: usize) -> Images {
 
 fn parse_err(name: &str, bytes: Vec<u8>, want: &str) {
     let p = Path::new(name);
-    let e = idx::decode_maybe_gz(p, bytes)
-        .and_then(|b| idx::parse_images(p, &b).map(|_| ()))
+    let e = idx::images_from(p, &bytes[..], None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -62,7 +61,11 @@ fn malformed_image_files_are_errors_naming_file_and_fault() {
     parse_err("g.idx", Vec::new(), "empty (0 bytes)");
     let mut extra = good.clone();
     extra.extend_from_slice(&[1, 2, 3]);
-    parse_err("h.idx", extra, "3 unexpected trailing bytes");
+    parse_err(
+        "h.idx",
+        extra,
+        "more data than the header's 3 images: 3 unexpected trailing bytes",
+    );
 }
 
 #[test]
@@ -71,13 +74,13 @@ fn label_files_are_validated_too() {
     let mut bad = idx::encode_labels(&[1, 2, 3]);
     bad[10] = 12;
     assert!(
-        idx::parse_labels(p, &bad)
+        idx::labels_from(p, &bad[..])
             .unwrap_err()
             .to_string()
             .contains("label 12 at index 2")
     );
     assert!(
-        idx::parse_labels(p, &idx::encode_images(&images(1)))
+        idx::labels_from(p, &idx::encode_images(&images(1))[..])
             .unwrap_err()
             .to_string()
             .contains("wrong magic")

@@ -94,3 +94,37 @@ fn every_transformed_image_is_a_group_element_applied_to_its_original() {
         "the groups do not change which images are used"
     );
 }
+
+#[test]
+fn split_sizes_that_would_overflow_are_refused_not_wrapped() {
+    let b = base();
+    for sizes in [
+        SplitSizes {
+            train: usize::MAX,
+            val: 1,
+            test: 1,
+        },
+        SplitSizes {
+            train: 1,
+            val: 1,
+            test: usize::MAX,
+        },
+    ] {
+        let e = gdata::split_indices(&b, sizes, 0).unwrap_err().to_string();
+        assert!(e.contains("only 10000 are available"), "{e}");
+    }
+    let mut full = base();
+    full.test = Some(full.train.clone());
+    let e = gdata::split_indices(
+        &full,
+        SplitSizes {
+            train: usize::MAX,
+            val: 2,
+            test: 1,
+        },
+        0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("in the training file"), "{e}");
+}

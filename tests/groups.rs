@@ -128,6 +128,31 @@ fn group_vectors_parse_from_names_bits_and_presets_and_misspellings_list_the_nam
 }
 
 #[test]
+fn text_naming_no_group_is_an_error_that_says_how_to_ask_for_none() {
+    for text in ["", ",", " , ", "+", " ,+, "] {
+        let e = GroupSet::parse(text).unwrap_err();
+        assert_eq!(e, GroupError::NoGroupNamed(text.to_string()));
+        let msg = e.to_string();
+        assert!(
+            msg.contains("names no group")
+                && msg.contains("`none`")
+                && msg.contains("000000000000"),
+            "{msg}"
+        );
+        assert!(text.parse::<GroupSet>().is_err());
+    }
+    for none in ["none", " NONE ", "000000000000", "preset:0"] {
+        assert_eq!(GroupSet::parse(none).unwrap(), GroupSet::EMPTY, "{none}");
+    }
+    assert_eq!(GroupSet::parse("all").unwrap(), GroupSet::ALL);
+    assert_eq!(
+        GroupSet::parse(" rot90 , ,hflip ").unwrap(),
+        GroupSet::parse("rot90,hflip").unwrap(),
+        "stray separators between names stay harmless"
+    );
+}
+
+#[test]
 fn composition_applies_right_to_left() {
     let r = Group::Rot90.generator(4, 1).unwrap();
     let h = Group::HFlip.generator(4, 1).unwrap();

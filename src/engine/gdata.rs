@@ -63,6 +63,10 @@ pub enum GDataError {
     NotSquare { rows: usize, cols: usize },
     #[error("{0} split size must be at least 1")]
     Empty(&'static str),
+    #[error(
+        "cannot show {count} sample images: choose a count from 1 to {available}, the images available"
+    )]
+    SampleCount { count: usize, available: usize },
 }
 
 /// An order of indices in which every class appears in turn (each class shuffled by
@@ -147,10 +151,13 @@ pub fn split_indices(
     match &base.test {
         Some(test) => {
             let have = order.len();
-            if sizes.train + sizes.val > have {
+            // Saturating: sizes near usize::MAX must not wrap round to a small sum
+            // that passes the check and then slices out of range.
+            let asked = sizes.train.saturating_add(sizes.val);
+            if asked > have {
                 return Err(GDataError::TooMany {
                     what: "train + validation",
-                    asked: sizes.train + sizes.val,
+                    asked,
                     have,
                     hint: " in the training file",
                 });
@@ -171,7 +178,10 @@ pub fn split_indices(
             ])
         }
         None => {
-            let total = sizes.train + sizes.val + sizes.test;
+            let total = sizes
+                .train
+                .saturating_add(sizes.val)
+                .saturating_add(sizes.test);
             if total > order.len() {
                 return Err(GDataError::TooMany {
                     what: "train + validation + test",
@@ -225,19 +235,25 @@ pub fn build(
 /// An original image, its transformed version, and its label.
 pub type Sample = (Vec<u8>, Vec<u8>, u8);
 
-/// Originals and transformed versions of `count` sample images, for previews.
+/// Originals and transformed versions of `count` sample images, for previews. The
+/// count must be 1 to the number of images in the base set; it is checked before
+/// anything is allocated for it.
 pub fn preview_samples(
     base: &BaseData,
     groups: GroupSet,
     step: usize,
     sample_seed: u64,
     count: usize,
-) -> Result<Vec<Sample>, GroupError> {
+) -> Result<Vec<Sample>, GDataError> {
+    let available = base.train.len();
+    if count == 0 || count > available {
+        return Err(GDataError::SampleCount { count, available });
+    }
     let imgs = &base.train.images;
     let mut tf = Transformer::new(groups, imgs.rows, step)?;
     let mut rng = ChaCha8Rng::seed_from_u64(sample_seed);
     let mut out = Vec::with_capacity(count);
-    for _ in 0..count.min(base.train.len()) {
+    for _ in 0..count {
         let i = rng.gen_range(0..base.train.len());
         let orig = imgs.image(i).to_vec();
         let mut t = vec![0u8; orig.len()];

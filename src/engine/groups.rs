@@ -40,6 +40,8 @@ pub enum GroupError {
     BadStep { step: usize, n: usize },
     #[error("grid size must be at least 1")]
     EmptyGrid,
+    #[error("group set `{0}` names no group; to ask for none, write `none` or 000000000000")]
+    NoGroupNamed(String),
 }
 
 fn valid_names() -> String {
@@ -357,7 +359,8 @@ impl GroupSet {
     }
 
     /// Parses names (`rot90,hflip`), 12 bits (`110000000000`), a preset (`preset:2`),
-    /// `none` or `all`.
+    /// `none` or `all`. Text that names no group (``, `,`) is an error: an empty set
+    /// must be asked for explicitly, not reached by a slip.
     ///
     /// ```
     /// use aen::groups::GroupSet;
@@ -365,11 +368,12 @@ impl GroupSet {
     /// assert_eq!(g.bit_string(), "110000000000");
     /// assert_eq!(GroupSet::parse("preset:2").unwrap().to_string(), "rot90,hflip,sc4,sc5");
     /// assert!(GroupSet::parse("rot91").unwrap_err().to_string().contains("valid names"));
+    /// assert!(GroupSet::parse(" , ").unwrap_err().to_string().contains("`none`"));
     /// ```
     pub fn parse(text: &str) -> Result<GroupSet, GroupError> {
         let t = text.trim();
         let lower = t.to_ascii_lowercase();
-        if lower.is_empty() || lower == "none" || lower == "plain" {
+        if lower == "none" || lower == "plain" {
             return Ok(GroupSet::EMPTY);
         }
         if lower == "all" {
@@ -383,7 +387,7 @@ impl GroupSet {
                 .and_then(GroupSet::preset)
                 .ok_or_else(|| GroupError::BadPreset(t.to_string()));
         }
-        if lower.chars().all(|c| c == '0' || c == '1') {
+        if !lower.is_empty() && lower.chars().all(|c| c == '0' || c == '1') {
             if lower.len() != NUM_GROUPS {
                 return Err(GroupError::BadBits(t.to_string()));
             }
@@ -396,8 +400,13 @@ impl GroupSet {
             return Ok(GroupSet(bits));
         }
         let mut set = GroupSet::EMPTY;
+        let mut named = 0;
         for name in lower.split([',', '+', ' ']).filter(|s| !s.is_empty()) {
             set = set.with(Group::from_name(name)?);
+            named += 1;
+        }
+        if named == 0 {
+            return Err(GroupError::NoGroupNamed(text.to_string()));
         }
         Ok(set)
     }

@@ -9,6 +9,7 @@ pub mod idx;
 
 pub use idx::{IdxError, Images};
 
+use crate::engine::fsio::{self, FsError, FsProblem};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -140,6 +141,10 @@ impl fmt::Display for Source {
     }
 }
 
+/// The side of the square images aen's networks take; data of any other size is
+/// refused when it loads, before any work starts.
+pub const SIDE: usize = 28;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error("unknown data set `{0}`; choose mnist or fashion-mnist")]
@@ -150,6 +155,15 @@ pub enum DataError {
     Idx(#[from] IdxError),
     #[error("{dir}: no {dataset} files here; expected {}", fetch::FILE_NAMES.join(", "))]
     MissingFiles { dir: PathBuf, dataset: &'static str },
+    #[error("{dir}: the {dataset} set is incomplete: no {} (raw or .gz)", missing.join(", "))]
+    Incomplete {
+        dir: PathBuf,
+        dataset: &'static str,
+        missing: Vec<&'static str>,
+    },
+    /// A data dir, or an entry in one, that is not what it should be.
+    #[error(transparent)]
+    File(#[from] FsError),
     #[error("{dataset}: no {origin} copy found{hint}")]
     SourceNotFound {
         dataset: &'static str,
@@ -195,25 +209,94 @@ pub fn user_dataset_dir(kind: DatasetKind) -> Option<PathBuf> {
     user_data_dir().map(|d| d.join("datasets").join(kind.name()))
 }
 
-/// Finds the four standard files in `dir` (raw or .gz). Returns None if any is missing.
+/// The four standard files, without the optional `.gz`.
+const STEMS: [&str; 4] = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+];
+
+/// The file to use for `stem` in `dir`: the `.gz` or the raw one, whichever is a
+/// regular file (links followed), the `.gz` first. An entry that exists but cannot be
+/// a data file (a directory, a dangling link, a link loop, a FIFO) is an error naming
+/// it, unless the other candidate is usable.
+fn locate(dir: &Path, stem: &str) -> Result<Option<PathBuf>, FsError> {
+    let mut bad = None;
+    for p in [dir.join(format!("{stem}.gz")), dir.join(stem)] {
+        match fsio::check_regular(&p, "") {
+            Ok(_) => return Ok(Some(p)),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => bad = bad.or(Some(e)),
+        }
+    }
+    bad.map_or(Ok(None), Err)
+}
+
+/// Finds the four standard files in `dir` (raw or .gz). Returns None if any is
+/// missing or unusable; `locate_files` says which and why.
 pub fn find_files(dir: &Path) -> Option<[PathBuf; 4]> {
-    let find = |stem: &str| {
-        [dir.join(format!("{stem}.gz")), dir.join(stem)]
-            .into_iter()
-            .find(|p| p.is_file())
-    };
-    Some([
-        find("train-images-idx3-ubyte")?,
-        find("train-labels-idx1-ubyte")?,
-        find("t10k-images-idx3-ubyte")?,
-        find("t10k-labels-idx1-ubyte")?,
-    ])
+    locate_files(dir, DatasetKind::Mnist).ok()
+}
+
+/// Finds the four standard files in `dir` (raw or .gz), or says what is wrong: no
+/// files at all, which are missing, or which entry is not a usable file and why.
+pub fn locate_files(dir: &Path, kind: DatasetKind) -> Result<[PathBuf; 4], DataError> {
+    let mut found = Vec::with_capacity(4);
+    let mut missing = Vec::new();
+    for stem in STEMS {
+        match locate(dir, stem)? {
+            Some(p) => found.push(p),
+            None => missing.push(stem),
+        }
+    }
+    match <[PathBuf; 4]>::try_from(found) {
+        Ok(files) => Ok(files),
+        Err(_) if missing.len() == STEMS.len() => Err(DataError::MissingFiles {
+            dir: dir.to_path_buf(),
+            dataset: kind.title(),
+        }),
+        Err(_) => Err(DataError::Incomplete {
+            dir: dir.to_path_buf(),
+            dataset: kind.title(),
+            missing,
+        }),
+    }
+}
+
+/// Whether anything stands under one of the standard names in `dir`, usable or not.
+fn has_entries(dir: &Path) -> bool {
+    STEMS.iter().any(|stem| {
+        [format!("{stem}.gz"), stem.to_string()]
+            .iter()
+            .any(|n| std::fs::symlink_metadata(dir.join(n)).is_ok())
+    })
+}
+
+/// Checks a `--data-dir` before anything else: it must exist and be a directory
+/// (links followed). The CLI calls it so that a mistyped path is named as such rather
+/// than reported as a folder without data.
+pub fn check_data_dir(path: &Path) -> Result<(), DataError> {
+    fsio::check_dir(path, "data dir")?;
+    std::fs::read_dir(path).map_err(|err| {
+        DataError::File(FsError {
+            what: "data dir".into(),
+            path: path.to_path_buf(),
+            problem: FsProblem::Io {
+                doing: "cannot list",
+                err,
+            },
+        })
+    })?;
+    Ok(())
 }
 
 /// For `--data-dir DIR`: the files may sit in DIR itself or in DIR/<dataset name>.
+/// When neither holds a complete set, the one with any of the files is meant, so that
+/// errors name what is wrong there.
 fn data_dir_for(kind: DatasetKind, dir: &Path) -> PathBuf {
     let sub = dir.join(kind.name());
-    if find_files(&sub).is_some() {
+    if find_files(&sub).is_some() || (!has_entries(dir) && has_entries(&sub)) {
         sub
     } else {
         dir.to_path_buf()
@@ -266,13 +349,8 @@ pub fn resolve_source(
     if let Some(d) = data_dir
         && (want.is_none() || want == Some(SourceKind::DataDir))
     {
-        let d = data_dir_for(kind, d);
-        if find_files(&d).is_none() {
-            return Err(DataError::MissingFiles {
-                dir: d,
-                dataset: kind.title(),
-            });
-        }
+        check_data_dir(d)?;
+        locate_files(&data_dir_for(kind, d), kind)?;
     }
     let all = available_sources(kind, data_dir);
     match want {
@@ -298,15 +376,17 @@ pub fn resolve_source(
     }
 }
 
-/// Loads a data set from a source, validating every file.
+/// Loads a data set from a source, validating every file. Images must be
+/// `SIDE`x`SIDE`: the networks take nothing else.
 pub fn load(kind: DatasetKind, source: &Source) -> Result<BaseData, DataError> {
+    let shape = Some((SIDE, SIDE));
     match &source.dir {
         None => {
             let (img, lab) = kind.embedded();
             let ipath = PathBuf::from(format!("<embedded>/{}-images-idx3-ubyte.gz", kind.name()));
             let lpath = PathBuf::from(format!("<embedded>/{}-labels-idx1-ubyte.gz", kind.name()));
-            let images = idx::parse_images(&ipath, &idx::decode_maybe_gz(&ipath, img.to_vec())?)?;
-            let labels = idx::parse_labels(&lpath, &idx::decode_maybe_gz(&lpath, lab.to_vec())?)?;
+            let images = idx::images_from(&ipath, img, shape)?;
+            let labels = idx::labels_from(&lpath, lab)?;
             Ok(BaseData {
                 kind,
                 source: source.clone(),
@@ -315,22 +395,9 @@ pub fn load(kind: DatasetKind, source: &Source) -> Result<BaseData, DataError> {
             })
         }
         Some(dir) => {
-            let files = find_files(dir).ok_or_else(|| DataError::MissingFiles {
-                dir: dir.clone(),
-                dataset: kind.title(),
-            })?;
-            let (ti, tl) = idx::read_pair(&files[0], &files[1])?;
-            let (si, sl) = idx::read_pair(&files[2], &files[3])?;
-            if (ti.rows, ti.cols) != (si.rows, si.cols) {
-                return Err(DataError::Other(format!(
-                    "{}: test images are {}x{} but training images are {}x{}",
-                    dir.display(),
-                    si.rows,
-                    si.cols,
-                    ti.rows,
-                    ti.cols
-                )));
-            }
+            let files = locate_files(dir, kind)?;
+            let (ti, tl) = idx::read_pair(&files[0], &files[1], shape)?;
+            let (si, sl) = idx::read_pair(&files[2], &files[3], shape)?;
             Ok(BaseData {
                 kind,
                 source: source.clone(),
@@ -355,13 +422,4 @@ pub fn open(
 ) -> Result<BaseData, DataError> {
     let source = resolve_source(kind, data_dir, want)?;
     load(kind, &source)
-}
-
-/// Checks that a folder given as a data source exists and is a folder.
-pub fn check_data_dir(dir: &Path) -> Result<(), DataError> {
-    match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(DataError::Other(format!("{}: not a folder", dir.display()))),
-        Err(e) => Err(DataError::Other(format!("{}: {e}", dir.display()))),
-    }
 }
