@@ -104,3 +104,12 @@ impl Children {
         Ok(Outcome::New(rec))
     }
 }
+
+impl super::strategy::Known for Children {
+    fn accuracy(&self, s: GroupSet) -> Option<f64> {
+        self.cache.get(&s).map(|m| m.val_acc)
+    }
+    fn count(&self) -> usize {
+        self.cache.len()
+    }
+}

@@ -9,6 +9,7 @@ pub mod change;
 pub mod children;
 pub mod protocol;
 pub mod records;
+pub mod strategy;
 mod worker;
 
 pub use children::{child_config, child_seed};

@@ -7,11 +7,11 @@
 //! retrained) and its live setting changes re-applied at the same steps rebuilds the
 //! Q-networks, Adam moments, replay memory and RNG exactly as they were.
 
-use super::agent::Agent;
 use super::children::{Children, Outcome};
 use super::protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 use super::records::{EpisodeRecord, History, ModelRecord, StepRecord};
 use super::reward;
+use super::strategy::Strategy;
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
@@ -33,7 +33,7 @@ pub(super) struct Worker {
     settings: Settings,
     initial_settings: Settings,
     info: RunInfo,
-    agent: Agent,
+    strategy: Strategy,
     children: Children,
     history: History,
     /// The snapshot being replayed, until the replay has caught up with it.
@@ -70,7 +70,7 @@ impl Worker {
         let prior: &[ModelRecord] = resume.as_ref().map_or(&[], |s| &s.history.models);
         let info_path = info.snapshot_path.clone();
         Worker {
-            agent: Agent::new(settings.data.seed, settings.search.q_lr),
+            strategy: Strategy::new(&settings),
             children: Children::new(gd, prior),
             initial_settings: settings.clone(),
             settings,
@@ -143,7 +143,7 @@ impl Worker {
     fn apply_change(&mut self, change: SettingChange) {
         match change.apply(&mut self.settings) {
             Ok(()) => {
-                self.agent.set_lr(self.settings.search.q_lr);
+                self.strategy.sync(&self.settings);
                 self.history.changes.push((self.step, change.clone()));
                 self.emit(Event::SettingChanged {
                     step: self.step,
@@ -274,28 +274,32 @@ impl Worker {
     }
 
     /// One environment step from `state`; returns the next state and its reward.
-    fn step_once(&mut self, state: GroupSet, episode: usize) -> Result<(GroupSet, f64), Halt> {
+    fn step_once(&mut self, walk: GroupSet, episode: usize) -> Result<(GroupSet, f64), Halt> {
         self.poll_controls()?;
         let eps = self.settings.epsilon(self.children.count());
-        let choice = self.agent.choose(state, eps);
-        let next = GroupSet::from_bits(state.bits() ^ (1 << choice.action));
+        let choice = self
+            .strategy
+            .choose(walk, eps, &self.children, &self.settings.search);
+        let next = choice.next;
         let (rec, new_model) = self.evaluate(next)?;
         let rw = reward(rec.val_acc, self.base_acc);
-        let s = &self.settings.search;
-        self.agent
-            .remember(state, choice.action, rw, next, s.replay_capacity);
-        self.agent.optimize(s.q_batch, s.gamma);
-        if new_model && self.children.count().is_multiple_of(s.target_update) {
-            self.agent.sync_target();
-        }
+        let count = self.children.count();
+        self.strategy.observe(
+            &choice,
+            rw,
+            rec.val_acc,
+            new_model,
+            &self.settings.search,
+            count,
+        );
         let record = StepRecord {
             step: self.step,
             episode,
-            state,
+            state: choice.from,
             action: choice.action,
             next_state: next,
             greedy: choice.greedy,
-            q_values: choice.q_values,
+            q_values: choice.scores,
             reward: rw,
             val_acc: rec.val_acc,
             params: rec.params,

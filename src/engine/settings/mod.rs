@@ -7,8 +7,10 @@
 //! the flags of every subcommand, the TUI's forms, the text of live changes and
 //! `config.example.toml` ([`example_toml`]). Adding a setting is adding a row.
 
+mod choices;
 mod value;
 
+pub use choices::StrategyKind;
 pub use value::{Bounds, SettingValue};
 
 use crate::engine::data::{DatasetKind, SourceKind};
@@ -188,6 +190,11 @@ settings_table! {
     }
     /// Deep Q-learning over group vectors (docs/method.md §6).
     [search: SearchSettings] {
+        /// The search strategy: dqn (the paper's deep Q-learning), random (uniform over
+        /// untried states), local (hill climbing over one-bit flips with random
+        /// restarts) or evolution (regularized evolution).
+        strategy: StrategyKind = StrategyKind::Dqn,
+            flag Some("strategy"), live false, allowed Bounds::Any;
         /// A fixed epsilon instead of the schedule. Unset by default (empty in forms).
         fixed_epsilon: Option<f64> = None,
             flag Some("epsilon"), live true, allowed Bounds::Float(0.0, 1.0);
@@ -221,6 +228,12 @@ settings_table! {
         /// Q-learning batch size; the Q-network trains once the memory holds a batch.
         q_batch: usize = 128,
             flag Some("q-batch"), live false, allowed Bounds::Int(1, 4096);
+        /// Regularized evolution: population size (members before selection starts).
+        population: usize = 20,
+            flag Some("population"), live false, allowed Bounds::Int(2, 1000);
+        /// Regularized evolution: members sampled per tournament.
+        tournament: usize = 5,
+            flag Some("tournament"), live false, allowed Bounds::Int(1, 1000);
     }
     /// The single-equivariance protocol, used by `aen single-test` and the final
     /// evaluation of a search (docs/method.md §7). On the embedded pool the training
