@@ -6,6 +6,7 @@ use crate::engine::data::{self, BaseData};
 use crate::engine::experiments::{self, EvalRow, ExpProgress};
 use crate::engine::gdata::{self, GData};
 use crate::engine::report;
+use crate::engine::search::children::Evaluator;
 use crate::engine::search::{self, RunInfo, SearchHandle, SettingChange};
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::{self, Snapshot};
@@ -93,7 +94,11 @@ pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Resu
     let info = run_info(&settings, &base, &path, 0.0);
     let empty = Snapshot::new(settings.clone(), &info, Default::default(), None, 0.0);
     snapshot::save(&empty, &path).context("cannot autosave the session")?;
-    Ok(search::spawn(settings, info, gd, None, Vec::new()))
+    let eval = Evaluator::Train {
+        dev: Default::default(),
+        gd,
+    };
+    Ok(search::spawn(settings, info, eval, None, Vec::new(), true))
 }
 
 /// Continues `snap` (loaded from `path`, where it keeps autosaving) under the settings
@@ -110,9 +115,13 @@ pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Res
     Ok(search::spawn(
         snap.settings.clone(),
         info,
-        gd,
+        Evaluator::Train {
+            dev: Default::default(),
+            gd,
+        },
         Some(snap),
         changes,
+        true,
     ))
 }
 

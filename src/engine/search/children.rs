@@ -28,9 +28,24 @@ pub fn child_config(settings: &Settings, state: GroupSet) -> TrainConfig {
     }
 }
 
+/// Accuracies looked up instead of trained (a ground-truth table, one seed of it).
+pub trait Lookup: Send {
+    /// (validation %, test %, parameters) of `state`.
+    fn get(&self, state: GroupSet) -> Option<(f64, f64, usize)>;
+    /// Names the source in errors.
+    fn name(&self) -> String;
+}
+
+/// Where accuracies come from.
+pub enum Evaluator {
+    /// Train each child on the search's G-data.
+    Train { dev: Dev, gd: GData },
+    /// Look them up (milliseconds per thousand models).
+    Table(Box<dyn Lookup>),
+}
+
 pub struct Children {
-    dev: Dev,
-    gd: GData,
+    eval: Evaluator,
     /// Models trained in this run (or re-reached in a replay), by state.
     cache: HashMap<GroupSet, ModelRecord>,
     /// A resumed snapshot's models not yet re-reached by the replay.
@@ -48,10 +63,9 @@ pub enum Outcome {
 }
 
 impl Children {
-    pub fn new(gd: GData, prior: &[ModelRecord]) -> Children {
+    pub fn new(eval: Evaluator, prior: &[ModelRecord]) -> Children {
         Children {
-            dev: Dev::default(),
-            gd,
+            eval,
             cache: HashMap::new(),
             prior: prior.iter().map(|m| (m.state, m.clone())).collect(),
             trained: 0,
@@ -82,19 +96,18 @@ impl Children {
             m.first_step = step;
             m
         } else {
-            let orbits = ChildOrbits::new(state, settings.data.step)?;
-            let cfg = child_config(settings, state);
-            let r = match train::train_child(&self.dev, &orbits, &self.gd, cfg, on_batch) {
-                Ok(r) => r,
-                Err(train::TrainError::Cancelled) => return Ok(Outcome::Cancelled),
+            let Some((val_acc, test_acc, params, seconds)) =
+                self.compute(state, settings, on_batch)?
+            else {
+                return Ok(Outcome::Cancelled);
             };
             ModelRecord {
                 index,
                 state,
-                val_acc: r.val_acc,
-                test_acc: r.test_acc,
-                params: r.params,
-                seconds: r.seconds,
+                val_acc,
+                test_acc,
+                params,
+                seconds,
                 first_step: step,
                 epsilon: settings.epsilon(self.trained),
             }
@@ -102,6 +115,38 @@ impl Children {
         self.trained += 1;
         self.cache.insert(state, rec.clone());
         Ok(Outcome::New(rec))
+    }
+}
+
+impl Children {
+    /// (validation %, test %, parameters, seconds) of a new state; None if cancelled.
+    fn compute(
+        &self,
+        state: GroupSet,
+        settings: &Settings,
+        on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
+    ) -> anyhow::Result<Option<(f64, f64, usize, f64)>> {
+        match &self.eval {
+            Evaluator::Table(t) => {
+                let (v, te, p) = t.get(state).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{} has no row for {} [{}]",
+                        t.name(),
+                        state,
+                        state.bit_string()
+                    )
+                })?;
+                Ok(Some((v, te, p, 0.0)))
+            }
+            Evaluator::Train { dev, gd } => {
+                let orbits = ChildOrbits::new(state, settings.data.step)?;
+                let cfg = child_config(settings, state);
+                match train::train_child(dev, &orbits, gd, cfg, on_batch) {
+                    Ok(r) => Ok(Some((r.val_acc, r.test_acc, r.params, r.seconds))),
+                    Err(train::TrainError::Cancelled) => Ok(None),
+                }
+            }
+        }
     }
 }
 

@@ -16,9 +16,9 @@ pub use children::{child_config, child_seed};
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
 
-use crate::engine::gdata::GData;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::Snapshot;
+use children::Evaluator;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -65,13 +65,15 @@ pub fn reward(acc: f64, base: f64) -> f64 {
 }
 
 /// Starts the worker thread. The data is prepared by the caller, so that bad settings
-/// or data are errors before any thread starts.
+/// or data are errors before any thread starts. Without `autosave` nothing is written
+/// (searches against a table in `aen compare`).
 pub(crate) fn spawn(
     settings: Settings,
     info: RunInfo,
-    gd: GData,
+    eval: Evaluator,
     resume: Option<Snapshot>,
     changes: Vec<SettingChange>,
+    autosave: bool,
 ) -> SearchHandle {
     let (etx, erx) = mpsc::channel();
     let (ctx, crx) = mpsc::channel();
@@ -89,7 +91,7 @@ pub(crate) fn spawn(
         .name("aen-search".into())
         .spawn(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                worker::Worker::new(settings, info, gd, resume, channels).run()
+                worker::Worker::new(settings, info, eval, resume, channels, autosave).run()
             }));
             if let Err(panic) = result {
                 let msg = panic

@@ -7,12 +7,11 @@
 //! retrained) and its live setting changes re-applied at the same steps rebuilds the
 //! Q-networks, Adam moments, replay memory and RNG exactly as they were.
 
-use super::children::{Children, Outcome};
+use super::children::{Children, Evaluator, Outcome};
 use super::protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 use super::records::{EpisodeRecord, History, ModelRecord, StepRecord};
 use super::reward;
 use super::strategy::Strategy;
-use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::{self, Snapshot};
@@ -50,6 +49,8 @@ pub(super) struct Worker {
     base_acc: f64,
     step: usize,
     path: PathBuf,
+    /// Whether the run writes its snapshot (not when searching a table in a comparison).
+    autosave: bool,
     started: Instant,
 }
 
@@ -63,15 +64,17 @@ impl Worker {
     pub fn new(
         settings: Settings,
         info: RunInfo,
-        gd: GData,
+        eval: Evaluator,
         resume: Option<Snapshot>,
         ch: Channels,
+        autosave: bool,
     ) -> Worker {
         let prior: &[ModelRecord] = resume.as_ref().map_or(&[], |s| &s.history.models);
         let info_path = info.snapshot_path.clone();
         Worker {
             strategy: Strategy::new(&settings),
-            children: Children::new(gd, prior),
+            children: Children::new(eval, prior),
+            autosave,
             initial_settings: settings.clone(),
             settings,
             info,
@@ -265,7 +268,7 @@ impl Worker {
     /// A new model is saved before it is announced: a model a client has seen is on
     /// disk. A failed autosave stops the search at once, so no work goes unsaved.
     fn record_model(&mut self, m: ModelRecord) -> Result<(), Halt> {
-        if !self.replaying() {
+        if self.autosave && !self.replaying() {
             snapshot::save(&self.snapshot(), &self.path)
                 .map_err(|e| Halt::Failed(format!("autosave failed, search stopped: {e}")))?;
         }
@@ -434,7 +437,11 @@ impl Worker {
         let snap = self.snapshot();
         let unchanged =
             self.replayed == Some((self.history.steps.len(), self.history.changes.len()));
-        let saved = if unchanged && error.is_none() {
+        let saved = if !self.autosave {
+            Err(snapshot::SnapshotError::Write(
+                "not saved: autosave is off".into(),
+            ))
+        } else if unchanged && error.is_none() {
             Ok(())
         } else {
             snapshot::save(&snap, &path)
@@ -442,7 +449,9 @@ impl Worker {
         if let Some(e) = error {
             self.send(Event::Error(e));
         }
-        if let Err(e) = &saved {
+        if let Err(e) = &saved
+            && self.autosave
+        {
             self.send(Event::Error(format!("saving the snapshot failed: {e}")));
         }
         if !unchanged {
