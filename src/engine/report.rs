@@ -11,7 +11,7 @@ use std::sync::Once;
 
 static FONT: Once = Once::new();
 
-fn register_font() {
+pub fn register_font() {
     FONT.call_once(|| {
         // DejaVu Sans (free licence), embedded so plots render the same everywhere.
         let _ = plotters::style::register_font(
