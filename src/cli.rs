@@ -49,6 +49,9 @@ pub enum Command {
     SingleTest(SingleTestArgs),
     /// Run a search headless, with a progress bar and exported results.
     Search(SearchArgs),
+    /// Train every group set (or a list) for several seeds into a resumable table;
+    /// `merge` joins shard tables, `report` summarises one.
+    Sweep(crate::cli_sweep::SweepArgs),
 }
 
 #[derive(Args, Debug)]
@@ -276,6 +279,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Train(a)) => run_train(a, settings),
         Some(Command::SingleTest(a)) => run_single_test(a, settings),
         Some(Command::Search(a)) => crate::cli_search::run_search(a, settings),
+        Some(Command::Sweep(a)) => crate::cli_sweep::run(a, settings),
     }
 }
 

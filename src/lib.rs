@@ -11,12 +11,15 @@ pub mod gdata;
 pub mod groups;
 pub mod nn;
 pub mod orbits;
+pub mod pool;
 pub mod render;
 pub mod report;
 pub mod search;
 pub mod snapshot;
+pub mod sweep;
 pub mod train;
 pub mod tui;
 
 pub mod cli;
 pub mod cli_search;
+pub mod cli_sweep;
