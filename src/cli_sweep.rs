@@ -204,7 +204,8 @@ fn run_sweep(a: SweepRunArgs, mut settings: Settings) -> Result<()> {
             if json {
                 println!("{}", serde_json::json!({"event": "warning", "message": w}));
             } else {
-                bar.println(format!("warning: {w}"));
+                // A hidden bar drops println; suspend prints either way.
+                bar.suspend(|| eprintln!("warning: {w}"));
             }
         }
         SweepEvent::Row { row, done, todo } => {

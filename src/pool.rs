@@ -238,6 +238,16 @@ impl Pool {
         q.waiting.len() + q.running.len()
     }
 
+    /// Jobs queued and not yet started.
+    pub fn queued(&self) -> usize {
+        self.shared
+            .queue
+            .lock()
+            .expect("pool queue lock")
+            .waiting
+            .len()
+    }
+
     /// Cancels everything outstanding and joins the workers.
     pub fn shutdown(mut self) {
         self.close();
