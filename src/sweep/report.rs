@@ -179,14 +179,22 @@ impl Report {
             "rank", "groups", "val", "sd", "min..max", "test", "params"
         );
         for (i, st) in self.ranked().iter().take(10).enumerate() {
+            let (sd, spread) = if st.seeds > 1 {
+                (
+                    format!("{:.2}", st.val_sd),
+                    format!("{:.1}..{:.1}", st.val_min, st.val_max),
+                )
+            } else {
+                ("-".into(), "-".into())
+            };
             let _ = writeln!(
                 o,
-                "{:>4}  {:<30} {:>7.2} {:>6.2} {:>15} {:>7.2} {:>8}",
+                "{:>4}  {:<30} {:>7.2} {:>6} {:>15} {:>7.2} {:>8}",
                 i + 1,
                 set_label(st.state),
                 st.val_mean,
-                st.val_sd,
-                format!("{:.1}..{:.1}", st.val_min, st.val_max),
+                sd,
+                spread,
                 st.test_mean,
                 st.params
             );
@@ -258,11 +266,15 @@ impl Report {
             };
             let _ = writeln!(
                 o,
-                "{:<7} {:>4} {:>6} {:>+8.2} {:>20}  {verdict}",
+                "{:<7} {:>4} {:>6} {:>8} {:>20}  {verdict}",
                 m.group.name(),
                 if m.in_data { "*" } else { "" },
                 m.pairs,
-                m.effect,
+                if m.effect.is_nan() {
+                    "-".to_string()
+                } else {
+                    format!("{:+.2}", m.effect)
+                },
                 if m.lo.is_nan() {
                     "-".to_string()
                 } else {
@@ -287,8 +299,9 @@ impl Report {
             return "too few pairs (S, S+g) for intervals: sweep more group sets to judge which groups pay".into();
         }
         let data_pay = names(&|m| m.in_data && m.pays());
-        let data_not = names(&|m| m.in_data && !m.pays());
+        let data_not = names(&|m| m.in_data && !m.pays() && !m.lo.is_nan());
         let other_pay = names(&|m| !m.in_data && m.pays());
+        let unjudged = names(&|m| m.lo.is_nan());
         let list = |v: &[&str]| {
             if v.is_empty() {
                 "none".to_string()
@@ -296,22 +309,28 @@ impl Report {
                 v.join(", ")
             }
         };
-        let head = if data_not.is_empty() && other_pay.is_empty() {
-            "the groups that pay are exactly the data groups"
-        } else if other_pay.is_empty() {
-            "only data groups pay, but not all of them"
-        } else if data_pay.is_empty() {
-            "no data group pays"
-        } else {
-            "data groups pay, and so do others"
+        let head = match (
+            data_pay.is_empty(),
+            data_not.is_empty(),
+            other_pay.is_empty(),
+        ) {
+            (true, _, true) => "no group clearly pays",
+            (false, true, true) => "the groups that pay are exactly the data groups",
+            (false, false, true) => "only data groups pay, but not all of them",
+            (true, _, false) => "no data group pays, but others do",
+            (false, _, false) => "data groups pay, and so do others",
         };
-        format!(
+        let mut s = format!(
             "data groups {}: {head}.\n  data groups that pay: {}\n  data groups that do not: {}\n  other groups that pay: {}",
             self.settings.data_groups,
             list(&data_pay),
             list(&data_not),
             list(&other_pay)
-        )
+        );
+        if !unjudged.is_empty() {
+            s += &format!("\n  too few pairs to judge: {}", unjudged.join(", "));
+        }
+        s
     }
 
     /// Writes states.csv, by_groups.csv, by_params.csv, marginal.csv and three plots.
@@ -466,7 +485,17 @@ impl Report {
             .configure_mesh()
             .x_desc("parameters (log)")
             .y_desc("validation accuracy (%)")
-            .x_label_formatter(&|v| format!("{v:.0}"))
+            .x_label_formatter(&|v| {
+                // Plotters puts a label at every 1..9 x 10^k on a log axis, which
+                // overlap; keep 1, 2 and 5.
+                let e = 10f64.powf(v.log10().floor());
+                let m = (v / e).round();
+                if [1.0, 2.0, 5.0].contains(&m) && (v / e - m).abs() < 1e-6 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .draw()?;
         let subset = |s: GroupSet| s.bits() & !data.bits() == 0;
         chart.draw_series(self.states.iter().filter(|s| !subset(s.state)).map(|s| {
@@ -522,7 +551,7 @@ impl Report {
             vec![(-0.5, 0.0), (NUM_GROUPS as f64 - 0.5, 0.0)],
             BLACK.stroke_width(1),
         ))?;
-        for m in &self.marginal {
+        for m in self.marginal.iter().filter(|m| !m.effect.is_nan()) {
             let x = m.group.bit() as f64;
             let color = if m.in_data { RED } else { BLUE };
             if m.lo.is_finite() {
