@@ -654,3 +654,60 @@ fn report_writes_text_csv_and_plots() {
         assert!(b.starts_with(b"\x89PNG") && b.len() > 10_000, "{f}");
     }
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_says_how_to_continue() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("int.csv");
+    let args = [
+        "sweep",
+        "--source",
+        "embedded",
+        "--train-size",
+        "400",
+        "--val-size",
+        "50",
+        "--test-size",
+        "50",
+        "--epochs",
+        "1",
+        "--max-groups",
+        "2",
+        "--jobs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let child = Command::new(aen_bin())
+        .args(args)
+        .env("XDG_DATA_HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while !out.exists() || rows(&out).len() < 5 {
+        assert!(t.elapsed() < Duration::from_secs(120), "no rows appeared");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let s = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(s.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("run the same command to continue"),
+        "{err}"
+    );
+    let read = table::read(&out).unwrap();
+    assert!(read.truncated.is_none());
+    let kept = read.table.rows.len();
+    assert!((5..79).contains(&kept), "{kept}");
+    let err = ok(&aen(&args, dir.path()));
+    assert!(err.contains(&format!("{kept} already in")), "{err}");
+    assert_eq!(rows(&out).len(), 79);
+}
