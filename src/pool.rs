@@ -185,7 +185,8 @@ impl Pool {
         self.threads.len()
     }
 
-    /// Queues a job behind those already queued.
+    /// Queues a job behind those already queued. Ids must be unique among the jobs
+    /// outstanding, or cancel cannot tell them apart.
     pub fn submit(&self, id: JobId, state: GroupSet, seed_index: u32) {
         let mut q = self.shared.queue.lock().expect("pool queue lock");
         q.waiting.push_back(Job {
@@ -204,6 +205,7 @@ impl Pool {
 
     /// Cancels job `id`: dropped if queued, stopped at its next batch if training.
     /// Returns whether the job was found (false if it already finished or never was).
+    /// A job cancelled during its final evaluation still reports its result.
     pub fn cancel(&self, id: JobId) -> bool {
         let mut q = self.shared.queue.lock().expect("pool queue lock");
         if let Some(flag) = q.running.get(&id) {
@@ -248,9 +250,11 @@ impl Pool {
             .len()
     }
 
-    /// Cancels everything outstanding and joins the workers.
-    pub fn shutdown(mut self) {
+    /// Cancels everything outstanding, joins the workers, and returns the results not
+    /// yet received (those that finished before the cancel arrived, and the cancelled).
+    pub fn shutdown(mut self) -> Vec<JobResult> {
         self.close();
+        self.results.try_iter().collect()
     }
 
     fn close(&mut self) {

@@ -12,7 +12,7 @@ pub mod table;
 use crate::config::Settings;
 use crate::gdata::GData;
 use crate::groups::GroupSet;
-use crate::pool::{ChildSpec, JobError, Pool};
+use crate::pool::{ChildSpec, JobError, JobResult, Pool};
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
@@ -201,19 +201,10 @@ pub fn run(
             pool.submit(id as u64, *s, *k);
         }
         let mut done = 0;
-        while done < todo.len() {
-            if stop.load(Ordering::SeqCst) {
-                pool.shutdown();
-                return Ok(Outcome::Interrupted);
-            }
-            let r = match pool.results().recv_timeout(Duration::from_millis(100)) {
-                Ok(r) => r,
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(e) => bail!("the trainer pool stopped: {e}"),
-            };
+        let mut record = |r: JobResult, rows: &mut Vec<Row>| -> Result<()> {
             let t = match r.outcome {
                 Ok(t) => t,
-                Err(JobError::Cancelled) => continue,
+                Err(JobError::Cancelled) => return Ok(()),
                 Err(e @ JobError::Failed(_)) => {
                     bail!("{} seed {}: {e}", r.state, r.seed_index)
                 }
@@ -237,6 +228,21 @@ pub fn run(
                 done,
                 todo: todo.len(),
             });
+            Ok(())
+        };
+        while rows.len() < expected.len() {
+            if stop.load(Ordering::SeqCst) {
+                // Rows that finished while the stop arrived are kept, not retrained.
+                for r in pool.shutdown() {
+                    record(r, &mut rows)?;
+                }
+                return Ok(Outcome::Interrupted);
+            }
+            match pool.results().recv_timeout(Duration::from_millis(100)) {
+                Ok(r) => record(r, &mut rows)?,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(e) => bail!("the trainer pool stopped: {e}"),
+            }
         }
         pool.shutdown();
     }
