@@ -7,6 +7,10 @@
 //! 000000000000,"plain",0,61.5,60.8,478410,0.731
 //! ```
 //!
+//! A finished table is sorted by (state, seed), a state ordered by the number its bits
+//! make with rot90 as bit 0 (the rightmost digit of that number, though the leftmost
+//! character of the bit string): plain, rot90, hflip, rot90+hflip, vflip, ...
+//!
 //! Accuracies are written in Rust's shortest round-trip form, so a table read back
 //! gives the very numbers that were trained; only `seconds` differs between runs.
 
