@@ -107,3 +107,27 @@ fn cancelling_queued_and_running_jobs() {
     pool.shutdown();
     assert!(t.elapsed() < Duration::from_secs(2));
 }
+
+#[test]
+fn shutdown_hands_back_results_not_yet_received() {
+    let (gd, spec) = setup(100, 1);
+    let pool = Pool::new(2, gd, spec);
+    for (i, s) in ["none", "rot90", "sc1"].iter().enumerate() {
+        pool.submit(i as u64, GroupSet::parse(s).unwrap(), 0);
+    }
+    let t = Instant::now();
+    while pool.pending() != 0 {
+        assert!(t.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut ids: Vec<u64> = pool
+        .shutdown()
+        .into_iter()
+        .map(|r| {
+            assert!(r.outcome.is_ok(), "{r:?}");
+            r.id
+        })
+        .collect();
+    ids.sort();
+    assert_eq!(ids, [0, 1, 2]);
+}
