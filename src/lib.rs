@@ -10,8 +10,8 @@
 pub mod engine;
 
 pub use engine::{
-    data, experiments, fsio, gdata, groups, nn, orbits, report, search, session, settings,
-    snapshot, train,
+    compare, data, experiments, fsio, gdata, groups, nn, orbits, pool, report, search, session,
+    settings, snapshot, sweep, train,
 };
 
 #[cfg(feature = "tui")]

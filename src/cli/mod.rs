@@ -5,6 +5,7 @@ mod data;
 pub mod flags;
 mod output;
 mod search;
+mod sweep;
 mod train;
 
 pub use output::{Interrupt, PipeClosed};
@@ -52,6 +53,9 @@ pub enum Cmd {
     SingleTest(train::SingleTestArgs),
     /// Run a search headless, with a progress bar and exported results.
     Search(search::SearchArgs),
+    /// Train every group set (or a list) for several seeds into a resumable table;
+    /// `merge` joins shard tables, `report` summarises one.
+    Sweep(sweep::SweepArgs),
     /// The config file: `aen config example` prints every setting with its default.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -108,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Train(a)) => train::run_train(a, settings),
         Some(Cmd::SingleTest(a)) => train::run_single_test(a, settings),
         Some(Cmd::Search(a)) => search::run(a, settings),
+        Some(Cmd::Sweep(a)) => sweep::run(a, settings),
         Some(Cmd::Config(ConfigCmd::Example)) => {
             output::print(crate::engine::settings::example_toml())
         }

@@ -41,7 +41,10 @@ impl GroundTruth {
             e.0[r.seed as usize] = (r.val_acc, r.test_acc);
         }
         let space = 1usize << crate::engine::groups::NUM_GROUPS;
-        let whole = rows.values().filter(|(v, _)| v.iter().all(|x| x.0.is_finite())).count();
+        let whole = rows
+            .values()
+            .filter(|(v, _)| v.iter().all(|x| x.0.is_finite()))
+            .count();
         if whole < space {
             bail!(
                 "the table holds {whole} of the {space} states with all {seeds} seeds: a comparison needs the whole space (finish it with `aen sweep` on the same --out)"
@@ -97,7 +100,11 @@ impl Lookup for SeedLookup {
 }
 
 /// One search run against the table: the models in the order it trained them.
-pub fn run_once(settings: &Settings, truth: &Arc<GroundTruth>, seed: u64) -> Result<Vec<ModelRecord>> {
+pub fn run_once(
+    settings: &Settings,
+    truth: &Arc<GroundTruth>,
+    seed: u64,
+) -> Result<Vec<ModelRecord>> {
     let mut s = settings.clone();
     s.data.seed = seed;
     s.search.max_episodes = 100_000;
@@ -173,8 +180,14 @@ impl StrategyResult {
     }
 }
 
+/// (strategy index, repeat, regret curve, seconds) of one run.
+type RunResult = (usize, u64, Vec<f64>, f64);
+
 fn first_reaching(curve: &[f64], within: f64) -> Option<usize> {
-    curve.iter().position(|&r| r <= within + 1e-12).map(|i| i + 1)
+    curve
+        .iter()
+        .position(|&r| r <= within + 1e-12)
+        .map(|i| i + 1)
 }
 
 /// Runs every strategy `repeats` times for `budget` models on `jobs` threads; run r of
@@ -193,7 +206,7 @@ pub fn compare(
         .collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Vec<Result<(usize, u64, Vec<f64>, f64)>> = std::thread::scope(|scope| {
+    let results: Vec<Result<RunResult>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..jobs.max(1))
             .map(|_| {
                 scope.spawn(|| {
@@ -205,8 +218,14 @@ pub fn compare(
                         s.search.strategy = strategies[k];
                         s.search.max_models = budget;
                         let t = Instant::now();
-                        let run = run_once(&s, &truth, r)
-                            .map(|m| (k, r, regret_curve(&m, &truth, budget), t.elapsed().as_secs_f64()));
+                        let run = run_once(&s, &truth, r).map(|m| {
+                            (
+                                k,
+                                r,
+                                regret_curve(&m, &truth, budget),
+                                t.elapsed().as_secs_f64(),
+                            )
+                        });
                         out.push(run);
                         progress(done.fetch_add(1, Ordering::SeqCst) + 1, tasks.len());
                     }
@@ -258,7 +277,12 @@ fn fmt_models(v: &[Option<usize>]) -> String {
     }
     let mut s = hit.clone();
     s.sort_by(f64::total_cmp);
-    format!("median {:.0} ({}/{} runs)", s[s.len() / 2], hit.len(), v.len())
+    format!(
+        "median {:.0} ({}/{} runs)",
+        s[s.len() / 2],
+        hit.len(),
+        v.len()
+    )
 }
 
 /// The summary as text: regret (mean and 95 % interval) at the checkpoints, the
@@ -296,12 +320,17 @@ pub fn summary_text(results: &[StrategyResult], truth: &GroundTruth, budget: usi
 
 /// regret.csv: strategy, models, mean regret and its 95 % interval; runs.csv: per run.
 pub fn write_csv(results: &[StrategyResult], dir: &std::path::Path) -> Result<()> {
-    let budget = results.first().map_or(0, |r| r.curves.first().map_or(0, Vec::len));
+    let budget = results
+        .first()
+        .map_or(0, |r| r.curves.first().map_or(0, Vec::len));
     let mut s = String::from("strategy,models,mean_regret,ci_low,ci_high\n");
     for r in results {
         for n in 1..=budget {
             let (m, lo, hi) = r.regret_at(n);
-            s.push_str(&format!("{},{n},{m:.4},{lo:.4},{hi:.4}\n", r.strategy.name()));
+            s.push_str(&format!(
+                "{},{n},{m:.4},{lo:.4},{hi:.4}\n",
+                r.strategy.name()
+            ));
         }
     }
     crate::engine::fsio::write_atomic(&dir.join("regret.csv"), s.as_bytes())?;
@@ -327,7 +356,9 @@ pub fn write_csv(results: &[StrategyResult], dir: &std::path::Path) -> Result<()
 pub fn plot(results: &[StrategyResult], path: &std::path::Path) -> Result<()> {
     use plotters::prelude::*;
     crate::engine::report::register_font();
-    let budget = results.first().map_or(1, |r| r.curves.first().map_or(1, Vec::len));
+    let budget = results
+        .first()
+        .map_or(1, |r| r.curves.first().map_or(1, Vec::len));
     let top = results
         .iter()
         .flat_map(|r| (1..=budget).map(move |n| r.regret_at(n).2))
@@ -336,7 +367,10 @@ pub fn plot(results: &[StrategyResult], path: &std::path::Path) -> Result<()> {
     let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("Regret against models evaluated (mean, 95% band)", ("sans-serif", 22))
+        .caption(
+            "Regret against models evaluated (mean, 95% band)",
+            ("sans-serif", 22),
+        )
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(60)
@@ -360,7 +394,9 @@ pub fn plot(results: &[StrategyResult], path: &std::path::Path) -> Result<()> {
                 color.stroke_width(2),
             ))?
             .label(r.strategy.name())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
     }
     chart
         .configure_series_labels()

@@ -2,6 +2,7 @@
 //! snapshots, experiments and reports, and the session API that both clients drive.
 //! Nothing here knows about terminals. The method as implemented is docs/method.md.
 
+pub mod compare;
 pub mod data;
 pub mod experiments;
 pub mod fsio;
@@ -9,9 +10,11 @@ pub mod gdata;
 pub mod groups;
 pub mod nn;
 pub mod orbits;
+pub mod pool;
 pub mod report;
 pub mod search;
 pub mod session;
 pub mod settings;
 pub mod snapshot;
+pub mod sweep;
 pub mod train;

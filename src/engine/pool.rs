@@ -1,0 +1,335 @@
+//! A pool of child trainers: N worker threads, each with its own device, training the
+//! child network of a group set on one shared G-dataset.
+//!
+//! Jobs are (id, state, seed index); results come back on a channel in the order they
+//! finish. A job can be cancelled while queued (it is dropped) or while training (its
+//! stop flag is checked after every batch). Either way a [`JobResult`] with
+//! [`JobError::Cancelled`] is sent, so a caller that counts outstanding jobs never waits
+//! for one that will not come.
+//!
+//! The tied-layer kernel is single-threaded, so one worker per core scales. A result
+//! depends only on (child settings, G-data, state, seed index), never on which worker
+//! trained it or when: see [`child_seed_k`].
+
+use crate::engine::gdata::GData;
+use crate::engine::groups::GroupSet;
+use crate::engine::nn::Dev;
+use crate::engine::orbits::ChildOrbits;
+use crate::engine::settings::Settings;
+use crate::engine::train::{self, Flow, TrainConfig, TrainResult};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+/// A caller-chosen job id; the pool only hands it back.
+pub type JobId = u64;
+
+/// The seed of the child network for `state` and seed index `k` under data seed `seed`.
+///
+/// Index 0 is exactly [`crate::engine::search::child_seed`], so a sweep's first seed reproduces
+/// what the search trains. Index k > 0 is the splitmix64 finaliser of
+/// `child_seed(seed, state) + k * 0x9E37_79B9_7F4A_7C15`: a well-mixed, distinct seed per
+/// (state, k). The G-data stays the same for every k, so seeds model training noise
+/// (initial weights and batch order) only.
+///
+/// ```
+/// use aen::groups::GroupSet;
+/// use aen::pool::child_seed_k;
+/// let s = GroupSet::parse("rot90").unwrap();
+/// assert_eq!(child_seed_k(7, s, 0), aen::search::child_seed(7, s));
+/// assert_ne!(child_seed_k(7, s, 1), child_seed_k(7, s, 0));
+/// assert_ne!(child_seed_k(7, s, 1), child_seed_k(7, s, 2));
+/// ```
+pub fn child_seed_k(seed: u64, state: GroupSet, k: u32) -> u64 {
+    let base = crate::engine::search::child_seed(seed, state);
+    if k == 0 {
+        return base;
+    }
+    let mut z = base.wrapping_add((k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// What every child is trained with: the part of [`Settings`] a child's result depends
+/// on besides the G-data.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChildSpec {
+    /// Translation step d, for the orbits.
+    pub step: usize,
+    pub epochs: usize,
+    pub batch: usize,
+    pub lr: f64,
+    /// The data seed, from which child seeds derive.
+    pub data_seed: u64,
+}
+
+impl ChildSpec {
+    pub fn from_settings(s: &Settings) -> ChildSpec {
+        ChildSpec {
+            step: s.data.step,
+            epochs: s.child.epochs,
+            batch: s.child.batch,
+            lr: s.child.lr,
+            data_seed: s.data.seed,
+        }
+    }
+
+    pub fn train_config(&self, state: GroupSet, seed_index: u32) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            batch: self.batch,
+            lr: self.lr,
+            seed: child_seed_k(self.data_seed, state, seed_index),
+        }
+    }
+}
+
+/// Trains one child in the calling thread, exactly as a pool worker would.
+pub fn train_one(
+    dev: &Dev,
+    data: &GData,
+    spec: &ChildSpec,
+    state: GroupSet,
+    seed_index: u32,
+    on_batch: &mut dyn FnMut(train::TrainProgress) -> Flow,
+) -> Result<TrainResult, JobError> {
+    let orbits = ChildOrbits::new(state, spec.step).map_err(|e| JobError::Failed(e.to_string()))?;
+    train::train_child(
+        dev,
+        &orbits,
+        data,
+        spec.train_config(state, seed_index),
+        on_batch,
+    )
+    .map_err(|e| match e {
+        train::TrainError::Cancelled => JobError::Cancelled,
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum JobError {
+    #[error("cancelled")]
+    Cancelled,
+    #[error("training failed: {0}")]
+    Failed(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct JobResult {
+    pub id: JobId,
+    pub state: GroupSet,
+    pub seed_index: u32,
+    /// Which worker trained it (None if cancelled before it started).
+    pub worker: Option<usize>,
+    pub outcome: Result<TrainResult, JobError>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    id: JobId,
+    state: GroupSet,
+    seed_index: u32,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<Job>,
+    /// Stop flags of the jobs being trained.
+    running: HashMap<JobId, Arc<AtomicBool>>,
+    closed: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+}
+
+/// The pool. Dropping it shuts it down (cancelling what is queued or training).
+pub struct Pool {
+    shared: Arc<Shared>,
+    results: Receiver<JobResult>,
+    /// Kept to report jobs cancelled while queued.
+    tx: Sender<JobResult>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Pool {
+    /// Starts `workers` threads (at least one) training on `data` with `spec`.
+    pub fn new(workers: usize, data: Arc<GData>, spec: ChildSpec) -> Pool {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            ready: Condvar::new(),
+        });
+        let (tx, results) = mpsc::channel();
+        let threads = (0..workers.max(1))
+            .map(|w| {
+                let (shared, data, tx) = (shared.clone(), data.clone(), tx.clone());
+                std::thread::Builder::new()
+                    .name(format!("aen-pool-{w}"))
+                    .spawn(move || worker(w, &shared, &data, &spec, &tx))
+                    .expect("spawning a pool thread")
+            })
+            .collect();
+        Pool {
+            shared,
+            results,
+            tx,
+            threads,
+        }
+    }
+
+    pub fn workers(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Queues a job behind those already queued. Ids must be unique among the jobs
+    /// outstanding, or cancel cannot tell them apart.
+    pub fn submit(&self, id: JobId, state: GroupSet, seed_index: u32) {
+        let mut q = self.shared.queue.lock().expect("pool queue lock");
+        q.waiting.push_back(Job {
+            id,
+            state,
+            seed_index,
+        });
+        drop(q);
+        self.shared.ready.notify_one();
+    }
+
+    /// Where results arrive, one per submitted job.
+    pub fn results(&self) -> &Receiver<JobResult> {
+        &self.results
+    }
+
+    /// Cancels job `id`: dropped if queued, stopped at its next batch if training.
+    /// Returns whether the job was found (false if it already finished or never was).
+    /// A job cancelled during its final evaluation still reports its result.
+    pub fn cancel(&self, id: JobId) -> bool {
+        let mut q = self.shared.queue.lock().expect("pool queue lock");
+        if let Some(flag) = q.running.get(&id) {
+            flag.store(true, Ordering::SeqCst);
+            return true;
+        }
+        let Some(pos) = q.waiting.iter().position(|j| j.id == id) else {
+            return false;
+        };
+        let job = q.waiting.remove(pos).expect("position is in range");
+        drop(q);
+        let _ = self.tx.send(cancelled(job));
+        true
+    }
+
+    /// Cancels every queued and running job.
+    pub fn cancel_all(&self) {
+        let mut q = self.shared.queue.lock().expect("pool queue lock");
+        for flag in q.running.values() {
+            flag.store(true, Ordering::SeqCst);
+        }
+        let dropped: Vec<Job> = q.waiting.drain(..).collect();
+        drop(q);
+        for job in dropped {
+            let _ = self.tx.send(cancelled(job));
+        }
+    }
+
+    /// Jobs queued or training.
+    pub fn pending(&self) -> usize {
+        let q = self.shared.queue.lock().expect("pool queue lock");
+        q.waiting.len() + q.running.len()
+    }
+
+    /// Jobs queued and not yet started.
+    pub fn queued(&self) -> usize {
+        self.shared
+            .queue
+            .lock()
+            .expect("pool queue lock")
+            .waiting
+            .len()
+    }
+
+    /// Cancels everything outstanding, joins the workers, and returns the results not
+    /// yet received (those that finished before the cancel arrived, and the cancelled).
+    pub fn shutdown(mut self) -> Vec<JobResult> {
+        self.close();
+        self.results.try_iter().collect()
+    }
+
+    fn close(&mut self) {
+        self.cancel_all();
+        self.shared.queue.lock().expect("pool queue lock").closed = true;
+        self.shared.ready.notify_all();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn cancelled(job: Job) -> JobResult {
+    JobResult {
+        id: job.id,
+        state: job.state,
+        seed_index: job.seed_index,
+        worker: None,
+        outcome: Err(JobError::Cancelled),
+    }
+}
+
+fn worker(w: usize, shared: &Shared, data: &GData, spec: &ChildSpec, tx: &Sender<JobResult>) {
+    let dev = Dev::default();
+    loop {
+        let (job, stop) = {
+            let mut q = shared.queue.lock().expect("pool queue lock");
+            loop {
+                if q.closed {
+                    return;
+                }
+                if let Some(job) = q.waiting.pop_front() {
+                    let stop = Arc::new(AtomicBool::new(false));
+                    q.running.insert(job.id, stop.clone());
+                    break (job, stop);
+                }
+                q = shared.ready.wait(q).expect("pool queue lock");
+            }
+        };
+        // A panic in one training must not take the worker (and its queue) down with it.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            train_one(&dev, data, spec, job.state, job.seed_index, &mut |_| {
+                if stop.load(Ordering::Relaxed) {
+                    Flow::Cancel
+                } else {
+                    Flow::Continue
+                }
+            })
+        }))
+        .unwrap_or_else(|panic| {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(JobError::Failed(format!("panicked: {msg}")))
+        });
+        shared
+            .queue
+            .lock()
+            .expect("pool queue lock")
+            .running
+            .remove(&job.id);
+        let _ = tx.send(JobResult {
+            id: job.id,
+            state: job.state,
+            seed_index: job.seed_index,
+            worker: Some(w),
+            outcome,
+        });
+    }
+}

@@ -1,0 +1,492 @@
+//! Ground truth for the search: the child network of every group set (or a chosen
+//! list), trained for several seeds on the search's G-dataset, written to a table
+//! ([`table`]) that survives kills, splits into shards and merges back.
+//!
+//! A row depends only on (settings, state, seed index): seed 0 is exactly the network
+//! the search trains for that state ([`crate::engine::pool::child_seed_k`]), so the table is the
+//! ground truth the search's choices can be scored against.
+
+pub mod report;
+pub mod table;
+
+use crate::engine::gdata::GData;
+use crate::engine::groups::GroupSet;
+use crate::engine::pool::{ChildSpec, JobError, JobResult, Pool};
+use crate::engine::settings::Settings;
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use table::{Header, Identity, Row, Shard, StateSet, Table};
+
+/// Every group set with at most `max_groups` groups (all 4,096 for None), by bits.
+pub fn all_states(max_groups: Option<usize>) -> Vec<GroupSet> {
+    (0..table::SPACE as u16)
+        .map(GroupSet::from_bits)
+        .filter(|s| max_groups.is_none_or(|k| s.len() <= k))
+        .collect()
+}
+
+/// Parses a list of states: one group set per line in any form `GroupSet::parse`
+/// takes (names, 12 bits, preset:N, none, all), or lines of comma-separated 12-bit
+/// vectors. Blank lines and `#` comments are skipped; repeats count once. The result
+/// is sorted by bits.
+///
+/// ```
+/// let s = aen::sweep::parse_states("rot90,hflip\n# a comment\n000000000000,001000000000\n").unwrap();
+/// assert_eq!(s.len(), 3);
+/// assert!(aen::sweep::parse_states("rot91").is_err());
+/// ```
+pub fn parse_states(text: &str) -> Result<Vec<GroupSet>> {
+    let mut set = std::collections::BTreeSet::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let tokens: Vec<&str> = line.split(',').map(str::trim).collect();
+        // Names are comma-separated too, so a line is a list of vectors only when every
+        // token is one.
+        let is_vectors = tokens.len() > 1
+            && tokens
+                .iter()
+                .all(|t| t.len() == 12 && t.chars().all(|c| c == '0' || c == '1'));
+        let parsed: Vec<GroupSet> = if is_vectors {
+            tokens
+                .iter()
+                .map(|t| GroupSet::parse(t))
+                .collect::<Result<_, _>>()
+        } else {
+            GroupSet::parse(line).map(|g| vec![g])
+        }
+        .with_context(|| format!("line {}: `{line}`", i + 1))?;
+        set.extend(parsed.into_iter().map(|g| g.bits()));
+    }
+    if set.is_empty() {
+        bail!("no group sets in the list");
+    }
+    Ok(set.into_iter().map(GroupSet::from_bits).collect())
+}
+
+/// What a sweep covers.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Sorted by bits, no repeats.
+    pub states: Vec<GroupSet>,
+    pub seeds: u32,
+    pub shard: Option<Shard>,
+}
+
+/// A fingerprint of the G-data's contents (pixels and labels of all three splits).
+pub fn data_fingerprint(gd: &GData) -> String {
+    let mut h = Sha256::new();
+    for split in [&gd.train, &gd.val, &gd.test] {
+        h.update((split.len() as u64).to_le_bytes());
+        for v in &split.x {
+            h.update(v.to_le_bytes());
+        }
+        h.update(&split.y);
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The identity of `settings` with the data actually loaded.
+pub fn identity(settings: &Settings, dataset: &str, source: &str, gd: &GData) -> Identity {
+    let c = &settings.child;
+    Identity {
+        dataset: dataset.to_string(),
+        source: source.to_string(),
+        data_groups: settings.data.groups,
+        step: settings.data.step,
+        data_seed: settings.data.seed,
+        epochs: c.epochs,
+        train_size: c.train_size,
+        val_size: c.val_size,
+        test_size: c.test_size,
+        batch: c.batch,
+        lr: c.lr,
+        data_sha256: data_fingerprint(gd),
+    }
+}
+
+/// Progress of a sweep, for clients.
+#[derive(Clone, Debug)]
+pub enum SweepEvent {
+    Started {
+        /// Rows the table must hold (this shard's).
+        total: usize,
+        /// Rows already in the table from an earlier run.
+        present: usize,
+        workers: usize,
+        identity: Box<Identity>,
+    },
+    Warning(String),
+    Row {
+        row: Row,
+        /// Rows trained in this run so far, and to train in all.
+        done: usize,
+        todo: usize,
+    },
+    Finished {
+        rows: usize,
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every row is in the table, and it is sorted.
+    Complete,
+    /// Stopped by the flag: the table holds what finished, and a rerun continues.
+    Interrupted,
+}
+
+/// Trains every (state, seed) of `plan` missing from the table at `out` with `jobs`
+/// workers, appending each row as it finishes; at the end rewrites the table sorted.
+///
+/// An existing table must have the same header (settings, states, seeds, shard); a
+/// last line cut short by a kill is dropped and trained again.
+pub fn run(
+    settings: &Settings,
+    plan: &Plan,
+    out: &Path,
+    jobs: usize,
+    stop: Arc<AtomicBool>,
+    on_event: &mut dyn FnMut(SweepEvent),
+) -> Result<Outcome> {
+    settings.validate()?;
+    if plan.states.is_empty() {
+        bail!("no group sets to sweep");
+    }
+    if plan.seeds == 0 {
+        bail!("--seeds must be at least 1");
+    }
+    let (base, gd) = crate::engine::session::prepare_data(settings)?;
+    let header = Header {
+        settings: identity(settings, base.kind.name(), base.source.kind.name(), &gd),
+        seeds: plan.seeds,
+        states: StateSet::new(&plan.states),
+        shard: plan.shard,
+    };
+    drop(base);
+    let mut rows = open_table(out, &header, on_event)?;
+    let present: HashSet<(u16, u32)> = rows.iter().map(Row::key).collect();
+    let expected = header.expected();
+    let todo: Vec<(GroupSet, u32)> = expected
+        .iter()
+        .copied()
+        .filter(|(s, k)| !present.contains(&(s.bits(), *k)))
+        .collect();
+    let workers = jobs.max(1).min(todo.len().max(1));
+    on_event(SweepEvent::Started {
+        total: expected.len(),
+        present: rows.len(),
+        workers,
+        identity: Box::new(header.settings.clone()),
+    });
+    if !todo.is_empty() {
+        let pool = Pool::new(workers, Arc::new(gd), ChildSpec::from_settings(settings));
+        let job = Job {
+            out,
+            todo: &todo,
+            expected: expected.len(),
+        };
+        let finished = train_missing(&pool, &job, &mut rows, &stop, on_event)?;
+        // Rows that finished as the stop arrived are kept, not retrained.
+        for r in pool.shutdown() {
+            if !finished {
+                record_late(r, &job, &mut rows)?;
+            }
+        }
+        if !finished {
+            return Ok(Outcome::Interrupted);
+        }
+    }
+    table::write_atomic(out, &table::render(&header, &rows))?;
+    on_event(SweepEvent::Finished {
+        rows: rows.len(),
+        out: out.to_path_buf(),
+    });
+    Ok(Outcome::Complete)
+}
+
+/// What is left of a sweep.
+struct Job<'a> {
+    out: &'a Path,
+    todo: &'a [(GroupSet, u32)],
+    expected: usize,
+}
+
+/// Trains `job.todo` on the pool, appending each row to the table as it finishes.
+/// Returns false if stopped (rows that finished meanwhile are kept).
+fn train_missing(
+    pool: &Pool,
+    job: &Job,
+    rows: &mut Vec<Row>,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(SweepEvent),
+) -> Result<bool> {
+    let out = job.out;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(out)
+        .with_context(|| format!("opening {} to append", out.display()))?;
+    for (id, (s, k)) in job.todo.iter().enumerate() {
+        pool.submit(id as u64, *s, *k);
+    }
+    let mut done = 0;
+    let mut record = |r: JobResult, rows: &mut Vec<Row>| -> Result<()> {
+        let Some(row) = row_of(r)? else {
+            return Ok(());
+        };
+        // One write per row, straight to the file: a kill loses only rows in flight.
+        file.write_all(row.to_line().as_bytes())
+            .and_then(|_| file.flush())
+            .with_context(|| format!("appending to {}", out.display()))?;
+        done += 1;
+        rows.push(row.clone());
+        on_event(SweepEvent::Row {
+            row,
+            done,
+            todo: job.todo.len(),
+        });
+        Ok(())
+    };
+    while rows.len() < job.expected {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        match pool.results().recv_timeout(Duration::from_millis(100)) {
+            Ok(r) => record(r, rows)?,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(e) => bail!("the trainer pool stopped: {e}"),
+        }
+    }
+    Ok(true)
+}
+
+/// The table row of a finished job; None if it was cancelled.
+fn row_of(r: JobResult) -> Result<Option<Row>> {
+    let t = match r.outcome {
+        Ok(t) => t,
+        Err(JobError::Cancelled) => return Ok(None),
+        Err(e @ JobError::Failed(_)) => bail!("{} seed {}: {e}", r.state, r.seed_index),
+    };
+    Ok(Some(Row {
+        state: r.state,
+        seed: r.seed_index,
+        val_acc: t.val_acc,
+        test_acc: t.test_acc,
+        params: t.params,
+        seconds: t.seconds,
+    }))
+}
+
+/// A row that finished after the stop: appended like the others.
+fn record_late(r: JobResult, job: &Job, rows: &mut Vec<Row>) -> Result<()> {
+    let Some(row) = row_of(r)? else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(job.out)
+        .with_context(|| format!("opening {} to append", job.out.display()))?;
+    file.write_all(row.to_line().as_bytes())
+        .with_context(|| format!("appending to {}", job.out.display()))?;
+    rows.push(row);
+    Ok(())
+}
+
+/// Creates the table at `out`, or checks the one there and returns its rows (cutting
+/// off a truncated last line).
+fn open_table(
+    out: &Path,
+    header: &Header,
+    on_event: &mut dyn FnMut(SweepEvent),
+) -> Result<Vec<Row>> {
+    if !out.exists() {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        table::write_atomic(out, &table::render(header, &[]))?;
+        return Ok(Vec::new());
+    }
+    let read = table::read(out)?;
+    if let Some(why) = read.table.header.mismatch(header) {
+        bail!(
+            "{} cannot be continued: {why}. Use another --out, or delete it to start over",
+            out.display()
+        );
+    }
+    if let Some((line, text)) = &read.truncated {
+        on_event(SweepEvent::Warning(format!(
+            "{}: line {line} was cut short (`{}`); dropping it, it will be trained again",
+            out.display(),
+            text.chars().take(40).collect::<String>()
+        )));
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(out)
+            .with_context(|| format!("opening {}", out.display()))?;
+        f.set_len(read.complete_len)
+            .with_context(|| format!("truncating {}", out.display()))?;
+    }
+    Ok(read.table.rows)
+}
+
+/// Merges shard tables into one whole table at `out`, equal to what one process
+/// would have written. Refuses parts of other settings, states or seeds, parts that
+/// overlap, are cut short or incomplete, and a space they do not cover.
+pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Table> {
+    if parts.is_empty() {
+        bail!("no part tables to merge");
+    }
+    let mut read = Vec::new();
+    for p in parts {
+        let r = table::read(p)?;
+        if let Some((line, _)) = r.truncated {
+            bail!(
+                "{}: line {line} is cut short; that part did not finish (rerun its `aen sweep --shard`)",
+                p.display()
+            );
+        }
+        read.push((p, r.table));
+    }
+    let shard_of = check_parts(&read)?;
+    let t0 = &read[0].1;
+    let header = Header {
+        shard: None,
+        ..t0.header.clone()
+    };
+    let mut owner: BTreeMap<(u16, u32), &PathBuf> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for (p, t) in &read {
+        for r in &t.rows {
+            if let Some(prev) = owner.insert(r.key(), p) {
+                bail!(
+                    "{} and {} both hold {} ({}) seed {}: the parts overlap",
+                    prev.display(),
+                    p.display(),
+                    r.state.bit_string(),
+                    crate::engine::experiments::set_label(r.state),
+                    r.seed
+                );
+            }
+            rows.push(r.clone());
+        }
+    }
+    let missing: Vec<(GroupSet, u32)> = header
+        .expected()
+        .into_iter()
+        .filter(|(s, k)| !owner.contains_key(&(s.bits(), *k)))
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing_error(&missing, &header, &read, &shard_of));
+    }
+    table::write_atomic(out, &table::render(&header, &rows))?;
+    rows.sort_by_key(Row::key);
+    Ok(Table { header, rows })
+}
+
+type Parts<'a> = [(&'a PathBuf, Table)];
+
+/// The parts agree on settings, states and seeds, and no shard comes twice; returns
+/// the part of each shard.
+fn check_parts<'a>(read: &'a Parts<'a>) -> Result<BTreeMap<Shard, &'a PathBuf>> {
+    let (p0, t0) = &read[0];
+    for (p, t) in &read[1..] {
+        let d = t0.header.settings.differences(&t.header.settings);
+        if !d.is_empty() {
+            bail!(
+                "{} and {} were made with different settings: {}",
+                p0.display(),
+                p.display(),
+                d.join(", ")
+            );
+        }
+        if t.header.seeds != t0.header.seeds || t.header.states != t0.header.states {
+            bail!(
+                "{} sweeps {} states x {} seeds but {} sweeps {} x {}",
+                p0.display(),
+                t0.header.states.len(),
+                t0.header.seeds,
+                p.display(),
+                t.header.states.len(),
+                t.header.seeds
+            );
+        }
+    }
+    let mut shard_of: BTreeMap<Shard, &PathBuf> = BTreeMap::new();
+    for (p, t) in read {
+        if let Some(s) = t.header.shard
+            && let Some(prev) = shard_of.insert(s, p)
+        {
+            bail!(
+                "{} and {} are both shard {s}: the parts overlap",
+                prev.display(),
+                p.display()
+            );
+        }
+    }
+    Ok(shard_of)
+}
+
+/// Which rows the parts miss, and why (absent shards, unfinished parts).
+fn missing_error(
+    missing: &[(GroupSet, u32)],
+    header: &Header,
+    read: &Parts,
+    shard_of: &BTreeMap<Shard, &PathBuf>,
+) -> anyhow::Error {
+    let shown: Vec<String> = missing
+        .iter()
+        .take(8)
+        .map(|(s, k)| format!("{} seed {k}", s.bit_string()))
+        .collect();
+    let mut why = Vec::new();
+    if let Some(count) = read
+        .iter()
+        .find_map(|(_, t)| t.header.shard.map(|s| s.count))
+    {
+        let absent: Vec<String> = (0..count)
+            .filter(|i| !shard_of.contains_key(&Shard { index: *i, count }))
+            .map(|i| format!("{i}/{count}"))
+            .collect();
+        if !absent.is_empty() {
+            why.push(format!("no part given for shard {}", absent.join(", ")));
+        }
+    }
+    for (p, t) in read {
+        let want = t.header.expected().len();
+        if t.rows.len() < want {
+            why.push(format!(
+                "{} has {} of its {want} rows (unfinished: rerun it)",
+                p.display(),
+                t.rows.len()
+            ));
+        }
+    }
+    anyhow::anyhow!(
+        "the parts miss {} of {} rows: {}{}{}",
+        missing.len(),
+        header.expected().len(),
+        shown.join(", "),
+        if missing.len() > shown.len() {
+            ", ..."
+        } else {
+            ""
+        },
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", why.join("; "))
+        }
+    )
+}

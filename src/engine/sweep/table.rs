@@ -1,0 +1,488 @@
+//! The sweep table: a CSV file, one row per (state, seed), under a header that names
+//! everything the rows depend on, so that tables from other settings are refused.
+//!
+//! ```text
+//! # aen-sweep v1 {"settings":{...},"seeds":2,"state_count":4096,"states":"ffff...","shard":null}
+//! state_bits,groups,seed,val_acc,test_acc,params,seconds
+//! 000000000000,"plain",0,61.5,60.8,478410,0.731
+//! ```
+//!
+//! A finished table is sorted by (state, seed), a state ordered by the number its bits
+//! make with rot90 as bit 0 (the rightmost digit of that number, though the leftmost
+//! character of the bit string): plain, rot90, hflip, rot90+hflip, vflip, ...
+//!
+//! Accuracies are written in Rust's shortest round-trip form, so a table read back
+//! gives the very numbers that were trained; only `seconds` differs between runs.
+
+use crate::engine::groups::{GroupSet, NUM_GROUPS};
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+pub const MAGIC: &str = "# aen-sweep v1 ";
+pub const COLUMNS: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds";
+/// Every group set.
+pub const SPACE: usize = 1 << NUM_GROUPS;
+
+/// The settings a child's result depends on, as the table records them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub dataset: String,
+    /// The source the data was actually loaded from (never `auto`).
+    pub source: String,
+    pub data_groups: GroupSet,
+    pub step: usize,
+    pub data_seed: u64,
+    pub epochs: usize,
+    pub train_size: usize,
+    pub val_size: usize,
+    pub test_size: usize,
+    pub batch: usize,
+    pub lr: f64,
+    /// SHA-256 (first 16 hex digits) of the G-data's pixels and labels: catches two
+    /// sources that share a name but not their contents.
+    pub data_sha256: String,
+}
+
+impl Identity {
+    /// The fields whose values differ, as `key: a vs b`.
+    pub fn differences(&self, other: &Identity) -> Vec<String> {
+        let (a, b) = (to_map(self), to_map(other));
+        a.iter()
+            .filter(|(k, v)| b.get(*k) != Some(v))
+            .map(|(k, v)| format!("{k} {v} vs {}", b.get(k).map_or("?".into(), |x| x.clone())))
+            .collect()
+    }
+}
+
+fn to_map(id: &Identity) -> BTreeMap<String, String> {
+    match serde_json::to_value(id) {
+        Ok(serde_json::Value::Object(m)) => {
+            m.into_iter().map(|(k, v)| (k, v.to_string())).collect()
+        }
+        _ => BTreeMap::new(),
+    }
+}
+
+/// A shard: part `index` (0-based) of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// Parses `K/N` with 0 <= K < N.
+    ///
+    /// ```
+    /// use aen::sweep::table::Shard;
+    /// assert_eq!(Shard::parse("1/4").unwrap(), Shard { index: 1, count: 4 });
+    /// assert!(Shard::parse("4/4").is_err());
+    /// assert!(Shard::parse("0/0").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Shard> {
+        let (k, n) = text
+            .split_once('/')
+            .with_context(|| format!("shard `{text}` is not K/N"))?;
+        let index: usize = k
+            .trim()
+            .parse()
+            .with_context(|| format!("shard `{text}`: `{k}` is not a whole number"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .with_context(|| format!("shard `{text}`: `{n}` is not a whole number"))?;
+        if count == 0 {
+            bail!("shard `{text}`: the number of parts must be at least 1");
+        }
+        if index >= count {
+            bail!(
+                "shard `{text}`: K is 0-based and must be below N (0/{count} .. {}/{count})",
+                count - 1
+            );
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the state at `position` in the sorted list of states belongs here.
+    /// Interleaving by position balances the parts: each gets every N-th state, so
+    /// all parts see a similar mix of small and large group sets.
+    pub fn owns(&self, position: usize) -> bool {
+        position % self.count == self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The set of states a sweep covers, as a 4,096-bit set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StateSet(Vec<u64>);
+
+impl StateSet {
+    pub fn new(states: &[GroupSet]) -> StateSet {
+        let mut words = vec![0u64; SPACE / 64];
+        for s in states {
+            let b = s.bits() as usize;
+            words[b / 64] |= 1 << (b % 64);
+        }
+        StateSet(words)
+    }
+
+    pub fn contains(&self, s: GroupSet) -> bool {
+        let b = s.bits() as usize;
+        self.0[b / 64] & (1 << (b % 64)) != 0
+    }
+
+    /// The states in increasing order of their bits (the table's order).
+    pub fn states(&self) -> Vec<GroupSet> {
+        (0..SPACE as u16)
+            .map(GroupSet::from_bits)
+            .filter(|s| self.contains(*s))
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn to_hex(&self) -> String {
+        self.0.iter().map(|w| format!("{w:016x}")).collect()
+    }
+
+    fn from_hex(text: &str) -> Option<StateSet> {
+        if text.len() != SPACE / 4 || !text.is_ascii() {
+            return None;
+        }
+        let words = (0..SPACE / 64)
+            .map(|i| u64::from_str_radix(&text[i * 16..(i + 1) * 16], 16).ok())
+            .collect::<Option<Vec<u64>>>()?;
+        Some(StateSet(words))
+    }
+}
+
+impl std::fmt::Debug for StateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StateSet({} states)", self.len())
+    }
+}
+
+/// The first line of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub settings: Identity,
+    /// Seed indices 0..seeds are trained per state.
+    pub seeds: u32,
+    pub states: StateSet,
+    /// None for a whole table (one process, or merged).
+    pub shard: Option<Shard>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderJson {
+    settings: Identity,
+    seeds: u32,
+    state_count: usize,
+    states: String,
+    shard: Option<Shard>,
+}
+
+impl Header {
+    pub fn to_line(&self) -> String {
+        let j = HeaderJson {
+            settings: self.settings.clone(),
+            seeds: self.seeds,
+            state_count: self.states.len(),
+            states: self.states.to_hex(),
+            shard: self.shard,
+        };
+        format!(
+            "{MAGIC}{}",
+            serde_json::to_string(&j).expect("a header serialises")
+        )
+    }
+
+    pub fn parse_line(line: &str) -> Result<Header> {
+        let Some(json) = line.strip_prefix(MAGIC) else {
+            if let Some(rest) = line.strip_prefix("# aen-sweep ") {
+                bail!(
+                    "a sweep table of another format (`{}`); this aen reads v1",
+                    rest.split(' ').next().unwrap_or("")
+                );
+            }
+            bail!("not an aen sweep table: the first line should start with `{MAGIC}`");
+        };
+        let j: HeaderJson =
+            serde_json::from_str(json).context("the header line is not valid sweep JSON")?;
+        let states = StateSet::from_hex(&j.states)
+            .context("the header's `states` is not a 1,024-digit hex set")?;
+        if states.len() != j.state_count {
+            bail!(
+                "the header says {} states but its set holds {}",
+                j.state_count,
+                states.len()
+            );
+        }
+        if j.seeds == 0 {
+            bail!("the header says 0 seeds");
+        }
+        if let Some(s) = j.shard
+            && (s.count == 0 || s.index >= s.count)
+        {
+            bail!("the header's shard {}/{} is invalid", s.index, s.count);
+        }
+        Ok(Header {
+            settings: j.settings,
+            seeds: j.seeds,
+            states,
+            shard: j.shard,
+        })
+    }
+
+    /// The rows this table must hold, in table order.
+    pub fn expected(&self) -> Vec<(GroupSet, u32)> {
+        self.states
+            .states()
+            .into_iter()
+            .enumerate()
+            .filter(|(pos, _)| self.shard.is_none_or(|s| s.owns(*pos)))
+            .flat_map(|(_, st)| (0..self.seeds).map(move |k| (st, k)))
+            .collect()
+    }
+
+    /// Why `self` (of a table on disk) cannot take the rows of `want`, if it cannot.
+    pub fn mismatch(&self, want: &Header) -> Option<String> {
+        let d = self.settings.differences(&want.settings);
+        if !d.is_empty() {
+            return Some(format!(
+                "it was made with other settings ({}; table vs now)",
+                d.join(", ")
+            ));
+        }
+        if self.seeds != want.seeds || self.states != want.states {
+            return Some(format!(
+                "it sweeps {} states x {} seeds, not {} x {}",
+                self.states.len(),
+                self.seeds,
+                want.states.len(),
+                want.seeds
+            ));
+        }
+        if self.shard != want.shard {
+            let show =
+                |s: Option<Shard>| s.map_or("the whole space".into(), |s| format!("shard {s}"));
+            return Some(format!(
+                "it holds {}, not {}",
+                show(self.shard),
+                show(want.shard)
+            ));
+        }
+        None
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub state: GroupSet,
+    pub seed: u32,
+    /// Percent.
+    pub val_acc: f64,
+    pub test_acc: f64,
+    pub params: usize,
+    pub seconds: f64,
+}
+
+impl Row {
+    pub fn key(&self) -> (u16, u32) {
+        (self.state.bits(), self.seed)
+    }
+
+    /// The CSV line, with its newline.
+    pub fn to_line(&self) -> String {
+        format!(
+            "{},\"{}\",{},{},{},{},{:.3}\n",
+            self.state.bit_string(),
+            crate::engine::experiments::set_label(self.state),
+            self.seed,
+            self.val_acc,
+            self.test_acc,
+            self.params,
+            self.seconds
+        )
+    }
+
+    pub fn parse_line(line: &str) -> Result<Row> {
+        let (bits, rest) = line
+            .split_once(",\"")
+            .context("expected `bits,\"groups\",...`")?;
+        let (label, rest) = rest
+            .split_once("\",")
+            .context("the quoted group names are not closed")?;
+        let f: Vec<&str> = rest.split(',').collect();
+        let [seed, val, test, params, secs] = f[..] else {
+            bail!("expected 7 columns ({COLUMNS})");
+        };
+        if bits.len() != NUM_GROUPS || !bits.chars().all(|c| c == '0' || c == '1') {
+            bail!("`{bits}` is not 12 bits");
+        }
+        let state = GroupSet::parse(bits)?;
+        if label != crate::engine::experiments::set_label(state) {
+            bail!("group names `{label}` do not match the bits {bits}");
+        }
+        let pct = |name: &str, t: &str| -> Result<f64> {
+            let v: f64 = t
+                .parse()
+                .with_context(|| format!("{name} `{t}` is not a number"))?;
+            if !(0.0..=100.0).contains(&v) {
+                bail!("{name} {v} is not a percentage");
+            }
+            Ok(v)
+        };
+        let seconds: f64 = secs
+            .parse()
+            .with_context(|| format!("seconds `{secs}` is not a number"))?;
+        if !(seconds.is_finite() && seconds >= 0.0) {
+            bail!("seconds {seconds} is not a duration");
+        }
+        Ok(Row {
+            state,
+            seed: seed
+                .parse()
+                .with_context(|| format!("seed `{seed}` is not a whole number"))?,
+            val_acc: pct("val_acc", val)?,
+            test_acc: pct("test_acc", test)?,
+            params: params
+                .parse()
+                .with_context(|| format!("params `{params}` is not a whole number"))?,
+            seconds,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub header: Header,
+    /// In file order.
+    pub rows: Vec<Row>,
+}
+
+/// A table as read, with what had to be left out.
+#[derive(Debug)]
+pub struct Read {
+    pub table: Table,
+    /// A last line without its newline (a row cut short by a kill): its 1-based line
+    /// number and text. It is not in `table.rows`.
+    pub truncated: Option<(usize, String)>,
+    /// Bytes up to the end of the last complete line.
+    pub complete_len: u64,
+}
+
+/// Parses a table, checking every row against the header: 12 bits matching the names,
+/// state in the swept set and in the shard, seed in range, no row twice.
+pub fn parse(text: &str) -> Result<Read> {
+    let first_end = text
+        .find('\n')
+        .context("not an aen sweep table: no complete header line")?;
+    let header = Header::parse_line(&text[..first_end]).context("line 1")?;
+    let rest = &text[first_end + 1..];
+    let columns_end = rest
+        .find('\n')
+        .context("the file ends before its column names (line 2)")?;
+    if &rest[..columns_end] != COLUMNS {
+        bail!("line 2 should be the column names `{COLUMNS}`");
+    }
+    let mut offset = first_end + 1 + columns_end + 1;
+    let expected: HashSet<(u16, u32)> = header
+        .expected()
+        .into_iter()
+        .map(|(s, k)| (s.bits(), k))
+        .collect();
+    let mut seen = HashMap::new();
+    let mut rows = Vec::new();
+    let mut truncated = None;
+    for (i, line) in text[offset..].split_inclusive('\n').enumerate() {
+        let n = i + 3;
+        let Some(line) = line.strip_suffix('\n') else {
+            truncated = Some((n, line.to_string()));
+            break;
+        };
+        offset += line.len() + 1;
+        let row = Row::parse_line(line).with_context(|| format!("line {n}"))?;
+        if !expected.contains(&row.key()) {
+            bail!(
+                "line {n}: {} seed {} is not in this table's sweep{}",
+                row.state.bit_string(),
+                row.seed,
+                header
+                    .shard
+                    .map_or(String::new(), |s| format!(" (shard {s})"))
+            );
+        }
+        if let Some(prev) = seen.insert(row.key(), n) {
+            bail!(
+                "line {n}: {} seed {} is already on line {prev}",
+                row.state.bit_string(),
+                row.seed
+            );
+        }
+        rows.push(row);
+    }
+    Ok(Read {
+        table: Table { header, rows },
+        truncated,
+        complete_len: offset as u64,
+    })
+}
+
+/// Reads and parses `path`, naming it in errors.
+pub fn read(path: &Path) -> Result<Read> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "{}: not an aen sweep table (not UTF-8 text)",
+            path.display()
+        )
+    })?;
+    parse(&text).with_context(|| format!("{}: bad sweep table", path.display()))
+}
+
+/// The whole table as text, rows sorted by (state, seed).
+pub fn render(header: &Header, rows: &[Row]) -> String {
+    let mut sorted: Vec<&Row> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.key());
+    let mut s = format!("{}\n{COLUMNS}\n", header.to_line());
+    for r in sorted {
+        s.push_str(&r.to_line());
+    }
+    s
+}
+
+/// Writes `text` to `path` atomically: a temporary file beside it, synced, then renamed.
+pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file path", path.display()))?;
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let mut f =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming into {}", path.display()))?;
+    Ok(())
+}
