@@ -1,6 +1,7 @@
 //! The `aen` command line: arguments, exit codes, signals and closed pipes. Each
 //! subcommand resolves settings (defaults < config file < flags) and calls the engine.
 
+mod compare;
 mod data;
 pub mod flags;
 mod output;
@@ -56,6 +57,9 @@ pub enum Cmd {
     /// Train every group set (or a list) for several seeds into a resumable table;
     /// `merge` joins shard tables, `report` summarises one.
     Sweep(sweep::SweepArgs),
+    /// Compare search strategies against a ground-truth table: regret curves with 95%
+    /// intervals, models to reach the true top 1% and the true best.
+    Compare(compare::CompareArgs),
     /// The config file: `aen config example` prints every setting with its default.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -113,6 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::SingleTest(a)) => train::run_single_test(a, settings),
         Some(Cmd::Search(a)) => search::run(a, settings),
         Some(Cmd::Sweep(a)) => sweep::run(a, settings),
+        Some(Cmd::Compare(a)) => compare::run(a, settings),
         Some(Cmd::Config(ConfigCmd::Example)) => {
             output::print(crate::engine::settings::example_toml())
         }

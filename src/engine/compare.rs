@@ -32,6 +32,21 @@ pub struct GroundTruth {
 impl GroundTruth {
     /// Needs every state of the space, each with every seed.
     pub fn new(table: &Table) -> Result<GroundTruth> {
+        let t = GroundTruth::partial(table);
+        let space = 1usize << crate::engine::groups::NUM_GROUPS;
+        let whole = t.truth.len();
+        if whole < space {
+            bail!(
+                "the table holds {whole} of the {space} states with all {} seeds: a comparison needs the whole space (finish it with `aen sweep` on the same --out)",
+                t.seeds
+            );
+        }
+        Ok(t)
+    }
+
+    /// The states the table holds with every seed (a search that reaches another
+    /// state fails, naming it).
+    pub fn partial(table: &Table) -> GroundTruth {
         let seeds = table.header.seeds as usize;
         let mut rows: HashMap<GroupSet, (Vec<(f64, f64)>, usize)> = HashMap::new();
         for r in &table.rows {
@@ -40,30 +55,24 @@ impl GroundTruth {
                 .or_insert_with(|| (vec![(f64::NAN, f64::NAN); seeds], r.params));
             e.0[r.seed as usize] = (r.val_acc, r.test_acc);
         }
-        let space = 1usize << crate::engine::groups::NUM_GROUPS;
-        let whole = rows
-            .values()
-            .filter(|(v, _)| v.iter().all(|x| x.0.is_finite()))
-            .count();
-        if whole < space {
-            bail!(
-                "the table holds {whole} of the {space} states with all {seeds} seeds: a comparison needs the whole space (finish it with `aen sweep` on the same --out)"
-            );
-        }
+        rows.retain(|_, (v, _)| v.iter().all(|x| x.0.is_finite()));
         let truth: HashMap<GroupSet, f64> = rows
             .iter()
             .map(|(s, (v, _))| (*s, mean(&v.iter().map(|x| x.1).collect::<Vec<_>>())))
             .collect();
         let mut sorted: Vec<f64> = truth.values().copied().collect();
         sorted.sort_by(|a, b| b.total_cmp(a));
-        let top1 = sorted[(sorted.len() / 100).max(1) - 1];
-        Ok(GroundTruth {
-            best: sorted[0],
+        let top1 = sorted
+            .get((sorted.len() / 100).max(1) - 1)
+            .copied()
+            .unwrap_or(f64::NAN);
+        GroundTruth {
+            best: sorted.first().copied().unwrap_or(f64::NAN),
             top1,
             rows,
             seeds,
             truth,
-        })
+        }
     }
 
     pub fn best(&self) -> f64 {

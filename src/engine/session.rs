@@ -80,7 +80,7 @@ fn run_info(settings: &Settings, base: &BaseData, path: &Path, prior_seconds: f6
 pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Result<SearchHandle> {
     settings.validate()?;
     // Everything that can fail is checked before a session file is reserved.
-    let (base, gd) = prepare_data(&settings)?;
+    let (eval, mut info) = evaluator(&settings, Path::new(""), 0.0)?;
     let (path, reserved) = match path {
         Some(p) => (p, false),
         None => (new_snapshot_path()?, true),
@@ -91,14 +91,94 @@ pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Resu
             path.display()
         );
     }
-    let info = run_info(&settings, &base, &path, 0.0);
+    info.snapshot_path = path.clone();
     let empty = Snapshot::new(settings.clone(), &info, Default::default(), None, 0.0);
     snapshot::save(&empty, &path).context("cannot autosave the session")?;
-    let eval = Evaluator::Train {
-        dev: Default::default(),
-        gd,
-    };
     Ok(search::spawn(settings, info, eval, None, Vec::new(), true))
+}
+
+/// Where a run's accuracies come from: the sweep table of `search.table` (seed
+/// `data.seed` mod the table's seeds; no data is loaded), or training on the G-data.
+/// A table must have been made under the same data and child settings.
+fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Evaluator, RunInfo)> {
+    let Some(table) = &settings.search.table else {
+        let (base, gd) = prepare_data(settings)?;
+        let info = run_info(settings, &base, path, prior_seconds);
+        let eval = Evaluator::Train {
+            dev: Default::default(),
+            gd,
+        };
+        return Ok((eval, info));
+    };
+    let read = crate::engine::sweep::table::read(table)?;
+    check_table_settings(settings, &read.table.header.settings)
+        .with_context(|| format!("{} was made under other settings", table.display()))?;
+    let truth = std::sync::Arc::new(crate::engine::compare::GroundTruth::partial(&read.table));
+    let id = &read.table.header.settings;
+    let info = RunInfo {
+        dataset: format!("{} (table {})", id.dataset, table.display()),
+        source: id.source.clone(),
+        data_groups: settings.data.groups,
+        device: "table lookup".into(),
+        settings: settings.clone(),
+        snapshot_path: path.to_path_buf(),
+        prior_seconds,
+    };
+    Ok((
+        Evaluator::Table(truth.lookup(settings.data.seed as usize)),
+        info,
+    ))
+}
+
+/// The settings a table's accuracies depend on must be those of the search.
+fn check_table_settings(s: &Settings, id: &crate::engine::sweep::table::Identity) -> Result<()> {
+    let c = &s.child;
+    let pairs = [
+        (
+            "data.dataset",
+            s.data.dataset.name().to_string(),
+            id.dataset.clone(),
+        ),
+        (
+            "data.groups",
+            s.data.groups.to_string(),
+            id.data_groups.to_string(),
+        ),
+        ("data.step", s.data.step.to_string(), id.step.to_string()),
+        (
+            "data.seed",
+            s.data.seed.to_string(),
+            id.data_seed.to_string(),
+        ),
+        ("child.epochs", c.epochs.to_string(), id.epochs.to_string()),
+        (
+            "child.train_size",
+            c.train_size.to_string(),
+            id.train_size.to_string(),
+        ),
+        (
+            "child.val_size",
+            c.val_size.to_string(),
+            id.val_size.to_string(),
+        ),
+        (
+            "child.test_size",
+            c.test_size.to_string(),
+            id.test_size.to_string(),
+        ),
+        ("child.batch", c.batch.to_string(), id.batch.to_string()),
+        ("child.lr", c.lr.to_string(), id.lr.to_string()),
+    ];
+    let diff: Vec<String> = pairs
+        .iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(k, a, b)| format!("{k} is {a} here, {b} in the table"))
+        .collect();
+    if diff.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", diff.join("; "))
+    }
 }
 
 /// Continues `snap` (loaded from `path`, where it keeps autosaving) under the settings
@@ -110,15 +190,11 @@ pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Res
             .with_context(|| format!("cannot resume with {}", c.describe()))?;
     }
     fsio_check_writable(&path)?;
-    let (base, gd) = prepare_data(&snap.settings)?;
-    let info = run_info(&snap.settings, &base, &path, snap.seconds);
+    let (eval, info) = evaluator(&snap.settings, &path, snap.seconds)?;
     Ok(search::spawn(
         snap.settings.clone(),
         info,
-        Evaluator::Train {
-            dev: Default::default(),
-            gd,
-        },
+        eval,
         Some(snap),
         changes,
         true,

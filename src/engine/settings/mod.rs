@@ -228,6 +228,10 @@ settings_table! {
         /// Q-learning batch size; the Q-network trains once the memory holds a batch.
         q_batch: usize = 128,
             flag Some("q-batch"), live false, allowed Bounds::Int(1, 4096);
+        /// A sweep table (`aen sweep`) to look accuracies up in instead of training
+        /// (seed data.seed mod the table's seeds). Unset by default: train.
+        table: Option<PathBuf> = None,
+            flag Some("table"), live false, allowed Bounds::Any;
         /// Regularized evolution: population size (members before selection starts).
         population: usize = 20,
             flag Some("population"), live false, allowed Bounds::Int(2, 1000);

@@ -1,0 +1,96 @@
+//! `aen compare`: search strategies run many times against a ground-truth table.
+
+use super::flags::{SEARCH, SettingFlags};
+use super::output::{self, print};
+use crate::engine::compare::{self, GroundTruth};
+use crate::engine::session;
+use crate::engine::settings::{SettingValue, Settings, StrategyKind};
+use crate::engine::sweep::table;
+use anyhow::{Result, bail};
+use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Strategies to compare, comma-separated.
+    #[arg(
+        long,
+        default_value = "dqn,random,local,evolution",
+        value_delimiter = ','
+    )]
+    pub strategies: Vec<String>,
+    /// Runs per strategy (run r uses seed r).
+    #[arg(long, default_value_t = 50)]
+    pub repeats: usize,
+    /// Models evaluated per run.
+    #[arg(long, default_value_t = 300)]
+    pub budget: usize,
+    /// Runs at once (default: one per core).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Folder for regret.csv, runs.csv, regret.png and summary.txt.
+    #[arg(long, default_value = "aen-compare")]
+    pub out: PathBuf,
+    /// Search settings, and --table: the ground-truth table of `aen sweep`, covering
+    /// all 4,096 group sets.
+    #[command(flatten)]
+    pub flags: SettingFlags<SEARCH>,
+}
+
+pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
+    a.flags.apply(&mut settings)?;
+    let strategies = a
+        .strategies
+        .iter()
+        .map(|s| StrategyKind::parse(s).map_err(|e| anyhow::anyhow!("--strategies {s} {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    if a.repeats == 0 || !(1..=4096).contains(&a.budget) {
+        bail!("--repeats must be at least 1 and --budget 1 to 4096");
+    }
+    let Some(path) = settings.search.table.clone() else {
+        bail!("--table TABLE is required: the ground-truth table of `aen sweep`");
+    };
+    session::check_out_dir(&a.out)?;
+    let read = table::read(&path)?;
+    let truth = Arc::new(GroundTruth::new(&read.table)?);
+    // The table's data settings; the search settings come from the config and flags.
+    let id = &read.table.header.settings;
+    settings.data.groups = id.data_groups;
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let total = strategies.len() * a.repeats;
+    eprintln!(
+        "comparing {} on {} ({} data groups {}): {} runs of {} models on {jobs} threads",
+        a.strategies.join(", "),
+        path.display(),
+        id.dataset,
+        id.data_groups,
+        total,
+        a.budget
+    );
+    let bar = output::bar(total as u64, "{bar:30} {pos}/{len} runs, ETA {eta}", false);
+    let started = Instant::now();
+    let results = compare::compare(
+        &settings,
+        truth.clone(),
+        &strategies,
+        a.repeats,
+        a.budget,
+        jobs,
+        &|done, _| bar.set_position(done as u64),
+    )?;
+    bar.finish_and_clear();
+    let text = compare::summary_text(&results, &truth, a.budget);
+    compare::write_csv(&results, &a.out)?;
+    compare::plot(&results, &a.out.join("regret.png"))?;
+    crate::engine::fsio::write_atomic(&a.out.join("summary.txt"), text.as_bytes())?;
+    print(format!(
+        "{text}\n{} runs in {:.1} s; wrote regret.csv, runs.csv, regret.png, summary.txt to {}\n",
+        total,
+        started.elapsed().as_secs_f64(),
+        a.out.display()
+    ))
+}
