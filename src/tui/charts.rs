@@ -44,6 +44,21 @@ pub fn axis_labels(b: [f64; 2], width: u16, fmt: impl Fn(f64) -> String) -> Vec<
     }
 }
 
+/// A title followed by the legend of its series: drawn inside the chart, a legend
+/// hides the points under it.
+fn legend_title(
+    title: &str,
+    series: [(&'static str, Style, &'static str); 2],
+    t: &Theme,
+) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!(" {title} "), t.title())];
+    for (mark, style, name) in series {
+        spans.push(Span::styled(mark, style));
+        spans.push(Span::raw(format!(" {name} ")));
+    }
+    Line::from(spans)
+}
+
 pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let pts: Vec<(f64, f64)> = d
         .history
@@ -71,7 +86,16 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
             .style(t.series(0))
             .data(&roll),
     ])
-    .block(block("Accuracy vs models trained (val %)", focused, t))
+    .legend_position(None)
+    .block(block_line(
+        legend_title(
+            "Accuracy vs models trained (val %)",
+            [("•", t.dim(), "model"), ("⣿", t.series(0), "mean of 20")],
+            t,
+        ),
+        focused,
+        t,
+    ))
     .x_axis(
         Axis::default()
             .bounds(x)
@@ -160,15 +184,15 @@ pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focuse
         .collect();
     let x = bounds(pts.iter().chain(&plain).map(|p| p.0));
     let y = bounds(pts.iter().chain(&plain).map(|p| p.1));
-    // The legend sits in the title: drawn inside the chart it hides points.
-    let title = Line::from(vec![
-        Span::styled(" Accuracy vs parameters (log) ", t.title()),
-        Span::styled("•", t.series(0)),
-        Span::raw(" G-CNN "),
-        Span::styled("█", t.accent()),
-        Span::raw(" plain "),
-    ]);
-    let b = block_line(title, focused, t);
+    let b = block_line(
+        legend_title(
+            "Accuracy vs parameters (log)",
+            [("•", t.series(0), "G-CNN"), ("█", t.accent(), "plain")],
+            t,
+        ),
+        focused,
+        t,
+    );
     let chart = Chart::new(vec![
         Dataset::default()
             .name("model")

@@ -100,6 +100,7 @@ fn apply_control(app: &mut App, e: Event) {
         Event::Log(m) => d.push_log(m),
         Event::Error(msg) => {
             d.status = RunStatus::Failed;
+            d.ended.get_or_insert_with(Instant::now);
             d.push_log(format!("error: {msg}"));
             app.overlay = Some(Overlay::Error(msg));
             // A panicked worker sends nothing more; one that failed sends Finished.

@@ -53,6 +53,13 @@ fn form_errors_are_read_whole_at_every_size() {
 }
 
 #[test]
+fn unreadable_values_also_say_what_is_allowed() {
+    let app = setup_with_bad_train_size("ab");
+    let e = the_error(&app);
+    assert!(e.contains("not a whole number; allowed: 1 to 60000"), "{e}");
+}
+
+#[test]
 fn starting_with_a_bad_value_names_it_even_when_its_pane_is_hidden() {
     let mut app = setup_with_bad_train_size("0");
     app.update(Action::FocusNext); // settings -> data: the form is hidden at 80x24
