@@ -288,40 +288,40 @@ fn fmt_acc(v: f64) -> String {
 
 fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let title = format!("Models by {} (s sorts)", d.sort.name());
-    // A narrow table abbreviates the header rather than cut it.
-    let (widths, params) = if area.width >= 30 {
-        ([4u16, 4, 6], "params")
-    } else {
-        ([4u16, 4, 5], "par.")
+    // Narrow, one accuracy column goes (the one not sorted by) so the groups stay
+    // readable: two rows cut to the same "rot90…" tell nothing apart.
+    let wide = area.width >= 30;
+    let by_test = d.sort == super::app::SortKey::Test;
+    let numbers: &[(&str, u16)] = match (wide, by_test) {
+        (true, _) => &[("val", 4), ("test", 4), ("params", 6)],
+        (false, false) => &[("val", 4), ("par.", 5)],
+        (false, true) => &[("test", 4), ("par.", 5)],
     };
-    // Whatever the numbers leave (and the spaces between columns) is for the groups.
-    let groups_w = area
-        .width
-        .saturating_sub(2 + 3 + widths.iter().sum::<u16>()) as usize;
+    // Whatever the numbers and the spaces between columns leave is for the groups.
+    let used: u16 = numbers.iter().map(|(_, w)| w + 1).sum();
+    let groups_w = area.width.saturating_sub(2 + used) as usize;
     let rows: Vec<Row> = d
         .sorted_models()
         .into_iter()
         .skip(d.table_offset)
         .map(|m| {
-            Row::new(vec![
-                Cell::from(ellipsize(&set_label(m.state), groups_w)),
-                Cell::from(fmt_acc(m.val_acc)),
-                Cell::from(fmt_acc(m.test_acc)),
-                Cell::from(fmt_count(m.params as f64)),
-            ])
+            let mut cells = vec![Cell::from(ellipsize(&set_label(m.state), groups_w))];
+            if wide || !by_test {
+                cells.push(Cell::from(fmt_acc(m.val_acc)));
+            }
+            if wide || by_test {
+                cells.push(Cell::from(fmt_acc(m.test_acc)));
+            }
+            cells.push(Cell::from(fmt_count(m.params as f64)));
+            Row::new(cells)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(groups_w as u16),
-            Constraint::Length(widths[0]),
-            Constraint::Length(widths[1]),
-            Constraint::Length(widths[2]),
-        ],
-    )
-    .header(Row::new(vec!["groups", "val", "test", params]).style(t.title()))
-    .block(block(&title, focused, t));
+    let widths = std::iter::once(Constraint::Min(groups_w as u16))
+        .chain(numbers.iter().map(|(_, w)| Constraint::Length(*w)));
+    let header = std::iter::once("groups").chain(numbers.iter().map(|(h, _)| *h));
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.title()))
+        .block(block(&title, focused, t));
     f.render_widget(table, area);
 }
 

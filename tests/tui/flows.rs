@@ -184,8 +184,17 @@ fn numbers_are_never_cut_into_other_numbers_at_80x24() {
         "{screen}"
     );
     assert!(screen.contains("State  on  off"), "the state legend");
+    assert!(
+        screen.contains("rot90,sc7   23.0 18.9k"),
+        "groups readable: {screen}"
+    );
     // The status bar drops the device rather than cut the ETA.
     assert!(screen.contains("ETA 0m00s"), "{screen}");
+    // Sorted by test accuracy, the narrow table shows that column.
+    let mut app = app;
+    app.update(Action::Sort);
+    let screen = render(&app, (80, 24));
+    assert!(screen.contains("groups      test par."), "{screen}");
 }
 
 #[test]
