@@ -78,14 +78,18 @@ pub fn status_text(d: &DashState) -> (String, String, String) {
         .as_ref()
         .map(|i| i.device.clone())
         .unwrap_or_else(crate::engine::nn::device_name);
-    let rest = format!(
-        "models {}/{} | episode {} step {} | eps {eps} | elapsed {} | ETA {eta}",
+    let mut rest = format!(
+        "models {}/{} | episode {} step {} | eps {eps} | elapsed {}",
         d.history.models.len(),
         d.max_models(),
         step.map_or(0, |s| s.episode),
         step.map_or(0, |s| s.step),
         fmt_dur(d.elapsed().as_secs_f64()),
     );
+    // Nothing is left to wait for once the search has ended.
+    if d.live() {
+        rest.push_str(&format!(" | ETA {eta}"));
+    }
     (state, rest, device)
 }
 

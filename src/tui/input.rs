@@ -309,14 +309,12 @@ impl App {
                     d.push_log("pausing after the model in training...".into());
                     self.send(Control::Pause)
                 }
-                RunStatus::ReadOnly => d.push_log(
-                    "read-only: nothing runs here to pause, tweak or save (o, then Enter resumes a session)"
-                        .into(),
-                ),
-                RunStatus::Finished(_) | RunStatus::Failed => d.push_log(
-                    "the search has ended: e evaluates it, x exports it, n sets up a new one"
-                        .into(),
-                ),
+                RunStatus::ReadOnly => {
+                    d.push_log("read-only: nothing runs here (o, then Enter, resumes it)".into())
+                }
+                RunStatus::Finished(_) | RunStatus::Failed => {
+                    d.push_log("search ended: e evaluates, x exports, n new search".into())
+                }
                 _ => d.push_log("the search is starting; nothing to pause yet".into()),
             },
             Action::Tweaks if self.handle.is_some() => {

@@ -242,6 +242,13 @@ fn hints_follow_the_state_of_the_search() {
         render(&app, (160, 48)).contains("Episode rewards (search ended)"),
         "{screen}"
     );
+    let status = render(&app, (160, 48)).lines().next().unwrap().to_string();
+    assert!(
+        !status.contains("ETA"),
+        "nothing left to wait for: {status}"
+    );
+    key(&mut app, KeyCode::Char(' '));
+    assert!(app.dash.log.back().unwrap().contains("search ended"));
     key(&mut app, KeyCode::Char('n'));
     assert_eq!(app.screen, Screen::Setup);
 }
