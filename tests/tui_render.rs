@@ -53,6 +53,7 @@ fn setup_app() -> App {
     .unwrap();
     app.on_preview(PreviewResult {
         id: app.setup.preview_id,
+        kind: DatasetKind::Mnist,
         side: 28,
         samples: Ok(samples),
     });
@@ -321,3 +322,6 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
     assert_eq!(app.dash.history.models.len(), 30);
     assert!(app.handle.is_none(), "read-only starts no search");
 }
+
+#[path = "tui/flows.rs"]
+mod flows;

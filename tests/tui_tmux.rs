@@ -1,6 +1,7 @@
 //! Drives the real `aen` binary in tmux like a person would: start a search on the
-//! embedded MNIST with preset 2 and tiny sizes, watch models being trained, change
-//! epsilon live, save a snapshot, quit, and find the snapshot on disk.
+//! embedded MNIST with preset 2 and tiny sizes, watch models being trained, move the
+//! focus (timing each key to its redraw), change epsilon live, save a snapshot, quit,
+//! and find the snapshot on disk.
 //!
 //! Needs tmux (`.ci/run` installs it). Set AEN_SKIP_TMUX=1 to skip where it is absent.
 
@@ -69,6 +70,27 @@ impl Tmux {
         }
     }
 
+    /// Sends one key and returns how long the screen took to satisfy `pred`: the time
+    /// from the key to the redraw, as a person sees it (plus the capture's own cost).
+    fn key_latency(&self, key: &str, pred: impl Fn(&str) -> bool) -> Duration {
+        let t = Instant::now();
+        Command::new("tmux")
+            .args(["send-keys", "-t", &self.name, key])
+            .status()
+            .unwrap();
+        loop {
+            if pred(&self.screen()) {
+                return t.elapsed();
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "no redraw after {key}:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
     fn alive(&self) -> bool {
         Command::new("tmux")
             .args(["has-session", "-t", &self.name])
@@ -125,6 +147,29 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
     t.keys(&["s"]);
     t.wait_for("models being trained", |s| models_trained(s) >= 3);
 
+    // Tab moves the focus (a thick frame) along the layout while training runs.
+    let mut ms = Vec::new();
+    for title in [
+        "Accuracy vs models",
+        "Episode rewards",
+        "State",
+        "Models by",
+        "Accuracy vs parameters",
+        "Log",
+        "Q",
+    ] {
+        let frame = format!("┏ {title}");
+        ms.push(t.key_latency("Tab", |s| s.contains(&frame)).as_secs_f64() * 1e3);
+    }
+    ms.sort_by(f64::total_cmp);
+    println!(
+        "key-to-redraw latency during training over {} Tabs: min {:.0} ms, median {:.0} ms, max {:.0} ms",
+        ms.len(),
+        ms[0],
+        ms[ms.len() / 2],
+        ms[ms.len() - 1]
+    );
+
     // Live tweak: the first field of the form is the fixed epsilon.
     t.keys(&["t"]);
     t.wait_for("the live form", |s| s.contains("Live settings"));
@@ -136,9 +181,7 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
 
     t.keys(&["w"]);
     t.wait_for("the name prompt", |s| s.contains("Save snapshot"));
-    for _ in 0..30 {
-        t.keys(&["BSpace"]);
-    }
+    // The suggested name is selected: typing replaces it.
     t.keys(&["m", "y", "r", "u", "n", "Enter"]);
     let sessions = home.path().join("aen").join("sessions");
     let saved = sessions.join("myrun.json");

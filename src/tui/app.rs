@@ -45,6 +45,8 @@ pub struct App {
     pub quit: bool,
     /// Waiting for the engine to save before quitting.
     pub quitting: Option<Instant>,
+    /// The help's furthest scroll at the size last drawn, so scrolling stops there.
+    pub help_max_scroll: std::cell::Cell<u16>,
 }
 
 impl App {
@@ -90,6 +92,7 @@ impl App {
             ui: None,
             quit: false,
             quitting: None,
+            help_max_scroll: std::cell::Cell::new(0),
         };
         app.request_preview();
         app
@@ -97,11 +100,20 @@ impl App {
 
     pub fn mode(&self) -> super::keys::Mode {
         use super::keys::Mode;
-        match (&self.overlay, self.screen) {
-            (Some(Overlay::Form(_)), _) => Mode::Form,
-            (Some(Overlay::Sessions(_)), _) => Mode::Sessions,
-            (_, Screen::Setup) => Mode::Setup,
-            (_, Screen::Dashboard) => Mode::Dashboard,
+        match &self.overlay {
+            Some(Overlay::Form(_)) => Mode::Form,
+            Some(Overlay::Sessions(_)) => Mode::Sessions,
+            _ => self.screen_mode(),
+        }
+    }
+
+    /// The mode of the screen under any overlay.
+    pub fn screen_mode(&self) -> super::keys::Mode {
+        use super::keys::Mode;
+        match self.screen {
+            Screen::Setup => Mode::Setup,
+            Screen::Dashboard if self.dash.live() => Mode::Dashboard,
+            Screen::Dashboard => Mode::Finished,
         }
     }
 
@@ -251,7 +263,15 @@ impl App {
             snap.dataset,
             snap.saved_at
         ));
-        for (step, c) in &snap.history.changes {
+        // The run's story in order: each model when its step came, each live change.
+        let mut changes = snap.history.changes.iter().peekable();
+        for m in &snap.history.models {
+            while let Some((step, c)) = changes.next_if(|(s, _)| *s <= m.first_step) {
+                d.push_log(format!("step {step}: applied {}", c.describe()));
+            }
+            d.push_log(super::events::model_line(m));
+        }
+        for (step, c) in changes {
             d.push_log(format!("step {step}: applied {}", c.describe()));
         }
         d.snapshot = Some(snap);

@@ -1,14 +1,13 @@
 //! The dashboard: status bar and one render function per pane.
 
 use super::app::{DashState, Pane, RunStatus};
+use super::charts;
 use super::theme::Theme;
-use super::widgets::{block, fmt_num};
+use super::widgets::{block, block_line, ellipsize, fmt_count, fmt_num};
 use crate::engine::experiments::set_label;
 use crate::engine::groups::{Group, GroupSet};
-use crate::engine::report::rolling_mean;
 use ratatui::prelude::*;
-use ratatui::symbols::Marker;
-use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Sparkline, Table};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme) {
     let [status, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(area);
@@ -55,7 +54,8 @@ fn fmt_dur(s: f64) -> String {
     }
 }
 
-pub fn status_text(d: &DashState) -> (String, String) {
+/// The run's state, its progress and the device it runs on.
+pub fn status_text(d: &DashState) -> (String, String, String) {
     let state = match &d.status {
         RunStatus::Starting => "starting".to_string(),
         RunStatus::Replaying(a, b) => format!("replaying {a}/{b}"),
@@ -78,19 +78,30 @@ pub fn status_text(d: &DashState) -> (String, String) {
         .as_ref()
         .map(|i| i.device.clone())
         .unwrap_or_else(crate::engine::nn::device_name);
-    let rest = format!(
-        "models {}/{} | episode {} step {} | eps {eps} | elapsed {} | ETA {eta} | {device}",
+    let mut rest = format!(
+        "models {}/{} | episode {} step {} | eps {eps} | elapsed {}",
         d.history.models.len(),
         d.max_models(),
         step.map_or(0, |s| s.episode),
         step.map_or(0, |s| s.step),
         fmt_dur(d.elapsed().as_secs_f64()),
     );
-    (state, rest)
+    // Nothing is left to wait for once the search has ended.
+    if d.live() {
+        rest.push_str(&format!(" | ETA {eta}"));
+    }
+    (state, rest, device)
 }
 
 fn render_status(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
-    let (state, rest) = status_text(d);
+    let (state, mut rest, device) = status_text(d);
+    // The device goes first when the line is too long, so no number is cut.
+    let room = (area.width as usize).saturating_sub(state.len() + 3);
+    if rest.len() + device.len() + 3 <= room {
+        rest = format!("{rest} | {device}");
+    } else if rest.len() > room {
+        rest = rest.replacen("episode", "ep", 1);
+    }
     let st = match d.status {
         RunStatus::Running => t.on(),
         RunStatus::Failed => t.error(),
@@ -108,26 +119,43 @@ fn render_status(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
 fn render_pane(f: &mut Frame, area: Rect, pane: Pane, d: &DashState, t: &Theme, focused: bool) {
     match pane {
         Pane::QValues => render_q(f, area, d, t, focused),
-        Pane::Accuracy => render_accuracy(f, area, d, t, focused),
-        Pane::Rewards => render_rewards(f, area, d, t, focused),
+        Pane::Accuracy => charts::render_accuracy(f, area, d, t, focused),
+        Pane::Rewards => charts::render_rewards(f, area, d, t, focused),
         Pane::State => render_state(f, area, d, t, focused),
-        Pane::Params => render_params(f, area, d, t, focused),
+        Pane::Params => charts::render_params(f, area, d, t, focused),
         Pane::Best => render_best(f, area, d, t, focused),
         Pane::Log => render_log(f, area, d, t, focused),
     }
 }
 
-fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
+/// The Q-values pane's title: the state and how the action was chosen, or while the
+/// Q-network waits for its first batch, why its values do not move yet.
+fn q_title(d: &DashState, width: u16) -> String {
     let Some(s) = &d.last_step else {
-        f.render_widget(
-            Paragraph::new("waiting for the first step…").block(block("Q-values", focused, t)),
-            area,
-        );
-        return;
+        return "Q-values".into();
     };
     let how = if s.greedy { "greedy" } else { "random" };
-    let title = format!("Q-values of {} ({how})", short_set(s.state));
-    let b = block(&title, focused, t);
+    let Some((held, batch)) = d.q_warming_up() else {
+        return format!("Q-values of {} ({how})", short_set(s.state));
+    };
+    let long = format!("Q-values warming up: replay memory {held}/{batch}");
+    if long.chars().count() + 4 <= width as usize {
+        long
+    } else {
+        format!("Q warming up {held}/{batch}")
+    }
+}
+
+fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
+    let b = block_line(
+        Line::styled(format!(" {} ", q_title(d, area.width)), t.title()),
+        focused,
+        t,
+    );
+    let Some(s) = &d.last_step else {
+        f.render_widget(Paragraph::new("waiting for the first step…").block(b), area);
+        return;
+    };
     let inner = b.inner(area);
     f.render_widget(b, area);
     let (lo, hi) = s
@@ -136,7 +164,7 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
         .fold((f32::MAX, f32::MIN), |(l, h), &v| (l.min(v), h.max(v)));
     let span = (hi - lo).max(1e-6);
     let bar_w = inner.width.saturating_sub(16) as f32;
-    let lines: Vec<Line> = Group::ALL
+    let mut lines: Vec<Line> = Group::ALL
         .iter()
         .enumerate()
         .map(|(k, g)| {
@@ -162,6 +190,20 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
             ])
         })
         .collect();
+    let rows = inner.height as usize;
+    if lines.len() > rows && rows > 1 {
+        // Keep the chosen action in view and say how many rows are hidden.
+        let shown = rows - 1;
+        let start = (s.action + 1)
+            .saturating_sub(shown)
+            .min(lines.len() - shown);
+        let hidden = lines.len() - shown;
+        lines = lines.drain(start..start + shown).collect();
+        lines.push(Line::styled(
+            format!(" +{hidden} more (Enter zooms)"),
+            t.dim(),
+        ));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -173,117 +215,47 @@ fn short_set(g: GroupSet) -> String {
     }
 }
 
-fn bounds(vals: impl Iterator<Item = f64>) -> [f64; 2] {
-    let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
-    if lo > hi {
-        return [0.0, 1.0];
+/// A group's name in at most three characters, for narrow state panes.
+fn short_name(g: Group) -> String {
+    match g.name() {
+        "rot90" => "r90".into(),
+        name => name.chars().take(3).collect(),
     }
-    let pad = ((hi - lo) * 0.05).max(0.5);
-    [lo - pad, hi + pad]
-}
-
-fn axis_labels(b: [f64; 2], digits: usize) -> Vec<Span<'static>> {
-    let f = |v: f64| {
-        if v.abs() >= 1e4 {
-            format!("{v:.1e}")
-        } else {
-            format!("{:.*}", digits, v)
-        }
-    };
-    vec![
-        Span::raw(f(b[0])),
-        Span::raw(f((b[0] + b[1]) / 2.0)),
-        Span::raw(f(b[1])),
-    ]
-}
-
-fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let pts: Vec<(f64, f64)> = d
-        .history
-        .models
-        .iter()
-        .map(|m| (m.index as f64, m.val_acc))
-        .collect();
-    let roll: Vec<(f64, f64)> = rolling_mean(&d.history.models, 20)
-        .into_iter()
-        .map(|(i, v)| (i as f64, v))
-        .collect();
-    let x = [1.0, (pts.len() as f64).max(2.0)];
-    let y = bounds(pts.iter().map(|p| p.1));
-    let chart = Chart::new(vec![
-        Dataset::default()
-            .name("model")
-            .marker(Marker::Dot)
-            .graph_type(GraphType::Scatter)
-            .style(t.dim())
-            .data(&pts),
-        Dataset::default()
-            .name("mean of 20")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series(0))
-            .data(&roll),
-    ])
-    .block(block("Accuracy vs models trained (val %)", focused, t))
-    .x_axis(Axis::default().bounds(x).labels(axis_labels(x, 0)))
-    .y_axis(Axis::default().bounds(y).labels(axis_labels(y, 1)));
-    f.render_widget(chart, area);
-}
-
-fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let cur: f64 = d.current_rewards.iter().sum();
-    let title = format!("Episode rewards (now {})", fmt_num(cur));
-    let b = block(&title, focused, t);
-    let inner = b.inner(area);
-    f.render_widget(b, area);
-    let [top, spark] = Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(inner);
-    let pts: Vec<(f64, f64)> = d
-        .history
-        .episodes
-        .iter()
-        .map(|e| (e.episode as f64, e.total_reward))
-        .collect();
-    let x = [0.0, (pts.len() as f64).max(1.0)];
-    let y = bounds(pts.iter().map(|p| p.1));
-    let chart = Chart::new(vec![
-        Dataset::default()
-            .name("total per episode")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series(1))
-            .data(&pts),
-    ])
-    .x_axis(Axis::default().bounds(x).labels(axis_labels(x, 0)))
-    .y_axis(Axis::default().bounds(y).labels(axis_labels(y, 0)));
-    f.render_widget(chart, top);
-    // Rewards of the current episode, shifted to be non-negative for the sparkline.
-    let lo = d.current_rewards.iter().copied().fold(0.0f64, f64::min);
-    let data: Vec<u64> = d
-        .current_rewards
-        .iter()
-        .map(|r| ((r - lo) * 10.0) as u64)
-        .collect();
-    let start = data.len().saturating_sub(spark.width as usize);
-    f.render_widget(
-        Sparkline::default().data(&data[start..]).style(t.series(2)),
-        spark,
-    );
 }
 
 fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let g = d.current_state();
-    let b = block("State", focused, t);
+    // The legend rides in the title, where it costs no row of the small pane.
+    let title = Line::from(vec![
+        Span::styled(" State ", t.title()),
+        Span::styled(" on ", t.on()),
+        Span::raw(" "),
+        Span::styled("off", t.off()),
+        Span::raw(" "),
+    ]);
+    let b = block_line(title, focused, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    // Six cells a row, each a space apart.
-    let cell_w = ((inner.width + 1) / 6).max(4);
+    // Six cells a row, each a space apart, when the full names fit; otherwise three
+    // letter names, as many a row as fit, so no name is cut into another's.
+    let longest = Group::ALL.iter().map(|g| g.name().len()).max().unwrap_or(6);
+    let six = ((inner.width as usize + 1) / 6).saturating_sub(1);
+    let (cell, per_row, full) = if six >= longest {
+        (six, 6, true)
+    } else {
+        (3, ((inner.width as usize + 1) / 4).max(1), false)
+    };
     let mut lines = Vec::new();
-    for row in Group::ALL.chunks(6) {
+    for row in Group::ALL.chunks(per_row) {
         let spans: Vec<Span> = row
             .iter()
             .map(|grp| {
-                let name: String = grp.name().chars().take(cell_w as usize - 1).collect();
-                let text = format!("{name:^w$}", w = cell_w as usize - 1);
+                let name = if full {
+                    grp.name().to_string()
+                } else {
+                    short_name(*grp)
+                };
+                let text = format!("{name:^cell$}");
                 Span::styled(text, if g.contains(*grp) { t.on() } else { t.off() })
             })
             .flat_map(|s| [s, Span::raw(" ")])
@@ -309,85 +281,86 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let pts: Vec<(f64, f64)> = d
-        .history
-        .models
-        .iter()
-        .filter(|m| !m.state.is_empty())
-        .map(|m| ((m.params as f64).log10(), m.val_acc))
-        .collect();
-    let plain: Vec<(f64, f64)> = d
-        .history
-        .models
-        .iter()
-        .filter(|m| m.state.is_empty())
-        .map(|m| ((m.params as f64).log10(), m.val_acc))
-        .collect();
-    let x = bounds(pts.iter().chain(&plain).map(|p| p.0));
-    let y = bounds(pts.iter().chain(&plain).map(|p| p.1));
-    let xl = vec![
-        Span::raw(format!("{:.0}", 10f64.powf(x[0]))),
-        Span::raw(format!("{:.0}", 10f64.powf((x[0] + x[1]) / 2.0))),
-        Span::raw(format!("{:.0}", 10f64.powf(x[1]))),
-    ];
-    let chart = Chart::new(vec![
-        Dataset::default()
-            .name("model")
-            .marker(Marker::Dot)
-            .graph_type(GraphType::Scatter)
-            .style(t.series(0))
-            .data(&pts),
-        Dataset::default()
-            .name("plain")
-            .marker(Marker::Block)
-            .graph_type(GraphType::Scatter)
-            .style(t.accent())
-            .data(&plain),
-    ])
-    .block(block("Accuracy vs parameters (log)", focused, t))
-    .x_axis(Axis::default().bounds(x).labels(xl))
-    .y_axis(Axis::default().bounds(y).labels(axis_labels(y, 1)));
-    f.render_widget(chart, area);
+/// An accuracy in at most four characters, so a narrow column cannot cut 100.0 to 100.
+fn fmt_acc(v: f64) -> String {
+    if v >= 99.95 {
+        "100".into()
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let title = format!("Models by {} (s sorts)", d.sort.name());
+    // Narrow, one accuracy column goes (the one not sorted by) so the groups stay
+    // readable: two rows cut to the same "rot90…" tell nothing apart.
+    let wide = area.width >= 30;
+    let by_test = d.sort == super::app::SortKey::Test;
+    let numbers: &[(&str, u16)] = match (wide, by_test) {
+        (true, _) => &[("val", 4), ("test", 4), ("params", 6)],
+        (false, false) => &[("val", 4), ("par.", 5)],
+        (false, true) => &[("test", 4), ("par.", 5)],
+    };
+    // Whatever the numbers and the spaces between columns leave is for the groups.
+    let used: u16 = numbers.iter().map(|(_, w)| w + 1).sum();
+    let groups_w = area.width.saturating_sub(2 + used) as usize;
     let rows: Vec<Row> = d
         .sorted_models()
         .into_iter()
         .skip(d.table_offset)
         .map(|m| {
-            Row::new(vec![
-                Cell::from(set_label(m.state)),
-                Cell::from(format!("{:.1}", m.val_acc)),
-                Cell::from(format!("{:.1}", m.test_acc)),
-                Cell::from(m.params.to_string()),
-            ])
+            let mut cells = vec![Cell::from(ellipsize(&set_label(m.state), groups_w))];
+            if wide || !by_test {
+                cells.push(Cell::from(fmt_acc(m.val_acc)));
+            }
+            if wide || by_test {
+                cells.push(Cell::from(fmt_acc(m.test_acc)));
+            }
+            cells.push(Cell::from(fmt_count(m.params as f64)));
+            Row::new(cells)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(8),
-            Constraint::Length(5),
-            Constraint::Length(5),
-            Constraint::Length(6),
-        ],
-    )
-    .header(Row::new(vec!["groups", "val", "test", "params"]).style(t.title()))
-    .block(block(&title, focused, t));
+    let widths = std::iter::once(Constraint::Min(groups_w as u16))
+        .chain(numbers.iter().map(|(_, w)| Constraint::Length(*w)));
+    let header = std::iter::once("groups").chain(numbers.iter().map(|(h, _)| *h));
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.title()))
+        .block(block(&title, focused, t));
     f.render_widget(table, area);
+}
+
+/// `line` cut into rows of `width` characters.
+fn wrap_chars(line: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars
+        .chunks(width.max(1))
+        .map(|c| c.iter().collect())
+        .collect()
 }
 
 fn render_log(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let h = area.height.saturating_sub(2) as usize;
+    let w = area.width.saturating_sub(2) as usize;
+    // Zoomed, long lines wrap (at a character, so the rows they take are known).
+    let wrap = d.zoom && d.focus == super::app::Pane::Log;
     let end = d.log.len().saturating_sub(d.log_offset);
-    let start = end.saturating_sub(h);
-    let lines: Vec<Line> = d
-        .log
-        .range(start..end)
-        .map(|l| Line::raw(l.clone()))
-        .collect();
-    f.render_widget(Paragraph::new(lines).block(block("Log", focused, t)), area);
+    let mut rows: Vec<Line> = Vec::new();
+    for l in d.log.range(..end).rev() {
+        if rows.len() >= h {
+            break;
+        }
+        let parts = if wrap {
+            wrap_chars(l, w)
+        } else {
+            vec![l.clone()]
+        };
+        rows.extend(parts.into_iter().rev().map(Line::raw));
+    }
+    // A line that did not fit whole loses its first rows, not the newest line.
+    rows.truncate(h);
+    rows.reverse();
+    f.render_widget(Paragraph::new(rows).block(block("Log", focused, t)), area);
 }

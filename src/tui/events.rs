@@ -3,13 +3,26 @@
 use super::app::{App, Overlay, RunStatus};
 use super::widgets::fmt_num;
 use crate::engine::experiments::set_label;
-use crate::engine::search::Event;
+use crate::engine::search::{Event, ModelRecord};
 use std::time::Instant;
 
 impl App {
     pub fn on_engine(&mut self, e: Event) {
         apply_run(self, e);
     }
+}
+
+/// The log line of a trained model.
+pub fn model_line(m: &ModelRecord) -> String {
+    format!(
+        "model {}: {} -> val {:.2}% test {:.2}% ({} params, {:.1} s)",
+        m.index,
+        set_label(m.state),
+        m.val_acc,
+        m.test_acc,
+        m.params,
+        m.seconds
+    )
 }
 
 /// Events about the run's progress.
@@ -53,15 +66,8 @@ fn apply_run(app: &mut App, e: Event) {
         }
         Event::ModelTrained(m) => {
             d.training = None;
-            d.push_log(format!(
-                "model {}: {} -> val {:.2}% test {:.2}% ({} params, {:.1} s)",
-                m.index,
-                set_label(m.state),
-                m.val_acc,
-                m.test_acc,
-                m.params,
-                m.seconds
-            ));
+            d.push_log(model_line(&m));
+            d.note_model_arrival(Instant::now());
             d.history.models.push(m);
         }
         Event::Training { state, progress } => d.training = Some((state, progress)),
@@ -94,6 +100,7 @@ fn apply_control(app: &mut App, e: Event) {
         Event::Log(m) => d.push_log(m),
         Event::Error(msg) => {
             d.status = RunStatus::Failed;
+            d.ended.get_or_insert_with(Instant::now);
             d.push_log(format!("error: {msg}"));
             app.overlay = Some(Overlay::Error(msg));
             // A panicked worker sends nothing more; one that failed sends Finished.

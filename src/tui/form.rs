@@ -40,6 +40,8 @@ pub struct Form {
     pub selected: usize,
     /// The text being typed into the selected field.
     pub editing: Option<String>,
+    /// Where typing goes in `editing`, in characters.
+    pub cursor: usize,
     /// Editing just began: the first character typed replaces the old value.
     pub fresh: bool,
     pub live: bool,
@@ -59,6 +61,7 @@ impl Form {
                 .collect(),
             selected: 0,
             editing: None,
+            cursor: 0,
             fresh: false,
             live,
         }
@@ -84,7 +87,9 @@ impl Form {
     pub fn enter(&mut self, settings: &mut Settings) {
         match self.editing.take() {
             None => {
-                self.editing = Some(self.fields[self.selected].text.clone());
+                let text = self.fields[self.selected].text.clone();
+                self.cursor = text.chars().count();
+                self.editing = Some(text);
                 self.fresh = true;
             }
             Some(text) => self.commit(self.selected, text, settings),
@@ -121,15 +126,39 @@ impl Form {
         if let Some(t) = &mut self.editing {
             if std::mem::take(&mut self.fresh) {
                 t.clear();
+                self.cursor = 0;
             }
-            t.push(c);
+            t.insert(byte_at(t, self.cursor), c);
+            self.cursor += 1;
         }
     }
 
     pub fn backspace(&mut self) {
         self.fresh = false;
-        if let Some(t) = &mut self.editing {
-            t.pop();
+        if let Some(t) = &mut self.editing
+            && self.cursor > 0
+        {
+            self.cursor -= 1;
+            t.remove(byte_at(t, self.cursor));
+        }
+    }
+
+    pub fn delete(&mut self) {
+        self.fresh = false;
+        if let Some(t) = &mut self.editing
+            && self.cursor < t.chars().count()
+        {
+            t.remove(byte_at(t, self.cursor));
+        }
+    }
+
+    /// Moves the cursor by `by` characters, or to the start (`isize::MIN`) or end
+    /// (`isize::MAX`); moving keeps the value, so typing no longer replaces it.
+    pub fn move_cursor(&mut self, by: isize) {
+        self.fresh = false;
+        if let Some(t) = &self.editing {
+            let n = t.chars().count();
+            self.cursor = self.cursor.saturating_add_signed(by).min(n);
         }
     }
 
@@ -141,4 +170,9 @@ impl Form {
             .map(|f| SettingChange::new(f.spec.key, &f.text))
             .collect()
     }
+}
+
+/// The byte index of character `chars` in `t` (its end when past it).
+fn byte_at(t: &str, chars: usize) -> usize {
+    t.char_indices().nth(chars).map_or(t.len(), |(i, _)| i)
 }

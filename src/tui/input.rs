@@ -34,18 +34,35 @@ impl App {
                     self.begin_quit();
                 }
             }
-            Some(Overlay::Error(_) | Overlay::Help | Overlay::Eval) => self.overlay = None,
-            Some(Overlay::Prompt(kind, text)) => match key.code {
+            Some(Overlay::Help(scroll)) => {
+                let max = self.help_max_scroll.get();
+                match key.code {
+                    KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => *scroll = (*scroll + 1).min(max),
+                    KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+                    KeyCode::PageDown => *scroll = (*scroll + 10).min(max),
+                    _ => self.overlay = None,
+                }
+            }
+            Some(Overlay::Error(_) | Overlay::Eval) => self.overlay = None,
+            Some(Overlay::Prompt(p)) => match key.code {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Enter => {
-                    let (kind, text) = (*kind, text.trim().to_string());
+                    let (kind, text) = (p.kind, p.text.trim().to_string());
                     self.overlay = None;
                     self.on_prompt(kind, text);
                 }
                 KeyCode::Backspace => {
-                    text.pop();
+                    p.fresh = false;
+                    p.text.pop();
                 }
-                KeyCode::Char(c) if !c.is_control() => text.push(c),
+                KeyCode::Char(c) if !c.is_control() => {
+                    if std::mem::take(&mut p.fresh) {
+                        p.text.clear();
+                    }
+                    p.text.push(c);
+                }
+                KeyCode::Left | KeyCode::Right | KeyCode::End => p.fresh = false,
                 _ => {}
             },
             Some(Overlay::Form(lf)) if lf.form.editing.is_some() => {
@@ -98,7 +115,7 @@ impl App {
             Mode::Form => self.update_form(action),
             Mode::Sessions => self.update_sessions(action),
             Mode::Setup => self.update_setup(action),
-            Mode::Dashboard => self.update_dashboard(action),
+            Mode::Dashboard | Mode::Finished => self.update_dashboard(action),
         }
     }
 
@@ -160,7 +177,7 @@ impl App {
     fn update_setup(&mut self, action: Action) {
         let s = &mut self.setup;
         match action {
-            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Help => self.overlay = Some(Overlay::Help(0)),
             Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
             Action::FocusNext | Action::FocusPrev => {
                 let order = [SetupFocus::Data, SetupFocus::Groups, SetupFocus::Settings];
@@ -201,14 +218,32 @@ impl App {
             }
             Action::Edit if s.focus == SetupFocus::Settings => s.form.enter(&mut self.settings),
             Action::OpenSessions => self.open_sessions(),
-            Action::Start if self.setup.form.has_errors() => {
-                self.overlay = Some(Overlay::Error(
-                    "fix the settings marked in red before starting".into(),
-                ))
-            }
+            Action::Start if self.setup.form.has_errors() => self.refuse_start(),
             Action::Start => self.start_new(),
             _ => {}
         }
+    }
+
+    /// Names every bad setting (its pane may be hidden on small screens) and shows
+    /// the first one in the form.
+    fn refuse_start(&mut self) {
+        let s = &mut self.setup;
+        let bad: Vec<(usize, String)> = s
+            .form
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.error.clone().map(|e| (i, e)))
+            .collect();
+        if let Some((first, _)) = bad.first() {
+            s.form.selected = *first;
+            s.focus = SetupFocus::Settings;
+        }
+        let list: Vec<String> = bad.into_iter().map(|(_, e)| e).collect();
+        self.overlay = Some(Overlay::Error(format!(
+            "cannot start: {}. Fix it in Search settings (Enter edits).",
+            list.join("; ")
+        )));
     }
 
     fn move_setup(&mut self, up: bool) {
@@ -241,7 +276,7 @@ impl App {
     fn update_dashboard(&mut self, action: Action) {
         let d = &mut self.dash;
         match action {
-            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Help => self.overlay = Some(Overlay::Help(0)),
             Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
             Action::FocusNext | Action::FocusPrev => {
                 let i = PANES.iter().position(|p| *p == d.focus).unwrap_or(0);
@@ -274,7 +309,13 @@ impl App {
                     d.push_log("pausing after the model in training...".into());
                     self.send(Control::Pause)
                 }
-                _ => d.push_log("no search is running; nothing to pause".into()),
+                RunStatus::ReadOnly => {
+                    d.push_log("read-only: nothing runs here (o, then Enter, resumes it)".into())
+                }
+                RunStatus::Finished(_) | RunStatus::Failed => {
+                    d.push_log("search ended: e evaluates, x exports, n new search".into())
+                }
+                _ => d.push_log("the search is starting; nothing to pause yet".into()),
             },
             Action::Tweaks if self.handle.is_some() => {
                 let draft = d.settings.clone();
@@ -288,7 +329,7 @@ impl App {
                 let default = chrono::Local::now()
                     .format("session-%Y%m%d-%H%M%S")
                     .to_string();
-                self.overlay = Some(Overlay::Prompt(Prompt::SaveName, default));
+                self.overlay = Some(Overlay::Prompt(PromptState::new(Prompt::SaveName, default)));
             }
             Action::FinalEval => self.start_eval(),
             Action::Export => {
@@ -298,10 +339,10 @@ impl App {
                     .and_then(|p| p.file_stem())
                     .map(|s| s.to_string_lossy().to_string())
                     .unwrap_or_else(|| "session".into());
-                self.overlay = Some(Overlay::Prompt(
+                self.overlay = Some(Overlay::Prompt(PromptState::new(
                     Prompt::ExportDir,
                     format!("aen-out/{stem}"),
-                ));
+                )));
             }
             Action::OpenSessions => self.open_sessions(),
             Action::NewSearch if self.handle.is_none() => {
@@ -321,6 +362,11 @@ fn edit_key(form: &mut Form, settings: &mut crate::engine::settings::Settings, k
         }
         KeyCode::Enter => form.enter(settings),
         KeyCode::Backspace => form.backspace(),
+        KeyCode::Delete => form.delete(),
+        KeyCode::Left => form.move_cursor(-1),
+        KeyCode::Right => form.move_cursor(1),
+        KeyCode::Home => form.move_cursor(isize::MIN),
+        KeyCode::End => form.move_cursor(isize::MAX),
         KeyCode::Char(c) => form.type_char(c),
         _ => {}
     }

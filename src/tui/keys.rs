@@ -6,7 +6,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Setup,
+    /// The dashboard of a search in progress.
     Dashboard,
+    /// The dashboard of a search that has ended, failed or was opened read-only: nothing
+    /// runs, so pausing and tweaking give way to evaluation, export and a new search.
+    Finished,
     Form,
     Sessions,
 }
@@ -53,19 +57,20 @@ pub struct Binding {
 use KeyCode::*;
 use Mode::*;
 
-const ALL: &[Mode] = &[Setup, Dashboard, Form, Sessions];
+const ALL: &[Mode] = &[Setup, Dashboard, Finished, Form, Sessions];
+const DASH: &[Mode] = &[Dashboard, Finished];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
-        modes: &[Setup, Dashboard],
+        modes: &[Setup, Dashboard, Finished],
         keys: &[Char('?')],
         label: "?",
         action: Action::Help,
-        help: "show or hide this help",
+        help: "help: this list (↑/↓ scroll it, other keys close it)",
         hint: true,
     },
     Binding {
-        modes: &[Setup, Dashboard],
+        modes: &[Setup, Dashboard, Finished],
         keys: &[Char('q')],
         label: "q",
         action: Action::Quit,
@@ -73,7 +78,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
-        modes: &[Setup, Dashboard],
+        modes: &[Setup, Dashboard, Finished],
         keys: &[Tab],
         label: "Tab",
         action: Action::FocusNext,
@@ -81,7 +86,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
-        modes: &[Setup, Dashboard],
+        modes: &[Setup, Dashboard, Finished],
         keys: &[BackTab],
         label: "S-Tab",
         action: Action::FocusPrev,
@@ -153,12 +158,21 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
-        modes: &[Setup, Dashboard],
+        modes: &[Setup, Finished],
         keys: &[Char('o')],
         label: "o",
         action: Action::OpenSessions,
         help: "browse saved sessions",
         hint: true,
+    },
+    // Browsing is rare while a search runs: the hint bar keeps its room for the run.
+    Binding {
+        modes: &[Dashboard],
+        keys: &[Char('o')],
+        label: "o",
+        action: Action::OpenSessions,
+        help: "browse saved sessions",
+        hint: false,
     },
     Binding {
         modes: &[Setup, Form],
@@ -169,7 +183,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: false,
     },
     Binding {
-        modes: &[Dashboard],
+        modes: DASH,
         keys: &[Enter],
         label: "Enter",
         action: Action::Zoom,
@@ -179,10 +193,19 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         modes: &[Dashboard],
         keys: &[Char(' '), Char('p')],
-        label: "Space/p",
+        label: "Space",
         action: Action::PauseResume,
-        help: "pause or resume the search",
+        help: "pause or resume the search (also p)",
         hint: true,
+    },
+    // Bound when nothing runs only to say why nothing happens.
+    Binding {
+        modes: &[Finished],
+        keys: &[Char(' '), Char('p'), Char('t'), Char('w')],
+        label: "Space",
+        action: Action::PauseResume,
+        help: "nothing to pause, tweak or save: the search is not running",
+        hint: false,
     },
     Binding {
         modes: &[Dashboard],
@@ -201,35 +224,43 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
-        modes: &[Dashboard],
+        modes: &[Finished],
         keys: &[Char('e')],
         label: "e",
         action: Action::FinalEval,
-        help: "final evaluation of a finished search (retrains the best states and the single-group networks)",
-        hint: false,
+        help: "evaluate: final evaluation (retrains the best states and the single-group networks)",
+        hint: true,
     },
     Binding {
-        modes: &[Dashboard],
+        modes: &[Finished],
         keys: &[Char('x')],
         label: "x",
         action: Action::Export,
         help: "export models.csv, summary.json and plots to a folder (asks where)",
-        hint: false,
+        hint: true,
     },
     Binding {
-        modes: &[Dashboard],
+        modes: DASH,
         keys: &[Char('s')],
         label: "s",
         action: Action::Sort,
-        help: "cycle the sort of the best-models table",
-        hint: false,
+        help: "sort the models table (validation, test, parameters, most recent)",
+        hint: true,
     },
     Binding {
-        modes: &[Dashboard],
+        modes: &[Finished],
         keys: &[Char('n')],
         label: "n",
         action: Action::NewSearch,
-        help: "back to set-up (when finished or read-only)",
+        help: "new search: back to the set-up screen",
+        hint: true,
+    },
+    Binding {
+        modes: &[Form],
+        keys: &[Left, Right],
+        label: "←/→",
+        action: Action::Left,
+        help: "move the cursor in the value being edited (the first key typed replaces it)",
         hint: false,
     },
     Binding {
@@ -289,7 +320,7 @@ pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
 
 /// The first words of the help text, for the hint bar.
 fn short(help: &'static str) -> &'static str {
-    help.split([' ', '(']).next().unwrap_or(help)
+    help.split([' ', '(', ':']).next().unwrap_or(help)
 }
 
 pub fn help_rows(mode: Mode) -> Vec<(&'static str, &'static str)> {

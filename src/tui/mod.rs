@@ -5,6 +5,7 @@
 //! state, then draws. Rendering never waits on training.
 
 pub mod app;
+pub mod charts;
 pub mod dashboard;
 mod events;
 pub mod form;

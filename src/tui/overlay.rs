@@ -1,10 +1,11 @@
 //! Overlays drawn over either screen: help, settings form, sessions, prompts, errors.
 
-use super::app::{App, Browser, EvalState, Overlay, Prompt};
+use super::app::{App, Browser, EvalState, Overlay, Prompt, PromptState};
+use super::form::Form;
 use super::keys;
-use super::setup_view::form_lines;
+use super::setup_view::{form_lines, form_scroll};
 use super::theme::Theme;
-use super::widgets::{block, centered};
+use super::widgets::{block, centered, wrap_words};
 use crate::engine::experiments::set_label;
 use ratatui::prelude::*;
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
@@ -13,49 +14,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let Some(o) = &app.overlay else { return };
     let t = &app.theme;
     match o {
-        Overlay::Help => render_help(f, area, app),
-        Overlay::Form(lf) => {
-            let form = &lf.form;
-            let mut lines = form_lines(form, t, true);
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "Enter edit/confirm · a apply · Esc close",
-                t.dim(),
-            ));
-            let r = centered(area, 90, lines.len() as u16 + 2);
-            f.render_widget(Clear, r);
-            let title = if form.live {
-                "Live settings (applied at the next step)"
-            } else {
-                "Settings"
-            };
-            f.render_widget(Paragraph::new(lines).block(block(title, true, t)), r);
-        }
+        Overlay::Help(scroll) => render_help(f, area, app, *scroll),
+        Overlay::Form(lf) => render_live_form(f, area, &lf.form, t),
         Overlay::Sessions(b) => render_sessions(f, area, b, t),
-        Overlay::Prompt(kind, text) => {
-            let (title, label, help) = match kind {
-                Prompt::SaveName => (
-                    "Save snapshot",
-                    "name: ",
-                    "Enter save · Esc cancel (saved in the sessions folder)",
-                ),
-                Prompt::ExportDir => (
-                    "Export results",
-                    "folder: ",
-                    "Enter export models.csv, summary.json, plots · Esc cancel",
-                ),
-            };
-            let r = centered(area, 70, 5);
-            f.render_widget(Clear, r);
-            let lines = vec![
-                Line::from(vec![
-                    Span::raw(label),
-                    Span::styled(format!("{text}▏"), t.accent()),
-                ]),
-                Line::styled(help, t.dim()),
-            ];
-            f.render_widget(Paragraph::new(lines).block(block(title, true, t)), r);
-        }
+        Overlay::Prompt(p) => render_prompt(f, area, p, t),
         Overlay::Eval => render_eval(f, area, app),
         Overlay::ConfirmQuit => {
             let r = centered(area, 50, 4);
@@ -82,6 +44,61 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             );
         }
     }
+}
+
+fn render_live_form(f: &mut Frame, area: Rect, form: &Form, t: &Theme) {
+    let w = area.width.min(90);
+    let mut fl = form_lines(form, t, true, w.saturating_sub(2));
+    fl.lines.push(Line::raw(""));
+    fl.lines.push(Line::styled(
+        "Enter edit/confirm · a apply · Esc close",
+        t.dim(),
+    ));
+    let r = centered(area, w, fl.lines.len() as u16 + 2);
+    let scroll = form_scroll(&fl, r.height.saturating_sub(2) as usize);
+    f.render_widget(Clear, r);
+    let title = if form.live {
+        "Live settings (applied at the next step)"
+    } else {
+        "Settings"
+    };
+    f.render_widget(
+        Paragraph::new(fl.lines)
+            .scroll((scroll, 0))
+            .block(block(title, true, t)),
+        r,
+    );
+}
+
+fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
+    let (title, label, help) = match p.kind {
+        Prompt::SaveName => (
+            "Save snapshot",
+            "name: ",
+            "Enter save · Esc cancel (saved in the sessions folder)",
+        ),
+        Prompt::ExportDir => (
+            "Export results",
+            "folder: ",
+            "Enter export models.csv, summary.json, plots · Esc cancel",
+        ),
+    };
+    let r = centered(area, 70, 5);
+    f.render_widget(Clear, r);
+    // A marked suggestion is replaced by the first key typed, like a selected text.
+    let value = if p.fresh {
+        vec![
+            Span::styled(p.text.clone(), t.selected()),
+            Span::styled(" typing replaces", t.dim()),
+        ]
+    } else {
+        vec![Span::styled(format!("{}▏", p.text), t.accent())]
+    };
+    let lines = vec![
+        Line::from([vec![Span::raw(label)], value].concat()),
+        Line::styled(help, t.dim()),
+    ];
+    f.render_widget(Paragraph::new(lines).block(block(title, true, t)), r);
 }
 
 /// The final evaluation: progress while it runs, then its table.
@@ -141,35 +158,57 @@ fn render_eval(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(table, r);
 }
 
-fn render_help(f: &mut Frame, area: Rect, app: &App) {
+/// The key list, each help text wrapped to `width` columns under its key.
+fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let mode = if app.screen == super::app::Screen::Setup {
-        keys::Mode::Setup
-    } else {
-        keys::Mode::Dashboard
+    let text_w = (width as usize).saturating_sub(12);
+    let row = |lines: &mut Vec<Line<'static>>, k: &str, h: &str| {
+        for (i, part) in wrap_words(h, text_w).into_iter().enumerate() {
+            let k = if i == 0 { k } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k:>8}  "), t.key()),
+                Span::raw(part),
+            ]));
+        }
     };
-    let mut lines = vec![Line::styled("Keys (any key closes)", t.title())];
-    for (k, h) in keys::help_rows(mode) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{k:>8}  "), t.key()),
-            Span::raw(h),
-        ]));
+    let mut lines = vec![Line::styled("Keys", t.title())];
+    for (k, h) in keys::help_rows(app.screen_mode()) {
+        row(&mut lines, k, h);
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("In forms", t.title()));
     for (k, h) in keys::help_rows(keys::Mode::Form) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{k:>8}  "), t.key()),
-            Span::raw(h),
-        ]));
+        row(&mut lines, k, h);
     }
-    lines.push(Line::from(vec![
-        Span::styled(format!("{:>8}  ", "Ctrl-C"), t.key()),
-        Span::raw("quit now (autosaves)"),
-    ]));
-    let r = centered(area, 74, lines.len() as u16 + 2);
+    row(&mut lines, "Ctrl-C", "quit now (autosaves)");
+    lines
+}
+
+fn render_help(f: &mut Frame, area: Rect, app: &App, scroll: u16) {
+    let t = &app.theme;
+    let w = area.width.min(80);
+    let lines = help_lines(app, w);
+    let r = centered(area, w, lines.len() as u16 + 2);
+    let inner_h = r.height.saturating_sub(2);
+    let max = (lines.len() as u16).saturating_sub(inner_h);
+    app.help_max_scroll.set(max);
+    let scroll = scroll.min(max);
+    let title = if max == 0 {
+        "Help (any key closes)".to_string()
+    } else {
+        format!(
+            "Help {}/{} (↑/↓ scroll, other keys close)",
+            scroll + inner_h,
+            lines.len()
+        )
+    };
     f.render_widget(Clear, r);
-    f.render_widget(Paragraph::new(lines).block(block("Help", true, t)), r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .block(block(&title, true, t)),
+        r,
+    );
 }
 
 fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme) {

@@ -21,6 +21,8 @@ pub struct PreviewRequest {
 #[derive(Clone, Debug)]
 pub struct PreviewResult {
     pub id: u64,
+    /// The data set the samples come from, for their captions.
+    pub kind: DatasetKind,
     pub side: usize,
     pub samples: Result<Vec<gdata::Sample>, String>,
 }
@@ -73,12 +75,14 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
                 .map_err(|e| e.to_string());
             PreviewResult {
                 id: req.id,
+                kind: req.kind,
                 side,
                 samples,
             }
         }
         Err(e) => PreviewResult {
             id: req.id,
+            kind: req.kind,
             side: 28,
             samples: Err(e),
         },
@@ -100,16 +104,40 @@ fn worker(slot: Slot, sink: Sink) {
             g.take().expect("checked above")
         };
         // A panic here must not take previews down for the rest of the session.
-        let id = req.id;
+        let (id, kind) = (req.id, req.kind);
         let result =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compute(&mut cache, req)))
                 .unwrap_or_else(|_| PreviewResult {
                     id,
+                    kind,
                     side: 28,
                     samples: Err("the preview failed unexpectedly".into()),
                 });
         if !sink(result) {
             return;
         }
+    }
+}
+
+/// The name of class `label` of `kind` (Fashion-MNIST's classes are garments; MNIST's
+/// are the digits themselves).
+pub fn class_name(kind: DatasetKind, label: u8) -> String {
+    const FASHION: [&str; 10] = [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ];
+    match kind {
+        DatasetKind::FashionMnist => FASHION
+            .get(label as usize)
+            .map_or_else(|| label.to_string(), |n| n.to_string()),
+        _ => label.to_string(),
     }
 }

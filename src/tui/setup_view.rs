@@ -1,13 +1,19 @@
 //! The set-up screen: data set, group toggles, settings form and the live preview.
 
 use super::app::{App, SetupFocus};
-use super::widgets::{block, image_lines};
+use super::widgets::{block, ellipsize, image_lines, wrap_words};
 use crate::engine::groups::{Group, NUM_GROUPS};
 use ratatui::prelude::*;
 use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let left_w = if area.width >= 120 { 44 } else { 36 }.min(area.width / 2);
+    let base = if area.width >= 120 { 44 } else { 36 }.min(area.width / 2);
+    // A focused form takes the room its values and messages need from the preview.
+    let left_w = if app.setup.focus == SetupFocus::Settings {
+        (area.width * 3 / 5).clamp(base, FORM_W)
+    } else {
+        base
+    };
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
     let s = &app.setup;
@@ -112,53 +118,122 @@ fn render_groups(f: &mut Frame, area: Rect, app: &App) {
     );
 }
 
+/// The lines of a form at `width` columns, and the first and last line of the
+/// selected field (its value, then its error and help under it).
+pub struct FormLines<'a> {
+    pub lines: Vec<Line<'a>>,
+    pub selected: (usize, usize),
+}
+
+/// Columns of the key before a value.
+const KEY_W: usize = 24;
+
+/// The widest the focused settings pane grows: a key and 60 columns of value.
+pub const FORM_W: u16 = KEY_W as u16 + 1 + 60 + 2;
+
+/// The value being edited, scrolled so the cursor stays in `avail` columns; an
+/// ellipsis marks each side with more text.
+fn edit_window(text: &str, cursor: usize, avail: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    if n < avail {
+        let (a, b) = chars.split_at(cursor.min(n));
+        return format!("{}▏{}", String::from_iter(a), String::from_iter(b));
+    }
+    // Room for the cursor and the two markers.
+    let room = avail.saturating_sub(3).max(1);
+    let start = (cursor + 1)
+        .saturating_sub(room)
+        .min(n.saturating_sub(room));
+    let end = (start + room).min(n);
+    let left = if start > 0 { "…" } else { "" };
+    let right = if end < n { "…" } else { "" };
+    let before: String = chars[start..cursor.clamp(start, end)].iter().collect();
+    let after: String = chars[cursor.clamp(start, end)..end].iter().collect();
+    format!("{left}{before}▏{after}{right}")
+}
+
+fn value_spans<'a>(
+    form: &super::form::Form,
+    fld: &super::form::Field,
+    sel: bool,
+    avail: usize,
+    theme: &super::theme::Theme,
+) -> Vec<Span<'a>> {
+    let style = if fld.error.is_some() {
+        theme.error()
+    } else {
+        theme.accent()
+    };
+    match (&form.editing, sel) {
+        // The whole old value is marked: the first key typed replaces it.
+        (Some(text), true) if form.fresh => vec![
+            Span::styled(ellipsize(text, avail), theme.selected()),
+            Span::styled(" typing replaces · ←/→ edit", theme.dim()),
+        ],
+        (Some(text), true) => vec![Span::styled(edit_window(text, form.cursor, avail), style)],
+        _ => vec![Span::styled(ellipsize(&fld.text, avail), style)],
+    }
+}
+
 pub fn form_lines<'a>(
     form: &'a super::form::Form,
     theme: &super::theme::Theme,
     focused: bool,
-) -> Vec<Line<'a>> {
+    width: u16,
+) -> FormLines<'a> {
+    let width = width as usize;
+    let avail = width.saturating_sub(KEY_W + 1).max(8);
     let mut lines = Vec::new();
+    let mut selected = (0, 0);
     for (i, fld) in form.fields.iter().enumerate() {
         let sel = focused && i == form.selected;
-        let value = match (&form.editing, sel) {
-            (Some(text), true) => format!("{text}▏"),
-            _ => fld.text.clone(),
+        let first = lines.len();
+        let key_style = if sel {
+            theme.selected()
+        } else {
+            Style::default()
         };
         let mut spans = vec![
-            Span::styled(
-                format!("{:<24}", fld.spec.key),
-                if sel {
-                    theme.selected()
-                } else {
-                    Style::default()
-                },
-            ),
+            Span::styled(format!("{:<KEY_W$}", fld.spec.key), key_style),
             Span::raw(" "),
-            Span::styled(
-                value,
-                if fld.error.is_some() {
-                    theme.error()
-                } else {
-                    theme.accent()
-                },
-            ),
         ];
-        if let Some(e) = &fld.error {
-            spans.push(Span::styled(format!("  ✗ {e}"), theme.error()));
-        }
+        spans.extend(value_spans(form, fld, sel, avail, theme));
         lines.push(Line::from(spans));
+        // Under the field, so the message is read whole at any width.
+        if let Some(e) = &fld.error {
+            for row in wrap_words(&format!("✗ {e}"), width.saturating_sub(2)) {
+                lines.push(Line::styled(format!("  {row}"), theme.error()));
+            }
+        }
+        if sel {
+            let default = match fld.spec.default_text() {
+                d if d.is_empty() => "unset".to_string(),
+                d => d,
+            };
+            let help = format!("default {default} · {}", fld.spec.help.trim());
+            for row in wrap_words(&help, width.saturating_sub(2)) {
+                lines.push(Line::styled(format!("  {row}"), theme.dim()));
+            }
+            selected = (first, lines.len() - 1);
+        }
     }
-    lines
+    FormLines { lines, selected }
+}
+
+/// The first line to show so the selected field and its notes are all in view.
+pub fn form_scroll(fl: &FormLines, height: usize) -> u16 {
+    let (first, last) = fl.selected;
+    (last + 1).saturating_sub(height).min(first) as u16
 }
 
 fn render_form(f: &mut Frame, area: Rect, app: &App) {
     let s = &app.setup;
     let focused = s.focus == SetupFocus::Settings;
-    let lines = form_lines(&s.form, &app.theme, focused);
-    let inner_h = area.height.saturating_sub(2) as usize;
-    let scroll = s.form.selected.saturating_sub(inner_h.saturating_sub(1)) as u16;
+    let fl = form_lines(&s.form, &app.theme, focused, area.width.saturating_sub(2));
+    let scroll = form_scroll(&fl, area.height.saturating_sub(2) as usize);
     let mut b = block("Search settings (Enter edits)", focused, &app.theme);
-    // The message beside a bad value may be cut off on narrow screens: repeat it below.
+    // When the pane is too short to show the lines under a bad value: repeat it below.
     if let Some(e) = s
         .form
         .fields
@@ -167,7 +242,7 @@ fn render_form(f: &mut Frame, area: Rect, app: &App) {
     {
         b = b.title_bottom(Line::styled(format!(" ✗ {e} "), app.theme.error()));
     }
-    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(b), area);
+    f.render_widget(Paragraph::new(fl.lines).scroll((scroll, 0)).block(b), area);
 }
 
 fn render_preview(f: &mut Frame, area: Rect, app: &App) {
@@ -223,8 +298,8 @@ fn render_preview(f: &mut Frame, area: Rect, app: &App) {
             break;
         }
         let h = pair_h.min(inner.y + inner.height - y);
-        let caption = Line::styled(format!("{label}: original → transformed"), t.dim());
-        let mut lines = vec![caption];
+        let name = super::preview::class_name(p.kind, *label);
+        let mut lines = vec![Line::styled(caption(name, pair_w), t.dim())];
         let (a, b) = (
             image_lines(orig, img_side, t),
             image_lines(trans, img_side, t),
@@ -245,6 +320,17 @@ fn render_preview(f: &mut Frame, area: Rect, app: &App) {
                 height: h,
             },
         );
+    }
+}
+
+/// A sample's caption in `width` columns: the class name matters more than the
+/// reminder of which image is which.
+fn caption(name: String, width: u16) -> String {
+    let full = format!("{name}: original → transformed");
+    if full.chars().count() <= width as usize {
+        full
+    } else {
+        name
     }
 }
 

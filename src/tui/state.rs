@@ -40,15 +40,19 @@ pub enum Pane {
     Log,
 }
 
+/// Tab order: as laid out, the top row left to right, then the bottom row.
 pub const PANES: [Pane; 7] = [
     Pane::QValues,
     Pane::Accuracy,
     Pane::Rewards,
     Pane::State,
-    Pane::Params,
     Pane::Best,
+    Pane::Params,
     Pane::Log,
 ];
+
+/// Models the ETA averages over: the first ones are slow (data loading, warm-up).
+const ETA_WINDOW: usize = 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
@@ -107,11 +111,30 @@ pub enum Prompt {
     ExportDir,
 }
 
+/// A one-line text prompt with a suggested answer.
+pub struct PromptState {
+    pub kind: Prompt,
+    pub text: String,
+    /// The suggestion is still untouched: the first character typed replaces it.
+    pub fresh: bool,
+}
+
+impl PromptState {
+    pub fn new(kind: Prompt, suggestion: String) -> PromptState {
+        PromptState {
+            kind,
+            text: suggestion,
+            fresh: true,
+        }
+    }
+}
+
 pub enum Overlay {
-    Help,
+    /// The key list, scrolled down by this many lines.
+    Help(u16),
     Form(Box<LiveForm>),
     Sessions(Browser),
-    Prompt(Prompt, String),
+    Prompt(PromptState),
     ConfirmQuit,
     Error(String),
     /// The final evaluation's table.
@@ -165,6 +188,8 @@ pub struct DashState {
     /// The run as last saved, once it has finished (for evaluation and export).
     pub snapshot: Option<Snapshot>,
     pub eval: Option<EvalState>,
+    /// When the last models of this session arrived, for the ETA.
+    pub model_arrivals: VecDeque<Instant>,
 }
 
 impl DashState {
@@ -189,6 +214,7 @@ impl DashState {
             settings: settings.clone(),
             snapshot: None,
             eval: None,
+            model_arrivals: VecDeque::new(),
         }
     }
 
@@ -221,16 +247,44 @@ impl DashState {
         now + Duration::from_secs_f64(self.prior_seconds)
     }
 
-    /// Seconds left, from the mean time per model so far.
+    /// A model arrived now: remember when, for the ETA.
+    pub fn note_model_arrival(&mut self, at: Instant) {
+        if self.model_arrivals.len() > ETA_WINDOW {
+            self.model_arrivals.pop_front();
+        }
+        self.model_arrivals.push_back(at);
+    }
+
+    /// Time left, from the recent models only: the wall time between the last arrivals
+    /// (which includes evaluation and Q-learning, not only training), or before two
+    /// have arrived in this session, the training seconds of the last models.
     pub fn eta(&self) -> Option<Duration> {
         let done = self.history.models.len();
         if done < 2 || !matches!(self.status, RunStatus::Running) {
             return None;
         }
-        let per = self.history.models.iter().map(|m| m.seconds).sum::<f64>() / done as f64;
+        let per = match (self.model_arrivals.front(), self.model_arrivals.back()) {
+            (Some(first), Some(last)) if self.model_arrivals.len() >= 3 => {
+                (*last - *first).as_secs_f64() / (self.model_arrivals.len() - 1) as f64
+            }
+            _ => {
+                let recent = &self.history.models[done.saturating_sub(ETA_WINDOW)..];
+                recent.iter().map(|m| m.seconds).sum::<f64>() / recent.len() as f64
+            }
+        };
         Some(Duration::from_secs_f64(
             per * self.max_models().saturating_sub(done) as f64,
         ))
+    }
+
+    /// Transitions in the replay memory and the batch the Q-network waits for, while
+    /// it has not trained yet (its values are still those of its random start).
+    pub fn q_warming_up(&self) -> Option<(usize, usize)> {
+        let s = &self.settings.search;
+        let steps = self.last_step.as_ref().map_or(0, |st| st.step + 1);
+        // The values shown were computed before this step's transition was learned from.
+        let untrained = steps <= s.q_batch || s.replay_capacity < s.q_batch;
+        untrained.then_some((steps.min(s.replay_capacity), s.q_batch))
     }
 
     pub fn current_state(&self) -> GroupSet {

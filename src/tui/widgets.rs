@@ -7,7 +7,16 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 pub fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
-    let b = Block::bordered().title(Span::styled(format!(" {title} "), theme.title()));
+    block_line(
+        Line::from(Span::styled(format!(" {title} "), theme.title())),
+        focused,
+        theme,
+    )
+}
+
+/// A pane's frame with a title of several styles (a legend, a warning).
+pub fn block_line<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
+    let b = Block::bordered().title(title);
     if focused {
         b.border_style(theme.focused_border())
             .border_type(BorderType::Thick)
@@ -17,12 +26,53 @@ pub fn block<'a>(title: &'a str, focused: bool, theme: &Theme) -> Block<'a> {
 }
 
 pub fn hint_bar(f: &mut Frame, area: Rect, mode: Mode, theme: &Theme) {
+    let hints = keys::hints(mode);
+    let wide: usize = hints.iter().map(|(k, w)| width(k) + width(w) + 3).sum();
+    // One space between hints rather than losing the last ones on narrow screens.
+    let gap = if wide <= area.width as usize {
+        "  "
+    } else {
+        " "
+    };
     let mut spans = Vec::new();
-    for (k, what) in keys::hints(mode) {
+    for (k, what) in hints {
         spans.push(Span::styled(k, theme.key()));
-        spans.push(Span::raw(format!(" {what}  ")));
+        spans.push(Span::raw(format!(" {what}{gap}")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// `s` cut to `max` characters, an ellipsis marking the cut.
+pub fn ellipsize(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// A count in at most five characters (18.9k, 1.5M), so a cut-off column never
+/// shows a smaller number than the real one.
+pub fn fmt_count(n: f64) -> String {
+    let a = n.abs();
+    if a < 1e4 {
+        format!("{n:.0}")
+    } else if a < 99_950.0 {
+        format!("{:.1}k", n / 1e3)
+    } else if a < 999_500.0 {
+        format!("{:.0}k", n / 1e3)
+    } else if a < 99_950_000.0 {
+        format!("{:.1}M", n / 1e6)
+    } else {
+        format!("{:.0}M", n / 1e6)
+    }
 }
 
 /// An image as half-block lines (colour) or ASCII shades (NO_COLOR).
@@ -72,4 +122,30 @@ pub fn fmt_num(v: f64) -> String {
     } else {
         format!("{v:.2}")
     }
+}
+
+/// `text` broken at spaces into rows of at most `width` characters (a longer word is
+/// cut), for messages that must be read whole.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = row.chars().count();
+        if used > 0 && used + 1 + word.len() <= width {
+            row.push(' ');
+            row.extend(word);
+            continue;
+        }
+        if used > 0 {
+            rows.push(std::mem::take(&mut row));
+        }
+        while word.len() > width {
+            rows.push(word.drain(..width).collect());
+        }
+        row = word.into_iter().collect();
+    }
+    rows.push(row);
+    rows
 }

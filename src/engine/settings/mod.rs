@@ -55,7 +55,8 @@ impl Spec {
     /// untouched and unchecked (see [`Settings::set`] for the whole check).
     pub fn set(&self, s: &mut Settings, text: &str) -> Result<(), ConfigError> {
         let mut t = s.clone();
-        (self.set)(&mut t, text).map_err(|msg| self.invalid(text.trim(), msg))?;
+        (self.set)(&mut t, text)
+            .map_err(|msg| self.invalid(text.trim(), self.with_allowed(msg)))?;
         self.check(&t)?;
         *s = t;
         Ok(())
@@ -63,6 +64,14 @@ impl Spec {
 
     pub fn check(&self, s: &Settings) -> Result<(), ConfigError> {
         (self.check)(s, &self.bounds).map_err(|msg| self.invalid(&self.get(s), msg))
+    }
+
+    /// A message about unreadable text, with what would have been accepted.
+    fn with_allowed(&self, msg: String) -> String {
+        match self.bounds.describe() {
+            Some(d) if !msg.contains("allowed") => format!("{msg}; allowed: {d}"),
+            _ => msg,
+        }
     }
 
     fn invalid(&self, value: &str, msg: String) -> ConfigError {

@@ -1,0 +1,223 @@
+//! The dashboard's charts: accuracy over the search, episode rewards, and accuracy
+//! against parameters. Axis labels are kept distinct, so a flat series never reads
+//! as one value printed three times.
+
+use super::app::DashState;
+use super::theme::Theme;
+use super::widgets::{block, block_line, fmt_count, fmt_num};
+use crate::engine::report::rolling_mean;
+use ratatui::prelude::*;
+use ratatui::symbols::Marker;
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Sparkline};
+
+/// Padded bounds of `vals`. A flat series is padded by a share of its size, so the
+/// labels of a large value (rewards reach 1e8) still differ.
+pub fn bounds(vals: impl Iterator<Item = f64>) -> [f64; 2] {
+    let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(l, h), v| (l.min(v), h.max(v)));
+    if lo > hi {
+        return [0.0, 1.0];
+    }
+    let size = lo.abs().max(hi.abs());
+    let pad = ((hi - lo) * 0.05).max(size * 0.05).max(0.5);
+    [lo - pad, hi + pad]
+}
+
+/// A value with `digits` decimals, or in scientific notation when large.
+pub fn label(v: f64, digits: usize) -> String {
+    if v.abs() >= 1e4 {
+        format!("{v:.1e}")
+    } else {
+        format!("{v:.*}", digits)
+    }
+}
+
+/// Low, middle and high labels; the middle one is left out when it reads the same as
+/// an end (a range of one unit on a whole-number axis), or when the axis is too
+/// short to print three labels whole (`width` columns; ratatui cuts what is longer).
+pub fn axis_labels(b: [f64; 2], width: u16, fmt: impl Fn(f64) -> String) -> Vec<Span<'static>> {
+    let (lo, mid, hi) = (fmt(b[0]), fmt((b[0] + b[1]) / 2.0), fmt(b[1]));
+    let room = 2 * (lo.len() + mid.len() + hi.len());
+    if mid == lo || mid == hi || room > width as usize {
+        vec![Span::raw(lo), Span::raw(hi)]
+    } else {
+        vec![Span::raw(lo), Span::raw(mid), Span::raw(hi)]
+    }
+}
+
+/// A title followed by the legend of its series: drawn inside the chart, a legend
+/// hides the points under it.
+fn legend_title(
+    title: &str,
+    series: [(&'static str, Style, &'static str); 2],
+    t: &Theme,
+) -> Line<'static> {
+    let mut spans = vec![Span::styled(format!(" {title} "), t.title())];
+    for (mark, style, name) in series {
+        spans.push(Span::styled(mark, style));
+        spans.push(Span::raw(format!(" {name} ")));
+    }
+    Line::from(spans)
+}
+
+pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
+    let pts: Vec<(f64, f64)> = d
+        .history
+        .models
+        .iter()
+        .map(|m| (m.index as f64, m.val_acc))
+        .collect();
+    let roll: Vec<(f64, f64)> = rolling_mean(&d.history.models, 20)
+        .into_iter()
+        .map(|(i, v)| (i as f64, v))
+        .collect();
+    let x = [1.0, (pts.len() as f64).max(2.0)];
+    let y = bounds(pts.iter().map(|p| p.1));
+    let chart = Chart::new(vec![
+        Dataset::default()
+            .name("model")
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(t.dim())
+            .data(&pts),
+        Dataset::default()
+            .name("mean of 20")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series(0))
+            .data(&roll),
+    ])
+    .legend_position(None)
+    .block(block_line(
+        legend_title(
+            "Accuracy vs models trained (val %)",
+            [("•", t.dim(), "model"), ("⣿", t.series(0), "mean of 20")],
+            t,
+        ),
+        focused,
+        t,
+    ))
+    .x_axis(
+        Axis::default()
+            .bounds(x)
+            .labels(axis_labels(x, area.width, |v| label(v, 0))),
+    )
+    .y_axis(
+        Axis::default()
+            .bounds(y)
+            .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
+    );
+    f.render_widget(chart, area);
+}
+
+/// The running total of the episode in progress; none once the episode or the whole
+/// search has ended (a sum of nothing is not a reward).
+fn rewards_title(d: &DashState) -> String {
+    if !d.live() {
+        "Episode rewards (search ended)".into()
+    } else if d.current_rewards.is_empty() {
+        "Episode rewards (episode ended)".into()
+    } else {
+        let cur: f64 = d.current_rewards.iter().sum();
+        format!("Episode rewards (now {})", fmt_num(cur))
+    }
+}
+
+pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
+    let title = rewards_title(d);
+    let b = block(&title, focused, t);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let [top, spark] = Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(inner);
+    let pts: Vec<(f64, f64)> = d
+        .history
+        .episodes
+        .iter()
+        .map(|e| (e.episode as f64, e.total_reward))
+        .collect();
+    let x = [0.0, (pts.len() as f64).max(1.0)];
+    let y = bounds(pts.iter().map(|p| p.1));
+    let chart = Chart::new(vec![
+        Dataset::default()
+            .name("total per episode")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series(1))
+            .data(&pts),
+    ])
+    .x_axis(
+        Axis::default()
+            .bounds(x)
+            .labels(axis_labels(x, area.width, |v| label(v, 0))),
+    )
+    .y_axis(
+        Axis::default()
+            .bounds(y)
+            .labels(axis_labels(y, u16::MAX, |v| label(v, 0))),
+    );
+    f.render_widget(chart, top);
+    // Rewards of the current episode, shifted to be non-negative for the sparkline.
+    let lo = d.current_rewards.iter().copied().fold(0.0f64, f64::min);
+    let data: Vec<u64> = d
+        .current_rewards
+        .iter()
+        .map(|r| ((r - lo) * 10.0) as u64)
+        .collect();
+    let start = data.len().saturating_sub(spark.width as usize);
+    f.render_widget(
+        Sparkline::default().data(&data[start..]).style(t.series(2)),
+        spark,
+    );
+}
+
+pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
+    let point = |m: &crate::engine::search::ModelRecord| ((m.params as f64).log10(), m.val_acc);
+    let models = &d.history.models;
+    let pts: Vec<(f64, f64)> = models
+        .iter()
+        .filter(|m| !m.state.is_empty())
+        .map(point)
+        .collect();
+    let plain: Vec<(f64, f64)> = models
+        .iter()
+        .filter(|m| m.state.is_empty())
+        .map(point)
+        .collect();
+    let x = bounds(pts.iter().chain(&plain).map(|p| p.0));
+    let y = bounds(pts.iter().chain(&plain).map(|p| p.1));
+    let b = block_line(
+        legend_title(
+            "Accuracy vs parameters (log)",
+            [("•", t.series(0), "G-CNN"), ("█", t.accent(), "plain")],
+            t,
+        ),
+        focused,
+        t,
+    );
+    let chart = Chart::new(vec![
+        Dataset::default()
+            .name("model")
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(t.series(0))
+            .data(&pts),
+        Dataset::default()
+            .name("plain")
+            .marker(Marker::Block)
+            .graph_type(GraphType::Scatter)
+            .style(t.accent())
+            .data(&plain),
+    ])
+    .legend_position(None)
+    .block(b)
+    .x_axis(
+        Axis::default()
+            .bounds(x)
+            .labels(axis_labels(x, area.width, |v| fmt_count(10f64.powf(v)))),
+    )
+    .y_axis(
+        Axis::default()
+            .bounds(y)
+            .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
+    );
+    f.render_widget(chart, area);
+}
