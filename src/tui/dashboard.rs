@@ -131,9 +131,23 @@ fn render_pane(f: &mut Frame, area: Rect, pane: Pane, d: &DashState, t: &Theme, 
 /// The Q-values pane's title: the state and how the action was chosen, or while the
 /// Q-network waits for its first batch, why its values do not move yet.
 fn q_title(d: &DashState, width: u16) -> String {
+    use crate::engine::settings::StrategyKind;
+    let strategy = d.settings.search.strategy;
     let Some(s) = &d.last_step else {
-        return "Q-values".into();
+        return if strategy == StrategyKind::Dqn {
+            "Q-values".into()
+        } else {
+            format!("Neighbour accuracy ({})", strategy.name())
+        };
     };
+    if strategy != StrategyKind::Dqn {
+        let how = if s.greedy { "move" } else { "restart / new" };
+        return format!(
+            "{}: val % of neighbours of {} ({how})",
+            strategy.name(),
+            short_set(s.state)
+        );
+    }
     let how = if s.greedy { "greedy" } else { "random" };
     let Some((held, batch)) = d.q_warming_up() else {
         return format!("Q-values of {} ({how})", short_set(s.state));
@@ -169,7 +183,14 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
         .enumerate()
         .map(|(k, g)| {
             let v = s.q_values.get(k).copied().unwrap_or(0.0);
-            let n = (((v - lo) / span) * bar_w).round().max(0.0) as usize;
+            // Other strategies score neighbours by accuracy; UNKNOWN marks untried ones.
+            let unknown = v == crate::engine::search::strategy::UNKNOWN
+                && d.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn;
+            let n = if unknown {
+                0
+            } else {
+                (((v - lo) / span) * bar_w).round().max(0.0) as usize
+            };
             let chosen = k == s.action;
             let style = if chosen { t.accent() } else { t.series(0) };
             let mark = if chosen { "▶" } else { " " };
@@ -181,7 +202,9 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
                 Span::styled("█".repeat(n.max(1)), style),
                 Span::raw(format!(
                     " {}",
-                    if v.abs() >= 1e4 {
+                    if unknown {
+                        "untried".to_string()
+                    } else if v.abs() >= 1e4 {
                         format!("{v:.2e}")
                     } else {
                         format!("{v:.3}")
