@@ -1,4 +1,4 @@
-//! Search strategies: the paper's deep Q-learning and the simple searches that the
+//! Search strategies (docs/method.md §10): the paper's deep Q-learning and the simple searches that the
 //! architecture-search literature found hard to beat (docs/method.md §6): random search
 //! over untried states, local search (first-improvement hill climbing over one-bit flips
 //! with random restarts) and regularized evolution (tournament selection, one-bit
