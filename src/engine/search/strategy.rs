@@ -1,5 +1,5 @@
-//! Search strategies (docs/method.md §10): the paper's deep Q-learning and the simple searches that the
-//! architecture-search literature found hard to beat (docs/method.md §6): random search
+//! Search strategies (docs/method.md §10): the paper's deep Q-learning and the simple
+//! searches that the architecture-search literature found hard to beat: random search
 //! over untried states, local search (first-improvement hill climbing over one-bit flips
 //! with random restarts) and regularized evolution (tournament selection, one-bit
 //! mutation, the oldest member removed). Each draws from its own seeded generator in a
