@@ -10,7 +10,7 @@
 pub mod engine;
 
 pub use engine::{
-    data, experiments, fsio, gdata, groups, nn, orbits, report, search, session, settings,
+    data, experiments, fsio, gdata, groups, nn, orbits, report, reward, search, session, settings,
     snapshot, train,
 };
 

@@ -181,7 +181,7 @@ fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) 
 fn preview(settings: &Settings, count: usize, sample_seed: u64, ascii: bool) -> Result<()> {
     let base = crate::engine::session::open_base(settings)?;
     let d = &settings.data;
-    let samples = gdata::preview_samples(&base, d.groups, d.step, sample_seed, count)?;
+    let samples = gdata::preview_samples(&base, d.groups, settings.shift(), sample_seed, count)?;
     let side = base.train.images.rows;
     let color = !ascii && use_color();
     let per_row = (terminal_width() / (4 * side + 8)).max(1);

@@ -74,7 +74,7 @@ pub fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
 pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     a.flags.apply(&mut settings)?;
     let (base, gd) = session::prepare_data(&settings)?;
-    let orbits = ChildOrbits::new(a.net_groups, settings.data.step)?;
+    let orbits = ChildOrbits::new(a.net_groups, settings.shift())?;
     let cfg = child_config(&settings, a.net_groups);
     let bar = output::bar(0, "epoch {msg} [{bar:30}] {pos}/{len} batches", a.json);
     let dev = crate::engine::nn::Dev::default();

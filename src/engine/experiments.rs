@@ -84,7 +84,7 @@ fn train_one(
     epochs: usize,
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<TrainResult, ExpError> {
-    let orbits = ChildOrbits::new(net, settings.data.step).map_err(anyhow::Error::from)?;
+    let orbits = ChildOrbits::new(net, settings.shift()).map_err(anyhow::Error::from)?;
     let cfg = TrainConfig {
         epochs,
         batch: settings.child.batch,
@@ -111,14 +111,9 @@ pub fn single_test(
     let total = sets.len() * sets.len();
     let mut results = Vec::new();
     for (r, &data_set) in sets.iter().enumerate() {
-        let gd = gdata::build(
-            base,
-            data_set,
-            settings.data.step,
-            settings.data.seed,
-            sizes,
-        )
-        .map_err(anyhow::Error::from)?;
+        let gd = settings
+            .gdata(base, data_set, sizes)
+            .map_err(anyhow::Error::from)?;
         let mut row = Vec::new();
         for (c, &net) in sets.iter().enumerate() {
             let label = format!("data {} / net {}", set_label(data_set), set_label(net));
@@ -221,14 +216,9 @@ pub fn final_eval(
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<(Vec<EvalRow>, Option<String>), ExpError> {
     let (sizes, note) = fit_sizes(base, settings.final_sizes());
-    let gd = gdata::build(
-        base,
-        settings.data.groups,
-        settings.data.step,
-        settings.data.seed,
-        sizes,
-    )
-    .map_err(anyhow::Error::from)?;
+    let gd = settings
+        .gdata(base, settings.data.groups, sizes)
+        .map_err(anyhow::Error::from)?;
     let dev = Dev::default();
     let mut jobs: Vec<(String, GroupSet, Option<f64>)> = top
         .iter()

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod nn;
 pub mod orbits;
 pub mod report;
+pub mod reward;
 pub mod search;
 pub mod session;
 pub mod settings;

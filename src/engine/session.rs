@@ -4,7 +4,7 @@
 
 use crate::engine::data::{self, BaseData};
 use crate::engine::experiments::{self, EvalRow, ExpProgress};
-use crate::engine::gdata::{self, GData};
+use crate::engine::gdata::GData;
 use crate::engine::report;
 use crate::engine::search::{self, RunInfo, SearchHandle, SettingChange};
 use crate::engine::settings::Settings;
@@ -26,13 +26,7 @@ pub fn open_base(settings: &Settings) -> Result<BaseData> {
 /// Loads the base data and builds the search G-dataset for `settings`.
 pub fn prepare_data(settings: &Settings) -> Result<(BaseData, GData)> {
     let base = open_base(settings)?;
-    let gd = gdata::build(
-        &base,
-        settings.data.groups,
-        settings.data.step,
-        settings.data.seed,
-        settings.child_sizes(),
-    )?;
+    let gd = settings.gdata(&base, settings.data.groups, settings.child_sizes())?;
     Ok((base, gd))
 }
 

@@ -82,7 +82,7 @@ impl Children {
             m.first_step = step;
             m
         } else {
-            let orbits = ChildOrbits::new(state, settings.data.step)?;
+            let orbits = ChildOrbits::new(state, settings.shift())?;
             let cfg = child_config(settings, state);
             let r = match train::train_child(&self.dev, &orbits, &self.gd, cfg, on_batch) {
                 Ok(r) => r,

@@ -11,7 +11,6 @@ use super::agent::Agent;
 use super::children::{Children, Outcome};
 use super::protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 use super::records::{EpisodeRecord, History, ModelRecord, StepRecord};
-use super::reward;
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
@@ -280,7 +279,7 @@ impl Worker {
         let choice = self.agent.choose(state, eps);
         let next = GroupSet::from_bits(state.bits() ^ (1 << choice.action));
         let (rec, new_model) = self.evaluate(next)?;
-        let rw = reward(rec.val_acc, self.base_acc);
+        let rw = self.settings.search.reward.of(rec.val_acc, self.base_acc);
         let s = &self.settings.search;
         self.agent
             .remember(state, choice.action, rw, next, s.replay_capacity);
