@@ -18,6 +18,13 @@ pub fn child_seed(seed: u64, state: GroupSet) -> u64 {
         ^ 0xC41D
 }
 
+/// The seed of replicate `k` of the network for `state` (docs/method.md §5): replicate 0
+/// is `child_seed`, the seed of every single run, so one replicate reproduces it; others
+/// mix k in with an odd constant, giving each k its own seed.
+pub fn replicate_seed(seed: u64, state: GroupSet, k: usize) -> u64 {
+    child_seed(seed, state) ^ (k as u64).wrapping_mul(0xA24B_AED4_963E_E407)
+}
+
 /// The training configuration of the search protocol for `state`.
 pub fn child_config(settings: &Settings, state: GroupSet) -> TrainConfig {
     TrainConfig {

@@ -11,7 +11,7 @@ pub mod protocol;
 pub mod records;
 mod worker;
 
-pub use children::{child_config, child_seed};
+pub use children::{child_config, child_seed, replicate_seed};
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
 
