@@ -10,8 +10,8 @@
 pub mod engine;
 
 pub use engine::{
-    data, experiments, fsio, gdata, groups, nn, orbits, replicates, report, reward, search,
-    session, settings, snapshot, stats, train,
+    data, experiments, fsio, gdata, gexport, groups, nn, orbits, replicates, report, reward,
+    search, session, settings, snapshot, stats, train,
 };
 
 #[cfg(feature = "tui")]

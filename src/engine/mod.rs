@@ -6,6 +6,7 @@ pub mod data;
 pub mod experiments;
 pub mod fsio;
 pub mod gdata;
+pub mod gexport;
 pub mod groups;
 pub mod nn;
 pub mod orbits;
