@@ -5,7 +5,7 @@ use super::output::{self, print};
 use crate::engine::data::BaseData;
 use crate::engine::experiments::{self, ExpProgress};
 use crate::engine::gdata::GData;
-use crate::engine::groups::GroupSet;
+use crate::engine::groups::{GroupSet, Shift, Translation};
 use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
 use crate::engine::search::{child_config, replicate_seed};
 use crate::engine::session;
@@ -50,9 +50,18 @@ pub struct SingleTestArgs {
     pub seeds: u16,
 }
 
-pub fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
+pub fn run_orbits(groups: GroupSet, step: usize, translation: Translation) -> Result<()> {
+    let shift = Shift::new(translation, step);
+    let steps = match translation {
+        Translation::Paper => format!("step {step}"),
+        Translation::Compatible => format!(
+            "compatible translation: step {} on {INPUT_SIDE}, {} on {HIDDEN_SIDE}",
+            shift.step_on(INPUT_SIDE)?,
+            shift.step_on(HIDDEN_SIDE)?
+        ),
+    };
     print(format!(
-        "groups {} [{}], step {step}\n",
+        "groups {} [{}], {steps}\n",
         groups,
         groups.bit_string()
     ))?;
@@ -63,7 +72,7 @@ pub fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
         ("layer 2", HIDDEN_SIDE, HIDDEN_SIDE),
     ] {
         let t = Instant::now();
-        let o = layer_orbits(a, b, groups, step)?;
+        let o = layer_orbits(a, b, groups, shift)?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
         total_ms += ms;
         total += o.params();
