@@ -21,3 +21,31 @@ for reward, rs in rows.items():
     print(f"{reward:<9} {len(rs):>5} {ms(1):>13} {ms(2):>13} {ms(3):>14}")
     for r in rs:
         print(f"    seed {r[0]}: best {r[1]:.2f}, top-5 {r[2]:.2f}, 2nd half {r[3]:.2f}, models {r[4]}")
+
+
+def welch_p(a, b, n=20000):
+    """Two-sided Welch p-value, the t tail integrated numerically."""
+    import math
+    m = lambda v: sum(v) / len(v)
+    var = lambda v: sum((x - m(v)) ** 2 for x in v) / (len(v) - 1)
+    va, vb = var(a) / len(a), var(b) / len(b)
+    if va + vb == 0:
+        return 1.0 if m(a) == m(b) else 0.0
+    t = abs(m(a) - m(b)) / math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+    h, s = 1 / n, 0.0
+    for i in range(n):
+        u = (i + 0.5) * h
+        x = t + u / (1 - u)
+        s += c * (1 + x * x / df) ** (-(df + 1) / 2) / (1 - u) ** 2 * h
+    return 2 * s
+
+
+if "paper" in rows:
+    print("Welch p against paper (best, top-5 mean, 2nd-half mean):")
+    for reward, rs in rows.items():
+        if reward == "paper":
+            continue
+        ps = [welch_p([r[i] for r in rs], [r[i] for r in rows["paper"]]) for i in (1, 2, 3)]
+        print(f"  {reward:<9} " + "  ".join(f"{p:.3f}" for p in ps))
