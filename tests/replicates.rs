@@ -148,3 +148,45 @@ fn one_replicate_marks_the_best_as_before() {
         1 + 3 * 3
     );
 }
+
+#[test]
+fn aen_train_with_seeds_reports_the_single_run_as_seed_0() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let o = std::process::Command::new(common::aen_bin())
+            .args([
+                "train",
+                "--source",
+                "embedded",
+                "--net-groups",
+                "rot90",
+                "--epochs",
+                "1",
+                "--train-size",
+                "300",
+                "--val-size",
+                "200",
+                "--test-size",
+                "200",
+                "--json",
+            ])
+            .args(extra)
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let single = run(&[]);
+    let many = run(&["--seeds", "3"]);
+    let per = many["per_seed"].as_array().unwrap();
+    assert_eq!(per.len(), 3);
+    assert_eq!(per[0]["val_acc"], single["val_acc"]);
+    assert_eq!(per[0]["test_acc"], single["test_acc"]);
+    let tests: Vec<f64> = per
+        .iter()
+        .map(|p| p["test_acc"].as_f64().unwrap())
+        .collect();
+    assert!((many["test_acc"].as_f64().unwrap() - aen::stats::mean(&tests)).abs() < 1e-9);
+    assert!((many["test_sd"].as_f64().unwrap() - aen::stats::std_dev(&tests)).abs() < 1e-9);
+}
