@@ -10,8 +10,8 @@
 pub mod engine;
 
 pub use engine::{
-    compare, data, experiments, fsio, gdata, groups, nn, orbits, pool, report, search, session,
-    settings, snapshot, sweep, train,
+    compare, data, experiments, fsio, gdata, gexport, groups, nn, orbits, pool, replicates, report,
+    reward, search, session, settings, snapshot, stats, sweep, train,
 };
 
 #[cfg(feature = "tui")]

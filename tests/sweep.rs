@@ -546,6 +546,9 @@ fn identity(data: GroupSet) -> Identity {
         batch: 64,
         lr: 1e-3,
         data_sha256: "0".into(),
+        normalize: "paper".into(),
+        resample: "fixed".into(),
+        translation: "paper".into(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `aen data list | fetch | preview`.
 
-use super::flags::{DATA, SettingFlags};
+use super::flags::{CHILD, DATA, SettingFlags};
 use super::output::{self, print};
 use crate::engine::data::{self, DatasetKind, SourceKind, fetch};
 use crate::engine::gdata;
@@ -29,6 +29,15 @@ pub enum DataCmd {
         /// Folder to write to instead of the user's data dir.
         #[arg(long, value_name = "DIR")]
         dest: Option<PathBuf>,
+    },
+    /// Write the search's G-dataset (train, validation, test; raw pixels) as IDX files
+    /// with manifest.json; read it back with --data-dir DIR.
+    Export {
+        #[command(flatten)]
+        flags: SettingFlags<{ DATA + CHILD }>,
+        /// Folder to write to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Print original images beside their transformed versions.
     Preview {
@@ -66,6 +75,10 @@ pub fn run(cmd: DataCmd, mut settings: Settings) -> Result<()> {
             mirrors,
             dest,
         } => run_fetch(dataset, mirrors, dest),
+        DataCmd::Export { flags, out } => {
+            flags.apply(&mut settings)?;
+            export(&settings, &out)
+        }
         DataCmd::Preview {
             flags,
             groups,
@@ -178,10 +191,28 @@ fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) 
     ))
 }
 
+fn export(settings: &Settings, out: &std::path::Path) -> Result<()> {
+    crate::engine::session::check_out_dir(out)?;
+    let base = crate::engine::session::open_base(settings)?;
+    let m = crate::engine::gexport::export(settings, &base, out)?;
+    print(format!(
+        "wrote {} ({}) G-data, groups {} [{}], seed {}: train-* {} + {} images (train, then validation), t10k-* {} images, manifest.json, to {}\n",
+        m.dataset,
+        m.source,
+        m.groups,
+        m.group_bits,
+        m.seed,
+        m.sizes.train,
+        m.sizes.val,
+        m.sizes.test,
+        out.display()
+    ))
+}
+
 fn preview(settings: &Settings, count: usize, sample_seed: u64, ascii: bool) -> Result<()> {
     let base = crate::engine::session::open_base(settings)?;
     let d = &settings.data;
-    let samples = gdata::preview_samples(&base, d.groups, d.step, sample_seed, count)?;
+    let samples = gdata::preview_samples(&base, d.groups, settings.shift(), sample_seed, count)?;
     let side = base.train.images.rows;
     let color = !ascii && use_color();
     let per_row = (terminal_width() / (4 * side + 8)).max(1);

@@ -11,7 +11,7 @@ mod train;
 
 pub use output::{Interrupt, PipeClosed};
 
-use crate::engine::groups::GroupSet;
+use crate::engine::groups::{GroupSet, Translation};
 use crate::engine::settings::Settings;
 use clap::{Parser, Subcommand};
 use flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
@@ -46,6 +46,10 @@ pub enum Cmd {
         /// Translation step d.
         #[arg(long, default_value_t = 4)]
         step: usize,
+        /// "paper" (step d on both grids) or "compatible" (7 on 28, 5 on 20; ignores
+        /// --step).
+        #[arg(long, default_value = "paper", value_parser = parse_translation)]
+        translation: Translation,
     },
     /// Train one child network on a G-dataset.
     Train(train::TrainArgs),
@@ -74,6 +78,10 @@ pub enum ConfigCmd {
         #[command(flatten)]
         flags: SettingFlags<{ DATA + CHILD + SEARCH + FINAL }>,
     },
+}
+
+fn parse_translation(text: &str) -> Result<Translation, String> {
+    <Translation as crate::engine::settings::SettingValue>::parse(text)
 }
 
 pub fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
@@ -112,7 +120,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Some(Cmd::Data(cmd)) => data::run(cmd, settings),
-        Some(Cmd::Orbits { groups, step }) => train::run_orbits(groups, step),
+        Some(Cmd::Orbits {
+            groups,
+            step,
+            translation,
+        }) => train::run_orbits(groups, step, translation),
         Some(Cmd::Train(a)) => train::run_train(a, settings),
         Some(Cmd::SingleTest(a)) => train::run_single_test(a, settings),
         Some(Cmd::Search(a)) => search::run(a, settings),

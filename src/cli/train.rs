@@ -2,12 +2,15 @@
 
 use super::flags::{CHILD, DATA, FINAL, SettingFlags};
 use super::output::{self, print};
+use crate::engine::data::BaseData;
 use crate::engine::experiments::{self, ExpProgress};
-use crate::engine::groups::GroupSet;
+use crate::engine::gdata::GData;
+use crate::engine::groups::{GroupSet, Shift, Translation};
 use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
-use crate::engine::search::child_config;
+use crate::engine::search::{child_config, replicate_seed};
 use crate::engine::session;
 use crate::engine::settings::Settings;
+use crate::engine::stats;
 use crate::engine::train::{self, Flow};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -21,6 +24,10 @@ pub struct TrainArgs {
     /// Groups the network is equivariant to.
     #[arg(long, default_value = "none")]
     pub net_groups: GroupSet,
+    /// Train this many replicates (seed index 0 is the single run), on every core, and
+    /// report mean and standard deviation.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub seeds: u16,
     /// Print a JSON object instead of a line.
     #[arg(long)]
     pub json: bool,
@@ -36,11 +43,25 @@ pub struct SingleTestArgs {
     /// Where to write the CSV table.
     #[arg(long, default_value = "single-test.csv")]
     pub csv: PathBuf,
+    /// Replicates per cell (seed index 0 is the single run): the table shows mean ±
+    /// standard deviation and marks a row's winner only where Welch's t-test puts it
+    /// above the runner-up at p < 0.05.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub seeds: u16,
 }
 
-pub fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
+pub fn run_orbits(groups: GroupSet, step: usize, translation: Translation) -> Result<()> {
+    let shift = Shift::new(translation, step);
+    let steps = match translation {
+        Translation::Paper => format!("step {step}"),
+        Translation::Compatible => format!(
+            "compatible translation: step {} on {INPUT_SIDE}, {} on {HIDDEN_SIDE}",
+            shift.step_on(INPUT_SIDE)?,
+            shift.step_on(HIDDEN_SIDE)?
+        ),
+    };
     print(format!(
-        "groups {} [{}], step {step}\n",
+        "groups {} [{}], {steps}\n",
         groups,
         groups.bit_string()
     ))?;
@@ -51,7 +72,7 @@ pub fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
         ("layer 2", HIDDEN_SIDE, HIDDEN_SIDE),
     ] {
         let t = Instant::now();
-        let o = layer_orbits(a, b, groups, step)?;
+        let o = layer_orbits(a, b, groups, shift)?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
         total_ms += ms;
         total += o.params();
@@ -74,7 +95,10 @@ pub fn run_orbits(groups: GroupSet, step: usize) -> Result<()> {
 pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     a.flags.apply(&mut settings)?;
     let (base, gd) = session::prepare_data(&settings)?;
-    let orbits = ChildOrbits::new(a.net_groups, settings.data.step)?;
+    if a.seeds > 1 {
+        return run_replicates(&a, &settings, &base, gd);
+    }
+    let orbits = ChildOrbits::new(a.net_groups, settings.shift())?;
     let cfg = child_config(&settings, a.net_groups);
     let bar = output::bar(0, "epoch {msg} [{bar:30}] {pos}/{len} batches", a.json);
     let dev = crate::engine::nn::Dev::default();
@@ -112,6 +136,61 @@ pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     }
 }
 
+/// `aen train --seeds N` with N > 1: the replicates, their mean and standard deviation.
+fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData) -> Result<()> {
+    let n = a.seeds as usize;
+    let bar = output::bar(n as u64, "{bar:30} {pos}/{len} replicates", a.json);
+    let start = Instant::now();
+    let runs = experiments::replicates(settings, gd, a.net_groups, n, &mut |p| {
+        if let ExpProgress::Done { .. } = p {
+            bar.inc(1);
+        }
+        Flow::Continue
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    let (val, test): (Vec<f64>, Vec<f64>) = runs.iter().map(|r| (r.val_acc, r.test_acc)).unzip();
+    let seeds: Vec<u64> = (0..n)
+        .map(|k| replicate_seed(settings.data.seed, a.net_groups, k))
+        .collect();
+    let seconds = start.elapsed().as_secs_f64();
+    if a.json {
+        let v = serde_json::json!({
+            "dataset": base.kind.name(), "source": base.source.kind.name(),
+            "data_groups": settings.data.groups.to_string(), "net_groups": a.net_groups.to_string(),
+            "epochs": settings.child.epochs, "train_size": settings.child.train_size,
+            "seeds": n, "val_acc": stats::mean(&val), "val_sd": stats::std_dev(&val),
+            "test_acc": stats::mean(&test), "test_sd": stats::std_dev(&test),
+            "params": runs[0].params, "seconds": seconds,
+            "per_seed": runs.iter().zip(&seeds).enumerate().map(|(k, (r, s))| serde_json::json!({
+                "index": k, "child_seed": s, "val_acc": r.val_acc, "test_acc": r.test_acc,
+                "seconds": r.seconds,
+            })).collect::<Vec<_>>(),
+        });
+        return print(format!("{v}\n"));
+    }
+    let list = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    print(format!(
+        "{} data {} net {}, {n} seeds: validation {:.2} ± {:.2}%, test {:.2} ± {:.2}% (mean ± sd), {} parameters, {seconds:.1} s on {} threads\n  validation per seed: {}\n  test per seed:       {}\n",
+        base.kind.name(),
+        settings.data.groups,
+        a.net_groups,
+        stats::mean(&val),
+        stats::std_dev(&val),
+        stats::mean(&test),
+        stats::std_dev(&test),
+        runs[0].params,
+        crate::engine::replicates::threads_for(n),
+        list(&val),
+        list(&test),
+    ))
+}
+
 pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> {
     if a.quick {
         let f = &mut settings.final_eval;
@@ -124,19 +203,27 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
         eprintln!("note: {n}");
     }
     let epochs = settings.final_eval.epochs;
+    let seeds = a.seeds as usize;
     eprintln!(
-        "single-equivariance test on {} ({}): {} / {} / {} images, {epochs} epochs, 169 trainings",
+        "single-equivariance test on {} ({}): {} / {} / {} images, {epochs} epochs, {} trainings",
         base.kind.title(),
         base.source.kind.name(),
         sizes.train,
         sizes.val,
-        sizes.test
+        sizes.test,
+        169 * seeds
     );
-    let bar = output::bar(169, "{bar:30} {pos}/{len} {msg} ETA {eta}", false);
-    let table = experiments::single_test(&settings, &base, sizes, epochs, &mut |p| {
-        if let ExpProgress::Begin { label, index, .. } = p {
-            bar.set_position(index as u64);
-            bar.set_message(label.to_string());
+    let bar = output::bar(
+        169 * seeds as u64,
+        "{bar:30} {pos}/{len} {msg} ETA {eta}",
+        false,
+    );
+    let table = experiments::single_test(&settings, &base, sizes, epochs, seeds, &mut |p| {
+        // Trainings run in parallel and begin out of order: count those done.
+        match p {
+            ExpProgress::Begin { label, .. } => bar.set_message(label.to_string()),
+            ExpProgress::Done { .. } => bar.inc(1),
+            ExpProgress::Batch(_) => {}
         }
         Flow::Continue
     })
@@ -144,8 +231,15 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
     bar.finish_and_clear();
     std::fs::write(&a.csv, table.to_csv())
         .with_context(|| format!("writing {}", a.csv.display()))?;
+    let legend = if seeds > 1 {
+        format!(
+            "mean ± sd over {seeds} seeds; * = best of row, above the runner-up by Welch's t-test at p < 0.05"
+        )
+    } else {
+        "* = best of row".to_string()
+    };
     print(format!(
-        "test accuracy (%), rows: G-data, columns: network equivariant to; * = best of row\n{}wrote {}\n",
+        "test accuracy (%), rows: G-data, columns: network equivariant to; {legend}\n{}wrote {}\n",
         table.to_text(),
         a.csv.display()
     ))

@@ -6,8 +6,10 @@ use crate::engine::gdata::{self, SplitSizes};
 use crate::engine::groups::{Group, GroupSet};
 use crate::engine::nn::Dev;
 use crate::engine::orbits::ChildOrbits;
+use crate::engine::replicates::{self, Job, JobError, JobEvent, Protocol};
 use crate::engine::search::children::child_seed;
 use crate::engine::settings::Settings;
+use crate::engine::stats;
 use crate::engine::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +50,9 @@ pub fn set_label(g: GroupSet) -> String {
 pub struct SingleTable {
     pub data_sets: Vec<GroupSet>,
     pub nets: Vec<GroupSet>,
-    /// results[row][col]: network `nets[col]` trained on G-data `data_sets[row]`.
-    pub results: Vec<Vec<TrainResult>>,
+    /// results[row][col][k]: network `nets[col]` trained on G-data `data_sets[row]`
+    /// under replicate seed k.
+    pub results: Vec<Vec<Vec<TrainResult>>>,
     pub sizes: SplitSizes,
     pub epochs: usize,
 }
@@ -76,6 +79,25 @@ pub enum ExpError {
     Other(#[from] anyhow::Error),
 }
 
+impl From<JobError> for ExpError {
+    fn from(e: JobError) -> ExpError {
+        match e {
+            JobError::Cancelled => ExpError::Cancelled,
+            JobError::Other(e) => ExpError::Other(e),
+        }
+    }
+}
+
+fn protocol(settings: &Settings, epochs: usize) -> Protocol {
+    Protocol {
+        epochs,
+        batch: settings.child.batch,
+        lr: settings.child.lr,
+        seed: settings.data.seed,
+        shift: settings.shift(),
+    }
+}
+
 fn train_one(
     dev: &Dev,
     gd: &gdata::GData,
@@ -84,7 +106,7 @@ fn train_one(
     epochs: usize,
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<TrainResult, ExpError> {
-    let orbits = ChildOrbits::new(net, settings.data.step).map_err(anyhow::Error::from)?;
+    let orbits = ChildOrbits::new(net, settings.shift()).map_err(anyhow::Error::from)?;
     let cfg = TrainConfig {
         epochs,
         batch: settings.child.batch,
@@ -97,47 +119,91 @@ fn train_one(
     .map_err(|_| ExpError::Cancelled)
 }
 
+/// Trains `net` on `gd` under replicate seeds 0..seeds, on every core; replicate 0 is
+/// the single run of `aen train`.
+pub fn replicates(
+    settings: &Settings,
+    gd: gdata::GData,
+    net: GroupSet,
+    seeds: usize,
+    progress: &mut dyn FnMut(ExpProgress) -> Flow,
+) -> Result<Vec<TrainResult>, ExpError> {
+    let jobs: Vec<Job> = (0..seeds)
+        .map(|k| Job {
+            gd: 0,
+            net,
+            k,
+            label: format!("seed {k}"),
+        })
+        .collect();
+    let p = protocol(settings, settings.child.epochs);
+    let threads = replicates::threads_for(jobs.len());
+    Ok(replicates::run(&[gd], &jobs, p, threads, &mut |e| {
+        forward(e, 0, seeds, progress)
+    })?)
+}
+
+fn forward(
+    e: JobEvent,
+    offset: usize,
+    total: usize,
+    progress: &mut dyn FnMut(ExpProgress) -> Flow,
+) -> Flow {
+    match e {
+        JobEvent::Begin(job, i) => progress(ExpProgress::Begin {
+            label: &job.label,
+            index: offset + i,
+            total,
+        }),
+        JobEvent::Batch(b) => progress(ExpProgress::Batch(b)),
+        JobEvent::Done(job, r) => progress(ExpProgress::Done {
+            label: &job.label,
+            result: r,
+        }),
+    }
+}
+
 /// Trains every single-group network (and the plain one) on every single-group
-/// G-dataset (and the plain one).
+/// G-dataset (and the plain one), `seeds` replicates each, a row's trainings on every
+/// core at once.
 pub fn single_test(
     settings: &Settings,
     base: &BaseData,
     sizes: SplitSizes,
     epochs: usize,
+    seeds: usize,
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<SingleTable, ExpError> {
-    let dev = Dev::default();
     let sets = single_sets();
-    let total = sets.len() * sets.len();
+    let per_row = sets.len() * seeds;
+    let total = sets.len() * per_row;
+    let p = protocol(settings, epochs);
     let mut results = Vec::new();
     for (r, &data_set) in sets.iter().enumerate() {
-        let gd = gdata::build(
-            base,
-            data_set,
-            settings.data.step,
-            settings.data.seed,
-            sizes,
-        )
-        .map_err(anyhow::Error::from)?;
-        let mut row = Vec::new();
-        for (c, &net) in sets.iter().enumerate() {
-            let label = format!("data {} / net {}", set_label(data_set), set_label(net));
-            if progress(ExpProgress::Begin {
-                label: &label,
-                index: r * sets.len() + c,
-                total,
-            }) == Flow::Cancel
-            {
-                return Err(ExpError::Cancelled);
-            }
-            let res = train_one(&dev, &gd, net, settings, epochs, progress)?;
-            progress(ExpProgress::Done {
-                label: &label,
-                result: &res,
-            });
-            row.push(res);
-        }
-        results.push(row);
+        let gd = settings
+            .gdata(base, data_set, sizes)
+            .map_err(anyhow::Error::from)?;
+        let jobs: Vec<Job> = (sets.iter())
+            .flat_map(|&net| (0..seeds).map(move |k| (net, k)))
+            .map(|(net, k)| Job {
+                gd: 0,
+                net,
+                k,
+                label: match seeds {
+                    1 => format!("data {} / net {}", set_label(data_set), set_label(net)),
+                    _ => format!(
+                        "data {} / net {} / seed {k}",
+                        set_label(data_set),
+                        set_label(net)
+                    ),
+                },
+            })
+            .collect();
+        let threads = replicates::threads_for(jobs.len());
+        let flat = replicates::run(&[gd], &jobs, p, threads, &mut |e| {
+            forward(e, r * per_row, total, progress)
+        })?;
+        results.push(flat.chunks(seeds).map(<[TrainResult]>::to_vec).collect());
     }
     Ok(SingleTable {
         data_sets: sets.clone(),
@@ -148,22 +214,67 @@ pub fn single_test(
     })
 }
 
+/// Test accuracies of a cell's replicates.
+fn tests(cell: &[TrainResult]) -> Vec<f64> {
+    cell.iter().map(|r| r.test_acc).collect()
+}
+
 impl SingleTable {
-    /// The table as CSV: one row per data set, validation and test accuracy and
-    /// parameters per network.
-    pub fn to_csv(&self) -> String {
-        let mut s = String::from("data_set");
-        for n in &self.nets {
-            let l = set_label(*n);
-            s.push_str(&format!(",{l}_val,{l}_test,{l}_params"));
+    pub fn seeds(&self) -> usize {
+        self.results
+            .first()
+            .and_then(|r| r.first())
+            .map_or(0, Vec::len)
+    }
+
+    /// Which cells of row `r` win it. With one replicate: every cell equal to the best
+    /// test accuracy. With several: the cell of the highest mean test accuracy, only if
+    /// Welch's t-test puts it above the runner-up at p < 0.05; else none.
+    pub fn winners(&self, r: usize) -> Vec<bool> {
+        let row = &self.results[r];
+        let means: Vec<f64> = row.iter().map(|c| stats::mean(&tests(c))).collect();
+        if self.seeds() < 2 {
+            let best = means.iter().copied().fold(f64::MIN, f64::max);
+            return means.iter().map(|&m| m == best).collect();
         }
-        s.push('\n');
+        let mut order: Vec<usize> = (0..row.len()).collect();
+        order.sort_by(|&a, &b| means[b].total_cmp(&means[a]));
+        let (first, second) = (order[0], order[1]);
+        let beats = stats::welch_p(&tests(&row[first]), &tests(&row[second]))
+            .is_some_and(|p| p < 0.05 && means[first] > means[second]);
+        (0..row.len()).map(|c| beats && c == first).collect()
+    }
+
+    /// The table as CSV. One replicate: validation and test accuracy and parameters per
+    /// network. Several: per network the mean and standard deviation of validation and
+    /// test accuracy, the parameters and every replicate's accuracies, then the row's
+    /// winner (empty unless it beats the runner-up beyond noise).
+    pub fn to_csv(&self) -> String {
+        let n = self.seeds();
+        let mut s = String::from("data_set");
+        for net in &self.nets {
+            let l = set_label(*net);
+            if n < 2 {
+                s.push_str(&format!(",{l}_val,{l}_test,{l}_params"));
+                continue;
+            }
+            s.push_str(&format!(
+                ",{l}_val_mean,{l}_val_sd,{l}_test_mean,{l}_test_sd,{l}_params"
+            ));
+            (0..n).for_each(|k| s.push_str(&format!(",{l}_val_s{k}")));
+            (0..n).for_each(|k| s.push_str(&format!(",{l}_test_s{k}")));
+        }
+        s.push_str(if n < 2 { "\n" } else { ",winner\n" });
         for (r, d) in self.data_sets.iter().enumerate() {
             s.push_str(&set_label(*d));
-            for res in &self.results[r] {
+            for cell in &self.results[r] {
+                s.push_str(&csv_cell(cell));
+            }
+            if n >= 2 {
+                let w = self.winners(r).iter().position(|&w| w);
                 s.push_str(&format!(
-                    ",{:.2},{:.2},{}",
-                    res.val_acc, res.test_acc, res.params
+                    ",{}",
+                    w.map_or(String::new(), |c| set_label(self.nets[c]))
                 ));
             }
             s.push('\n');
@@ -171,32 +282,55 @@ impl SingleTable {
         s
     }
 
-    /// A text table of test accuracies, the best of each row marked with `*`.
+    /// A text table of test accuracies (mean ± standard deviation with several
+    /// replicates), winners marked with `*` (see [`SingleTable::winners`]).
     pub fn to_text(&self) -> String {
+        let w = if self.seeds() < 2 { 8 } else { 12 };
         let mut s = format!("{:<8}", "data\\net");
         for n in &self.nets {
-            s.push_str(&format!("{:>8}", set_label(*n)));
+            s.push_str(&format!("{:>w$}", set_label(*n)));
         }
         s.push('\n');
         for (r, d) in self.data_sets.iter().enumerate() {
             s.push_str(&format!("{:<8}", set_label(*d)));
-            let best = self.results[r]
-                .iter()
-                .map(|x| x.test_acc)
-                .fold(f64::MIN, f64::max);
-            for res in &self.results[r] {
-                let mark = if res.test_acc == best { "*" } else { " " };
-                s.push_str(&format!("{:>7.1}{mark}", res.test_acc));
+            for (cell, win) in self.results[r].iter().zip(self.winners(r)) {
+                let mark = if win { "*" } else { " " };
+                let t = tests(cell);
+                let v = if self.seeds() < 2 {
+                    format!("{:.1}", stats::mean(&t))
+                } else {
+                    format!("{:.1}±{:.1}", stats::mean(&t), stats::std_dev(&t))
+                };
+                s.push_str(&format!("{v:>width$}{mark}", width = w - 1));
             }
             s.push('\n');
         }
         s.push_str(&format!("{:<8}", "params"));
-        for res in &self.results[0] {
-            s.push_str(&format!("{:>8}", res.params));
+        for cell in &self.results[0] {
+            s.push_str(&format!("{:>w$}", cell[0].params));
         }
         s.push('\n');
         s
     }
+}
+
+fn csv_cell(cell: &[TrainResult]) -> String {
+    let (v, t): (Vec<f64>, Vec<f64>) = cell.iter().map(|r| (r.val_acc, r.test_acc)).unzip();
+    if cell.len() < 2 {
+        return format!(",{:.2},{:.2},{}", v[0], t[0], cell[0].params);
+    }
+    let mut s = format!(
+        ",{:.2},{:.2},{:.2},{:.2},{}",
+        stats::mean(&v),
+        stats::std_dev(&v),
+        stats::mean(&t),
+        stats::std_dev(&t),
+        cell[0].params
+    );
+    v.iter()
+        .chain(&t)
+        .for_each(|x| s.push_str(&format!(",{x:.2}")));
+    s
 }
 
 /// One row of the final comparison.
@@ -221,14 +355,9 @@ pub fn final_eval(
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<(Vec<EvalRow>, Option<String>), ExpError> {
     let (sizes, note) = fit_sizes(base, settings.final_sizes());
-    let gd = gdata::build(
-        base,
-        settings.data.groups,
-        settings.data.step,
-        settings.data.seed,
-        sizes,
-    )
-    .map_err(anyhow::Error::from)?;
+    let gd = settings
+        .gdata(base, settings.data.groups, sizes)
+        .map_err(anyhow::Error::from)?;
     let dev = Dev::default();
     let mut jobs: Vec<(String, GroupSet, Option<f64>)> = top
         .iter()

@@ -6,7 +6,7 @@
 //! index with its image under each *generator*, found here by union-find in
 //! O(|W| * generators): the group they generate is never enumerated.
 
-use crate::engine::groups::{GroupError, GroupSet, Perm};
+use crate::engine::groups::{GroupError, GroupSet, Perm, Shift};
 use std::collections::{HashSet, VecDeque};
 
 /// Orbit ids of one layer: `weight[i * out_cells + j]` for input cell i and output cell
@@ -91,7 +91,8 @@ impl UnionFind {
     }
 }
 
-fn generators(groups: GroupSet, side: usize, step: usize) -> Result<Vec<Perm>, GroupError> {
+fn generators(groups: GroupSet, side: usize, shift: Shift) -> Result<Vec<Perm>, GroupError> {
+    let step = shift.step_on(side)?;
     groups.iter().map(|g| g.generator(side, step)).collect()
 }
 
@@ -101,10 +102,10 @@ fn finish(
     in_side: usize,
     out_side: usize,
     groups: GroupSet,
-    step: usize,
+    shift: Shift,
 ) -> Result<LayerOrbits, GroupError> {
     let (weight, n_weight) = uf.labels();
-    let (hidden, n_hidden) = cell_orbits(out_side, groups, step)?;
+    let (hidden, n_hidden) = cell_orbits(out_side, groups, shift)?;
     Ok(LayerOrbits {
         in_side,
         out_side,
@@ -119,10 +120,10 @@ fn finish(
 pub fn cell_orbits(
     side: usize,
     groups: GroupSet,
-    step: usize,
+    shift: impl Into<Shift>,
 ) -> Result<(Vec<u32>, usize), GroupError> {
     let mut uf = UnionFind::new(side * side);
-    for g in generators(groups, side, step)? {
+    for g in generators(groups, side, shift.into())? {
         for (i, &gi) in g.0.iter().enumerate() {
             uf.union(i as u32, gi);
         }
@@ -141,10 +142,11 @@ pub fn layer_orbits(
     in_side: usize,
     out_side: usize,
     groups: GroupSet,
-    step: usize,
+    shift: impl Into<Shift>,
 ) -> Result<LayerOrbits, GroupError> {
-    let gin = generators(groups, in_side, step)?;
-    let gout = generators(groups, out_side, step)?;
+    let shift = shift.into();
+    let gin = generators(groups, in_side, shift)?;
+    let gout = generators(groups, out_side, shift)?;
     let (m, h) = (in_side * in_side, out_side * out_side);
     let mut uf = UnionFind::new(m * h);
     for (pm, ph) in gin.iter().zip(&gout) {
@@ -156,7 +158,7 @@ pub fn layer_orbits(
             }
         }
     }
-    finish(uf, in_side, out_side, groups, step)
+    finish(uf, in_side, out_side, groups, shift)
 }
 
 /// The naive construction, for comparison: enumerate every element of the generated
@@ -166,11 +168,12 @@ pub fn layer_orbits_by_closure(
     in_side: usize,
     out_side: usize,
     groups: GroupSet,
-    step: usize,
+    shift: impl Into<Shift>,
     max_elements: usize,
 ) -> Result<Option<LayerOrbits>, GroupError> {
-    let gin = generators(groups, in_side, step)?;
-    let gout = generators(groups, out_side, step)?;
+    let shift = shift.into();
+    let gin = generators(groups, in_side, shift)?;
+    let gout = generators(groups, out_side, shift)?;
     let (m, h) = (in_side * in_side, out_side * out_side);
     // A joint element is the pair of permutations, stored as one vector of m + h.
     let joint =
@@ -214,7 +217,7 @@ pub fn layer_orbits_by_closure(
             }
         }
     }
-    finish(uf, in_side, out_side, groups, step).map(Some)
+    finish(uf, in_side, out_side, groups, shift).map(Some)
 }
 
 /// Sides of the child network of docs/method.md §5: 28 -> 20 -> 20 -> 10 classes.
@@ -231,11 +234,12 @@ pub struct ChildOrbits {
 }
 
 impl ChildOrbits {
-    pub fn new(groups: GroupSet, step: usize) -> Result<ChildOrbits, GroupError> {
+    pub fn new(groups: GroupSet, shift: impl Into<Shift>) -> Result<ChildOrbits, GroupError> {
+        let shift = shift.into();
         Ok(ChildOrbits {
             groups,
-            l1: layer_orbits(INPUT_SIDE, HIDDEN_SIDE, groups, step)?,
-            l2: layer_orbits(HIDDEN_SIDE, HIDDEN_SIDE, groups, step)?,
+            l1: layer_orbits(INPUT_SIDE, HIDDEN_SIDE, groups, shift)?,
+            l2: layer_orbits(HIDDEN_SIDE, HIDDEN_SIDE, groups, shift)?,
         })
     }
 

@@ -57,8 +57,8 @@ pub fn child_seed_k(seed: u64, state: GroupSet, k: u32) -> u64 {
 /// on besides the G-data.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChildSpec {
-    /// Translation step d, for the orbits.
-    pub step: usize,
+    /// The translation steps, for the orbits.
+    pub shift: crate::engine::groups::Shift,
     pub epochs: usize,
     pub batch: usize,
     pub lr: f64,
@@ -69,7 +69,7 @@ pub struct ChildSpec {
 impl ChildSpec {
     pub fn from_settings(s: &Settings) -> ChildSpec {
         ChildSpec {
-            step: s.data.step,
+            shift: s.shift(),
             epochs: s.child.epochs,
             batch: s.child.batch,
             lr: s.child.lr,
@@ -96,7 +96,8 @@ pub fn train_one(
     seed_index: u32,
     on_batch: &mut dyn FnMut(train::TrainProgress) -> Flow,
 ) -> Result<TrainResult, JobError> {
-    let orbits = ChildOrbits::new(state, spec.step).map_err(|e| JobError::Failed(e.to_string()))?;
+    let orbits =
+        ChildOrbits::new(state, spec.shift).map_err(|e| JobError::Failed(e.to_string()))?;
     train::train_child(
         dev,
         &orbits,

@@ -4,11 +4,11 @@
 
 use crate::engine::data::{self, BaseData};
 use crate::engine::experiments::{self, EvalRow, ExpProgress};
-use crate::engine::gdata::{self, GData};
+use crate::engine::gdata::GData;
 use crate::engine::report;
 use crate::engine::search::children::Evaluator;
 use crate::engine::search::{self, RunInfo, SearchHandle, SettingChange};
-use crate::engine::settings::Settings;
+use crate::engine::settings::{SettingValue, Settings};
 use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::train::Flow;
 use anyhow::{Context, Result, bail};
@@ -27,13 +27,7 @@ pub fn open_base(settings: &Settings) -> Result<BaseData> {
 /// Loads the base data and builds the search G-dataset for `settings`.
 pub fn prepare_data(settings: &Settings) -> Result<(BaseData, GData)> {
     let base = open_base(settings)?;
-    let gd = gdata::build(
-        &base,
-        settings.data.groups,
-        settings.data.step,
-        settings.data.seed,
-        settings.child_sizes(),
-    )?;
+    let gd = settings.gdata(&base, settings.data.groups, settings.child_sizes())?;
     Ok((base, gd))
 }
 
@@ -106,7 +100,7 @@ fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Ev
         let info = run_info(settings, &base, path, prior_seconds);
         let eval = Evaluator::Train {
             dev: Default::default(),
-            gd,
+            gd: Box::new(gd),
         };
         return Ok((eval, info));
     };
@@ -168,6 +162,17 @@ fn check_table_settings(s: &Settings, id: &crate::engine::sweep::table::Identity
         ),
         ("child.batch", c.batch.to_string(), id.batch.to_string()),
         ("child.lr", c.lr.to_string(), id.lr.to_string()),
+        (
+            "data.normalize",
+            s.data.normalize.show(),
+            id.normalize.clone(),
+        ),
+        ("data.resample", s.data.resample.show(), id.resample.clone()),
+        (
+            "data.translation",
+            s.data.translation.show(),
+            id.translation.clone(),
+        ),
     ];
     let diff: Vec<String> = pairs
         .iter()

@@ -155,6 +155,7 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
             found: version.map_or("(none)".into(), |v| v.to_string()),
         });
     }
+    let value = with_old_defaults(value);
     let snap: Snapshot = serde_json::from_value(value).map_err(|e| SnapshotError::Corrupt {
         path: p(),
         msg: e.to_string(),
@@ -168,6 +169,18 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
     snap.check_finite()
         .map_err(|msg| SnapshotError::Corrupt { path: p(), msg })?;
     Ok(snap)
+}
+
+/// Snapshots saved before `data.normalize` existed trained on raw pixels: they resume
+/// under "none", not under the newer default, so their new models match their old ones.
+fn with_old_defaults(mut value: serde_json::Value) -> serde_json::Value {
+    if let Some(data) = value
+        .pointer_mut("/settings/data")
+        .and_then(|d| d.as_object_mut())
+    {
+        data.entry("normalize").or_insert_with(|| "none".into());
+    }
+    value
 }
 
 /// The folder where sessions are saved by default.

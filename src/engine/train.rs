@@ -1,7 +1,7 @@
 //! Training and evaluating one child network on a G-dataset (docs/method.md §5): Adam,
 //! cross-entropy, shuffled mini-batches; deterministic for a seed on CPU.
 
-use crate::engine::gdata::{GData, Split};
+use crate::engine::gdata::{GData, Norm, Split};
 use crate::engine::nn::{ChildNet, Dev, IN, OUT};
 use crate::engine::orbits::ChildOrbits;
 use dfdx::optim::{Adam, AdamConfig, Optimizer};
@@ -54,11 +54,16 @@ pub enum Flow {
     Cancel,
 }
 
-/// A batch of a split as a device tensor.
-fn batch_x(dev: &Dev, split: &Split, idx: &[usize]) -> Tensor<(usize, Const<IN>), f32, Dev> {
+/// A batch of a split as a device tensor, standardised by `norm`.
+fn batch_x(
+    dev: &Dev,
+    split: &Split,
+    idx: &[usize],
+    norm: Norm,
+) -> Tensor<(usize, Const<IN>), f32, Dev> {
     let mut x = Vec::with_capacity(idx.len() * IN);
     for &i in idx {
-        x.extend_from_slice(split.image(i));
+        x.extend(split.image(i).iter().map(|&v| norm.apply(v)));
     }
     dev.tensor_from_vec(x, (idx.len(), Const::<IN>))
 }
@@ -71,15 +76,15 @@ fn one_hot(dev: &Dev, split: &Split, idx: &[usize]) -> Tensor<(usize, Const<OUT>
     dev.tensor_from_vec(y, (idx.len(), Const::<OUT>))
 }
 
-/// Accuracy in percent of `net` on `split`.
-pub fn accuracy(dev: &Dev, net: &ChildNet<Dev>, split: &Split) -> f64 {
+/// Accuracy in percent of `net` on `split`, its pixels standardised by `norm`.
+pub fn accuracy(dev: &Dev, net: &ChildNet<Dev>, split: &Split, norm: Norm) -> f64 {
     if split.is_empty() {
         return 0.0;
     }
     let mut correct = 0usize;
     let all: Vec<usize> = (0..split.len()).collect();
     for chunk in all.chunks(1000) {
-        let logits = net.forward(batch_x(dev, split, chunk)).as_vec();
+        let logits = net.forward(batch_x(dev, split, chunk, norm)).as_vec();
         for (k, &i) in chunk.iter().enumerate() {
             let row = &logits[k * OUT..(k + 1) * OUT];
             let pred = row
@@ -117,9 +122,11 @@ pub fn train_child(
     let mut val_curve = Vec::with_capacity(cfg.epochs);
     for epoch in 0..cfg.epochs {
         order.shuffle(&mut rng);
+        let fresh = data.train_epoch(epoch);
+        let train = fresh.as_ref().unwrap_or(&data.train);
         for (b, idx) in order.chunks(cfg.batch).enumerate() {
-            let x = batch_x(dev, &data.train, idx);
-            let y = one_hot(dev, &data.train, idx);
+            let x = batch_x(dev, train, idx, data.norm);
+            let y = one_hot(dev, train, idx);
             let logits = net.forward(x.traced(grads));
             let loss = cross_entropy_with_logits_loss(logits, y);
             grads = loss.backward();
@@ -136,10 +143,10 @@ pub fn train_child(
                 return Err(TrainError::Cancelled);
             }
         }
-        val_curve.push(accuracy(dev, &net, &data.val));
+        val_curve.push(accuracy(dev, &net, &data.val, data.norm));
     }
     let val_acc = *val_curve.last().unwrap_or(&0.0);
-    let test_acc = accuracy(dev, &net, &data.test);
+    let test_acc = accuracy(dev, &net, &data.test, data.norm);
     Ok(TrainResult {
         val_acc,
         test_acc,

@@ -414,6 +414,50 @@ pub fn load(kind: DatasetKind, source: &Source) -> Result<BaseData, DataError> {
     }
 }
 
+/// The files `source` reads for `kind`, each as (name, SHA-256 in hex): the four
+/// files of a folder as they lie on disk (compressed or not), or the two embedded ones.
+pub fn base_file_hashes(
+    kind: DatasetKind,
+    source: &Source,
+) -> Result<Vec<(String, String)>, DataError> {
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    match &source.dir {
+        None => {
+            let (img, lab) = kind.embedded();
+            Ok(vec![
+                (
+                    format!("<embedded>/{}-images-idx3-ubyte.gz", kind.name()),
+                    hex(img),
+                ),
+                (
+                    format!("<embedded>/{}-labels-idx1-ubyte.gz", kind.name()),
+                    hex(lab),
+                ),
+            ])
+        }
+        Some(dir) => {
+            let files = find_files(dir).ok_or_else(|| DataError::MissingFiles {
+                dir: dir.clone(),
+                dataset: kind.title(),
+            })?;
+            files
+                .iter()
+                .map(|p| {
+                    let sha = fetch::sha256_file(p)
+                        .map_err(|e| DataError::Other(format!("{}: {e}", p.display())))?;
+                    Ok((p.display().to_string(), sha))
+                })
+                .collect()
+        }
+    }
+}
+
 /// Resolves and loads in one call.
 pub fn open(
     kind: DatasetKind,

@@ -18,6 +18,13 @@ pub fn child_seed(seed: u64, state: GroupSet) -> u64 {
         ^ 0xC41D
 }
 
+/// The seed of replicate `k` of the network for `state` (docs/method.md §5): replicate 0
+/// is `child_seed`, the seed of every single run, so one replicate reproduces it; others
+/// mix k in with an odd constant, giving each k its own seed.
+pub fn replicate_seed(seed: u64, state: GroupSet, k: usize) -> u64 {
+    child_seed(seed, state) ^ (k as u64).wrapping_mul(0xA24B_AED4_963E_E407)
+}
+
 /// The training configuration of the search protocol for `state`.
 pub fn child_config(settings: &Settings, state: GroupSet) -> TrainConfig {
     TrainConfig {
@@ -39,7 +46,7 @@ pub trait Lookup: Send {
 /// Where accuracies come from.
 pub enum Evaluator {
     /// Train each child on the search's G-data.
-    Train { dev: Dev, gd: GData },
+    Train { dev: Dev, gd: Box<GData> },
     /// Look them up (milliseconds per thousand models).
     Table(Box<dyn Lookup>),
 }
@@ -139,7 +146,7 @@ impl Children {
                 Ok(Some((v, te, p, 0.0)))
             }
             Evaluator::Train { dev, gd } => {
-                let orbits = ChildOrbits::new(state, settings.data.step)?;
+                let orbits = ChildOrbits::new(state, settings.shift())?;
                 let cfg = child_config(settings, state);
                 match train::train_child(dev, &orbits, gd, cfg, on_batch) {
                     Ok(r) => Ok(Some((r.val_acc, r.test_acc, r.params, r.seconds))),

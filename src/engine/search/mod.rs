@@ -12,7 +12,7 @@ pub mod records;
 pub mod strategy;
 mod worker;
 
-pub use children::{child_config, child_seed};
+pub use children::{child_config, child_seed, replicate_seed};
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
 
@@ -52,7 +52,8 @@ impl SearchHandle {
     }
 }
 
-/// The reward of docs/method.md §6: (acc - b) * exp(|acc - b|), accuracies in percent.
+/// The paper's reward of docs/method.md §6: (acc - b) * exp(|acc - b|), accuracies in
+/// percent; `search.reward` chooses among [`crate::engine::reward::Reward`].
 ///
 /// ```
 /// assert_eq!(aen::search::reward(90.0, 90.0), 0.0);
@@ -60,8 +61,7 @@ impl SearchHandle {
 /// assert!(aen::search::reward(80.0, 90.0) < -2e5);
 /// ```
 pub fn reward(acc: f64, base: f64) -> f64 {
-    let d = acc - base;
-    d * d.abs().exp()
+    crate::engine::reward::Reward::Paper.of(acc, base)
 }
 
 /// Starts the worker thread. The data is prepared by the caller, so that bad settings

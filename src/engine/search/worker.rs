@@ -10,7 +10,6 @@
 use super::children::{Children, Evaluator, Outcome};
 use super::protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 use super::records::{EpisodeRecord, History, ModelRecord, StepRecord};
-use super::reward;
 use super::strategy::Strategy;
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
@@ -285,7 +284,7 @@ impl Worker {
             .choose(walk, eps, &self.children, &self.settings.search);
         let next = choice.next;
         let (rec, new_model) = self.evaluate(next)?;
-        let rw = reward(rec.val_acc, self.base_acc);
+        let rw = self.settings.search.reward.of(rec.val_acc, self.base_acc);
         let count = self.children.count();
         self.strategy.observe(
             &choice,

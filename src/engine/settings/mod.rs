@@ -13,9 +13,10 @@ mod value;
 pub use choices::StrategyKind;
 pub use value::{Bounds, SettingValue};
 
-use crate::engine::data::{DatasetKind, SourceKind};
-use crate::engine::gdata::SplitSizes;
-use crate::engine::groups::GroupSet;
+use crate::engine::data::{BaseData, DatasetKind, SourceKind};
+use crate::engine::gdata::{self, GData, GDataError, Normalize, Resample, SplitSizes};
+use crate::engine::groups::{GroupSet, Shift, Translation};
+use crate::engine::reward::Reward;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -170,10 +171,24 @@ settings_table! {
         /// and the 20x20 hidden grid.
         step: usize = 4,
             flag Some("step"), live false, allowed Bounds::Int(1, 20);
+        /// htrans and vtrans: "paper" shifts by step on both grids (orders 7 and 5 at
+        /// step 4); "compatible" shifts each grid by a quarter of its size (7 on 28, 5
+        /// on 20, order 4 on both) and ignores step.
+        translation: Translation = Translation::Paper,
+            flag Some("translation"), live false, allowed Bounds::Any;
         /// Seed of the data splits, the group transformations, every network's initial
         /// weights and the search's random choices.
         seed: u64 = 0,
             flag Some("seed"), live false, allowed Bounds::Any;
+        /// Input standardisation: "paper" ((x - 0.1307) / 0.3081 on pixels in [0, 1]),
+        /// "none" (pixels in [0, 1]) or "dataset" (mean and standard deviation of the
+        /// training split).
+        normalize: Normalize = Normalize::Paper,
+            flag Some("normalize"), live false, allowed Bounds::Any;
+        /// Group elements of the training images: "fixed" (drawn once) or "per-epoch"
+        /// (a fresh seeded draw every epoch); validation and test stay fixed.
+        resample: Resample = Resample::Fixed,
+            flag Some("resample"), live false, allowed Bounds::Any;
     }
     /// The search protocol for each child network (docs/method.md §5).
     [child: ChildSettings] {
@@ -221,6 +236,11 @@ settings_table! {
         /// ... or after this many episodes, whichever comes first.
         max_episodes: usize = 60,
             flag Some("max-episodes"), live true, allowed Bounds::Int(1, 100_000);
+        /// Reward of a state with d = accuracy - base accuracy: "paper" (d exp|d|, d in
+        /// percentage points), "fraction" (the same, d as a fraction, within +-e) or
+        /// "diff" (d in points).
+        reward: Reward = Reward::Paper,
+            flag Some("reward"), live false, allowed Bounds::Any;
         /// Adam learning rate of the Q-network.
         q_lr: f64 = 1e-3,
             flag Some("q-lr"), live true, allowed Bounds::OpenUnit;
@@ -387,6 +407,25 @@ impl Settings {
             val: self.final_eval.val_size,
             test: self.final_eval.test_size,
         }
+    }
+
+    /// The translation rule of htrans and vtrans.
+    pub fn shift(&self) -> Shift {
+        Shift::new(self.data.translation, self.data.step)
+    }
+
+    /// The G-dataset of `base` for `groups` with these data settings: translation,
+    /// seed, resampling and normalization.
+    pub fn gdata(
+        &self,
+        base: &BaseData,
+        groups: GroupSet,
+        sizes: SplitSizes,
+    ) -> Result<GData, GDataError> {
+        let (shift, seed) = (self.shift(), self.data.seed);
+        Ok(gdata::build(base, groups, shift, seed, sizes)?
+            .resampled(self.data.resample, base, shift, seed)
+            .normalized(self.data.normalize))
     }
 
     /// Epsilon for `models_trained` under these settings.

@@ -2,7 +2,9 @@
 //! bounds. One implementation per type serves flags, forms, live changes and files.
 
 use crate::engine::data::{DatasetKind, SourceKind};
-use crate::engine::groups::GroupSet;
+use crate::engine::gdata::{Normalize, Resample};
+use crate::engine::groups::{GroupSet, Translation};
+use crate::engine::reward::Reward;
 use std::path::PathBuf;
 
 /// The values a setting allows.
@@ -236,3 +238,46 @@ impl SettingValue for Vec<(usize, f64)> {
         Ok(())
     }
 }
+
+/// A setting that is one of a few names; its serde names are the same words.
+macro_rules! named_choice {
+    ($ty:ty, $what:literal, [$($v:expr => $name:literal),+ $(,)?]) => {
+        impl SettingValue for $ty {
+            const HINT: &'static str = "NAME";
+            fn parse(text: &str) -> Result<Self, String> {
+                match text.trim().to_ascii_lowercase().as_str() {
+                    $($name => Ok($v),)+
+                    _ => Err(format!(
+                        concat!("is not ", $what, "; choose {}"),
+                        [$($name),+].join(", ")
+                    )),
+                }
+            }
+            fn show(&self) -> String {
+                match self {
+                    $(v if *v == $v => $name.to_string(),)+
+                    _ => unreachable!("every variant is listed"),
+                }
+            }
+        }
+    };
+}
+
+named_choice!(Normalize, "a normalization", [
+    Normalize::Paper => "paper",
+    Normalize::None => "none",
+    Normalize::Dataset => "dataset",
+]);
+named_choice!(Resample, "a resampling", [
+    Resample::Fixed => "fixed",
+    Resample::PerEpoch => "per-epoch",
+]);
+named_choice!(Translation, "a translation", [
+    Translation::Paper => "paper",
+    Translation::Compatible => "compatible",
+]);
+named_choice!(Reward, "a reward", [
+    Reward::Paper => "paper",
+    Reward::Fraction => "fraction",
+    Reward::Diff => "diff",
+]);

@@ -12,7 +12,7 @@ pub mod table;
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::pool::{ChildSpec, JobError, JobResult, Pool};
-use crate::engine::settings::Settings;
+use crate::engine::settings::{SettingValue, Settings};
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
@@ -113,6 +113,9 @@ pub fn identity(settings: &Settings, dataset: &str, source: &str, gd: &GData) ->
         batch: c.batch,
         lr: c.lr,
         data_sha256: data_fingerprint(gd),
+        normalize: settings.data.normalize.show(),
+        resample: settings.data.resample.show(),
+        translation: settings.data.translation.show(),
     }
 }
 

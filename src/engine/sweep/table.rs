@@ -45,6 +45,26 @@ pub struct Identity {
     /// SHA-256 (first 16 hex digits) of the G-data's pixels and labels: catches two
     /// sources that share a name but not their contents.
     pub data_sha256: String,
+    /// data.normalize, data.resample and data.translation; tables made before these
+    /// settings existed used raw pixels, one draw per image and the paper's shifts.
+    #[serde(default = "raw_pixels")]
+    pub normalize: String,
+    #[serde(default = "fixed_draw")]
+    pub resample: String,
+    #[serde(default = "paper_shifts")]
+    pub translation: String,
+}
+
+fn raw_pixels() -> String {
+    "none".into()
+}
+
+fn fixed_draw() -> String {
+    "fixed".into()
+}
+
+fn paper_shifts() -> String {
+    "paper".into()
 }
 
 impl Identity {
