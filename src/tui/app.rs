@@ -133,7 +133,7 @@ impl App {
             kind,
             source,
             groups: self.settings.data.groups,
-            step: self.settings.data.step,
+            shift: self.settings.shift(),
             seed: self.setup.preview_seed,
             count: 6,
         };

@@ -9,9 +9,13 @@ use crate::engine::settings::{Settings, Spec, TABLE};
 /// The settings on the set-up screen: everything but the data source and groups,
 /// which have panes of their own.
 pub fn setup_specs() -> Vec<&'static Spec> {
-    let data = TABLE
-        .iter()
-        .filter(|s| s.section == "data" && matches!(s.name, "step" | "seed"));
+    let data = TABLE.iter().filter(|s| {
+        s.section == "data"
+            && matches!(
+                s.name,
+                "step" | "seed" | "normalize" | "resample" | "translation"
+            )
+    });
     TABLE
         .iter()
         .filter(|s| s.section != "data")

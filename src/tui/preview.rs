@@ -13,7 +13,8 @@ pub struct PreviewRequest {
     pub kind: DatasetKind,
     pub source: Source,
     pub groups: GroupSet,
-    pub step: usize,
+    /// The translation steps of htrans and vtrans.
+    pub shift: crate::engine::groups::Shift,
     pub seed: u64,
     pub count: usize,
 }
@@ -71,7 +72,7 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
         Ok(b) => {
             cache.insert(key, b.clone());
             let side = b.train.images.rows;
-            let samples = gdata::preview_samples(&b, req.groups, req.step, req.seed, req.count)
+            let samples = gdata::preview_samples(&b, req.groups, req.shift, req.seed, req.count)
                 .map_err(|e| e.to_string());
             PreviewResult {
                 id: req.id,
