@@ -269,7 +269,7 @@ impl App {
             while let Some((step, c)) = changes.next_if(|(s, _)| *s <= m.first_step) {
                 d.push_log(format!("step {step}: applied {}", c.describe()));
             }
-            d.push_log(super::events::model_line(m));
+            d.push_log(super::state::model_line(m));
         }
         for (step, c) in changes {
             d.push_log(format!("step {step}: applied {}", c.describe()));

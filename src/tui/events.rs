@@ -2,27 +2,13 @@
 
 use super::app::{App, Overlay, RunStatus};
 use super::widgets::fmt_num;
-use crate::engine::experiments::set_label;
-use crate::engine::search::{Event, ModelRecord};
+use crate::engine::search::Event;
 use std::time::Instant;
 
 impl App {
     pub fn on_engine(&mut self, e: Event) {
         apply_run(self, e);
     }
-}
-
-/// The log line of a trained model.
-pub fn model_line(m: &ModelRecord) -> String {
-    format!(
-        "model {}: {} -> val {:.2}% test {:.2}% ({} params, {:.1} s)",
-        m.index,
-        set_label(m.state),
-        m.val_acc,
-        m.test_acc,
-        m.params,
-        m.seconds
-    )
 }
 
 /// Events about the run's progress.
@@ -66,7 +52,7 @@ fn apply_run(app: &mut App, e: Event) {
         }
         Event::ModelTrained(m) => {
             d.training = None;
-            d.push_log(model_line(&m));
+            d.push_log(super::state::model_line(&m));
             d.note_model_arrival(Instant::now());
             d.history.models.push(m);
         }

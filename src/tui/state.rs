@@ -302,3 +302,16 @@ impl DashState {
         )
     }
 }
+
+/// The log line of a trained model.
+pub fn model_line(m: &ModelRecord) -> String {
+    format!(
+        "model {}: {} -> val {:.2}% test {:.2}% ({} params, {:.1} s)",
+        m.index,
+        crate::engine::experiments::set_label(m.state),
+        m.val_acc,
+        m.test_acc,
+        m.params,
+        m.seconds
+    )
+}
