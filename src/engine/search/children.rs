@@ -46,12 +46,14 @@ pub trait Lookup: Send {
 /// Where accuracies come from.
 pub enum Evaluator {
     /// Train each child on the search's G-data.
-    Train { dev: Dev, gd: Box<GData> },
+    Train(Box<GData>),
     /// Look them up (milliseconds per thousand models).
     Table(Box<dyn Lookup>),
 }
 
 pub struct Children {
+    /// Made on the worker thread: a CUDA device cannot move between threads.
+    dev: Dev,
     eval: Evaluator,
     /// Models trained in this run (or re-reached in a replay), by state.
     cache: HashMap<GroupSet, ModelRecord>,
@@ -72,6 +74,7 @@ pub enum Outcome {
 impl Children {
     pub fn new(eval: Evaluator, prior: &[ModelRecord]) -> Children {
         Children {
+            dev: Dev::default(),
             eval,
             cache: HashMap::new(),
             prior: prior.iter().map(|m| (m.state, m.clone())).collect(),
@@ -145,10 +148,10 @@ impl Children {
                 })?;
                 Ok(Some((v, te, p, 0.0)))
             }
-            Evaluator::Train { dev, gd } => {
+            Evaluator::Train(gd) => {
                 let orbits = ChildOrbits::new(state, settings.shift())?;
                 let cfg = child_config(settings, state);
-                match train::train_child(dev, &orbits, gd, cfg, on_batch) {
+                match train::train_child(&self.dev, &orbits, gd, cfg, on_batch) {
                     Ok(r) => Ok(Some((r.val_acc, r.test_acc, r.params, r.seconds))),
                     Err(train::TrainError::Cancelled) => Ok(None),
                 }
