@@ -301,6 +301,18 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             .unwrap_or_default(),
     };
     lines.push(Line::styled(train, t.dim()));
+    // The question of the search: does it find the groups that made the data?
+    let best = d
+        .history
+        .best(1)
+        .first()
+        .map(|m| format!("best {:.1}% {}", m.val_acc, set_label(m.state)));
+    if let Some(best) = best {
+        lines.push(Line::styled(
+            format!("{best} · data {}", set_label(d.settings.data.groups)),
+            t.dim(),
+        ));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
