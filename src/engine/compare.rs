@@ -10,7 +10,7 @@ use crate::engine::search::children::{Evaluator, Lookup};
 use crate::engine::search::records::ModelRecord;
 use crate::engine::search::{self, Event, RunInfo};
 use crate::engine::settings::{Settings, StrategyKind};
-use crate::engine::sweep::report::{mean, sd, t975};
+use crate::engine::stats::{mean, std_dev, t975};
 use crate::engine::sweep::table::Table;
 use anyhow::{Result, bail};
 use std::collections::HashMap;
@@ -181,7 +181,7 @@ impl StrategyResult {
         let v: Vec<f64> = self.curves.iter().map(|c| c[n - 1]).collect();
         let m = mean(&v);
         let half = if v.len() > 1 {
-            t975(v.len() - 1) * sd(&v) / (v.len() as f64).sqrt()
+            t975(v.len() - 1) * std_dev(&v) / (v.len() as f64).sqrt()
         } else {
             f64::NAN
         };

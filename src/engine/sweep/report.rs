@@ -8,6 +8,7 @@
 use super::table::{Identity, Table};
 use crate::engine::experiments::set_label;
 use crate::engine::groups::{Group, GroupSet, NUM_GROUPS};
+use crate::engine::stats::{mean, std_dev, t975};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -73,35 +74,6 @@ pub struct Report {
     pub marginal: Vec<Marginal>,
 }
 
-pub fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len().max(1) as f64
-}
-
-pub fn sd(v: &[f64]) -> f64 {
-    if v.len() < 2 {
-        return 0.0;
-    }
-    let m = mean(v);
-    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
-}
-
-/// The 97.5% quantile of Student's t with `df` degrees of freedom (two-sided 95%).
-pub fn t975(df: usize) -> f64 {
-    const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => T[df - 1],
-        31..=40 => 2.021,
-        41..=60 => 2.000,
-        61..=120 => 1.980,
-        _ => 1.960,
-    }
-}
-
 impl Report {
     pub fn new(table: &Table) -> Report {
         let mut per: BTreeMap<u16, Vec<&super::table::Row>> = BTreeMap::new();
@@ -117,7 +89,7 @@ impl Report {
                     state: rs[0].state,
                     seeds: rs.len(),
                     val_mean: mean(&val),
-                    val_sd: sd(&val),
+                    val_sd: std_dev(&val),
                     val_min: val.iter().copied().fold(f64::INFINITY, f64::min),
                     val_max: val.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                     test_mean: mean(&test),
@@ -491,7 +463,7 @@ fn marginal(states: &[StateStat], data: GroupSet) -> Vec<Marginal> {
                 })
                 .collect();
             let m = mean(&d);
-            let half = t975(d.len().saturating_sub(1)) * sd(&d) / (d.len() as f64).sqrt();
+            let half = t975(d.len().saturating_sub(1)) * std_dev(&d) / (d.len() as f64).sqrt();
             Marginal {
                 group: g,
                 in_data: data.contains(g),
