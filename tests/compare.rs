@@ -225,3 +225,34 @@ fn aen_compare_writes_curves_plots_and_a_summary_and_refuses_a_partial_table() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("needs the whole space"));
 }
+
+#[test]
+fn tables_that_are_not_files_and_zero_jobs_are_clear_errors_not_hangs() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["compare", "--table", "/dev/zero"],
+        vec!["sweep", "report", "/dev/zero"],
+        vec!["search", "--table", "/dev/zero"],
+    ] {
+        let o = aen(&args, home.path());
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("not a regular file"),
+            "{args:?}"
+        );
+    }
+    let t = synthetic();
+    std::fs::write(home.path().join("t.csv"), table::render(&t.header, &t.rows)).unwrap();
+    let o = aen(&["compare", "--table", "t.csv", "--jobs", "0"], home.path());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs must be at least 1"));
+    // A merge into a folder fails whole, leaving no temporary file.
+    std::fs::create_dir(home.path().join("dd")).unwrap();
+    let o = aen(&["sweep", "merge", "t.csv", "--out", "dd"], home.path());
+    assert_eq!(o.status.code(), Some(1));
+    let left: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -46,8 +46,14 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
         .iter()
         .map(|s| StrategyKind::parse(s).map_err(|e| anyhow::anyhow!("--strategies {s} {e}")))
         .collect::<Result<Vec<_>>>()?;
-    if a.repeats == 0 || !(1..=4096).contains(&a.budget) {
-        bail!("--repeats must be at least 1 and --budget 1 to 4096");
+    if a.repeats == 0 {
+        bail!("--repeats must be at least 1");
+    }
+    if !(1..=4096).contains(&a.budget) {
+        bail!("--budget must be 1 to 4096 (the number of group sets)");
+    }
+    if a.jobs == Some(0) {
+        bail!("--jobs must be at least 1");
     }
     let Some(path) = settings.search.table.clone() else {
         bail!("--table TABLE is required: the ground-truth table of `aen sweep`");

@@ -213,7 +213,7 @@ pub fn run(
             return Ok(Outcome::Interrupted);
         }
     }
-    table::write_atomic(out, &table::render(&header, &rows))?;
+    crate::engine::fsio::write_atomic(out, table::render(&header, &rows).as_bytes())?;
     on_event(SweepEvent::Finished {
         rows: rows.len(),
         out: out.to_path_buf(),
@@ -319,7 +319,7 @@ fn open_table(
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        table::write_atomic(out, &table::render(header, &[]))?;
+        crate::engine::fsio::write_atomic(out, table::render(header, &[]).as_bytes())?;
         return Ok(Vec::new());
     }
     let read = table::read(out)?;
@@ -394,7 +394,7 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Table> {
     if !missing.is_empty() {
         return Err(missing_error(&missing, &header, &read, &shard_of));
     }
-    table::write_atomic(out, &table::render(&header, &rows))?;
+    crate::engine::fsio::write_atomic(out, table::render(&header, &rows).as_bytes())?;
     rows.sort_by_key(Row::key);
     Ok(Table { header, rows })
 }

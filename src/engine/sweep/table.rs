@@ -18,9 +18,10 @@ use crate::engine::groups::{GroupSet, NUM_GROUPS};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 
+/// Larger files are refused before they are read (4,096 states x 2 seeds is 0.5 MB).
+pub const MAX_BYTES: u64 = 256 << 20;
 pub const MAGIC: &str = "# aen-sweep v1 ";
 pub const COLUMNS: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds";
 /// Every group set.
@@ -467,7 +468,7 @@ pub fn parse(text: &str) -> Result<Read> {
 
 /// Reads and parses `path`, naming it in errors.
 pub fn read(path: &Path) -> Result<Read> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = crate::engine::fsio::read_capped(path, MAX_BYTES, "sweep table")?;
     let text = String::from_utf8(bytes).map_err(|_| {
         anyhow::anyhow!(
             "{}: not an aen sweep table (not UTF-8 text)",
@@ -486,23 +487,4 @@ pub fn render(header: &Header, rows: &[Row]) -> String {
         s.push_str(&r.to_line());
     }
     s
-}
-
-/// Writes `text` to `path` atomically: a temporary file beside it, synced, then renamed.
-pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file path", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming into {}", path.display()))?;
-    Ok(())
 }
