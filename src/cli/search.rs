@@ -3,6 +3,7 @@
 use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use super::output::{self, Interrupt, PipeClosed, print};
 use crate::engine::experiments::{self, EvalRow, ExpProgress};
+use crate::engine::search::ahead::Trainers;
 use crate::engine::search::{Event, FinishReason, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::{self, Settings};
@@ -126,6 +127,9 @@ fn drive(a: &SearchArgs, handle: SearchHandle) -> Result<Ended> {
     }
     bar.finish_and_clear();
     handle.join();
+    if let Some(t) = view.trainers.filter(|_| !a.json) {
+        eprintln!("{t}");
+    }
     let Some((reason, saved, snapshot)) = ended else {
         bail!(
             "the search failed: {}",
@@ -147,6 +151,8 @@ struct View {
     episode: usize,
     eps: f64,
     best: Option<f64>,
+    /// The child trainers, when there are several.
+    trainers: Option<Trainers>,
 }
 
 impl View {
@@ -181,6 +187,7 @@ impl View {
                 bar.set_position(m.index as u64);
             }
             Event::EpisodeEnd(e) => self.episode = e.episode + 1,
+            Event::Trainers(t) => self.trainers = Some(*t),
             Event::SettingChanged { change, step } => {
                 if change.key == "search.max_models" {
                     bar.set_length(change.value.parse().unwrap_or(0));
@@ -195,8 +202,17 @@ impl View {
             _ => {}
         }
         let best = self.best.map_or("-".into(), |b| format!("{b:.2}%"));
+        let per_min = bar.position() as f64 / bar.elapsed().as_secs_f64().max(1.0) * 60.0;
+        let trainers = self.trainers.map_or(String::new(), |t| {
+            format!(
+                ", {}/{} trainers busy, {}",
+                t.busy,
+                t.workers,
+                t.hits_text()
+            )
+        });
         bar.set_message(format!(
-            "episode {}, epsilon {:.2}, best {best}",
+            "episode {}, epsilon {:.2}, best {best}, {per_min:.0} models/min{trainers}",
             self.episode, self.eps
         ));
     }
@@ -285,6 +301,7 @@ fn event_json(ev: &Event) -> Option<String> {
         Event::Step(s) => serde_json::json!({"event": "step", "data": s}),
         Event::ModelTrained(m) => serde_json::json!({"event": "model", "data": m}),
         Event::EpisodeEnd(e) => serde_json::json!({"event": "episode", "data": e}),
+        Event::Trainers(t) => serde_json::json!({"event": "trainers", "data": t}),
         Event::SettingChanged { step, change } => {
             serde_json::json!({"event": "setting", "step": step, "change": change})
         }

@@ -39,9 +39,6 @@ pub struct SweepRunArgs {
     /// The table (CSV); rows already in it are kept, so a rerun continues.
     #[arg(long, value_name = "TABLE")]
     pub out: Option<PathBuf>,
-    /// Child networks trained at once (default: one per core).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
     /// Train only part K of N (0-based: 0/N .. N-1/N), every N-th group set.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
@@ -137,11 +134,7 @@ fn run_sweep(a: SweepRunArgs, mut settings: Settings) -> Result<()> {
         bail!("--out TABLE is required: the table the rows go to (and a rerun continues)");
     };
     let plan = plan(&a)?;
-    let jobs = match a.jobs {
-        Some(0) => bail!("--jobs must be at least 1"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let jobs = settings.trainers();
     let stop = Arc::new(AtomicBool::new(false));
     output::on_interrupt(stop.clone());
     let mut view = View {

@@ -185,7 +185,7 @@ fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData
         stats::mean(&test),
         stats::std_dev(&test),
         runs[0].params,
-        crate::engine::replicates::threads_for(n),
+        settings.trainers().min(n).max(1),
         list(&val),
         list(&test),
     ))

@@ -137,7 +137,7 @@ pub fn replicates(
         })
         .collect();
     let p = protocol(settings, settings.child.epochs);
-    let threads = replicates::threads_for(jobs.len());
+    let threads = settings.trainers().min(jobs.len()).max(1);
     Ok(replicates::run(&[gd], &jobs, p, threads, &mut |e| {
         forward(e, 0, seeds, progress)
     })?)
@@ -199,7 +199,7 @@ pub fn single_test(
                 },
             })
             .collect();
-        let threads = replicates::threads_for(jobs.len());
+        let threads = settings.trainers().min(jobs.len()).max(1);
         let flat = replicates::run(&[gd], &jobs, p, threads, &mut |e| {
             forward(e, r * per_row, total, progress)
         })?;

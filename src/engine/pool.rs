@@ -135,11 +135,18 @@ struct Job {
     seed_index: u32,
 }
 
+/// A job being trained: its stop flag and how far it has got.
+#[derive(Default)]
+struct Running {
+    stop: AtomicBool,
+    progress: Mutex<Option<train::TrainProgress>>,
+}
+
 #[derive(Default)]
 struct Queue {
     waiting: VecDeque<Job>,
-    /// Stop flags of the jobs being trained.
-    running: HashMap<JobId, Arc<AtomicBool>>,
+    /// The jobs being trained.
+    running: HashMap<JobId, Arc<Running>>,
     closed: bool,
 }
 
@@ -189,14 +196,65 @@ impl Pool {
     /// Queues a job behind those already queued. Ids must be unique among the jobs
     /// outstanding, or cancel cannot tell them apart.
     pub fn submit(&self, id: JobId, state: GroupSet, seed_index: u32) {
-        let mut q = self.shared.queue.lock().expect("pool queue lock");
-        q.waiting.push_back(Job {
+        self.enqueue(id, state, seed_index, false);
+    }
+
+    /// Queues a job ahead of those already queued (work needed now, before work
+    /// trained ahead on speculation).
+    pub fn submit_first(&self, id: JobId, state: GroupSet, seed_index: u32) {
+        self.enqueue(id, state, seed_index, true);
+    }
+
+    fn enqueue(&self, id: JobId, state: GroupSet, seed_index: u32, first: bool) {
+        let job = Job {
             id,
             state,
             seed_index,
-        });
+        };
+        let mut q = self.shared.queue.lock().expect("pool queue lock");
+        if first {
+            q.waiting.push_front(job);
+        } else {
+            q.waiting.push_back(job);
+        }
         drop(q);
         self.shared.ready.notify_one();
+    }
+
+    /// How far job `id` has got, if it is training now.
+    pub fn progress(&self, id: JobId) -> Option<train::TrainProgress> {
+        let q = self.shared.queue.lock().expect("pool queue lock");
+        q.running
+            .get(&id)
+            .and_then(|r| *r.progress.lock().expect("progress lock"))
+    }
+
+    /// Moves job `id` to the front of the queue. False if it is not queued (training,
+    /// finished or unknown).
+    pub fn promote(&self, id: JobId) -> bool {
+        let mut q = self.shared.queue.lock().expect("pool queue lock");
+        let Some(pos) = q.waiting.iter().position(|j| j.id == id) else {
+            return false;
+        };
+        let job = q.waiting.remove(pos).expect("position is in range");
+        q.waiting.push_front(job);
+        true
+    }
+
+    /// Whether job `id` is training now (not queued, not finished).
+    pub fn running(&self, id: JobId) -> bool {
+        let q = self.shared.queue.lock().expect("pool queue lock");
+        q.running.contains_key(&id)
+    }
+
+    /// Jobs training now.
+    pub fn busy(&self) -> usize {
+        self.shared
+            .queue
+            .lock()
+            .expect("pool queue lock")
+            .running
+            .len()
     }
 
     /// Where results arrive, one per submitted job.
@@ -209,8 +267,8 @@ impl Pool {
     /// A job cancelled during its final evaluation still reports its result.
     pub fn cancel(&self, id: JobId) -> bool {
         let mut q = self.shared.queue.lock().expect("pool queue lock");
-        if let Some(flag) = q.running.get(&id) {
-            flag.store(true, Ordering::SeqCst);
+        if let Some(r) = q.running.get(&id) {
+            r.stop.store(true, Ordering::SeqCst);
             return true;
         }
         let Some(pos) = q.waiting.iter().position(|j| j.id == id) else {
@@ -225,8 +283,8 @@ impl Pool {
     /// Cancels every queued and running job.
     pub fn cancel_all(&self) {
         let mut q = self.shared.queue.lock().expect("pool queue lock");
-        for flag in q.running.values() {
-            flag.store(true, Ordering::SeqCst);
+        for r in q.running.values() {
+            r.stop.store(true, Ordering::SeqCst);
         }
         let dropped: Vec<Job> = q.waiting.drain(..).collect();
         drop(q);
@@ -287,24 +345,25 @@ fn cancelled(job: Job) -> JobResult {
 fn worker(w: usize, shared: &Shared, data: &GData, spec: &ChildSpec, tx: &Sender<JobResult>) {
     let dev = Dev::default();
     loop {
-        let (job, stop) = {
+        let (job, run) = {
             let mut q = shared.queue.lock().expect("pool queue lock");
             loop {
                 if q.closed {
                     return;
                 }
                 if let Some(job) = q.waiting.pop_front() {
-                    let stop = Arc::new(AtomicBool::new(false));
-                    q.running.insert(job.id, stop.clone());
-                    break (job, stop);
+                    let run = Arc::new(Running::default());
+                    q.running.insert(job.id, run.clone());
+                    break (job, run);
                 }
                 q = shared.ready.wait(q).expect("pool queue lock");
             }
         };
         // A panic in one training must not take the worker (and its queue) down with it.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            train_one(&dev, data, spec, job.state, job.seed_index, &mut |_| {
-                if stop.load(Ordering::Relaxed) {
+            train_one(&dev, data, spec, job.state, job.seed_index, &mut |p| {
+                *run.progress.lock().expect("progress lock") = Some(p);
+                if run.stop.load(Ordering::Relaxed) {
                     Flow::Cancel
                 } else {
                     Flow::Continue

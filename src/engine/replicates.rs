@@ -63,16 +63,6 @@ fn train_job(
     train::train_child(dev, &orbits, &data[job.gd], cfg, on_batch).map_err(|_| JobError::Cancelled)
 }
 
-/// How many threads `jobs` trainings use: one per core on the CPU, one on CUDA (one
-/// device, and its kernels are parallel already).
-pub fn threads_for(jobs: usize) -> usize {
-    if cfg!(feature = "cuda") {
-        return 1;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(jobs).max(1)
-}
-
 /// Runs every job and returns the results in job order; `progress` runs on the calling
 /// thread and may cancel. With one thread the jobs run on the calling thread, as a
 /// single training always has.

@@ -98,7 +98,7 @@ fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Ev
     let Some(table) = &settings.search.table else {
         let (base, gd) = prepare_data(settings)?;
         let info = run_info(settings, &base, path, prior_seconds);
-        let eval = Evaluator::Train(Box::new(gd));
+        let eval = Evaluator::Train(std::sync::Arc::new(gd));
         return Ok((eval, info));
     };
     let read = crate::engine::sweep::table::read(table)?;

@@ -301,6 +301,7 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             .unwrap_or_default(),
     };
     lines.push(Line::styled(train, t.dim()));
+    lines.push(Line::styled(trainers_text(d), t.dim()));
     // The question of the search: does it find the groups that made the data?
     let best = d
         .history
@@ -314,6 +315,26 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
         ));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The child trainers and the pace: "trainers 2/2 busy, predicted 92% of 250 · 95
+/// models/min".
+pub fn trainers_text(d: &DashState) -> String {
+    let minutes = d.elapsed().as_secs_f64() / 60.0;
+    let pace = if minutes > 0.0 && !d.history.models.is_empty() {
+        format!("{:.0} models/min", d.history.models.len() as f64 / minutes)
+    } else {
+        "- models/min".into()
+    };
+    match &d.trainers {
+        Some(t) => format!(
+            "trainers {}/{} busy, {} · {pace}",
+            t.busy,
+            t.workers,
+            t.hits_text()
+        ),
+        None => format!("1 trainer · {pace}"),
+    }
 }
 
 /// An accuracy in at most four characters, so a narrow column cannot cut 100.0 to 100.

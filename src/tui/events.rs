@@ -57,6 +57,7 @@ fn apply_run(app: &mut App, e: Event) {
             d.history.models.push(m);
         }
         Event::Training { state, progress } => d.training = Some((state, progress)),
+        Event::Trainers(t) => d.trainers = Some(t),
         other => apply_control(app, other),
     }
 }

@@ -171,6 +171,8 @@ pub struct DashState {
     pub last_step: Option<StepRecord>,
     pub status: RunStatus,
     pub training: Option<(GroupSet, TrainProgress)>,
+    /// The child trainers, when the search trains ahead on several.
+    pub trainers: Option<crate::engine::search::ahead::Trainers>,
     pub log: VecDeque<String>,
     pub focus: Pane,
     pub zoom: bool,
@@ -201,6 +203,7 @@ impl DashState {
             last_step: None,
             status: RunStatus::Starting,
             training: None,
+            trainers: None,
             log: VecDeque::new(),
             focus: Pane::QValues,
             zoom: false,

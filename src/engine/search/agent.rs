@@ -81,28 +81,25 @@ impl Agent {
     }
 
     pub fn q_values(&self, s: GroupSet) -> Vec<f32> {
-        let x = self
-            .dev
-            .tensor_from_vec(state_vec(s).to_vec(), (1usize, Const::<NUM_GROUPS>));
-        self.policy.forward(x).as_vec()
+        q_values(&self.dev, &self.policy, s)
     }
 
     /// Epsilon-greedy: a random action with probability `eps`, else the argmax.
     pub fn choose(&mut self, state: GroupSet, eps: f64) -> Choice {
-        let q_values = self.q_values(state);
-        let greedy = self.rng.r#gen::<f64>() >= eps;
-        let action = if greedy {
-            q_values
-                .iter()
-                .enumerate()
-                .fold(0, |best, (k, &v)| if v > q_values[best] { k } else { best })
-        } else {
-            self.rng.gen_range(0..NUM_GROUPS)
-        };
-        Choice {
-            action,
-            greedy,
-            q_values,
+        let q = self.q_values(state);
+        epsilon_greedy(&mut self.rng, q, eps)
+    }
+
+    /// A copy that chooses as this agent would but does not learn: its Q-values stay
+    /// those of now, and each step only consumes the random draws that the agent's
+    /// update would (their number does not depend on the rewards). The search uses it
+    /// to predict which states come next; exploratory moves are predicted exactly.
+    pub fn frozen(&self) -> Frozen {
+        Frozen {
+            dev: self.dev.clone(),
+            policy: self.policy.clone(),
+            rng: self.rng.clone(),
+            memory: self.memory.len(),
         }
     }
 
@@ -139,8 +136,8 @@ impl Agent {
         let mut s2 = Vec::with_capacity(batch * NUM_GROUPS);
         let mut a = Vec::with_capacity(batch);
         let mut r = Vec::with_capacity(batch);
-        for _ in 0..batch {
-            let t = &self.memory[self.rng.gen_range(0..self.memory.len())];
+        for k in draw_batch(&mut self.rng, self.memory.len(), batch) {
+            let t = &self.memory[k];
             s.extend(state_vec(t.state));
             s2.extend(state_vec(t.next));
             a.push(t.action);
@@ -162,5 +159,57 @@ impl Agent {
             .expect("every Q parameter is used");
         self.policy.zero_grads(&mut grads);
         self.grads = grads;
+    }
+}
+
+fn q_values(dev: &Dev, policy: &QModel, s: GroupSet) -> Vec<f32> {
+    let x = dev.tensor_from_vec(state_vec(s).to_vec(), (1usize, Const::<NUM_GROUPS>));
+    policy.forward(x).as_vec()
+}
+
+/// The replay memory indices of one update's batch.
+fn draw_batch(rng: &mut ChaCha8Rng, len: usize, batch: usize) -> Vec<usize> {
+    (0..batch).map(|_| rng.gen_range(0..len)).collect()
+}
+
+fn epsilon_greedy(rng: &mut ChaCha8Rng, q_values: Vec<f32>, eps: f64) -> Choice {
+    let greedy = rng.r#gen::<f64>() >= eps;
+    let action = if greedy {
+        q_values
+            .iter()
+            .enumerate()
+            .fold(0, |best, (k, &v)| if v > q_values[best] { k } else { best })
+    } else {
+        rng.gen_range(0..NUM_GROUPS)
+    };
+    Choice {
+        action,
+        greedy,
+        q_values,
+    }
+}
+
+/// An agent that does not learn: see [`Agent::frozen`].
+#[derive(Clone)]
+pub struct Frozen {
+    dev: Dev,
+    policy: QModel,
+    rng: ChaCha8Rng,
+    /// Transitions the agent's replay memory would hold.
+    memory: usize,
+}
+
+impl Frozen {
+    pub fn choose(&mut self, state: GroupSet, eps: f64) -> Choice {
+        let q = q_values(&self.dev, &self.policy, state);
+        epsilon_greedy(&mut self.rng, q, eps)
+    }
+
+    /// What [`Agent::remember`] and [`Agent::optimize`] do to the random stream.
+    pub fn observe(&mut self, cap: usize, batch: usize) {
+        self.memory = (self.memory + 1).min(cap);
+        if self.memory >= batch {
+            draw_batch(&mut self.rng, self.memory, batch);
+        }
     }
 }

@@ -1,14 +1,17 @@
 //! Child networks for the search: each distinct state is trained once (docs/method.md
 //! §6) and its record cached; a resumed snapshot's models are reused, never retrained.
 
+use super::ahead::Ahead;
 use super::records::ModelRecord;
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::nn::Dev;
 use crate::engine::orbits::ChildOrbits;
+use crate::engine::pool::ChildSpec;
 use crate::engine::settings::Settings;
 use crate::engine::train::{self, Flow, TrainConfig, TrainProgress};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The seed of the child network trained for `state`: independent of the search's RNG,
 /// so replaying a search from cached accuracies follows the same path.
@@ -46,7 +49,7 @@ pub trait Lookup: Send {
 /// Where accuracies come from.
 pub enum Evaluator {
     /// Train each child on the search's G-data.
-    Train(Box<GData>),
+    Train(Arc<GData>),
     /// Look them up (milliseconds per thousand models).
     Table(Box<dyn Lookup>),
 }
@@ -60,6 +63,8 @@ pub struct Children {
     /// A resumed snapshot's models not yet re-reached by the replay.
     prior: HashMap<GroupSet, ModelRecord>,
     trained: usize,
+    /// The trainers that train ahead, when there are several (`child.jobs`).
+    ahead: Option<Ahead>,
 }
 
 /// What evaluating a state gave.
@@ -79,7 +84,47 @@ impl Children {
             cache: HashMap::new(),
             prior: prior.iter().map(|m| (m.state, m.clone())).collect(),
             trained: 0,
+            ahead: None,
         }
+    }
+
+    /// Starts, resizes or stops the trainers that train ahead, to match `settings`:
+    /// `child.jobs` trainers, on the child settings of now (a live change of those
+    /// discards what was trained ahead under the old ones).
+    pub fn set_trainers(&mut self, settings: &Settings) {
+        let Evaluator::Train(data) = &self.eval else {
+            return;
+        };
+        let workers = settings.trainers();
+        let spec = ChildSpec::from_settings(settings);
+        if workers < 2 {
+            self.ahead = None;
+        } else if !self.ahead.as_ref().is_some_and(|a| a.fits(workers, &spec)) {
+            self.ahead = Some(Ahead::new(workers, data.clone(), spec));
+        }
+    }
+
+    pub fn ahead(&self) -> Option<&Ahead> {
+        self.ahead.as_ref()
+    }
+
+    pub fn ahead_mut(&mut self) -> Option<&mut Ahead> {
+        self.ahead.as_mut()
+    }
+
+    /// Whether reaching `state` means training it (it was neither reached before nor
+    /// taken from a resumed snapshot).
+    pub fn needs_training(&self, state: GroupSet) -> bool {
+        matches!(self.eval, Evaluator::Train(_))
+            && !self.cache.contains_key(&state)
+            && !self.prior.contains_key(&state)
+    }
+
+    /// The validation accuracy of a state not reached yet but known: in the snapshot
+    /// being resumed, or trained ahead.
+    pub fn available(&self, state: GroupSet) -> Option<f64> {
+        (self.prior.get(&state).map(|m| m.val_acc))
+            .or_else(|| self.ahead.as_ref()?.ready(state).map(|r| r.val_acc))
     }
 
     /// Distinct states evaluated so far.
@@ -131,7 +176,7 @@ impl Children {
 impl Children {
     /// (validation %, test %, parameters, seconds) of a new state; None if cancelled.
     fn compute(
-        &self,
+        &mut self,
         state: GroupSet,
         settings: &Settings,
         on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
@@ -147,6 +192,12 @@ impl Children {
                     )
                 })?;
                 Ok(Some((v, te, p, 0.0)))
+            }
+            Evaluator::Train(_) if self.ahead.is_some() => {
+                let r = (self.ahead.as_mut().and_then(|a| a.take(state))).ok_or_else(|| {
+                    anyhow::anyhow!("{state} was evaluated before it was trained")
+                })?;
+                Ok(Some((r.val_acc, r.test_acc, r.params, r.seconds)))
             }
             Evaluator::Train(gd) => {
                 let orbits = ChildOrbits::new(state, settings.shift())?;

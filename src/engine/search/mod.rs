@@ -5,6 +5,7 @@
 //! [`crate::engine::session`], which hands them a [`SearchHandle`].
 
 pub mod agent;
+pub mod ahead;
 pub mod change;
 pub mod children;
 pub mod protocol;

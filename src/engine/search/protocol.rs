@@ -38,6 +38,8 @@ pub enum Event {
         state: GroupSet,
         progress: TrainProgress,
     },
+    /// What the child trainers are doing (searches with several, `child.jobs`).
+    Trainers(super::ahead::Trainers),
     SettingChanged {
         step: usize,
         change: SettingChange,

@@ -5,7 +5,7 @@
 //! mutation, the oldest member removed). Each draws from its own seeded generator in a
 //! fixed order, so every strategy resumes exactly by replay.
 
-use super::agent::Agent;
+use super::agent::{Agent, Frozen};
 use crate::engine::groups::{GroupSet, NUM_GROUPS};
 pub use crate::engine::settings::StrategyKind;
 use crate::engine::settings::{SearchSettings, Settings};
@@ -22,6 +22,7 @@ pub const UNKNOWN: f32 = -1.0;
 pub const JUMP: usize = NUM_GROUPS;
 
 /// What a strategy proposes to evaluate next.
+#[derive(Clone, Debug)]
 pub struct Choice {
     /// The state the move starts from.
     pub from: GroupSet,
@@ -43,17 +44,21 @@ pub trait Known {
 
 pub enum Strategy {
     Dqn(Box<Agent>),
+    /// A DQN that does not learn, for looking ahead ([`Strategy::lookahead`]).
+    Frozen(Box<Frozen>),
     Random(ChaCha8Rng),
     Local(Local),
     Evolution(Evolution),
 }
 
+#[derive(Clone)]
 pub struct Local {
     rng: ChaCha8Rng,
     current: Option<(GroupSet, f64)>,
     restarting: bool,
 }
 
+#[derive(Clone)]
 pub struct Evolution {
     rng: ChaCha8Rng,
     population: VecDeque<(GroupSet, f64)>,
@@ -81,6 +86,16 @@ fn random_untried(rng: &mut ChaCha8Rng, known: &dyn Known) -> GroupSet {
         }
     }
     GroupSet::from_bits(rng.gen_range(0..all))
+}
+
+fn dqn_move(from: GroupSet, c: super::agent::Choice) -> Choice {
+    Choice {
+        from,
+        next: toggle(from, c.action),
+        action: c.action,
+        greedy: c.greedy,
+        scores: c.q_values,
+    }
 }
 
 fn jump(from: GroupSet, next: GroupSet, known: &dyn Known) -> Choice {
@@ -118,6 +133,19 @@ impl Strategy {
         }
     }
 
+    /// A copy to look ahead with: it makes the same choices from the same generators
+    /// as long as it is told the same outcomes, except that a DQN stops learning (see
+    /// [`Agent::frozen`]). The search predicts its next states with it.
+    pub fn lookahead(&self) -> Strategy {
+        match self {
+            Strategy::Dqn(a) => Strategy::Frozen(Box::new(a.frozen())),
+            Strategy::Frozen(f) => Strategy::Frozen(f.clone()),
+            Strategy::Random(rng) => Strategy::Random(rng.clone()),
+            Strategy::Local(l) => Strategy::Local(l.clone()),
+            Strategy::Evolution(e) => Strategy::Evolution(e.clone()),
+        }
+    }
+
     /// The next state to evaluate. `walk` is the DQN's current state in its episode.
     pub fn choose(
         &mut self,
@@ -127,16 +155,8 @@ impl Strategy {
         s: &SearchSettings,
     ) -> Choice {
         match self {
-            Strategy::Dqn(agent) => {
-                let c = agent.choose(walk, eps);
-                Choice {
-                    from: walk,
-                    next: toggle(walk, c.action),
-                    action: c.action,
-                    greedy: c.greedy,
-                    scores: c.q_values,
-                }
-            }
+            Strategy::Dqn(agent) => dqn_move(walk, agent.choose(walk, eps)),
+            Strategy::Frozen(f) => dqn_move(walk, f.choose(walk, eps)),
             Strategy::Random(rng) => jump(walk, random_untried(rng, known), known),
             Strategy::Local(l) => l.choose(known),
             Strategy::Evolution(e) => e.choose(known, s),
@@ -161,6 +181,7 @@ impl Strategy {
                     agent.sync_target();
                 }
             }
+            Strategy::Frozen(f) => f.observe(s.replay_capacity, s.q_batch),
             Strategy::Random(_) => {}
             Strategy::Local(l) => l.observe(c.next, val_acc),
             Strategy::Evolution(e) => {

@@ -7,10 +7,11 @@
 //! retrained) and its live setting changes re-applied at the same steps rebuilds the
 //! Q-networks, Adam moments, replay memory and RNG exactly as they were.
 
+use super::ahead::{self, Origin, Wait};
 use super::children::{Children, Evaluator, Outcome};
 use super::protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 use super::records::{EpisodeRecord, History, ModelRecord, StepRecord};
-use super::strategy::Strategy;
+use super::strategy::{Choice, Strategy};
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::{self, Snapshot};
@@ -51,6 +52,10 @@ pub(super) struct Worker {
     /// Whether the run writes its snapshot (not when searching a table in a comparison).
     autosave: bool,
     started: Instant,
+    /// Where the trainers' predictions start: the step in progress.
+    origin: Option<Origin>,
+    /// When the trainers were last reported.
+    reported: Instant,
 }
 
 pub(super) struct Channels {
@@ -70,9 +75,11 @@ impl Worker {
     ) -> Worker {
         let prior: &[ModelRecord] = resume.as_ref().map_or(&[], |s| &s.history.models);
         let info_path = info.snapshot_path.clone();
+        let mut children = Children::new(eval, prior);
+        children.set_trainers(&settings);
         Worker {
             strategy: Strategy::new(&settings),
-            children: Children::new(eval, prior),
+            children,
             autosave,
             initial_settings: settings.clone(),
             settings,
@@ -89,6 +96,8 @@ impl Worker {
             step: 0,
             path: info_path,
             started: Instant::now(),
+            origin: None,
+            reported: Instant::now(),
         }
     }
 
@@ -146,6 +155,7 @@ impl Worker {
         match change.apply(&mut self.settings) {
             Ok(()) => {
                 self.strategy.sync(&self.settings);
+                self.children.set_trainers(&self.settings);
                 self.history.changes.push((self.step, change.clone()));
                 self.emit(Event::SettingChanged {
                     step: self.step,
@@ -236,6 +246,8 @@ impl Worker {
 
     /// The record of `state` and whether it is a new model; trains it if needed.
     fn evaluate(&mut self, state: GroupSet) -> Result<(ModelRecord, bool), Halt> {
+        self.await_trainers(state)?;
+        self.origin = None;
         let stop = self.stop.clone();
         let events = self.events.clone();
         let mut last = Instant::now() - Duration::from_secs(1);
@@ -264,6 +276,78 @@ impl Worker {
         }
     }
 
+    /// Asks the trainers for the state of the move `pending` (the base model if None)
+    /// if it is untrained, then predicts the states the search will need after it
+    /// (`left` steps are left in its episode) and trains them ahead on free trainers.
+    fn look_ahead(&mut self, pending: Option<&Choice>, left: usize) {
+        let next = pending.map_or(GroupSet::EMPTY, |c| c.next);
+        if self.children.needs_training(next)
+            && let Some(a) = self.children.ahead_mut()
+        {
+            a.need(next);
+        }
+        if self.children.ahead().is_some() {
+            self.origin = Some(Origin::new(&self.strategy, pending, left));
+            self.replan();
+        }
+    }
+
+    fn replan(&mut self) {
+        let (Some(origin), Some(a)) = (&self.origin, self.children.ahead()) else {
+            return;
+        };
+        if !a.has_free() {
+            return;
+        }
+        let want = a.stats().workers;
+        let next = ahead::predict(origin, &self.children, &self.settings, want);
+        if let Some(a) = self.children.ahead_mut() {
+            a.plan(&next);
+        }
+    }
+
+    /// With trainers, waits until `state` is trained (by a trainer that started on it
+    /// now, or earlier as a prediction), predicting again as trainers come free.
+    fn await_trainers(&mut self, state: GroupSet) -> Result<(), Halt> {
+        if !self.children.needs_training(state) || self.children.ahead().is_none() {
+            return Ok(());
+        }
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Err(Halt::Stopped);
+            }
+            let a = self.children.ahead_mut().expect("checked above");
+            let waited = a.wait(state, Duration::from_millis(100));
+            match waited.map_err(|e| Halt::Failed(format!("{e:#}")))? {
+                Wait::Done => break,
+                Wait::Arrived => self.replan(),
+                Wait::Timeout => {}
+            }
+            self.report_trainers(Some(state), false);
+        }
+        self.report_trainers(None, true);
+        Ok(())
+    }
+
+    /// Sends the trainers' state and the progress of `state`'s training, a few times
+    /// a second (or now, if `now`).
+    fn report_trainers(&mut self, state: Option<GroupSet>, now: bool) {
+        let Some(a) = self.children.ahead() else {
+            return;
+        };
+        if !now && self.reported.elapsed() < Duration::from_millis(250) {
+            return;
+        }
+        self.reported = Instant::now();
+        if let Some((s, p)) = state.and_then(|s| Some((s, a.progress(s)?))) {
+            self.send(Event::Training {
+                state: s,
+                progress: p,
+            });
+        }
+        self.send(Event::Trainers(a.stats()));
+    }
+
     /// A new model is saved before it is announced: a model a client has seen is on
     /// disk. A failed autosave stops the search at once, so no work goes unsaved.
     fn record_model(&mut self, m: ModelRecord) -> Result<(), Halt> {
@@ -276,12 +360,19 @@ impl Worker {
     }
 
     /// One environment step from `state`; returns the next state and its reward.
-    fn step_once(&mut self, walk: GroupSet, episode: usize) -> Result<(GroupSet, f64), Halt> {
+    /// `left`: steps left in the episode after this one.
+    fn step_once(
+        &mut self,
+        walk: GroupSet,
+        episode: usize,
+        left: usize,
+    ) -> Result<(GroupSet, f64), Halt> {
         self.poll_controls()?;
         let eps = self.settings.epsilon(self.children.count());
         let choice = self
             .strategy
             .choose(walk, eps, &self.children, &self.settings.search);
+        self.look_ahead(Some(&choice), left);
         let next = choice.next;
         let (rec, new_model) = self.evaluate(next)?;
         let rw = self.settings.search.reward.of(rec.val_acc, self.base_acc);
@@ -322,8 +413,9 @@ impl Worker {
     fn run_episode(&mut self) -> Result<(), Halt> {
         let episode = self.history.episodes.len();
         let (mut state, mut total, mut steps) = (GroupSet::EMPTY, 0.0, 0);
-        for _ in 0..self.settings.search.episode_len {
-            let (next, rw) = self.step_once(state, episode)?;
+        let len = self.settings.search.episode_len;
+        for k in 0..len {
+            let (next, rw) = self.step_once(state, episode, len - k - 1)?;
             total += rw;
             steps += 1;
             state = next;
@@ -344,6 +436,7 @@ impl Worker {
 
     fn search(&mut self) -> Result<FinishReason, Halt> {
         // The all-zero network gives the base accuracy b of the reward.
+        self.look_ahead(None, self.settings.search.episode_len);
         let (rec, _) = self.evaluate(GroupSet::EMPTY)?;
         self.base_acc = rec.val_acc;
         self.record_model(rec)?;
@@ -414,6 +507,7 @@ impl Worker {
     }
 
     fn finish(mut self, reason: FinishReason, error: Option<String>) {
+        self.report_trainers(None, true);
         let path = self.path.clone();
         let replay_unfinished = self.replaying() || error.is_some() && self.replay.is_some();
         if let Some(snap) = self.replay.take().filter(|_| replay_unfinished) {

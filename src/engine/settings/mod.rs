@@ -211,6 +211,11 @@ settings_table! {
         /// Adam learning rate of the child networks.
         lr: f64 = 1e-3,
             flag Some("lr"), live true, allowed Bounds::OpenUnit;
+        /// Child networks trained at once: 0 is one per core on the CPU (one with
+        /// CUDA). Results do not depend on it: a search trains ahead the states it
+        /// predicts it will need next, a sweep trains several states at once.
+        jobs: usize = 0,
+            flag Some("jobs"), live true, allowed Bounds::Int(0, 1024);
     }
     /// Deep Q-learning over group vectors (docs/method.md §6).
     [search: SearchSettings] {
@@ -429,6 +434,16 @@ impl Settings {
     }
 
     /// Epsilon for `models_trained` under these settings.
+    /// How many child networks train at once: `child.jobs`, or if 0 one per core on
+    /// the CPU and one with CUDA (one device, whose kernels are parallel already).
+    pub fn trainers(&self) -> usize {
+        match self.child.jobs {
+            0 if cfg!(feature = "cuda") => 1,
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
     pub fn epsilon(&self, models_trained: usize) -> f64 {
         if let Some(e) = self.search.fixed_epsilon {
             return e;
