@@ -11,7 +11,7 @@ pub mod engine;
 
 pub use engine::{
     compare, data, experiments, fsio, gdata, gexport, groups, nn, orbits, pool, replicates, report,
-    reward, search, session, settings, snapshot, stats, sweep, train,
+    reproduce, reward, search, session, settings, snapshot, stats, sweep, train,
 };
 
 #[cfg(feature = "tui")]

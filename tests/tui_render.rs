@@ -303,8 +303,15 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
         ],
         selected: 0,
         dir: Some("/sessions".into()),
+        confirm_delete: false,
+        note: None,
     }));
     let screen = render(&app, (160, 48));
+    assert!(screen.contains("finished"), "status column: {screen}");
+    assert!(
+        screen.contains("dqn · reward paper"),
+        "settings of the selected run: {screen}"
+    );
     assert!(
         screen.contains("session.json")
             && screen.contains("MNIST")
@@ -325,3 +332,112 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
 
 #[path = "tui/flows.rs"]
 mod flows;
+
+/// Where `needle` is drawn: (column, row) of its first character.
+fn find(screen: &str, needle: &str) -> (u16, u16) {
+    for (row, line) in screen.lines().enumerate() {
+        if let Some(i) = line.find(needle) {
+            // The backend's text is one char per cell; columns count chars.
+            let col = line[..i].chars().count();
+            // TestBackend's Display quotes each line: skip the opening quote.
+            return (col as u16 - 1, row as u16);
+        }
+    }
+    panic!("{needle:?} is not on screen:\n{screen}");
+}
+
+fn click(app: &mut App, (column, row): (u16, u16)) {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    app.on_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    });
+}
+
+#[test]
+fn a_click_toggles_a_group_focuses_a_pane_and_the_wheel_scrolls() {
+    let mut app = setup_app();
+    let screen = render(&app, (120, 40));
+    assert!(!app.settings.data.groups.contains(aen::groups::Group::VFlip));
+    click(&mut app, find(&screen, "[ ] vflip"));
+    assert!(app.settings.data.groups.contains(aen::groups::Group::VFlip));
+    assert_eq!(app.setup.focus, aen::tui::app::SetupFocus::Groups);
+
+    let mut app = dashboard_app();
+    let screen = render(&app, (120, 40));
+    assert_ne!(app.dash.focus, Pane::Log);
+    click(&mut app, find(&screen, " Log"));
+    assert_eq!(app.dash.focus, Pane::Log);
+    let screen = render(&app, (120, 40));
+    click(&mut app, find(&screen, "Episode rewards"));
+    assert_eq!(app.dash.focus, Pane::Rewards);
+}
+
+#[test]
+fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
+    use aen::tui::app::Browser;
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    std::fs::copy("tests/fixtures/session.json", &a).unwrap();
+    std::fs::copy("tests/fixtures/session.json", &b).unwrap();
+    let snap = aen::snapshot::load(&a).unwrap();
+    let browser = |selected| {
+        Overlay::Sessions(Browser {
+            entries: vec![(a.clone(), Ok(snap.clone())), (b.clone(), Ok(snap.clone()))],
+            selected,
+            dir: Some(dir.path().to_path_buf()),
+            confirm_delete: false,
+            note: None,
+        })
+    };
+    let key =
+        |app: &mut App, c: char| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let mut app = setup_app();
+    app.overlay = Some(browser(0));
+    let screen = render(&app, (120, 40));
+    click(&mut app, find(&screen, "b.json"));
+    let Some(Overlay::Sessions(br)) = &app.overlay else {
+        panic!("browser closed")
+    };
+    assert_eq!(br.selected, 1, "a click selects the row");
+
+    // Rename b to "run 2": the suggestion is replaced by what is typed.
+    key(&mut app, 'r');
+    assert!(matches!(app.overlay, Some(Overlay::Prompt(_))));
+    for c in "run 2".chars() {
+        key(&mut app, c);
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(!b.exists() && dir.path().join("run 2.json").exists());
+    let Some(Overlay::Sessions(br)) = &app.overlay else {
+        panic!("browser back")
+    };
+    assert_eq!(br.note.as_deref(), Some("renamed to run 2.json"));
+
+    // Renaming over another file is refused; so is a path.
+    app.overlay = Some(browser(0));
+    key(&mut app, 'r');
+    for c in "run 2".chars() {
+        key(&mut app, c);
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(a.exists());
+    let Some(Overlay::Sessions(br)) = &app.overlay else {
+        panic!("browser back")
+    };
+    assert!(br.note.as_deref().unwrap().contains("exists already"));
+
+    // Delete asks first; another key keeps the file; a second d deletes it.
+    app.overlay = Some(browser(0));
+    key(&mut app, 'd');
+    assert!(render(&app, (120, 40)).contains("press d again to delete a.json"));
+    key(&mut app, 'j');
+    key(&mut app, 'k');
+    key(&mut app, 'd');
+    assert!(a.exists(), "one d only asks");
+    key(&mut app, 'd');
+    assert!(!a.exists(), "the second d deletes");
+}

@@ -5,6 +5,7 @@ mod compare;
 mod data;
 pub mod flags;
 mod output;
+mod reproduce;
 mod search;
 mod sweep;
 mod train;
@@ -64,6 +65,10 @@ pub enum Cmd {
     /// Compare search strategies against a ground-truth table: regret curves with 95%
     /// intervals, models to reach the true top 1% and the true best.
     Compare(compare::CompareArgs),
+    /// The paper's experiments end to end: single-equivariance tables and a search on
+    /// presets 1 to 5 for each data set, with final evaluations over several seeds and a
+    /// report (Markdown, CSV, PNG). Resumable; --quick finishes in minutes.
+    Reproduce(reproduce::ReproduceArgs),
     /// The config file: `aen config example` prints every setting with its default.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -130,6 +135,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Search(a)) => search::run(a, settings),
         Some(Cmd::Sweep(a)) => sweep::run(a, settings),
         Some(Cmd::Compare(a)) => compare::run(a, settings),
+        Some(Cmd::Reproduce(a)) => reproduce::run(a, settings),
         Some(Cmd::Config(ConfigCmd::Example)) => {
             output::print(crate::engine::settings::example_toml())
         }

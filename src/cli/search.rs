@@ -6,7 +6,7 @@ use crate::engine::experiments::{self, EvalRow, ExpProgress};
 use crate::engine::search::ahead::Trainers;
 use crate::engine::search::{Event, FinishReason, SearchHandle, SettingChange};
 use crate::engine::session;
-use crate::engine::settings::{self, Settings};
+use crate::engine::settings::{self, FinalEvalSettings, Settings};
 use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::train::Flow;
 use crate::render::shell_quote;
@@ -78,10 +78,12 @@ pub fn run(a: SearchArgs, mut settings: Settings) -> Result<()> {
     finish_outputs(&a, &ended.snapshot, Some(&ended))
 }
 
-/// Flags given with --resume become live changes; others cannot change a run.
+/// Flags given with --resume become live changes; others cannot change a run, except
+/// those of the final evaluation, which apply to it (see [`eval_settings`]).
 fn live_changes<const M: u8>(flags: &SettingFlags<M>) -> Result<Vec<SettingChange>> {
     flags
         .given()
+        .filter(|(key, _)| !is_final(key))
         .map(|(key, value)| match settings::spec(key) {
             Some(s) if s.live => Ok(SettingChange::new(key, value)),
             _ => bail!(
@@ -89,6 +91,19 @@ fn live_changes<const M: u8>(flags: &SettingFlags<M>) -> Result<Vec<SettingChang
             ),
         })
         .collect()
+}
+
+fn is_final(key: &str) -> bool {
+    key.starts_with("final_eval.")
+}
+
+/// The final evaluation's settings: the run's, with the final-evaluation flags given.
+fn eval_settings(a: &SearchArgs, snap: &Snapshot) -> Result<FinalEvalSettings> {
+    let mut s = snap.settings.clone();
+    for (key, value) in a.flags.given().filter(|(k, _)| is_final(k)) {
+        s.set(key, value)?;
+    }
+    Ok(s.final_eval)
 }
 
 /// Follows the run to its end: progress bar, JSON lines, warnings; Ctrl-C or SIGTERM
@@ -224,7 +239,7 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
     let models = snap.history.models.len();
     let finished = snap.finished.is_some();
     let rows = if a.final_eval && finished && ended.is_none_or(|e| e.error.is_none()) {
-        Some(run_final_eval(snap, a.json)?)
+        Some(run_final_eval(snap, &eval_settings(a, snap)?, a.json)?)
     } else {
         None
     };
@@ -264,23 +279,23 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
     Ok(())
 }
 
-fn run_final_eval(snap: &Snapshot, json: bool) -> Result<Vec<EvalRow>> {
-    let k = snap
-        .settings
-        .final_eval
-        .top_k
-        .min(snap.history.models.len());
-    eprintln!("final evaluation: retraining {k} best states and 13 single-group networks");
-    let bar = output::bar(
-        (k + 13) as u64,
-        "{bar:30} {pos}/{len} {msg} ETA {eta}",
-        json,
+fn run_final_eval(snap: &Snapshot, eval: &FinalEvalSettings, json: bool) -> Result<Vec<EvalRow>> {
+    let n = session::final_eval_trainings(snap, eval);
+    let seeds = match eval.seeds {
+        1 => String::new(),
+        k => format!(", {k} seeds each"),
+    };
+    eprintln!(
+        "final evaluation: retraining the {} best states and 13 single-group networks{seeds}",
+        eval.top_k.min(snap.history.models.len())
     );
+    let bar = output::bar(n as u64, "{bar:30} {pos}/{len} {msg} ETA {eta}", json);
     let started = Instant::now();
-    let eval = session::final_eval(snap, &mut |p| {
-        if let ExpProgress::Begin { label, index, .. } = p {
-            bar.set_position(index as u64);
-            bar.set_message(label.to_string());
+    let eval = session::final_eval(snap, eval, &mut |p| {
+        match p {
+            ExpProgress::Begin { label, .. } => bar.set_message(label.to_string()),
+            ExpProgress::Done { .. } => bar.inc(1),
+            ExpProgress::Batch(_) => {}
         }
         Flow::Continue
     })?;

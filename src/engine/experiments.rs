@@ -4,13 +4,10 @@
 use crate::engine::data::BaseData;
 use crate::engine::gdata::{self, SplitSizes};
 use crate::engine::groups::{Group, GroupSet};
-use crate::engine::nn::Dev;
-use crate::engine::orbits::ChildOrbits;
 use crate::engine::replicates::{self, Job, JobError, JobEvent, Protocol};
-use crate::engine::search::children::child_seed;
 use crate::engine::settings::Settings;
 use crate::engine::stats;
-use crate::engine::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
+use crate::engine::train::{Flow, TrainProgress, TrainResult};
 use serde::{Deserialize, Serialize};
 
 /// The embedded pool has 10,000 images: shrink the training split to fit, and say so.
@@ -96,27 +93,6 @@ fn protocol(settings: &Settings, epochs: usize) -> Protocol {
         seed: settings.data.seed,
         shift: settings.shift(),
     }
-}
-
-fn train_one(
-    dev: &Dev,
-    gd: &gdata::GData,
-    net: GroupSet,
-    settings: &Settings,
-    epochs: usize,
-    progress: &mut dyn FnMut(ExpProgress) -> Flow,
-) -> Result<TrainResult, ExpError> {
-    let orbits = ChildOrbits::new(net, settings.shift()).map_err(anyhow::Error::from)?;
-    let cfg = TrainConfig {
-        epochs,
-        batch: settings.child.batch,
-        lr: settings.child.lr,
-        seed: child_seed(settings.data.seed, net),
-    };
-    train::train_child(dev, &orbits, gd, cfg, &mut |p| {
-        progress(ExpProgress::Batch(p))
-    })
-    .map_err(|_| ExpError::Cancelled)
 }
 
 /// Trains `net` on `gd` under replicate seeds 0..seeds, on every core; replicate 0 is
@@ -340,14 +316,33 @@ pub struct EvalRow {
     pub kind: String,
     pub groups: GroupSet,
     pub search_val_acc: Option<f64>,
+    /// Means over the seeds (`final_eval.seeds`).
     pub val_acc: f64,
     pub test_acc: f64,
     pub params: usize,
+    /// Training seconds, all seeds together.
     pub seconds: f64,
+    /// Each seed's accuracies, in seed order (seed 0 is the single run's network).
+    #[serde(default)]
+    pub val_seeds: Vec<f64>,
+    #[serde(default)]
+    pub test_seeds: Vec<f64>,
+}
+
+impl EvalRow {
+    /// The test accuracies to compare: every seed's, or the mean of an old row.
+    fn tests(&self) -> Vec<f64> {
+        if self.test_seeds.is_empty() {
+            vec![self.test_acc]
+        } else {
+            self.test_seeds.clone()
+        }
+    }
 }
 
 /// Retrains `top` (the best searched states) and the plain and single-group networks
-/// under the single-equivariance protocol on the search's G-data.
+/// under the single-equivariance protocol on the search's G-data, `final_eval.seeds`
+/// seeds each, on `child.jobs` cores.
 pub fn final_eval(
     settings: &Settings,
     base: &BaseData,
@@ -358,61 +353,140 @@ pub fn final_eval(
     let gd = settings
         .gdata(base, settings.data.groups, sizes)
         .map_err(anyhow::Error::from)?;
-    let dev = Dev::default();
-    let mut jobs: Vec<(String, GroupSet, Option<f64>)> = top
+    let mut nets: Vec<(String, GroupSet, Option<f64>)> = top
         .iter()
         .enumerate()
         .map(|(k, (g, acc))| (format!("searched #{}", k + 1), *g, Some(*acc)))
         .collect();
     for g in single_sets() {
         let kind = if g.is_empty() { "plain" } else { "single" };
-        jobs.push((kind.into(), g, None));
+        nets.push((kind.into(), g, None));
     }
+    let seeds = settings.final_eval.seeds.max(1);
+    let jobs: Vec<Job> = (nets.iter())
+        .flat_map(|(kind, g, _)| {
+            (0..seeds).map(move |k| Job {
+                gd: 0,
+                net: *g,
+                k,
+                label: match seeds {
+                    1 => format!("{kind} {}", set_label(*g)),
+                    _ => format!("{kind} {} seed {k}", set_label(*g)),
+                },
+            })
+        })
+        .collect();
+    let p = protocol(settings, settings.final_eval.epochs);
+    let threads = settings.trainers().min(jobs.len()).max(1);
     let total = jobs.len();
-    let mut rows = Vec::new();
-    for (i, (kind, g, sv)) in jobs.into_iter().enumerate() {
-        let label = format!("{kind} {}", set_label(g));
-        if progress(ExpProgress::Begin {
-            label: &label,
-            index: i,
-            total,
-        }) == Flow::Cancel
-        {
-            return Err(ExpError::Cancelled);
-        }
-        let r = train_one(&dev, &gd, g, settings, settings.final_eval.epochs, progress)?;
-        progress(ExpProgress::Done {
-            label: &label,
-            result: &r,
-        });
-        rows.push(EvalRow {
-            kind,
-            groups: g,
-            search_val_acc: sv,
-            val_acc: r.val_acc,
-            test_acc: r.test_acc,
-            params: r.params,
-            seconds: r.seconds,
-        });
-    }
+    let flat = replicates::run(&[gd], &jobs, p, threads, &mut |e| {
+        forward(e, 0, total, progress)
+    })?;
+    let rows = (nets.into_iter().zip(flat.chunks(seeds)))
+        .map(|((kind, groups, search_val_acc), rs)| {
+            let val_seeds: Vec<f64> = rs.iter().map(|r| r.val_acc).collect();
+            let test_seeds: Vec<f64> = rs.iter().map(|r| r.test_acc).collect();
+            EvalRow {
+                kind,
+                groups,
+                search_val_acc,
+                val_acc: stats::mean(&val_seeds),
+                test_acc: stats::mean(&test_seeds),
+                params: rs[0].params,
+                seconds: rs.iter().map(|r| r.seconds).sum(),
+                val_seeds,
+                test_seeds,
+            }
+        })
+        .collect();
     Ok((rows, note))
 }
 
+/// The paper's question for one search: does the best searched network beat the best
+/// single-group network?
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Verdict {
+    pub searched: GroupSet,
+    pub searched_params: usize,
+    pub single: GroupSet,
+    pub single_params: usize,
+    /// Test accuracy of the searched network minus the single one's, in points (means
+    /// over the seeds).
+    pub gain: f64,
+    /// Half-width of the gain's 95% interval (Welch), with two seeds or more.
+    pub interval: Option<f64>,
+    /// Welch's two-sided p-value, with two seeds or more.
+    pub p: Option<f64>,
+}
+
+impl Verdict {
+    /// "+1.60 points (95% CI ±0.90, p = 0.004)" or "+1.60 points (one seed: no interval)".
+    pub fn gain_text(&self) -> String {
+        match (self.interval, self.p) {
+            (Some(h), Some(p)) => format!("{:+.2} points (95% CI ±{h:.2}, p = {p:.3})", self.gain),
+            _ => format!("{:+.2} points (one seed: no interval)", self.gain),
+        }
+    }
+}
+
+/// Picks the best searched and the best single-group row by validation accuracy (never
+/// by test accuracy, which would favour whichever is luckier on the test split) and
+/// compares their test accuracies. None without a searched or a single row.
+pub fn verdict(rows: &[EvalRow]) -> Option<Verdict> {
+    let best = |pick: &dyn Fn(&EvalRow) -> bool| {
+        (rows.iter().filter(|r| pick(r))).max_by(|a, b| a.val_acc.total_cmp(&b.val_acc))
+    };
+    let searched = best(&|r| r.kind.starts_with("searched"))?;
+    let single = best(&|r| r.kind == "single")?;
+    let (a, b) = (searched.tests(), single.tests());
+    Some(Verdict {
+        searched: searched.groups,
+        searched_params: searched.params,
+        single: single.groups,
+        single_params: single.params,
+        gain: stats::mean(&a) - stats::mean(&b),
+        interval: stats::welch_ci(&a, &b).map(|(_, h)| h),
+        p: stats::welch_p(&a, &b),
+    })
+}
+
 pub fn eval_table_text(rows: &[EvalRow]) -> String {
+    let seeds = rows.first().map_or(1, |r| r.test_seeds.len().max(1));
+    let head = if seeds > 1 { "test % (sd)" } else { "test %" };
     let mut s = format!(
-        "{:<12} {:<40} {:>9} {:>9} {:>9}\n",
-        "network", "groups", "val %", "test %", "params"
+        "{:<12} {:<40} {:>9} {:>14} {:>9}\n",
+        "network", "groups", "val %", head, "params"
     );
     let best = rows.iter().map(|r| r.test_acc).fold(f64::MIN, f64::max);
     for r in rows {
         let mark = if r.test_acc == best { " *" } else { "" };
+        let test = if seeds > 1 {
+            format!("{:.2} ({:.2})", r.test_acc, stats::std_dev(&r.test_seeds))
+        } else {
+            format!("{:.2}", r.test_acc)
+        };
         s.push_str(&format!(
-            "{:<12} {:<40} {:>9.2} {:>9.2} {:>9}{mark}\n",
+            "{:<12} {:<40} {:>9.2} {:>14} {:>9}{mark}\n",
             r.kind,
             set_label(r.groups),
             r.val_acc,
-            r.test_acc,
+            test,
             r.params
+        ));
+    }
+    if seeds > 1 {
+        s.push_str(&format!(
+            "means over {seeds} seeds; * = highest mean test accuracy\n"
+        ));
+    }
+    if let Some(v) = verdict(rows) {
+        s.push_str(&format!(
+            "best searched ({}, {} parameters) vs best single ({}, {} parameters), chosen by validation: {}\n",
+            set_label(v.searched),
+            v.searched_params,
+            set_label(v.single),
+            v.single_params,
+            v.gain_text()
         ));
     }
     s

@@ -14,6 +14,7 @@ pub mod orbits;
 pub mod pool;
 pub mod replicates;
 pub mod report;
+pub mod reproduce;
 pub mod reward;
 pub mod search;
 pub mod session;

@@ -232,6 +232,7 @@ pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>
         "settings": snap.settings,
         "setting_changes": h.changes,
         "final_eval": final_rows,
+        "verdict": final_rows.and_then(crate::engine::experiments::verdict),
     });
     std::fs::write(
         dir.join("summary.json"),
@@ -240,5 +241,61 @@ pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>
     .context("writing summary.json")?;
     plot_accuracy(h, &dir.join("accuracy.png")).context("drawing accuracy.png")?;
     plot_rewards(h, &dir.join("rewards.png")).context("drawing rewards.png")?;
+    Ok(())
+}
+
+/// `aen reproduce`'s plot: each search's gain of the best searched network over the best
+/// single one, in test-accuracy points, with its 95% interval.
+pub fn plot_gains(gains: &[(String, f64, f64)], path: &Path) -> Result<()> {
+    register_font();
+    let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (lo, hi) = (gains.iter()).fold((-1.0f64, 1.0f64), |(l, h), (_, g, e)| {
+        (l.min(g - e), h.max(g + e))
+    });
+    let pad = (hi - lo) * 0.08;
+    let n = gains.len().max(1);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Best searched minus best single-group network (test %, 95% interval)",
+            ("sans-serif", 22),
+        )
+        .margin(15)
+        .x_label_area_size(60)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), (lo - pad)..(hi + pad))?;
+    let label = |x: &f64| {
+        let k = x.round();
+        match gains.get(k as usize) {
+            Some((l, ..)) if (x - k).abs() < 1e-6 && k >= 0.0 => l.clone(),
+            _ => String::new(),
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_labels(n)
+        .x_label_formatter(&label)
+        .disable_x_mesh()
+        .y_desc("gain, points")
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        [(-0.5, 0.0), (n as f64 - 0.5, 0.0)],
+        BLACK.stroke_width(1),
+    ))?;
+    for (k, (_, g, e)) in gains.iter().enumerate() {
+        let x = k as f64;
+        // The interval as a vertical bar with caps.
+        let bar = [
+            vec![(x, g - e), (x, g + e)],
+            vec![(x - 0.08, g - e), (x + 0.08, g - e)],
+            vec![(x - 0.08, g + e), (x + 0.08, g + e)],
+        ];
+        chart.draw_series(
+            bar.into_iter()
+                .map(|p| PathElement::new(p, BLUE.stroke_width(2))),
+        )?;
+        chart.draw_series(std::iter::once(Circle::new((x, *g), 5, BLUE.filled())))?;
+    }
+    root.present()?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::engine::gdata::GData;
 use crate::engine::report;
 use crate::engine::search::children::Evaluator;
 use crate::engine::search::{self, RunInfo, SearchHandle, SettingChange};
-use crate::engine::settings::{SettingValue, Settings};
+use crate::engine::settings::{FinalEvalSettings, SettingValue, Settings};
 use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::train::Flow;
 use anyhow::{Context, Result, bail};
@@ -233,24 +233,33 @@ pub struct FinalEval {
     pub note: Option<String>,
 }
 
+/// Runs the final evaluation of `snap` under `eval` (the snapshot's own final-evaluation
+/// settings, or others: they do not touch the search).
 pub fn final_eval(
     snap: &Snapshot,
+    eval: &FinalEvalSettings,
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<FinalEval> {
-    let settings = &snap.settings;
-    let base = open_base(settings)?;
+    let mut settings = snap.settings.clone();
+    settings.final_eval = eval.clone();
+    let base = open_base(&settings)?;
     let top: Vec<_> = snap
         .history
-        .best(settings.final_eval.top_k)
+        .best(eval.top_k)
         .iter()
         .map(|m| (m.state, m.val_acc))
         .collect();
     if top.is_empty() {
         bail!("the session has no trained models to evaluate");
     }
-    let (rows, note) = experiments::final_eval(settings, &base, &top, progress)
+    let (rows, note) = experiments::final_eval(&settings, &base, &top, progress)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(FinalEval { rows, note })
+}
+
+/// How many trainings the final evaluation of `snap` under `eval` runs.
+pub fn final_eval_trainings(snap: &Snapshot, eval: &FinalEvalSettings) -> usize {
+    (eval.top_k.min(snap.history.models.len()) + 13) * eval.seeds.max(1)
 }
 
 /// The files [`export`] writes.

@@ -61,6 +61,32 @@ pub fn welch_p(a: &[f64], b: &[f64]) -> Option<f64> {
     Some(student_t_two_sided(t, df))
 }
 
+/// The difference of means `mean(a) - mean(b)` and the half-width of its 95%
+/// confidence interval under Welch's approximation (df rounded down). `None` when either
+/// has fewer than two values.
+///
+/// ```
+/// let (d, h) = aen::stats::welch_ci(&[1.0, 2.0, 3.0, 4.0], &[3.0, 4.0, 5.0, 6.0]).unwrap();
+/// assert_eq!(d, -2.0);
+/// assert!((h - 2.233_80).abs() < 1e-4); // t(6) = 2.447 times sqrt(5/6)
+/// ```
+pub fn welch_ci(a: &[f64], b: &[f64]) -> Option<(f64, f64)> {
+    if a.len() < 2 || b.len() < 2 {
+        return None;
+    }
+    let (va, vb) = (
+        std_dev(a).powi(2) / a.len() as f64,
+        std_dev(b).powi(2) / b.len() as f64,
+    );
+    let diff = mean(a) - mean(b);
+    if va + vb == 0.0 {
+        return Some((diff, 0.0));
+    }
+    let df =
+        (va + vb).powi(2) / (va.powi(2) / (a.len() - 1) as f64 + vb.powi(2) / (b.len() - 1) as f64);
+    Some((diff, t975(df.floor() as usize) * (va + vb).sqrt()))
+}
+
 /// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2).
 pub fn student_t_two_sided(t: f64, df: f64) -> f64 {
     reg_inc_beta(df / 2.0, 0.5, df / (df + t * t))

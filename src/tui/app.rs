@@ -9,7 +9,7 @@ use super::preview::{PreviewRequest, PreviewResult, PreviewService};
 use super::theme::Theme;
 use crate::engine::data::{self, DatasetKind, Source};
 use crate::engine::experiments::{ExpProgress, set_label};
-use crate::engine::search::{Control, Event, SearchHandle};
+use crate::engine::search::{Control, Event, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::{self, Snapshot};
@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 /// Everything that wakes the UI loop, on one channel.
 pub enum UiEvent {
     Key(crossterm::event::KeyEvent),
+    Mouse(crossterm::event::MouseEvent),
     Resize,
     /// An engine event of the search started as number `.0`.
     Engine(u64, Event),
@@ -47,6 +48,10 @@ pub struct App {
     pub quitting: Option<Instant>,
     /// The help's furthest scroll at the size last drawn, so scrolling stops there.
     pub help_max_scroll: std::cell::Cell<u16>,
+    /// The session file being renamed (its browser row) while the name prompt is open.
+    pub renaming: Option<(PathBuf, usize)>,
+    /// What the last draw made clickable.
+    pub hits: super::mouse::HitMap,
 }
 
 impl App {
@@ -93,6 +98,8 @@ impl App {
             quit: false,
             quitting: None,
             help_max_scroll: std::cell::Cell::new(0),
+            renaming: None,
+            hits: Default::default(),
         };
         app.request_preview();
         app
@@ -152,6 +159,7 @@ impl App {
     pub fn on_event(&mut self, e: UiEvent) {
         match e {
             UiEvent::Key(k) => self.on_key(k),
+            UiEvent::Mouse(m) => self.on_mouse(m),
             UiEvent::Resize => {}
             UiEvent::Engine(g, ev) if g == self.generation => self.on_engine(ev),
             UiEvent::Engine(..) => {}
@@ -232,8 +240,18 @@ impl App {
 
     /// Resumes `snap` from `path` (`aen --resume PATH`, or the browser).
     pub fn resume_snapshot(&mut self, snap: Snapshot, path: PathBuf) -> Result<(), String> {
+        self.resume_with(snap, path, Vec::new())
+    }
+
+    /// Resumes `snap` with live `changes` applied where it ends.
+    pub fn resume_with(
+        &mut self,
+        snap: Snapshot,
+        path: PathBuf,
+        changes: Vec<SettingChange>,
+    ) -> Result<(), String> {
         let settings = snap.settings.clone();
-        let h = session::resume(snap, path.clone(), Vec::new()).map_err(|e| format!("{e:#}"))?;
+        let h = session::resume(snap, path.clone(), changes).map_err(|e| format!("{e:#}"))?;
         self.settings = settings.clone();
         self.setup.form.refresh(&self.settings);
         self.attach(h, &settings, path);
@@ -280,6 +298,11 @@ impl App {
     }
 
     pub fn open_sessions(&mut self) {
+        self.open_sessions_at(0, None);
+    }
+
+    /// The session browser with row `selected` selected and a note under the table.
+    pub fn open_sessions_at(&mut self, selected: usize, note: Option<String>) {
         let dir = snapshot::sessions_dir();
         let entries = dir
             .as_deref()
@@ -288,10 +311,13 @@ impl App {
             .into_iter()
             .map(|(p, r)| (p, r.map_err(|e| e.to_string())))
             .collect();
+        let entries: Vec<_> = entries;
         self.overlay = Some(Overlay::Sessions(Browser {
+            selected: selected.min(entries.len().saturating_sub(1)),
             entries,
-            selected: 0,
             dir,
+            confirm_delete: false,
+            note,
         }));
     }
 
@@ -318,12 +344,7 @@ impl App {
             self.overlay = Some(Overlay::Eval);
             return;
         }
-        let total = snap
-            .settings
-            .final_eval
-            .top_k
-            .min(snap.history.models.len())
-            + 13;
+        let total = session::final_eval_trainings(&snap, &snap.settings.final_eval);
         self.dash.eval = Some(EvalState::Running {
             label: "starting".into(),
             index: 0,
@@ -337,7 +358,7 @@ impl App {
         let Some(ui) = self.ui.clone() else { return };
         std::thread::spawn(move || {
             let progress_ui = ui.clone();
-            let r = session::final_eval(&snap, &mut |p| {
+            let r = session::final_eval(&snap, &snap.settings.final_eval, &mut |p| {
                 if let ExpProgress::Begin {
                     label,
                     index,

@@ -2,6 +2,7 @@
 
 use super::app::{DashState, Pane, RunStatus};
 use super::charts;
+use super::mouse::{HitMap, Target};
 use super::theme::Theme;
 use super::widgets::{block, block_line, ellipsize, fmt_count, fmt_num};
 use crate::engine::experiments::set_label;
@@ -9,11 +10,12 @@ use crate::engine::groups::{Group, GroupSet};
 use ratatui::prelude::*;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme) {
+pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme, hits: &HitMap) {
     let [status, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(area);
     render_status(f, status, d, theme);
     if d.zoom {
         render_pane(f, body, d.focus, d, theme, true);
+        hits.add(body, Target::Pane(d.focus));
         return;
     }
     let [top, bottom] =
@@ -30,7 +32,10 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme) {
         Constraint::Percentage(40),
     ])
     .areas(bottom);
-    let [state, best] = Layout::vertical([Constraint::Length(6), Constraint::Min(3)]).areas(left);
+    // Taller where there is room: the trainers and the run's settings join the state.
+    let state_h = if left.height >= 20 { 9 } else { 6 };
+    let [state, best] =
+        Layout::vertical([Constraint::Length(state_h), Constraint::Min(3)]).areas(left);
     let [_, log] = Layout::vertical([Constraint::Length(0), Constraint::Min(3)]).areas(right);
     for (pane, r) in [
         (Pane::QValues, q),
@@ -42,10 +47,11 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme) {
         (Pane::Log, log),
     ] {
         render_pane(f, r, pane, d, theme, d.focus == pane);
+        hits.add(r, Target::Pane(pane));
     }
 }
 
-fn fmt_dur(s: f64) -> String {
+pub fn fmt_dur(s: f64) -> String {
     let s = s.max(0.0) as u64;
     if s >= 3600 {
         format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
@@ -314,14 +320,24 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             t.dim(),
         ));
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    // Last, wrapped at spaces: where the pane is short it loses whole words, never
+    // the tail of a number.
+    lines.push(Line::styled(
+        super::overlay::settings_brief(&d.settings),
+        t.dim(),
+    ));
+    f.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
 }
 
 /// The child trainers and the pace: "trainers 2/2 busy, predicted 92% of 250 · 95
 /// models/min".
 pub fn trainers_text(d: &DashState) -> String {
     let minutes = d.elapsed().as_secs_f64() / 60.0;
-    let pace = if minutes > 0.0 && !d.history.models.is_empty() {
+    // A pace over the first seconds says more about start-up than about the search.
+    let pace = if minutes >= 1.0 / 6.0 && !d.history.models.is_empty() {
         format!("{:.0} models/min", d.history.models.len() as f64 / minutes)
     } else {
         "- models/min".into()

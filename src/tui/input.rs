@@ -5,10 +5,10 @@ use super::app::*;
 use super::form::{Form, live_specs};
 use super::keys::{self, Action, Mode};
 use crate::engine::groups::{Group, GroupSet, NUM_GROUPS, PRESETS};
-use crate::engine::search::Control;
+use crate::engine::search::{Control, FinishReason, SettingChange};
 use crate::engine::snapshot;
 use crossterm::event::{KeyCode, KeyEvent};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 impl App {
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -107,7 +107,74 @@ impl App {
                 }
             }
             Prompt::ExportDir => self.export(PathBuf::from(text)),
+            Prompt::Extend => {
+                if let Err(e) = self.extend(&text) {
+                    self.overlay = Some(Overlay::Error(e));
+                }
+            }
+            Prompt::Rename => {
+                if let Some((from, row)) = self.renaming.take() {
+                    let note = match rename_session(&from, &text, self.running_path()) {
+                        Ok(to) => format!("renamed to {}", file_name(&to)),
+                        Err(e) => e,
+                    };
+                    self.open_sessions_at(row, Some(note));
+                }
+            }
         }
+    }
+
+    fn ask_export(&mut self) {
+        let stem = (self.dash.snapshot_path.as_ref())
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| "session".into());
+        self.overlay = Some(Overlay::Prompt(PromptState::new(
+            Prompt::ExportDir,
+            format!("aen-out/{stem}"),
+        )));
+    }
+
+    /// Asks for the new max models of the ended search: twice the old, by default.
+    fn ask_extend(&mut self) {
+        let d = &self.dash;
+        let more = (d.settings.search.max_models * 2)
+            .max(d.history.models.len() + 1)
+            .min(4096);
+        self.overlay = Some(Overlay::Prompt(PromptState::new(
+            Prompt::Extend,
+            more.to_string(),
+        )));
+    }
+
+    /// Continues the ended search on the dashboard up to `max` models (and as many more
+    /// episodes as that needs, if it ended on its episode limit).
+    fn extend(&mut self, max: &str) -> Result<(), String> {
+        let path = (self.dash.snapshot_path.clone()).ok_or("this run has no snapshot to extend")?;
+        let snap = snapshot::load(&path).map_err(|e| e.to_string())?;
+        let have = snap.history.models.len();
+        let max: usize =
+            (max.parse()).map_err(|_| format!("{max:?}: max models is a whole number"))?;
+        if max <= have {
+            return Err(format!(
+                "the search has {have} models already: ask for more"
+            ));
+        }
+        let mut changes = vec![SettingChange::new("search.max_models", max.to_string())];
+        if snap.finished == Some(FinishReason::MaxEpisodes) {
+            let s = &snap.settings.search;
+            let episodes = s.max_episodes + (s.max_episodes * (max - have)).div_ceil(have.max(1));
+            changes.push(SettingChange::new(
+                "search.max_episodes",
+                episodes.to_string(),
+            ));
+        }
+        self.resume_with(snap, path, changes)
+    }
+
+    /// The snapshot the search in progress writes to, if one runs.
+    fn running_path(&self) -> Option<&Path> {
+        self.handle.as_ref().map(|h| h.path.as_path())
     }
 
     pub fn update(&mut self, action: Action) {
@@ -147,10 +214,44 @@ impl App {
         let Some(Overlay::Sessions(b)) = &mut self.overlay else {
             return;
         };
+        if action != Action::Delete && std::mem::take(&mut b.confirm_delete) {
+            b.note = None;
+        }
         match action {
             Action::Up => b.selected = b.selected.saturating_sub(1),
             Action::Down => b.selected = (b.selected + 1).min(b.entries.len().saturating_sub(1)),
             Action::Close => self.overlay = None,
+            Action::Delete => {
+                let Some((path, _)) = b.entries.get(b.selected) else {
+                    return;
+                };
+                let path = path.clone();
+                if self.handle.as_ref().is_some_and(|h| h.path == path) {
+                    b.note = Some("this session is running: stop it before deleting it".into());
+                } else if !std::mem::take(&mut b.confirm_delete) {
+                    b.confirm_delete = true;
+                    b.note = Some(format!(
+                        "press d again to delete {} (any other key keeps it)",
+                        file_name(&path)
+                    ));
+                } else {
+                    let row = b.selected;
+                    let note = match std::fs::remove_file(&path) {
+                        Ok(()) => format!("deleted {}", file_name(&path)),
+                        Err(e) => format!("cannot delete {}: {e}", path.display()),
+                    };
+                    self.open_sessions_at(row, Some(note));
+                }
+            }
+            Action::Rename => {
+                let Some((path, _)) = b.entries.get(b.selected) else {
+                    return;
+                };
+                let stem =
+                    (path.file_stem()).map_or(String::new(), |s| s.to_string_lossy().to_string());
+                self.renaming = Some((path.clone(), b.selected));
+                self.overlay = Some(Overlay::Prompt(PromptState::new(Prompt::Rename, stem)));
+            }
             Action::Apply | Action::ViewReadOnly => {
                 let Some((path, snap)) = b.entries.get(b.selected) else {
                     return;
@@ -332,19 +433,11 @@ impl App {
                 self.overlay = Some(Overlay::Prompt(PromptState::new(Prompt::SaveName, default)));
             }
             Action::FinalEval => self.start_eval(),
-            Action::Export => {
-                let stem = d
-                    .snapshot_path
-                    .as_ref()
-                    .and_then(|p| p.file_stem())
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "session".into());
-                self.overlay = Some(Overlay::Prompt(PromptState::new(
-                    Prompt::ExportDir,
-                    format!("aen-out/{stem}"),
-                )));
-            }
+            Action::Export => self.ask_export(),
             Action::OpenSessions => self.open_sessions(),
+            Action::Extend if self.handle.is_none() && d.snapshot_path.is_some() => {
+                self.ask_extend()
+            }
             Action::NewSearch if self.handle.is_none() => {
                 self.screen = Screen::Setup;
                 self.request_preview();
@@ -370,4 +463,41 @@ fn edit_key(form: &mut Form, settings: &mut crate::engine::settings::Settings, k
         KeyCode::Char(c) => form.type_char(c),
         _ => {}
     }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().to_string(),
+    )
+}
+
+/// Renames session file `from` to `name` (".json" added) in the same folder: not over
+/// another file, not to a path elsewhere, not the session running now.
+fn rename_session(from: &Path, name: &str, running: Option<&Path>) -> Result<PathBuf, String> {
+    if running == Some(from) {
+        return Err("this session is running: stop it before renaming it".into());
+    }
+    if name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(format!(
+            "{name:?}: a session name is a file name, not a path"
+        ));
+    }
+    let name = if name.ends_with(".json") {
+        name.to_string()
+    } else {
+        format!("{name}.json")
+    };
+    let to = from.with_file_name(name);
+    if to == from {
+        return Ok(to);
+    }
+    if to.exists() {
+        return Err(format!(
+            "{} exists already: choose another name",
+            file_name(&to)
+        ));
+    }
+    std::fs::rename(from, &to).map_err(|e| format!("cannot rename {}: {e}", from.display()))?;
+    Ok(to)
 }

@@ -38,10 +38,13 @@ pub enum Action {
     Export,
     Sort,
     NewSearch,
+    Extend,
     Edit,
     Apply,
     Close,
     ViewReadOnly,
+    Delete,
+    Rename,
 }
 
 pub struct Binding {
@@ -256,6 +259,14 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
+        modes: &[Finished],
+        keys: &[Char('+')],
+        label: "+",
+        action: Action::Extend,
+        help: "extend the search: raise its max models and continue it (asks how many)",
+        hint: true,
+    },
+    Binding {
         modes: &[Form],
         keys: &[Left, Right],
         label: "←/→",
@@ -293,6 +304,22 @@ pub const BINDINGS: &[Binding] = &[
         label: "v",
         action: Action::ViewReadOnly,
         help: "open the selected session read-only",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char('r')],
+        label: "r",
+        action: Action::Rename,
+        help: "rename the selected session's file",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char('d'), Delete],
+        label: "d",
+        action: Action::Delete,
+        help: "delete the selected session (press twice)",
         hint: true,
     },
 ];

@@ -12,6 +12,7 @@ pub mod form;
 mod input;
 pub mod keys;
 pub mod logfile;
+pub mod mouse;
 pub mod overlay;
 pub mod preview;
 pub mod setup_view;
@@ -33,10 +34,11 @@ const TICK: Duration = Duration::from_millis(250);
 /// Draws the whole UI for the current state.
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
+    app.hits.clear();
     let [main, hints] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
     match app.screen {
         Screen::Setup => setup_view::render(f, main, app),
-        Screen::Dashboard => dashboard::render(f, main, &app.dash, &app.theme),
+        Screen::Dashboard => dashboard::render(f, main, &app.dash, &app.theme, &app.hits),
     }
     widgets::hint_bar(f, hints, app.mode(), &app.theme);
     overlay::render(f, area, app);
@@ -70,9 +72,11 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     }
     // ratatui's init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::try_init()?;
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     only_ui_panics_restore();
     spawn_terminal_reader(tx);
     let result = event_loop(&mut terminal, &mut app, &rx);
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
     if let Some(p) = &app.dash.snapshot_path
         && p.exists()
@@ -91,7 +95,7 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     result
 }
 
-/// Keys and resizes from crossterm, forwarded to the UI channel.
+/// Keys, mouse events and resizes from crossterm, forwarded to the UI channel.
 fn spawn_terminal_reader(tx: mpsc::Sender<UiEvent>) {
     std::thread::Builder::new()
         .name("aen-terminal".into())
@@ -99,6 +103,7 @@ fn spawn_terminal_reader(tx: mpsc::Sender<UiEvent>) {
             while let Ok(ev) = event::read() {
                 let ui = match ev {
                     CtEvent::Key(k) if k.kind == KeyEventKind::Press => UiEvent::Key(k),
+                    CtEvent::Mouse(m) => UiEvent::Mouse(m),
                     CtEvent::Resize(..) => UiEvent::Resize,
                     _ => continue,
                 };
@@ -117,6 +122,7 @@ fn only_ui_panics_restore() {
     let restore_then_report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if std::thread::current().id() == ui {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
             restore_then_report(info);
         } else {
             let name = std::thread::current()

@@ -3,10 +3,14 @@
 use super::app::{App, Browser, EvalState, Overlay, Prompt, PromptState};
 use super::form::Form;
 use super::keys;
+use super::mouse::{HitMap, Target};
 use super::setup_view::{form_lines, form_scroll};
 use super::theme::Theme;
 use super::widgets::{block, centered, wrap_words};
 use crate::engine::experiments::set_label;
+use crate::engine::search::FinishReason;
+use crate::engine::settings::{SettingValue, Settings};
+use crate::engine::snapshot::Snapshot;
 use ratatui::prelude::*;
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
 
@@ -16,7 +20,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     match o {
         Overlay::Help(scroll) => render_help(f, area, app, *scroll),
         Overlay::Form(lf) => render_live_form(f, area, &lf.form, t),
-        Overlay::Sessions(b) => render_sessions(f, area, b, t),
+        Overlay::Sessions(b) => render_sessions(f, area, b, t, &app.hits),
         Overlay::Prompt(p) => render_prompt(f, area, p, t),
         Overlay::Eval => render_eval(f, area, app),
         Overlay::ConfirmQuit => {
@@ -81,6 +85,16 @@ fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
             "Export results",
             "folder: ",
             "Enter export models.csv, summary.json, plots · Esc cancel",
+        ),
+        Prompt::Extend => (
+            "Extend the search",
+            "max models: ",
+            "Enter continue the search up to this many models · Esc cancel",
+        ),
+        Prompt::Rename => (
+            "Rename session",
+            "name: ",
+            "Enter rename the file (in the sessions folder) · Esc cancel",
         ),
     };
     let r = centered(area, 70, 5);
@@ -211,7 +225,39 @@ fn render_help(f: &mut Frame, area: Rect, app: &App, scroll: u16) {
     );
 }
 
-fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme) {
+/// "finished", "stopped" or "unfinished" (never ended: running elsewhere, or killed).
+pub fn session_status(s: &Snapshot) -> &'static str {
+    match s.finished {
+        Some(FinishReason::Stopped) => "stopped",
+        Some(_) => "finished",
+        None => "unfinished",
+    }
+}
+
+fn session_cells(name: String, s: &Result<Snapshot, String>) -> Vec<String> {
+    match s {
+        Ok(s) => vec![
+            name,
+            session_status(s).into(),
+            s.dataset.clone(),
+            set_label(s.settings.data.groups),
+            s.history.models.len().to_string(),
+            s.best_val().map(|v| format!("{v:.2}")).unwrap_or_default(),
+            s.saved_at
+                .chars()
+                .take(16)
+                .collect::<String>()
+                .replace('T', " "),
+        ],
+        Err(e) => {
+            let mut v = vec![name, "unreadable".into(), String::new(), e.clone()];
+            v.resize(7, String::new());
+            v
+        }
+    }
+}
+
+fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme, hits: &HitMap) {
     let rows: Vec<Row> = b
         .entries
         .iter()
@@ -221,29 +267,7 @@ fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme) {
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let cells = match s {
-                Ok(s) => vec![
-                    name,
-                    s.dataset.clone(),
-                    set_label(s.settings.data.groups),
-                    s.history.models.len().to_string(),
-                    s.best_val().map(|v| format!("{v:.2}")).unwrap_or_default(),
-                    s.saved_at
-                        .chars()
-                        .take(16)
-                        .collect::<String>()
-                        .replace('T', " "),
-                ],
-                Err(e) => vec![
-                    name,
-                    "unreadable".into(),
-                    e.clone(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ],
-            };
-            let row = Row::new(cells.into_iter().map(Cell::from));
+            let row = Row::new(session_cells(name, s).into_iter().map(Cell::from));
             if i == b.selected {
                 row.style(t.selected())
             } else {
@@ -262,18 +286,26 @@ fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme) {
         .as_ref()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
-    let title = format!("Sessions in {dir} (Enter resume · v read-only · Esc)");
+    let title =
+        format!("Sessions in {dir} (Enter resume · v read-only · r rename · d delete · Esc)");
+    let outer = block(&title, true, t);
+    let inner = outer.inner(r);
+    f.render_widget(outer, r);
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(2), Constraint::Length(4)]).areas(inner);
+    f.render_widget(
+        Paragraph::new(session_detail(b, t)).wrap(Wrap { trim: true }),
+        detail_area,
+    );
     if rows.is_empty() {
-        f.render_widget(
-            Paragraph::new("no saved sessions yet").block(block(&title, true, t)),
-            r,
-        );
+        f.render_widget(Paragraph::new("no saved sessions yet"), table_area);
         return;
     }
     let table = Table::new(
         rows,
         [
             Constraint::Min(16),
+            Constraint::Length(10),
             Constraint::Length(14),
             Constraint::Min(12),
             Constraint::Length(7),
@@ -283,10 +315,57 @@ fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme) {
     )
     .header(
         Row::new(vec![
-            "file", "data set", "groups", "models", "best", "saved",
+            "file", "status", "data set", "groups", "models", "best", "saved",
         ])
         .style(t.title()),
+    );
+    f.render_widget(table, table_area);
+    // Rows under the header line, as many as show.
+    for i in 0..b.entries.len() {
+        let y = table_area.y + 1 + i as u16;
+        if y >= table_area.bottom() {
+            break;
+        }
+        hits.add(
+            Rect::new(table_area.x, y, table_area.width, 1),
+            Target::Session(i),
+        );
+    }
+}
+
+/// Under the table: the selected run's settings and extent, and the last note.
+fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
+    // The note first: a question ("press d again") must not be wrapped out of sight.
+    let mut detail: Vec<Line> = (b.note.iter())
+        .map(|n| Line::styled(n.clone(), t.accent()))
+        .collect();
+    if let Some((_, Ok(s))) = b.entries.get(b.selected) {
+        detail.push(Line::styled(
+            format!(
+                "{} steps, {} episodes, {} of search",
+                s.history.steps.len(),
+                s.history.episodes.len(),
+                super::dashboard::fmt_dur(s.seconds)
+            ),
+            t.dim(),
+        ));
+        detail.push(Line::styled(settings_brief(&s.settings), t.dim()));
+    }
+    detail
+}
+
+/// A run's settings in one line: what a researcher checks before trusting a result.
+pub fn settings_brief(s: &Settings) -> String {
+    format!(
+        "{} · reward {} · max {} models · children {} epochs on {} images · seed {} · normalize {} · {} G-data · translation {}",
+        s.search.strategy.name(),
+        s.search.reward.show(),
+        s.search.max_models,
+        s.child.epochs,
+        s.child.train_size,
+        s.data.seed,
+        s.data.normalize.show(),
+        s.data.resample.show(),
+        s.data.translation.show(),
     )
-    .block(block(&title, true, t));
-    f.render_widget(table, r);
 }

@@ -1,6 +1,7 @@
 //! The set-up screen: data set, group toggles, settings form and the live preview.
 
 use super::app::{App, SetupFocus};
+use super::mouse::Target;
 use super::widgets::{block, ellipsize, image_lines, wrap_words};
 use crate::engine::groups::{Group, NUM_GROUPS};
 use ratatui::prelude::*;
@@ -44,6 +45,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
 }
 
 fn render_data(f: &mut Frame, area: Rect, app: &App) {
+    app.hits.add(area, Target::Setup(SetupFocus::Data));
     let s = &app.setup;
     let t = &app.theme;
     let lines: Vec<Line> = s
@@ -73,6 +75,14 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
 }
 
 fn render_groups(f: &mut Frame, area: Rect, app: &App) {
+    app.hits.add(area, Target::Setup(SetupFocus::Groups));
+    // One line per group inside the border: a click there toggles that group.
+    for i in 0..NUM_GROUPS as u16 {
+        if i + 2 < area.height {
+            let line = Rect::new(area.x + 1, area.y + 1 + i, area.width.saturating_sub(2), 1);
+            app.hits.add(line, Target::Group(i as usize));
+        }
+    }
     let s = &app.setup;
     let t = &app.theme;
     let g = app.settings.data.groups;
@@ -228,6 +238,7 @@ pub fn form_scroll(fl: &FormLines, height: usize) -> u16 {
 }
 
 fn render_form(f: &mut Frame, area: Rect, app: &App) {
+    app.hits.add(area, Target::Setup(SetupFocus::Settings));
     let s = &app.setup;
     let focused = s.focus == SetupFocus::Settings;
     let fl = form_lines(&s.form, &app.theme, focused, area.width.saturating_sub(2));

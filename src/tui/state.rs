@@ -96,6 +96,10 @@ pub struct Browser {
     pub entries: Vec<(PathBuf, Result<Snapshot, String>)>,
     pub selected: usize,
     pub dir: Option<PathBuf>,
+    /// `d` was pressed once: the next `d` deletes the selected session.
+    pub confirm_delete: bool,
+    /// The outcome of the last rename or delete, or the question being asked.
+    pub note: Option<String>,
 }
 
 /// The live-settings form and the draft it validates against.
@@ -109,6 +113,10 @@ pub struct LiveForm {
 pub enum Prompt {
     SaveName,
     ExportDir,
+    /// A new name for the session file selected in the browser.
+    Rename,
+    /// The new max models of a finished search to continue.
+    Extend,
 }
 
 /// A one-line text prompt with a suggested answer.

@@ -56,7 +56,12 @@ pub(super) struct Worker {
     origin: Option<Origin>,
     /// When the trainers were last reported.
     reported: Instant,
+    /// No walk ahead before this step unless a new state comes up (see `look_ahead`).
+    quiet_until: usize,
 }
+
+/// Steps without a walk ahead after one that found nothing to train.
+const QUIET_STEPS: usize = 8;
 
 pub(super) struct Channels {
     pub events: Sender<Event>,
@@ -98,6 +103,7 @@ impl Worker {
             started: Instant::now(),
             origin: None,
             reported: Instant::now(),
+            quiet_until: 0,
         }
     }
 
@@ -281,15 +287,20 @@ impl Worker {
     /// (`left` steps are left in its episode) and trains them ahead on free trainers.
     fn look_ahead(&mut self, pending: Option<&Choice>, left: usize) {
         let next = pending.map_or(GroupSet::EMPTY, |c| c.next);
-        if self.children.needs_training(next)
-            && let Some(a) = self.children.ahead_mut()
-        {
+        let new = self.children.needs_training(next);
+        if new && let Some(a) = self.children.ahead_mut() {
             a.need(next);
         }
-        if self.children.ahead().is_some() {
-            self.origin = Some(Origin::new(&self.strategy, pending, left));
-            self.replan();
+        // A replay trains nothing; and after a walk ahead found nothing to train, the
+        // next few steps (through known states) would not either.
+        if self.children.ahead().is_none()
+            || self.replaying()
+            || !new && self.step < self.quiet_until
+        {
+            return;
         }
+        self.origin = Some(Origin::new(&self.strategy, pending, left));
+        self.replan();
     }
 
     fn replan(&mut self) {
@@ -301,6 +312,9 @@ impl Worker {
         }
         let want = a.stats().workers;
         let next = ahead::predict(origin, &self.children, &self.settings, want);
+        if next.is_empty() {
+            self.quiet_until = self.step + QUIET_STEPS;
+        }
         if let Some(a) = self.children.ahead_mut() {
             a.plan(&next);
         }

@@ -292,6 +292,11 @@ settings_table! {
         /// How many of the best searched states are retrained.
         top_k: usize = 3,
             flag Some("top-k"), live false, allowed Bounds::Int(1, 64);
+        /// Seeds per network: with two or more, each row is a mean with its standard
+        /// deviation, and the best searched network is compared with the best single
+        /// one by Welch's t-test (95% interval of the gain).
+        seeds: usize = 1,
+            flag Some("final-seeds"), live false, allowed Bounds::Int(1, 100);
     }
 }
 

@@ -1,0 +1,114 @@
+//! `aen reproduce`: the paper's experiments end to end, with a progress bar per part.
+
+use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
+use super::output::{self, Interrupt};
+use crate::engine::data::DatasetKind;
+use crate::engine::experiments::ExpProgress;
+use crate::engine::reproduce::{self, Part, Plan, Progress};
+use crate::engine::search::Event;
+use crate::engine::settings::Settings;
+use crate::engine::train::Flow;
+use anyhow::{Result, anyhow};
+use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+#[derive(Args, Debug)]
+pub struct ReproduceArgs {
+    /// The output folder: one file or folder per part, report.md, summary.csv and
+    /// gains.png. A rerun skips what is done and resumes a search where it stopped.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Minutes instead of hours: 500-image children for one epoch, 30-model searches,
+    /// 1,000-image final evaluations for one epoch. Flags given still override it.
+    #[arg(long)]
+    pub quick: bool,
+    /// Data sets, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "mnist,fashion-mnist")]
+    pub datasets: Vec<String>,
+    /// Presets to search (the paper's are 1 to 5), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5")]
+    pub presets: Vec<usize>,
+    /// Seeds per single-equivariance cell and per network of each final evaluation
+    /// (at least 2: intervals need them).
+    #[arg(long, default_value_t = 3)]
+    pub seeds: usize,
+    #[command(flatten)]
+    pub flags: SettingFlags<{ DATA + CHILD + SEARCH + FINAL }>,
+}
+
+pub fn run(a: ReproduceArgs, mut settings: Settings) -> Result<()> {
+    if a.quick {
+        Plan::quick_settings(&mut settings);
+    }
+    a.flags.apply(&mut settings)?;
+    let datasets = (a.datasets.iter())
+        .map(|d| DatasetKind::parse(d).map_err(|e| anyhow!("--datasets: {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    let plan = Plan {
+        datasets,
+        presets: a.presets.clone(),
+        seeds: a.seeds,
+        quick: a.quick,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    output::on_interrupt(stop.clone());
+    let bar = output::bar(0, "{bar:30} {pos}/{len} {msg} ETA {eta}", false);
+    let models = settings.search.max_models as u64;
+    let per_eval = (settings.final_eval.top_k as u64 + 13) * a.seeds as u64;
+    let started = std::time::Instant::now();
+    let result = reproduce::run(&settings, &plan, &a.out, &stop, &mut |p| {
+        match p {
+            Progress::Part {
+                index,
+                total,
+                part,
+                done,
+            } => {
+                let note = if done { " (done before)" } else { "" };
+                let at = reproduce::part_path(&a.out, part);
+                output::note(
+                    &bar,
+                    format!(
+                        "[{}/{total}] {}{note}: {}",
+                        index + 1,
+                        part.label(),
+                        at.display()
+                    ),
+                );
+                bar.set_position(0);
+                bar.set_length(match part {
+                    Part::Single(_) => 169 * a.seeds as u64,
+                    Part::Search(..) => models + per_eval,
+                });
+            }
+            Progress::Exp(ExpProgress::Begin { label, .. }) => bar.set_message(label.to_string()),
+            Progress::Exp(ExpProgress::Done { .. }) => bar.inc(1),
+            Progress::Exp(ExpProgress::Batch(_)) => {}
+            Progress::Search(Event::ModelTrained(_)) => bar.inc(1),
+            Progress::Search(Event::History(h)) => bar.set_position(h.models.len() as u64),
+            Progress::Search(Event::Replaying { done, total }) => {
+                bar.set_message(format!("replaying the snapshot {done}/{total}"))
+            }
+            Progress::Search(_) => {}
+        }
+        Flow::Continue
+    });
+    bar.finish_and_clear();
+    let out = match result {
+        Err(e) if output::interrupted() => {
+            return Err(Interrupt(format!(
+                "interrupted: {e}; rerun the same command to continue"
+            ))
+            .into());
+        }
+        r => r?,
+    };
+    let md = reproduce::report_markdown(&plan, &settings, &out);
+    output::print(format!(
+        "{md}\nwrote report.md, summary.csv and gains.png to {} ({:.0} s)\n",
+        a.out.display(),
+        started.elapsed().as_secs_f64()
+    ))
+}

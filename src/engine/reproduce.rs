@@ -1,0 +1,477 @@
+//! `aen reproduce`: the paper's experiments end to end (docs/method.md §7, "Reproduction"). For
+//! each data set, the single-equivariance table over several seeds, then a search on
+//! each preset with the final evaluation over the same seeds; then a report answering
+//! the paper's question: does the best searched network beat the best single-group
+//! network, by how much, with what interval, at how many parameters?
+//!
+//! Every part is written to the output folder as it finishes (a search autosaves after
+//! every model), so a rerun skips what is done and resumes a search where it stopped.
+//! The folder remembers its plan and settings; a rerun under others is refused.
+
+use crate::engine::data::DatasetKind;
+use crate::engine::experiments::{self, EvalRow, ExpProgress, SingleTable, Verdict, set_label};
+use crate::engine::fsio;
+use crate::engine::groups::GroupSet;
+use crate::engine::search::{Event, FinishReason};
+use crate::engine::settings::{SettingValue, Settings};
+use crate::engine::snapshot::{self, Snapshot};
+use crate::engine::train::Flow;
+use crate::engine::{report, session, stats};
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What to reproduce.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub datasets: Vec<DatasetKind>,
+    /// Presets searched (1 to 5 in the paper).
+    pub presets: Vec<usize>,
+    /// Seeds of every single-equivariance cell and of every final evaluation.
+    pub seeds: usize,
+    pub quick: bool,
+}
+
+impl Plan {
+    /// Shrinks `s` to the quick protocol: small splits, one epoch, 30-model searches.
+    /// Flags given after this still override it.
+    pub fn quick_settings(s: &mut Settings) {
+        (s.child.train_size, s.child.val_size, s.child.test_size) = (500, 250, 250);
+        s.child.epochs = 1;
+        (s.search.max_models, s.search.episode_len, s.search.q_batch) = (30, 10, 16);
+        let f = &mut s.final_eval;
+        (f.train_size, f.val_size, f.test_size, f.epochs) = (1000, 500, 500, 1);
+    }
+}
+
+/// The folder's record of what it holds.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    plan: Plan,
+    settings: Settings,
+}
+
+/// One part of the work.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Part {
+    Single(DatasetKind),
+    Search(DatasetKind, usize),
+}
+
+impl Part {
+    pub fn label(&self) -> String {
+        match self {
+            Part::Single(d) => format!("single-equivariance table, {}", d.title()),
+            Part::Search(d, k) => format!("search on preset {k}, {}", d.title()),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Part::Single(d) => format!("single-{}", d.name()),
+            Part::Search(d, k) => format!("{}-p{k}", d.name()),
+        }
+    }
+}
+
+/// What a reproduction reports while it runs; returning Cancel from an experiment's
+/// progress stops it (a search stops through the stop flag).
+pub enum Progress<'a> {
+    Part {
+        index: usize,
+        total: usize,
+        part: Part,
+        /// Already in the folder: nothing to do.
+        done: bool,
+    },
+    Exp(ExpProgress<'a>),
+    Search(&'a Event),
+}
+
+/// One search's answer.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub dataset: DatasetKind,
+    pub preset: usize,
+    pub data_groups: GroupSet,
+    pub models: usize,
+    pub verdict: Option<Verdict>,
+}
+
+/// Everything the report is made of.
+pub struct Outcome {
+    pub singles: Vec<(DatasetKind, SingleTable)>,
+    pub searches: Vec<SearchResult>,
+    pub seconds: f64,
+}
+
+pub fn parts(plan: &Plan) -> Vec<Part> {
+    let mut v = Vec::new();
+    for &d in &plan.datasets {
+        v.push(Part::Single(d));
+        v.extend(plan.presets.iter().map(|&k| Part::Search(d, k)));
+    }
+    v
+}
+
+/// The settings of a part: `base` on its data set (and preset), with the plan's seeds.
+pub fn part_settings(base: &Settings, plan: &Plan, part: Part) -> Settings {
+    let mut s = base.clone();
+    s.final_eval.seeds = plan.seeds;
+    match part {
+        Part::Single(d) => s.data.dataset = d,
+        Part::Search(d, k) => {
+            s.data.dataset = d;
+            s.data.groups = GroupSet::preset(k).unwrap_or_default();
+        }
+    }
+    s
+}
+
+/// Checks the plan and the folder: a folder made under another plan or other settings
+/// is refused (its parts would not belong together).
+pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<()> {
+    if plan.datasets.is_empty() || plan.presets.is_empty() {
+        bail!("nothing to reproduce: give at least one data set and one preset");
+    }
+    if let Some(k) = plan.presets.iter().find(|&&k| !(1..=5).contains(&k)) {
+        bail!("preset {k} is not one of the paper's searches: presets 1 to 5");
+    }
+    if plan.seeds < 2 {
+        bail!("--seeds must be at least 2: one seed cannot tell a win from noise");
+    }
+    base.validate()?;
+    session::check_out_dir(dir)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let manifest = Manifest {
+        plan: plan.clone(),
+        settings: base.clone(),
+    };
+    let path = dir.join("reproduce.json");
+    if path.exists() {
+        let bytes = fsio::read_capped(&path, 1 << 20, "reproduction manifest")?;
+        let old: Manifest = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a reproduction manifest", path.display()))?;
+        if old != manifest {
+            bail!(
+                "{} holds a reproduction under another plan or other settings: choose another --out (or delete it)",
+                dir.display()
+            );
+        }
+        return Ok(());
+    }
+    fsio::write_atomic(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+    Ok(())
+}
+
+/// Runs every part not yet in `dir` and writes the report. `stop` ends it early (a
+/// search saves first); what is done stays for the next run.
+pub fn run(
+    base: &Settings,
+    plan: &Plan,
+    dir: &Path,
+    stop: &Arc<AtomicBool>,
+    progress: &mut dyn FnMut(Progress) -> Flow,
+) -> Result<Outcome> {
+    prepare(base, plan, dir)?;
+    let started = std::time::Instant::now();
+    let all = parts(plan);
+    let mut out = Outcome {
+        singles: Vec::new(),
+        searches: Vec::new(),
+        seconds: 0.0,
+    };
+    for (index, &part) in all.iter().enumerate() {
+        let s = part_settings(base, plan, part);
+        let done = part_done(dir, part);
+        progress(Progress::Part {
+            index,
+            total: all.len(),
+            part,
+            done,
+        });
+        match part {
+            Part::Single(d) => out
+                .singles
+                .push((d, single(&s, dir, part, plan, progress)?)),
+            Part::Search(d, k) => {
+                let rows = search(&s, dir, part, stop, progress)?;
+                out.searches.push(SearchResult {
+                    dataset: d,
+                    preset: k,
+                    data_groups: s.data.groups,
+                    models: rows.1,
+                    verdict: experiments::verdict(&rows.0),
+                });
+            }
+        }
+        if stop.load(Ordering::SeqCst) {
+            bail!("stopped: what is done is kept in {}", dir.display());
+        }
+    }
+    out.seconds = started.elapsed().as_secs_f64();
+    write_report(dir, plan, base, &out)?;
+    Ok(out)
+}
+
+fn part_done(dir: &Path, part: Part) -> bool {
+    match part {
+        Part::Single(_) => dir.join(format!("{}.json", part.name())).exists(),
+        Part::Search(..) => dir.join(part.name()).join("final.json").exists(),
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = fsio::read_capped(path, 256 << 20, "reproduction part")?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is damaged: delete it to redo that part", path.display()))
+}
+
+fn single(
+    s: &Settings,
+    dir: &Path,
+    part: Part,
+    plan: &Plan,
+    progress: &mut dyn FnMut(Progress) -> Flow,
+) -> Result<SingleTable> {
+    let json = dir.join(format!("{}.json", part.name()));
+    if json.exists() {
+        return read_json(&json);
+    }
+    let base = session::open_base(s)?;
+    let (sizes, _) = experiments::fit_sizes(&base, s.final_sizes());
+    let table =
+        experiments::single_test(s, &base, sizes, s.final_eval.epochs, plan.seeds, &mut |p| {
+            progress(Progress::Exp(p))
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    fsio::write_atomic(
+        &dir.join(format!("{}.csv", part.name())),
+        table.to_csv().as_bytes(),
+    )?;
+    fsio::write_atomic(&json, serde_json::to_string(&table)?.as_bytes())?;
+    Ok(table)
+}
+
+/// The search of a part (started, resumed or already finished), then its final
+/// evaluation and exports. Returns the evaluation's rows and the models trained.
+fn search(
+    s: &Settings,
+    dir: &Path,
+    part: Part,
+    stop: &Arc<AtomicBool>,
+    progress: &mut dyn FnMut(Progress) -> Flow,
+) -> Result<(Vec<EvalRow>, usize)> {
+    let folder = dir.join(part.name());
+    let final_json = folder.join("final.json");
+    let snap_path = folder.join("snapshot.json");
+    if final_json.exists() {
+        let rows: Vec<EvalRow> = read_json(&final_json)?;
+        let snap = snapshot::load(&snap_path)?;
+        return Ok((rows, snap.history.models.len()));
+    }
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    let prior = snap_path
+        .exists()
+        .then(|| snapshot::load(&snap_path))
+        .transpose()?;
+    let snap = match prior {
+        Some(snap) if snap.finished.is_some() => snap,
+        Some(snap) => drive(
+            session::resume(snap, snap_path.clone(), Vec::new())?,
+            stop,
+            progress,
+        )?,
+        None => drive(
+            session::start(s.clone(), Some(snap_path.clone()), true)?,
+            stop,
+            progress,
+        )?,
+    };
+    let eval = session::final_eval(&snap, &snap.settings.final_eval, &mut |p| {
+        if stop.load(Ordering::SeqCst) {
+            return Flow::Cancel;
+        }
+        progress(Progress::Exp(p))
+    })?;
+    session::export(&folder, &snap, Some(&eval.rows))?;
+    fsio::write_atomic(
+        &final_json,
+        serde_json::to_string_pretty(&eval.rows)?.as_bytes(),
+    )?;
+    Ok((eval.rows, snap.history.models.len()))
+}
+
+/// Follows a search to its end; a stop or an error is an error (the snapshot is kept).
+fn drive(
+    h: crate::engine::search::SearchHandle,
+    stop: &Arc<AtomicBool>,
+    progress: &mut dyn FnMut(Progress) -> Flow,
+) -> Result<Snapshot> {
+    let mut error = None;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            h.stop();
+        }
+        let ev = match h.events.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(ev) => ev,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(_) => bail!("the search ended without a word"),
+        };
+        progress(Progress::Search(&ev));
+        match ev {
+            Event::Error(e) => error = Some(e),
+            Event::Finished {
+                reason, snapshot, ..
+            } => {
+                h.join();
+                if let Some(e) = error {
+                    bail!("the search failed: {e}");
+                }
+                if reason == FinishReason::Stopped {
+                    bail!("stopped: the search is saved and resumes on the next run");
+                }
+                return Ok(*snapshot);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Rows whose matching network wins beyond noise, of the twelve group rows.
+pub fn matching_wins(t: &SingleTable) -> usize {
+    (0..t.data_sets.len())
+        .filter(|&r| !t.data_sets[r].is_empty())
+        .filter(|&r| {
+            let c = t.nets.iter().position(|n| *n == t.data_sets[r]);
+            c.is_some_and(|c| t.winners(r)[c])
+        })
+        .count()
+}
+
+/// The rot90 network's test-accuracy gain over the plain one on rot90 data: mean and
+/// 95% half-width (Welch).
+pub fn rot90_advantage(t: &SingleTable) -> Option<(f64, f64)> {
+    let rot = GroupSet::parse("rot90").ok()?;
+    let r = t.data_sets.iter().position(|d| *d == rot)?;
+    let c = t.nets.iter().position(|n| *n == rot)?;
+    let p = t.nets.iter().position(|n| n.is_empty())?;
+    let tests = |c: usize| -> Vec<f64> { t.results[r][c].iter().map(|x| x.test_acc).collect() };
+    stats::welch_ci(&tests(c), &tests(p))
+}
+
+fn verdict_word(v: &Verdict) -> &'static str {
+    match v.p {
+        Some(p) if p < 0.05 && v.gain > 0.0 => "yes, beyond noise",
+        Some(p) if p < 0.05 => "no: the single network is better",
+        Some(_) => "no difference beyond noise",
+        None => "one seed: undecided",
+    }
+}
+
+fn summary_csv(out: &Outcome) -> String {
+    let mut s = String::from(
+        "dataset,preset,data_groups,models,best_searched,searched_params,best_single,single_params,gain,ci95,p\n",
+    );
+    for r in &out.searches {
+        let Some(v) = &r.verdict else { continue };
+        s.push_str(&format!(
+            "{},{},\"{}\",{},\"{}\",{},\"{}\",{},{:.3},{},{}\n",
+            r.dataset.name(),
+            r.preset,
+            set_label(r.data_groups),
+            r.models,
+            set_label(v.searched),
+            v.searched_params,
+            set_label(v.single),
+            v.single_params,
+            v.gain,
+            v.interval.map_or(String::new(), |h| format!("{h:.3}")),
+            v.p.map_or(String::new(), |p| format!("{p:.4}")),
+        ));
+    }
+    s
+}
+
+/// The report's Markdown: the single tables' findings, then one row per search.
+pub fn report_markdown(plan: &Plan, base: &Settings, out: &Outcome) -> String {
+    let mut m = String::from("# aen reproduce\n\n");
+    m.push_str(&format!(
+        "{} protocol, {} seeds per cell and per final evaluation; normalization {}, G-data {}, translations {}; {:.0} s of work in this run.\n\n",
+        if plan.quick { "Quick" } else { "Full" },
+        plan.seeds,
+        base.data.normalize.show(),
+        base.data.resample.show(),
+        base.data.translation.show(),
+        out.seconds
+    ));
+    m.push_str("## Single-equivariance tables\n\n");
+    m.push_str("| data set | rows won by the matching network beyond noise (Welch, p < 0.05) | rot90 network's gain over plain on rot90 data |\n|---|---|---|\n");
+    for (d, t) in &out.singles {
+        let rot =
+            rot90_advantage(t).map_or("-".into(), |(g, h)| format!("{g:+.2} ± {h:.2} points"));
+        m.push_str(&format!(
+            "| {} | {} of 12 | {rot} |\n",
+            d.title(),
+            matching_wins(t)
+        ));
+    }
+    m.push_str("\nThe full tables are in single-*.csv (mean, standard deviation and every seed per cell).\n\n");
+    m.push_str(
+        "## Searches: does the best searched network beat the best single-group network?\n\n",
+    );
+    m.push_str("Both picked by validation accuracy; gain in test accuracy, with its 95% interval (Welch).\n\n");
+    m.push_str("| data set | preset (data groups) | models | best searched (parameters) | best single (parameters) | gain, points | answer |\n|---|---|---|---|---|---|---|\n");
+    for r in &out.searches {
+        let Some(v) = &r.verdict else { continue };
+        m.push_str(&format!(
+            "| {} | {} ({}) | {} | {} ({}) | {} ({}) | {} | {} |\n",
+            r.dataset.title(),
+            r.preset,
+            set_label(r.data_groups),
+            r.models,
+            set_label(v.searched),
+            v.searched_params,
+            set_label(v.single),
+            v.single_params,
+            v.gain_text(),
+            verdict_word(v)
+        ));
+    }
+    m.push_str("\n![gains](gains.png)\n\nEach search's folder holds its snapshot, models.csv, summary.json (with the final evaluation) and plots.\n");
+    m
+}
+
+fn write_report(dir: &Path, plan: &Plan, base: &Settings, out: &Outcome) -> Result<()> {
+    fsio::write_atomic(&dir.join("summary.csv"), summary_csv(out).as_bytes())?;
+    fsio::write_atomic(
+        &dir.join("report.md"),
+        report_markdown(plan, base, out).as_bytes(),
+    )?;
+    let gains: Vec<(String, f64, f64)> = (out.searches.iter())
+        .filter_map(|r| {
+            let v = r.verdict.as_ref()?;
+            let label = format!("{} p{}", short(r.dataset), r.preset);
+            Some((label, v.gain, v.interval.unwrap_or(0.0)))
+        })
+        .collect();
+    report::plot_gains(&gains, &dir.join("gains.png")).context("drawing gains.png")
+}
+
+fn short(d: DatasetKind) -> &'static str {
+    match d {
+        DatasetKind::Mnist => "MNIST",
+        DatasetKind::FashionMnist => "Fashion",
+    }
+}
+
+/// The folder a part writes to (for messages).
+pub fn part_path(dir: &Path, part: Part) -> PathBuf {
+    match part {
+        Part::Single(_) => dir.join(format!("{}.csv", part.name())),
+        Part::Search(..) => dir.join(part.name()),
+    }
+}

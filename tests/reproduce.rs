@@ -1,0 +1,134 @@
+//! `aen reproduce` end to end on tiny protocols: the report answers the paper's
+//! question with intervals, a rerun redoes nothing, and bad plans are clear errors.
+
+mod common;
+
+use common::aen_bin;
+use std::process::Command;
+
+const TINY: &[&str] = &[
+    "--quick",
+    "--source",
+    "embedded",
+    "--train-size",
+    "300",
+    "--val-size",
+    "200",
+    "--test-size",
+    "200",
+    "--max-models",
+    "12",
+    "--final-train-size",
+    "300",
+    "--final-val-size",
+    "200",
+    "--final-test-size",
+    "200",
+    "--top-k",
+    "2",
+];
+
+/// MNIST, preset 2, 2 seeds, unless `extra` names others.
+fn reproduce(
+    out: &std::path::Path,
+    home: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args: Vec<&str> = TINY.to_vec();
+    for (flag, value) in [
+        ("--datasets", "mnist"),
+        ("--presets", "2"),
+        ("--seeds", "2"),
+    ] {
+        if !extra.contains(&flag) {
+            args.extend([flag, value]);
+        }
+    }
+    Command::new(aen_bin())
+        .arg("reproduce")
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .args(extra)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_quick_reproduction_reports_each_search_with_an_interval_and_resumes_for_free() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("repro");
+    let o = reproduce(&out, home.path(), &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("| MNIST | 2 (rot90,hflip,sc4,sc5) | 12 |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("95% CI ±"),
+        "two seeds give an interval: {stdout}"
+    );
+    for f in [
+        "report.md",
+        "summary.csv",
+        "gains.png",
+        "single-mnist.csv",
+        "single-mnist.json",
+        "mnist-p2/final.json",
+        "mnist-p2/snapshot.json",
+        "mnist-p2/models.csv",
+        "mnist-p2/summary.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} is written");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 2, "{summary}");
+    let single = std::fs::read_to_string(out.join("single-mnist.csv")).unwrap();
+    assert_eq!(single.lines().count(), 14, "a header and 13 rows");
+    let verdict: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("mnist-p2/summary.json")).unwrap())
+            .unwrap();
+    let rows = verdict["final_eval"].as_array().unwrap();
+    assert_eq!(rows.len(), 2 + 13);
+    assert!(
+        rows.iter()
+            .all(|r| r["test_seeds"].as_array().unwrap().len() == 2)
+    );
+    assert!(verdict["verdict"]["interval"].as_f64().is_some());
+
+    // A rerun finds every part done and writes the same answers.
+    let again = reproduce(&out, home.path(), &[]);
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{err}");
+    assert_eq!(err.matches("(done before)").count(), 2, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        summary
+    );
+
+    // Another plan in the same folder would mix results: refused.
+    let other = reproduce(&out, home.path(), &["--final-epochs", "2"]);
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stderr).contains("another plan or other settings"));
+}
+
+#[test]
+fn plans_that_cannot_answer_are_refused_before_any_training() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("r");
+    for (extra, msg) in [
+        (&["--seeds", "1"][..], "at least 2"),
+        (&["--presets", "7"][..], "presets 1 to 5"),
+        (&["--datasets", "cifar"][..], "--datasets"),
+    ] {
+        let o = reproduce(&out, home.path(), extra);
+        assert_eq!(o.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(msg), "{extra:?}: {err}");
+    }
+}
