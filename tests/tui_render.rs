@@ -441,3 +441,31 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
     key(&mut app, 'd');
     assert!(!a.exists(), "the second d deletes");
 }
+
+#[test]
+fn a_models_details_show_its_curve_orbits_and_the_g_data() {
+    let mut app = dashboard_app();
+    app.dash.focus = Pane::Best;
+    app.update(Action::Down);
+    let second = app.dash.sorted_models()[1].clone();
+    app.on_key(KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE));
+    let Some(Overlay::Model(m)) = &app.overlay else {
+        panic!("i opens the details")
+    };
+    assert_eq!(
+        m.record.state, second.state,
+        "the row at the top of the table"
+    );
+    let screen = render(&app, (120, 40));
+    for want in [
+        format!("Model {}:", second.index),
+        "validation by epoch:".to_string(),
+        "layer 1:".to_string(),
+        "weight orbits".to_string(),
+        "G-data (rot90,hflip,sc4,sc5)".to_string(),
+    ] {
+        assert!(screen.contains(&want), "{want}: {screen}");
+    }
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(app.overlay.is_none(), "any key closes");
+}

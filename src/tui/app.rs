@@ -132,6 +132,13 @@ impl App {
         )
     }
 
+    /// The source the set-up screen has chosen for data set `kind`.
+    fn source_of(&self, kind: DatasetKind) -> Source {
+        let i = (self.setup.sources.iter().position(|(k, _)| *k == kind)).unwrap_or(0);
+        let (_, list) = &self.setup.sources[i];
+        list[self.setup.source[i].min(list.len() - 1)].clone()
+    }
+
     pub fn request_preview(&mut self) {
         self.setup.preview_id += 1;
         let (kind, source) = self.selected_source();
@@ -147,6 +154,40 @@ impl App {
         if let Some(p) = &self.preview {
             p.request(req);
         }
+    }
+
+    /// Opens the details of the model at the top of the models table, and asks for a
+    /// preview of the run's G-data to show with them.
+    pub fn open_model_details(&mut self) {
+        let d = &self.dash;
+        let Some(m) = d.sorted_models().get(d.table_offset).map(|m| (*m).clone()) else {
+            self.dash.push_log("no model trained yet".into());
+            return;
+        };
+        let orbits = crate::engine::orbits::ChildOrbits::new(m.state, d.settings.shift())
+            .map(|o| [o.l1.n_weight, o.l1.n_hidden, o.l2.n_weight, o.l2.n_hidden])
+            .map_err(|e| e.to_string());
+        let (data_groups, shift) = (d.settings.data.groups, d.settings.shift());
+        let kind = d.settings.data.dataset;
+        self.setup.preview_id += 1;
+        let source = self.source_of(kind);
+        if let Some(p) = &self.preview {
+            p.request(PreviewRequest {
+                id: self.setup.preview_id,
+                kind,
+                source,
+                groups: data_groups,
+                shift,
+                seed: self.setup.preview_seed,
+                count: 3,
+            });
+        }
+        self.overlay = Some(Overlay::Model(Box::new(ModelView {
+            record: m,
+            orbits,
+            data_groups,
+            preview_id: self.setup.preview_id,
+        })));
     }
 
     pub fn on_preview(&mut self, r: PreviewResult) {

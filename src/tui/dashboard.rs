@@ -391,6 +391,15 @@ fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: boo
             cells.push(Cell::from(fmt_count(m.params as f64)));
             Row::new(cells)
         })
+        .enumerate()
+        // The top row is the one `i` details: marked while the pane has the focus.
+        .map(|(k, row)| {
+            if k == 0 && focused {
+                row.style(t.selected())
+            } else {
+                row
+            }
+        })
         .collect();
     let widths = std::iter::once(Constraint::Min(groups_w as u16))
         .chain(numbers.iter().map(|(_, w)| Constraint::Length(*w)));

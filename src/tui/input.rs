@@ -44,7 +44,7 @@ impl App {
                     _ => self.overlay = None,
                 }
             }
-            Some(Overlay::Error(_) | Overlay::Eval) => self.overlay = None,
+            Some(Overlay::Error(_) | Overlay::Eval | Overlay::Model(_)) => self.overlay = None,
             Some(Overlay::Prompt(p)) => match key.code {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Enter => {
@@ -434,6 +434,7 @@ impl App {
             }
             Action::FinalEval => self.start_eval(),
             Action::Export => self.ask_export(),
+            Action::Details => self.open_model_details(),
             Action::OpenSessions => self.open_sessions(),
             Action::Extend if self.handle.is_none() && d.snapshot_path.is_some() => {
                 self.ask_extend()

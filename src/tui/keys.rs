@@ -39,6 +39,7 @@ pub enum Action {
     Sort,
     NewSearch,
     Extend,
+    Details,
     Edit,
     Apply,
     Close,
@@ -257,6 +258,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::NewSearch,
         help: "new search: back to the set-up screen",
         hint: true,
+    },
+    Binding {
+        modes: DASH,
+        keys: &[Char('i')],
+        label: "i",
+        action: Action::Details,
+        help: "details of the model at the top of the models table (↑/↓ there picks it)",
+        hint: false,
     },
     Binding {
         modes: &[Finished],

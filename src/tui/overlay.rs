@@ -1,12 +1,12 @@
 //! Overlays drawn over either screen: help, settings form, sessions, prompts, errors.
 
-use super::app::{App, Browser, EvalState, Overlay, Prompt, PromptState};
+use super::app::{App, Browser, EvalState, ModelView, Overlay, Prompt, PromptState};
 use super::form::Form;
 use super::keys;
 use super::mouse::{HitMap, Target};
 use super::setup_view::{form_lines, form_scroll};
 use super::theme::Theme;
-use super::widgets::{block, centered, wrap_words};
+use super::widgets::{block, centered, fmt_count, wrap_words};
 use crate::engine::experiments::set_label;
 use crate::engine::search::FinishReason;
 use crate::engine::settings::{SettingValue, Settings};
@@ -21,6 +21,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Help(scroll) => render_help(f, area, app, *scroll),
         Overlay::Form(lf) => render_live_form(f, area, &lf.form, t),
         Overlay::Sessions(b) => render_sessions(f, area, b, t, &app.hits),
+        Overlay::Model(m) => render_model(f, area, m, app),
         Overlay::Prompt(p) => render_prompt(f, area, p, t),
         Overlay::Eval => render_eval(f, area, app),
         Overlay::ConfirmQuit => {
@@ -368,4 +369,73 @@ pub fn settings_brief(s: &Settings) -> String {
         s.data.resample.show(),
         s.data.translation.show(),
     )
+}
+
+/// One model: where and how it was trained, its validation curve, its orbits, and the
+/// G-data it learned from.
+fn render_model(f: &mut Frame, area: Rect, m: &ModelView, app: &App) {
+    let t = &app.theme;
+    let r = &m.record;
+    let curve = if r.val_curve.is_empty() {
+        "not recorded (looked up, or an older snapshot)".to_string()
+    } else {
+        let v: Vec<String> = r.val_curve.iter().map(|a| format!("{a:.1}")).collect();
+        v.join(" → ")
+    };
+    let orbits = match m.orbits {
+        Ok([w1, h1, w2, h2]) => format!(
+            "layer 1: {} weight orbits, {} hidden units; layer 2: {} weight orbits, {} hidden units",
+            fmt_count(w1 as f64),
+            h1,
+            fmt_count(w2 as f64),
+            h2
+        ),
+        Err(ref e) => format!("cannot compute: {e}"),
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("validation ", t.dim()),
+            Span::raw(format!("{:.2}%", r.val_acc)),
+            Span::styled("  test ", t.dim()),
+            Span::raw(format!("{:.2}%", r.test_acc)),
+            Span::styled("  parameters ", t.dim()),
+            Span::raw(r.params.to_string()),
+        ]),
+        Line::styled(
+            format!(
+                "number {} in the order trained, first reached at step {} under epsilon {:.2}; trained in {:.2} s",
+                r.index, r.first_step, r.epsilon, r.seconds
+            ),
+            t.dim(),
+        ),
+        Line::from(vec![
+            Span::styled("validation by epoch: ", t.dim()),
+            Span::raw(curve),
+        ]),
+        Line::styled(orbits, t.dim()),
+        Line::styled(
+            format!(
+                "G-data ({}), original → transformed:",
+                set_label(m.data_groups)
+            ),
+            t.title(),
+        ),
+    ];
+    let w = area.width.saturating_sub(4).min(110);
+    let h = area.height.saturating_sub(2).min(28);
+    let rect = centered(area, w, h);
+    f.render_widget(Clear, rect);
+    let title = format!(
+        "Model {}: {} [{}] (any key closes)",
+        r.index,
+        set_label(r.state),
+        r.state.bit_string()
+    );
+    let outer = block(&title, true, t);
+    let inner = outer.inner(rect);
+    f.render_widget(outer, rect);
+    let [text, pics] = Layout::vertical([Constraint::Length(6), Constraint::Min(0)]).areas(inner);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    let preview = (app.setup.preview.as_ref()).filter(|p| p.id == m.preview_id);
+    super::setup_view::render_samples(f, pics, preview, t);
 }

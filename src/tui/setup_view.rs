@@ -2,6 +2,8 @@
 
 use super::app::{App, SetupFocus};
 use super::mouse::Target;
+use super::preview::PreviewResult;
+use super::theme::Theme;
 use super::widgets::{block, ellipsize, image_lines, wrap_words};
 use crate::engine::groups::{Group, NUM_GROUPS};
 use ratatui::prelude::*;
@@ -268,7 +270,13 @@ fn render_preview(f: &mut Frame, area: Rect, app: &App) {
     let b = block(&title, false, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let Some(p) = &app.setup.preview else {
+    render_samples(f, inner, app.setup.preview.as_ref(), t);
+}
+
+/// Preview pairs (original → transformed) in a grid filling `inner`, halved when a
+/// full-size pair does not fit.
+pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: &Theme) {
+    let Some(p) = p else {
         f.render_widget(Paragraph::new("loading preview…"), inner);
         return;
     };

@@ -147,6 +147,19 @@ pub enum Overlay {
     Error(String),
     /// The final evaluation's table.
     Eval,
+    /// One model's details.
+    Model(Box<ModelView>),
+}
+
+/// What the details of one model show.
+pub struct ModelView {
+    pub record: ModelRecord,
+    /// Weight and hidden-unit orbits of the two tied layers, or why they are unknown.
+    pub orbits: Result<[usize; 4], String>,
+    /// The run's data groups, shown with the preview of the G-data.
+    pub data_groups: GroupSet,
+    /// The preview request whose samples the view shows.
+    pub preview_id: u64,
 }
 
 pub struct SetupState {

@@ -9,7 +9,7 @@ use crate::engine::nn::Dev;
 use crate::engine::orbits::ChildOrbits;
 use crate::engine::pool::ChildSpec;
 use crate::engine::settings::Settings;
-use crate::engine::train::{self, Flow, TrainConfig, TrainProgress};
+use crate::engine::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -151,20 +151,19 @@ impl Children {
             m.first_step = step;
             m
         } else {
-            let Some((val_acc, test_acc, params, seconds)) =
-                self.compute(state, settings, on_batch)?
-            else {
+            let Some(r) = self.compute(state, settings, on_batch)? else {
                 return Ok(Outcome::Cancelled);
             };
             ModelRecord {
                 index,
                 state,
-                val_acc,
-                test_acc,
-                params,
-                seconds,
+                val_acc: r.val_acc,
+                test_acc: r.test_acc,
+                params: r.params,
+                seconds: r.seconds,
                 first_step: step,
                 epsilon: settings.epsilon(self.trained),
+                val_curve: r.val_curve,
             }
         };
         self.trained += 1;
@@ -174,13 +173,14 @@ impl Children {
 }
 
 impl Children {
-    /// (validation %, test %, parameters, seconds) of a new state; None if cancelled.
+    /// The training result of a new state (looked up: no curve, no seconds); None if
+    /// cancelled.
     fn compute(
         &mut self,
         state: GroupSet,
         settings: &Settings,
         on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
-    ) -> anyhow::Result<Option<(f64, f64, usize, f64)>> {
+    ) -> anyhow::Result<Option<TrainResult>> {
         match &self.eval {
             Evaluator::Table(t) => {
                 let (v, te, p) = t.get(state).ok_or_else(|| {
@@ -191,19 +191,25 @@ impl Children {
                         state.bit_string()
                     )
                 })?;
-                Ok(Some((v, te, p, 0.0)))
+                Ok(Some(TrainResult {
+                    val_acc: v,
+                    test_acc: te,
+                    params: p,
+                    seconds: 0.0,
+                    val_curve: Vec::new(),
+                }))
             }
             Evaluator::Train(_) if self.ahead.is_some() => {
                 let r = (self.ahead.as_mut().and_then(|a| a.take(state))).ok_or_else(|| {
                     anyhow::anyhow!("{state} was evaluated before it was trained")
                 })?;
-                Ok(Some((r.val_acc, r.test_acc, r.params, r.seconds)))
+                Ok(Some(r))
             }
             Evaluator::Train(gd) => {
                 let orbits = ChildOrbits::new(state, settings.shift())?;
                 let cfg = child_config(settings, state);
                 match train::train_child(&self.dev, &orbits, gd, cfg, on_batch) {
-                    Ok(r) => Ok(Some((r.val_acc, r.test_acc, r.params, r.seconds))),
+                    Ok(r) => Ok(Some(r)),
                     Err(train::TrainError::Cancelled) => Ok(None),
                 }
             }

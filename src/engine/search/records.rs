@@ -38,6 +38,10 @@ pub struct ModelRecord {
     pub first_step: usize,
     /// Epsilon in force when it was trained.
     pub epsilon: f64,
+    /// Validation accuracy after each epoch (empty when looked up in a table, and in
+    /// snapshots made before it was recorded).
+    #[serde(default)]
+    pub val_curve: Vec<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
