@@ -332,8 +332,9 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
     );
 }
 
-/// The child trainers and the pace: "trainers 2/2 busy, predicted 92% of 250 · 95
-/// models/min".
+/// The pace and the child trainers: "95 models/min · trainers 2/2 busy, 92% predicted"
+/// (the share of the states the search needed that were trained ahead). The pace goes
+/// first: where the line wraps, a number keeps its unit.
 pub fn trainers_text(d: &DashState) -> String {
     let minutes = d.elapsed().as_secs_f64() / 60.0;
     // A pace over the first seconds says more about start-up than about the search.
@@ -342,14 +343,21 @@ pub fn trainers_text(d: &DashState) -> String {
     } else {
         "- models/min".into()
     };
+    let lookup = d.info.as_ref().is_some_and(|i| i.device == "table lookup");
     match &d.trainers {
-        Some(t) => format!(
-            "trainers {}/{} busy, {} · {pace}",
-            t.busy,
-            t.workers,
-            t.hits_text()
-        ),
-        None => format!("1 trainer · {pace}"),
+        _ if lookup => pace,
+        Some(t) => match t.hit_rate() {
+            Some(r) => format!(
+                "{pace} · trainers {}/{} busy, {:.0}% predicted",
+                t.busy,
+                t.workers,
+                100.0 * r
+            ),
+            None => format!("{pace} · trainers {}/{} busy", t.busy, t.workers),
+        },
+        // Nothing reported (yet): no machine-dependent count, so screens compare.
+        None if d.settings.child.jobs == 1 => format!("{pace} · 1 trainer"),
+        None => format!("{pace} · trainers idle"),
     }
 }
 
