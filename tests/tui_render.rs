@@ -304,6 +304,7 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
         selected: 0,
         dir: Some("/sessions".into()),
         confirm_delete: false,
+        marked: None,
         note: None,
     }));
     let screen = render(&app, (160, 48));
@@ -390,6 +391,7 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
             selected,
             dir: Some(dir.path().to_path_buf()),
             confirm_delete: false,
+            marked: None,
             note: None,
         })
     };
@@ -467,5 +469,43 @@ fn a_models_details_show_its_curve_orbits_and_the_g_data() {
         assert!(screen.contains(&want), "{want}: {screen}");
     }
     app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(app.overlay.is_none(), "any key closes");
+}
+
+#[test]
+fn two_sessions_show_side_by_side() {
+    use aen::tui::app::Browser;
+    let path = std::path::PathBuf::from("tests/fixtures/session.json");
+    let snap = aen::snapshot::load(&path).unwrap();
+    let mut other = snap.clone();
+    other.history.models.truncate(12);
+    let mut app = setup_app();
+    app.overlay = Some(Overlay::Sessions(Browser {
+        entries: vec![(path.clone(), Ok(snap)), ("short.json".into(), Ok(other))],
+        selected: 0,
+        dir: Some("/sessions".into()),
+        confirm_delete: false,
+        marked: None,
+        note: None,
+    }));
+    let key =
+        |app: &mut App, c: char| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    key(&mut app, 'c');
+    assert!(render(&app, (120, 40)).contains("marked: select another session"));
+    key(&mut app, 'j');
+    key(&mut app, 'c');
+    assert!(matches!(app.overlay, Some(Overlay::Compare(_))));
+    let screen = render(&app, (120, 40));
+    for want in [
+        "session.json",
+        "short.json",
+        "30 models",
+        "12 models",
+        "best states",
+        "mean of 20",
+    ] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    key(&mut app, 'q');
     assert!(app.overlay.is_none(), "any key closes");
 }

@@ -358,6 +358,7 @@ impl App {
             entries,
             dir,
             confirm_delete: false,
+            marked: None,
             note,
         }));
     }

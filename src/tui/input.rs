@@ -44,7 +44,9 @@ impl App {
                     _ => self.overlay = None,
                 }
             }
-            Some(Overlay::Error(_) | Overlay::Eval | Overlay::Model(_)) => self.overlay = None,
+            Some(Overlay::Error(_) | Overlay::Eval | Overlay::Model(_) | Overlay::Compare(_)) => {
+                self.overlay = None
+            }
             Some(Overlay::Prompt(p)) => match key.code {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Enter => {
@@ -172,6 +174,30 @@ impl App {
         self.resume_with(snap, path, changes)
     }
 
+    /// `c` in the session browser: marks a run, or shows the marked one beside this.
+    fn sessions_compare(&mut self) {
+        let Some(Overlay::Sessions(b)) = &mut self.overlay else {
+            return;
+        };
+        match b.marked {
+            Some(m) if m != b.selected => {
+                let pick = |i: usize| match b.entries.get(i) {
+                    Some((p, Ok(s))) => Some((file_name(p), s.clone())),
+                    _ => None,
+                };
+                match (pick(m), pick(b.selected)) {
+                    (Some(x), Some(y)) => self.overlay = Some(Overlay::Compare(Box::new([x, y]))),
+                    _ => b.note = Some("an unreadable session cannot be compared".into()),
+                }
+            }
+            _ => {
+                b.marked = Some(b.selected);
+                b.note =
+                    Some("marked: select another session and press c to compare the two".into());
+            }
+        }
+    }
+
     /// The snapshot the search in progress writes to, if one runs.
     fn running_path(&self) -> Option<&Path> {
         self.handle.as_ref().map(|h| h.path.as_path())
@@ -243,6 +269,7 @@ impl App {
                     self.open_sessions_at(row, Some(note));
                 }
             }
+            Action::Compare => self.sessions_compare(),
             Action::Rename => {
                 let Some((path, _)) = b.entries.get(b.selected) else {
                     return;

@@ -46,6 +46,7 @@ pub enum Action {
     ViewReadOnly,
     Delete,
     Rename,
+    Compare,
 }
 
 pub struct Binding {
@@ -329,6 +330,14 @@ pub const BINDINGS: &[Binding] = &[
         label: "d",
         action: Action::Delete,
         help: "delete the selected session (press twice)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char('c')],
+        label: "c",
+        action: Action::Compare,
+        help: "mark the selected session; c on another shows the two side by side",
         hint: true,
     },
 ];

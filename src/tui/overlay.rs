@@ -22,6 +22,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Form(lf) => render_live_form(f, area, &lf.form, t),
         Overlay::Sessions(b) => render_sessions(f, area, b, t, &app.hits),
         Overlay::Model(m) => render_model(f, area, m, app),
+        Overlay::Compare(runs) => render_compare(f, area, runs, t),
         Overlay::Prompt(p) => render_prompt(f, area, p, t),
         Overlay::Eval => render_eval(f, area, app),
         Overlay::ConfirmQuit => {
@@ -438,4 +439,111 @@ fn render_model(f: &mut Frame, area: Rect, m: &ModelView, app: &App) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
     let preview = (app.setup.preview.as_ref()).filter(|p| p.id == m.preview_id);
     super::setup_view::render_samples(f, pics, preview, t);
+}
+
+/// Two runs side by side: their accuracy curves (mean of 20) on one chart, then each
+/// run's settings and best states.
+fn render_compare(f: &mut Frame, area: Rect, runs: &[(String, Snapshot); 2], t: &Theme) {
+    use crate::engine::report::rolling_mean;
+    use ratatui::symbols::Marker;
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(Clear, rect);
+    let outer = block("Two runs side by side (any key closes)", true, t);
+    let inner = outer.inner(rect);
+    f.render_widget(outer, rect);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Min(5)]).areas(inner);
+    let curves: Vec<Vec<(f64, f64)>> = (runs.iter())
+        .map(|(_, s)| {
+            (rolling_mean(&s.history.models, 20).into_iter())
+                .map(|(i, v)| (i as f64, v))
+                .collect()
+        })
+        .collect();
+    let n = (runs.iter())
+        .map(|(_, s)| s.history.models.len())
+        .max()
+        .unwrap_or(1);
+    let x = [1.0, (n as f64).max(2.0)];
+    let y = super::charts::bounds(curves.iter().flatten().map(|p| p.1));
+    let marks = ["⣿", "⣿"];
+    let sets: Vec<Dataset> = (curves.iter().enumerate())
+        .map(|(k, c)| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(t.series(k))
+                .data(c)
+        })
+        .collect();
+    let mut legend = vec![Span::styled(
+        " validation %, mean of 20, by models trained: ",
+        t.title(),
+    )];
+    for (k, (name, _)) in runs.iter().enumerate() {
+        legend.push(Span::styled(marks[k], t.series(k)));
+        legend.push(Span::raw(format!(" {name} ")));
+    }
+    let chart =
+        Chart::new(sets)
+            .legend_position(None)
+            .block(super::widgets::block_line(Line::from(legend), false, t))
+            .x_axis(Axis::default().bounds(x).labels(super::charts::axis_labels(
+                x,
+                top.width,
+                |v| super::charts::label(v, 0),
+            )))
+            .y_axis(Axis::default().bounds(y).labels(super::charts::axis_labels(
+                y,
+                u16::MAX,
+                |v| super::charts::label(v, 1),
+            )));
+    f.render_widget(chart, top);
+    let cols = Layout::horizontal([Constraint::Percentage(50); 2]).split(bottom);
+    for (k, (name, s)) in runs.iter().enumerate() {
+        f.render_widget(
+            Paragraph::new(compare_column(k, name, s, t)).wrap(Wrap { trim: false }),
+            cols[k],
+        );
+    }
+}
+
+/// One run's column under the comparison chart: what it is, how it ran, its best states.
+fn compare_column<'a>(k: usize, name: &str, s: &Snapshot, t: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::styled(
+            format!(
+                "{name}: {} · data {}",
+                s.dataset,
+                set_label(s.settings.data.groups)
+            ),
+            t.series(k),
+        ),
+        Line::styled(settings_brief(&s.settings), t.dim()),
+        Line::styled(
+            format!(
+                "{} models, {} of search, {}",
+                s.history.models.len(),
+                super::dashboard::fmt_dur(s.seconds),
+                session_status(s)
+            ),
+            t.dim(),
+        ),
+        Line::styled("  val  test  params  best states", t.title()),
+    ];
+    for m in s.history.best(5) {
+        lines.push(Line::raw(format!(
+            "{:>5.1} {:>5.1} {:>7}  {}",
+            m.val_acc,
+            m.test_acc,
+            fmt_count(m.params as f64),
+            set_label(m.state)
+        )));
+    }
+    lines
 }

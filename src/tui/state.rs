@@ -98,6 +98,8 @@ pub struct Browser {
     pub dir: Option<PathBuf>,
     /// `d` was pressed once: the next `d` deletes the selected session.
     pub confirm_delete: bool,
+    /// The row marked with `c`, to compare with the next one marked.
+    pub marked: Option<usize>,
     /// The outcome of the last rename or delete, or the question being asked.
     pub note: Option<String>,
 }
@@ -149,6 +151,8 @@ pub enum Overlay {
     Eval,
     /// One model's details.
     Model(Box<ModelView>),
+    /// Two saved runs side by side: (file name, run) each.
+    Compare(Box<[(String, Snapshot); 2]>),
 }
 
 /// What the details of one model show.
