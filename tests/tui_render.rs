@@ -419,6 +419,17 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
     };
     assert_eq!(br.note.as_deref(), Some("renamed to run 2.json"));
 
+    // An empty name renames nothing and says so, in the browser.
+    app.overlay = Some(browser(0));
+    key(&mut app, 'r');
+    app.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let Some(Overlay::Sessions(br)) = &app.overlay else {
+        panic!("browser kept")
+    };
+    assert!(br.note.as_deref().unwrap().contains("needs a name"));
+    assert!(a.exists());
+
     // Renaming over another file is refused; so is a path.
     app.overlay = Some(browser(0));
     key(&mut app, 'r');
@@ -436,6 +447,10 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
     app.overlay = Some(browser(0));
     key(&mut app, 'd');
     assert!(render(&app, (120, 40)).contains("press d again to delete a.json"));
+    key(&mut app, 'x');
+    assert!(render(&app, (120, 40)).contains("kept: nothing was deleted"));
+    key(&mut app, 'd');
+    assert!(a.exists(), "an unbound key cancels too: one d only asks");
     key(&mut app, 'j');
     key(&mut app, 'k');
     key(&mut app, 'd');

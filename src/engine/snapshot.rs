@@ -73,6 +73,16 @@ impl Snapshot {
         }
     }
 
+    /// The settings in force where the run ends: those it started with, and every live
+    /// change it recorded (a change that no longer applies is skipped).
+    pub fn current_settings(&self) -> Settings {
+        let mut s = self.settings.clone();
+        for (_, c) in &self.history.changes {
+            let _ = c.apply(&mut s);
+        }
+        s
+    }
+
     pub fn best_val(&self) -> Option<f64> {
         self.history
             .models

@@ -33,7 +33,11 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme, hits: &Hi
     ])
     .areas(bottom);
     // Taller where there is room: the trainers and the run's settings join the state.
-    let state_h = if left.height >= 20 { 9 } else { 6 };
+    let state_h = match left.height {
+        24.. => 10,
+        16.. => 9,
+        _ => 6,
+    };
     let [state, best] =
         Layout::vertical([Constraint::Length(state_h), Constraint::Min(3)]).areas(left);
     let [_, log] = Layout::vertical([Constraint::Length(0), Constraint::Min(3)]).areas(right);
@@ -101,12 +105,19 @@ pub fn status_text(d: &DashState) -> (String, String, String) {
 
 fn render_status(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
     let (state, mut rest, device) = status_text(d);
-    // The device goes first when the line is too long, so no number is cut.
+    // The device goes first when the line is too long, then whole segments from the
+    // end (ETA, elapsed), so no number is cut.
     let room = (area.width as usize).saturating_sub(state.len() + 3);
     if rest.len() + device.len() + 3 <= room {
         rest = format!("{rest} | {device}");
     } else if rest.len() > room {
         rest = rest.replacen("episode", "ep", 1);
+    }
+    while rest.chars().count() > room {
+        match rest.rfind(" | ") {
+            Some(i) => rest.truncate(i),
+            None => break,
+        }
     }
     let st = match d.status {
         RunStatus::Running => t.on(),
@@ -418,6 +429,17 @@ fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: boo
     f.render_widget(table, area);
 }
 
+/// `line` in `width` characters: cut after a whole word, with an ellipsis, so the
+/// tail of a number ("val 16.50%") is never shown as a shorter one ("val 1").
+fn cut_at_word(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line.to_string();
+    }
+    let head: String = line.chars().take(width.saturating_sub(1)).collect();
+    let cut = head.rfind(' ').map_or(head.as_str(), |i| &head[..i]);
+    format!("{cut}…")
+}
+
 /// `line` cut into rows of `width` characters.
 fn wrap_chars(line: &str, width: usize) -> Vec<String> {
     let chars: Vec<char> = line.chars().collect();
@@ -444,7 +466,7 @@ fn render_log(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool
         let parts = if wrap {
             wrap_chars(l, w)
         } else {
-            vec![l.clone()]
+            vec![cut_at_word(l, w)]
         };
         rows.extend(parts.into_iter().rev().map(Line::raw));
     }

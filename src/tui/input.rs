@@ -19,10 +19,17 @@ impl App {
         if self.on_text_key(&key) {
             return;
         }
-        let Some(action) = keys::action_for(self.mode(), &key) else {
-            return;
-        };
-        self.update(action);
+        let action = keys::action_for(self.mode(), &key);
+        // A pending delete waits for `d` only: any other key, bound or not, keeps the file.
+        if action != Some(Action::Delete)
+            && let Some(Overlay::Sessions(b)) = &mut self.overlay
+            && std::mem::take(&mut b.confirm_delete)
+        {
+            b.note = Some("kept: nothing was deleted".into());
+        }
+        if let Some(action) = action {
+            self.update(action);
+        }
     }
 
     /// Overlays and fields that take text or a yes/no; true if the key was theirs.
@@ -86,6 +93,9 @@ impl App {
 
     fn on_prompt(&mut self, kind: Prompt, text: String) {
         if text.is_empty() {
+            if let (Prompt::Rename, Some((_, row))) = (kind, self.renaming.take()) {
+                self.open_sessions_at(row, Some("not renamed: a session needs a name".into()));
+            }
             return;
         }
         match kind {
@@ -237,12 +247,10 @@ impl App {
     }
 
     fn update_sessions(&mut self, action: Action) {
+        let running = self.running_path().map(Path::to_path_buf);
         let Some(Overlay::Sessions(b)) = &mut self.overlay else {
             return;
         };
-        if action != Action::Delete && std::mem::take(&mut b.confirm_delete) {
-            b.note = None;
-        }
         match action {
             Action::Up => b.selected = b.selected.saturating_sub(1),
             Action::Down => b.selected = (b.selected + 1).min(b.entries.len().saturating_sub(1)),
@@ -286,6 +294,9 @@ impl App {
                 let path = path.clone();
                 match snap.clone() {
                     Err(e) => self.overlay = Some(Overlay::Error(e)),
+                    Ok(_) if running.as_deref() == Some(path.as_path()) => {
+                        b.note = Some("this session is running now: Esc returns to it".into());
+                    }
                     Ok(s) if action == Action::ViewReadOnly => {
                         self.overlay = None;
                         self.open_read_only(s, path);

@@ -227,12 +227,12 @@ fn render_help(f: &mut Frame, area: Rect, app: &App, scroll: u16) {
     );
 }
 
-/// "finished", "stopped" or "unfinished" (never ended: running elsewhere, or killed).
+/// "finished" (it reached its max models or episodes) or "stopped" (by the user, a
+/// signal or a crash, or running now: it can be resumed).
 pub fn session_status(s: &Snapshot) -> &'static str {
     match s.finished {
-        Some(FinishReason::Stopped) => "stopped",
+        Some(FinishReason::Stopped) | None => "stopped",
         Some(_) => "finished",
-        None => "unfinished",
     }
 }
 
@@ -351,7 +351,7 @@ fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
             ),
             t.dim(),
         ));
-        detail.push(Line::styled(settings_brief(&s.settings), t.dim()));
+        detail.push(Line::styled(settings_brief(&s.current_settings()), t.dim()));
     }
     detail
 }
@@ -524,7 +524,7 @@ fn compare_column<'a>(k: usize, name: &str, s: &Snapshot, t: &Theme) -> Vec<Line
             ),
             t.series(k),
         ),
-        Line::styled(settings_brief(&s.settings), t.dim()),
+        Line::styled(settings_brief(&s.current_settings()), t.dim()),
         Line::styled(
             format!(
                 "{} models, {} of search, {}",
