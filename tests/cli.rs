@@ -359,3 +359,17 @@ fn the_tui_without_a_terminal_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("the interactive UI needs a terminal"));
 }
+
+#[test]
+fn a_bad_flag_leaves_no_output_folder_behind() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("never");
+    for bad in [["--jobs", "abc"], ["--final-seeds", "0"]] {
+        let o = aen(
+            &["search", bad[0], bad[1], "--out", out.to_str().unwrap()],
+            home.path(),
+        );
+        assert_eq!(o.status.code(), Some(1), "{bad:?}");
+        assert!(!out.exists(), "{bad:?} created {}", out.display());
+    }
+}

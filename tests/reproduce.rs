@@ -114,7 +114,19 @@ fn a_quick_reproduction_reports_each_search_with_an_interval_and_resumes_for_fre
     // Another plan in the same folder would mix results: refused.
     let other = reproduce(&out, home.path(), &["--final-epochs", "2"]);
     assert!(!other.status.success());
-    assert!(String::from_utf8_lossy(&other.stderr).contains("another plan or other settings"));
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(err.contains("another plan or other settings"), "{err}");
+    assert!(
+        err.contains("final_eval.epochs: 1 → 2"),
+        "names what differs: {err}"
+    );
+    // The number of trainers changes no result: a rerun with other --jobs is welcome.
+    let jobs = reproduce(&out, home.path(), &["--jobs", "1"]);
+    assert!(
+        jobs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&jobs.stderr)
+    );
 }
 
 #[test]
@@ -122,13 +134,64 @@ fn plans_that_cannot_answer_are_refused_before_any_training() {
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("r");
     for (extra, msg) in [
-        (&["--seeds", "1"][..], "at least 2"),
+        (&["--seeds", "1"][..], "2 to 100"),
         (&["--presets", "7"][..], "presets 1 to 5"),
         (&["--datasets", "cifar"][..], "--datasets"),
+        (&["--seeds", "101"][..], "2 to 100"),
+        (&["--data-groups", "none"][..], "set by the plan"),
     ] {
         let o = reproduce(&out, home.path(), extra);
         assert_eq!(o.status.code(), Some(1));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(msg), "{extra:?}: {err}");
+        assert!(
+            !out.join("reproduce.json").exists(),
+            "{extra:?}: nothing claimed"
+        );
     }
+}
+
+#[test]
+fn an_interrupted_table_stops_at_once_and_a_second_run_waits_for_the_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("r");
+    let mut child = Command::new(aen_bin())
+        .arg("reproduce")
+        .arg("--out")
+        .arg(&out)
+        .args(TINY)
+        .args([
+            "--datasets",
+            "mnist",
+            "--presets",
+            "2",
+            "--seeds",
+            "3",
+            "--final-epochs",
+            "3",
+        ])
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The folder is taken as soon as the run starts.
+    let lock = out.join(".lock");
+    let t0 = std::time::Instant::now();
+    while !lock.exists() && t0.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let second = reproduce(&out, home.path(), &["--seeds", "3", "--final-epochs", "3"]);
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another aen reproduce"));
+    let t = std::time::Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        t.elapsed().as_secs() < 5,
+        "the table stopped at once, not at its end"
+    );
+    assert!(!lock.exists(), "the lock goes with the run");
 }

@@ -8,7 +8,7 @@ use crate::engine::reproduce::{self, Part, Plan, Progress};
 use crate::engine::search::Event;
 use crate::engine::settings::Settings;
 use crate::engine::train::Flow;
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -42,16 +42,13 @@ pub fn run(a: ReproduceArgs, mut settings: Settings) -> Result<()> {
     if a.quick {
         Plan::quick_settings(&mut settings);
     }
+    if let Some((key, _)) =
+        (a.flags.given()).find(|(k, _)| ["data.dataset", "data.groups"].contains(k))
+    {
+        bail!("{key} is set by the plan: use --datasets and --presets");
+    }
     a.flags.apply(&mut settings)?;
-    let datasets = (a.datasets.iter())
-        .map(|d| DatasetKind::parse(d).map_err(|e| anyhow!("--datasets: {e}")))
-        .collect::<Result<Vec<_>>>()?;
-    let plan = Plan {
-        datasets,
-        presets: a.presets.clone(),
-        seeds: a.seeds,
-        quick: a.quick,
-    };
+    let plan = plan(&a)?;
     let stop = Arc::new(AtomicBool::new(false));
     output::on_interrupt(stop.clone());
     let bar = output::bar(0, "{bar:30} {pos}/{len} {msg} ETA {eta}", false);
@@ -111,4 +108,27 @@ pub fn run(a: ReproduceArgs, mut settings: Settings) -> Result<()> {
         a.out.display(),
         started.elapsed().as_secs_f64()
     ))
+}
+
+/// The plan the flags ask for, each data set and preset once, in the order given.
+fn plan(a: &ReproduceArgs) -> Result<Plan> {
+    let mut datasets = Vec::new();
+    for d in &a.datasets {
+        let k = DatasetKind::parse(d).map_err(|e| anyhow!("--datasets: {e}"))?;
+        if !datasets.contains(&k) {
+            datasets.push(k);
+        }
+    }
+    let mut presets = Vec::new();
+    for &k in &a.presets {
+        if !presets.contains(&k) {
+            presets.push(k);
+        }
+    }
+    Ok(Plan {
+        datasets,
+        presets,
+        seeds: a.seeds,
+        quick: a.quick,
+    })
 }

@@ -52,6 +52,8 @@ struct Ended {
 }
 
 pub fn run(a: SearchArgs, mut settings: Settings) -> Result<()> {
+    // Bad flags are errors before --out is created.
+    a.flags.apply(&mut settings.clone())?;
     session::check_out_dir(&a.out)?;
     let handle = match &a.resume {
         Some(path) => {

@@ -420,6 +420,16 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The answer in words, at the 5% level of Welch's test.
+    pub fn answer(&self) -> &'static str {
+        match self.p {
+            Some(p) if p < 0.05 && self.gain > 0.0 => "yes, beyond noise",
+            Some(p) if p < 0.05 => "no: the single network is better beyond noise",
+            Some(_) => "no difference beyond noise",
+            None => "one seed: undecided",
+        }
+    }
+
     /// "+1.60 points (95% CI ±0.90, p = 0.004)" or "+1.60 points (one seed: no interval)".
     pub fn gain_text(&self) -> String {
         match (self.interval, self.p) {
@@ -481,12 +491,13 @@ pub fn eval_table_text(rows: &[EvalRow]) -> String {
     }
     if let Some(v) = verdict(rows) {
         s.push_str(&format!(
-            "best searched ({}, {} parameters) vs best single ({}, {} parameters), chosen by validation: {}\n",
+            "best searched ({}, {} parameters) vs best single ({}, {} parameters), chosen by validation: {}: {}\n",
             set_label(v.searched),
             v.searched_params,
             set_label(v.single),
             v.single_params,
-            v.gain_text()
+            v.gain_text(),
+            v.answer()
         ));
     }
     s

@@ -130,24 +130,46 @@ pub fn part_settings(base: &Settings, plan: &Plan, part: Part) -> Settings {
     s
 }
 
+/// The settings a folder's parts depend on: `base` without what does not change a
+/// result (the number of trainers) or what the plan sets per part (data set, groups).
+fn identity(base: &Settings) -> Settings {
+    let mut s = base.clone();
+    let d = Settings::default();
+    s.child.jobs = d.child.jobs;
+    s.data.dataset = d.data.dataset;
+    s.data.groups = d.data.groups;
+    s.final_eval.seeds = d.final_eval.seeds;
+    s
+}
+
+/// "key: old → new" for each setting that differs.
+fn differences(old: &Settings, new: &Settings) -> Vec<String> {
+    (crate::engine::settings::TABLE.iter())
+        .filter(|s| s.get(old) != s.get(new))
+        .map(|s| format!("{}: {} → {}", s.key, s.get(old), s.get(new)))
+        .collect()
+}
+
 /// Checks the plan and the folder: a folder made under another plan or other settings
-/// is refused (its parts would not belong together).
-pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<()> {
+/// is refused (its parts would not belong together), and so is a folder another run
+/// is using. Everything is checked before the folder is claimed.
+pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<Lock> {
     if plan.datasets.is_empty() || plan.presets.is_empty() {
         bail!("nothing to reproduce: give at least one data set and one preset");
     }
     if let Some(k) = plan.presets.iter().find(|&&k| !(1..=5).contains(&k)) {
         bail!("preset {k} is not one of the paper's searches: presets 1 to 5");
     }
-    if plan.seeds < 2 {
-        bail!("--seeds must be at least 2: one seed cannot tell a win from noise");
+    if !(2..=100).contains(&plan.seeds) {
+        bail!("--seeds must be 2 to 100: one seed cannot tell a win from noise");
     }
     base.validate()?;
     session::check_out_dir(dir)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let lock = Lock::take(dir)?;
     let manifest = Manifest {
         plan: plan.clone(),
-        settings: base.clone(),
+        settings: identity(base),
     };
     let path = dir.join("reproduce.json");
     if path.exists() {
@@ -155,15 +177,69 @@ pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<()> {
         let old: Manifest = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is not a reproduction manifest", path.display()))?;
         if old != manifest {
+            let mut why = differences(&old.settings, &manifest.settings);
+            if old.plan != manifest.plan {
+                why.insert(0, format!("plan: {:?} → {:?}", old.plan, manifest.plan));
+            }
             bail!(
-                "{} holds a reproduction under another plan or other settings: choose another --out (or delete it)",
-                dir.display()
+                "{} holds a reproduction under another plan or other settings ({}): choose another --out, or rerun with its settings",
+                dir.display(),
+                why.join("; ")
             );
         }
-        return Ok(());
+        return Ok(lock);
     }
     fsio::write_atomic(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
-    Ok(())
+    Ok(lock)
+}
+
+/// The folder's lock: one run at a time. It holds the owner's process id, so a lock
+/// left by a run that was killed is taken over.
+pub struct Lock(PathBuf);
+
+impl Lock {
+    fn take(dir: &Path) -> Result<Lock> {
+        let path = dir.join(".lock");
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    write!(f, "{}", std::process::id())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    return Ok(Lock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let owner = std::fs::read_to_string(&path).unwrap_or_default();
+                    let alive = owner.trim().parse::<u32>().is_ok_and(|pid| {
+                        Path::new(&format!("/proc/{pid}")).exists() && pid != std::process::id()
+                    });
+                    if alive {
+                        bail!(
+                            "{} is in use by another aen reproduce (process {}): wait for it, or use another --out",
+                            dir.display(),
+                            owner.trim()
+                        );
+                    }
+                    // Left by a run that no longer exists.
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()));
+                }
+            }
+        }
+        bail!("cannot take {}", path.display())
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Runs every part not yet in `dir` and writes the report. `stop` ends it early (a
@@ -175,7 +251,7 @@ pub fn run(
     stop: &Arc<AtomicBool>,
     progress: &mut dyn FnMut(Progress) -> Flow,
 ) -> Result<Outcome> {
-    prepare(base, plan, dir)?;
+    let _lock = prepare(base, plan, dir)?;
     let started = std::time::Instant::now();
     let all = parts(plan);
     let mut out = Outcome {
@@ -195,7 +271,7 @@ pub fn run(
         match part {
             Part::Single(d) => out
                 .singles
-                .push((d, single(&s, dir, part, plan, progress)?)),
+                .push((d, single(&s, dir, part, plan, stop, progress)?)),
             Part::Search(d, k) => {
                 let rows = search(&s, dir, part, stop, progress)?;
                 out.searches.push(SearchResult {
@@ -234,6 +310,7 @@ fn single(
     dir: &Path,
     part: Part,
     plan: &Plan,
+    stop: &AtomicBool,
     progress: &mut dyn FnMut(Progress) -> Flow,
 ) -> Result<SingleTable> {
     let json = dir.join(format!("{}.json", part.name()));
@@ -244,9 +321,17 @@ fn single(
     let (sizes, _) = experiments::fit_sizes(&base, s.final_sizes());
     let table =
         experiments::single_test(s, &base, sizes, s.final_eval.epochs, plan.seeds, &mut |p| {
+            if stop.load(Ordering::SeqCst) {
+                return Flow::Cancel;
+            }
             progress(Progress::Exp(p))
         })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| match e {
+            experiments::ExpError::Cancelled => {
+                anyhow::anyhow!("stopped: the table is redone on the next run")
+            }
+            e => anyhow::anyhow!("{e}"),
+        })?;
     fsio::write_atomic(
         &dir.join(format!("{}.csv", part.name())),
         table.to_csv().as_bytes(),
@@ -363,15 +448,6 @@ pub fn rot90_advantage(t: &SingleTable) -> Option<(f64, f64)> {
     stats::welch_ci(&tests(c), &tests(p))
 }
 
-fn verdict_word(v: &Verdict) -> &'static str {
-    match v.p {
-        Some(p) if p < 0.05 && v.gain > 0.0 => "yes, beyond noise",
-        Some(p) if p < 0.05 => "no: the single network is better",
-        Some(_) => "no difference beyond noise",
-        None => "one seed: undecided",
-    }
-}
-
 fn summary_csv(out: &Outcome) -> String {
     let mut s = String::from(
         "dataset,preset,data_groups,models,best_searched,searched_params,best_single,single_params,gain,ci95,p\n",
@@ -438,7 +514,7 @@ pub fn report_markdown(plan: &Plan, base: &Settings, out: &Outcome) -> String {
             set_label(v.single),
             v.single_params,
             v.gain_text(),
-            verdict_word(v)
+            v.answer()
         ));
     }
     m.push_str("\n![gains](gains.png)\n\nEach search's folder holds its snapshot, models.csv, summary.json (with the final evaluation) and plots.\n");

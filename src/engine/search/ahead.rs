@@ -72,14 +72,21 @@ impl Trainers {
 
 impl std::fmt::Display for Trainers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} child trainers: {} states the search needed; {} predictions trained, {} trainings not used (wrong predictions, cancelled or not reached)",
-            self.workers,
-            self.hits_text(),
-            self.trained_ahead,
-            self.wasted
-        )
+        match self.hit_rate() {
+            None => write!(
+                f,
+                "{} child trainers: nothing trained in this run",
+                self.workers
+            ),
+            Some(_) => write!(
+                f,
+                "{} child trainers: {} states the search needed; {} predictions trained, {} trainings not used (wrong predictions, cancelled or not reached)",
+                self.workers,
+                self.hits_text(),
+                self.trained_ahead,
+                self.wasted
+            ),
+        }
     }
 }
 
