@@ -43,22 +43,12 @@ pub fn t975(df: usize) -> f64 {
 /// assert!((p - 0.070_988).abs() < 1e-5);
 /// ```
 pub fn welch_p(a: &[f64], b: &[f64]) -> Option<f64> {
-    if a.len() < 2 || b.len() < 2 {
-        return None;
-    }
-    let (va, vb) = (
-        std_dev(a).powi(2) / a.len() as f64,
-        std_dev(b).powi(2) / b.len() as f64,
-    );
-    let diff = mean(a) - mean(b);
-    if va + vb == 0.0 {
+    let (diff, se, df) = welch(a, b)?;
+    if se == 0.0 {
         // No spread at all: the means either coincide or differ beyond any noise.
         return Some(if diff == 0.0 { 1.0 } else { 0.0 });
     }
-    let t = diff / (va + vb).sqrt();
-    let df =
-        (va + vb).powi(2) / (va.powi(2) / (a.len() - 1) as f64 + vb.powi(2) / (b.len() - 1) as f64);
-    Some(student_t_two_sided(t, df))
+    Some(student_t_two_sided(diff / se, df))
 }
 
 /// The difference of means `mean(a) - mean(b)` and the half-width of its 95%
@@ -71,6 +61,16 @@ pub fn welch_p(a: &[f64], b: &[f64]) -> Option<f64> {
 /// assert!((h - 2.233_80).abs() < 1e-4); // t(6) = 2.447 times sqrt(5/6)
 /// ```
 pub fn welch_ci(a: &[f64], b: &[f64]) -> Option<(f64, f64)> {
+    let (diff, se, df) = welch(a, b)?;
+    if se == 0.0 {
+        return Some((diff, 0.0));
+    }
+    Some((diff, t975(df.floor() as usize) * se))
+}
+
+/// Welch's difference of means, its standard error and the Welch–Satterthwaite
+/// degrees of freedom (NaN when the standard error is 0).
+fn welch(a: &[f64], b: &[f64]) -> Option<(f64, f64, f64)> {
     if a.len() < 2 || b.len() < 2 {
         return None;
     }
@@ -78,13 +78,9 @@ pub fn welch_ci(a: &[f64], b: &[f64]) -> Option<(f64, f64)> {
         std_dev(a).powi(2) / a.len() as f64,
         std_dev(b).powi(2) / b.len() as f64,
     );
-    let diff = mean(a) - mean(b);
-    if va + vb == 0.0 {
-        return Some((diff, 0.0));
-    }
     let df =
         (va + vb).powi(2) / (va.powi(2) / (a.len() - 1) as f64 + vb.powi(2) / (b.len() - 1) as f64);
-    Some((diff, t975(df.floor() as usize) * (va + vb).sqrt()))
+    Some((mean(a) - mean(b), (va + vb).sqrt(), df))
 }
 
 /// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2).

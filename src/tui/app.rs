@@ -51,7 +51,7 @@ pub struct App {
     /// The session file being renamed (its browser row) while the name prompt is open.
     pub renaming: Option<(PathBuf, usize)>,
     /// What the last draw made clickable.
-    pub hits: super::mouse::HitMap,
+    pub hits: HitMap,
 }
 
 impl App {

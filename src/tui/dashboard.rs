@@ -1,10 +1,9 @@
 //! The dashboard: status bar and one render function per pane.
 
-use super::app::{DashState, Pane, RunStatus};
+use super::app::{DashState, HitMap, Pane, RunStatus, Target};
 use super::charts;
-use super::mouse::{HitMap, Target};
 use super::theme::Theme;
-use super::widgets::{block, block_line, ellipsize, fmt_count, fmt_num};
+use super::widgets::{block, block_line, ellipsize, fmt_count, fmt_dur, fmt_num, settings_brief};
 use crate::engine::experiments::set_label;
 use crate::engine::groups::{Group, GroupSet};
 use ratatui::prelude::*;
@@ -52,15 +51,6 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme, hits: &Hi
     ] {
         render_pane(f, r, pane, d, theme, d.focus == pane);
         hits.add(r, Target::Pane(pane));
-    }
-}
-
-pub fn fmt_dur(s: f64) -> String {
-    let s = s.max(0.0) as u64;
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    } else {
-        format!("{}m{:02}s", s / 60, s % 60)
     }
 }
 
@@ -333,10 +323,7 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
     }
     // Last, wrapped at spaces: where the pane is short it loses whole words, never
     // the tail of a number.
-    lines.push(Line::styled(
-        super::overlay::settings_brief(&d.settings),
-        t.dim(),
-    ));
+    lines.push(Line::styled(settings_brief(&d.settings), t.dim()));
     f.render_widget(
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
         inner,

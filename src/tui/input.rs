@@ -7,7 +7,7 @@ use super::keys::{self, Action, Mode};
 use crate::engine::groups::{Group, GroupSet, NUM_GROUPS, PRESETS};
 use crate::engine::search::{Control, FinishReason, SettingChange};
 use crate::engine::snapshot;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use std::path::{Path, PathBuf};
 
 impl App {
@@ -539,4 +539,41 @@ fn rename_session(from: &Path, name: &str, running: Option<&Path>) -> Result<Pat
     }
     std::fs::rename(from, &to).map_err(|e| format!("cannot rename {}: {e}", from.display()))?;
     Ok(to)
+}
+
+/// The mouse: a click focuses the pane under it, toggles a group or selects a saved
+/// session; the wheel scrolls what the keys would. Each draw records where its
+/// clickable things are ([`HitMap`]), so a click always means what is on screen.
+impl App {
+    pub fn on_mouse(&mut self, m: MouseEvent) {
+        match m.kind {
+            MouseEventKind::ScrollUp => self.update(Action::Up),
+            MouseEventKind::ScrollDown => self.update(Action::Down),
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(t) = self.hits.at(m.column, m.row) {
+                    self.click(t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn click(&mut self, t: Target) {
+        match (&mut self.overlay, t) {
+            (Some(Overlay::Sessions(b)), Target::Session(i)) => {
+                b.selected = i.min(b.entries.len().saturating_sub(1));
+                b.confirm_delete = false;
+            }
+            // Anything else under an open overlay is covered by it.
+            (Some(_), _) => {}
+            (None, Target::Pane(p)) => self.dash.focus = p,
+            (None, Target::Setup(f)) => self.setup.focus = f,
+            (None, Target::Group(i)) => {
+                self.setup.focus = SetupFocus::Groups;
+                self.setup.group_cursor = i;
+                self.update(Action::Toggle);
+            }
+            (None, Target::Session(_)) => {}
+        }
+    }
 }

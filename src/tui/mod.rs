@@ -12,7 +12,6 @@ pub mod form;
 mod input;
 pub mod keys;
 pub mod logfile;
-pub mod mouse;
 pub mod overlay;
 pub mod preview;
 pub mod setup_view;

@@ -1,15 +1,15 @@
 //! Overlays drawn over either screen: help, settings form, sessions, prompts, errors.
 
-use super::app::{App, Browser, EvalState, ModelView, Overlay, Prompt, PromptState};
+use super::app::{
+    App, Browser, EvalState, HitMap, ModelView, Overlay, Prompt, PromptState, Target,
+};
 use super::form::Form;
 use super::keys;
-use super::mouse::{HitMap, Target};
 use super::setup_view::{form_lines, form_scroll};
 use super::theme::Theme;
-use super::widgets::{block, centered, fmt_count, wrap_words};
+use super::widgets::{block, centered, fmt_count, fmt_dur, settings_brief, wrap_words};
 use crate::engine::experiments::set_label;
 use crate::engine::search::FinishReason;
-use crate::engine::settings::{SettingValue, Settings};
 use crate::engine::snapshot::Snapshot;
 use ratatui::prelude::*;
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
@@ -347,29 +347,13 @@ fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
                 "{} steps, {} episodes, {} of search",
                 s.history.steps.len(),
                 s.history.episodes.len(),
-                super::dashboard::fmt_dur(s.seconds)
+                fmt_dur(s.seconds)
             ),
             t.dim(),
         ));
         detail.push(Line::styled(settings_brief(&s.current_settings()), t.dim()));
     }
     detail
-}
-
-/// A run's settings in one line: what a researcher checks before trusting a result.
-pub fn settings_brief(s: &Settings) -> String {
-    format!(
-        "{} · reward {} · max {} models · children {} epochs on {} images · seed {} · normalize {} · {} G-data · translation {}",
-        s.search.strategy.name(),
-        s.search.reward.show(),
-        s.search.max_models,
-        s.child.epochs,
-        s.child.train_size,
-        s.data.seed,
-        s.data.normalize.show(),
-        s.data.resample.show(),
-        s.data.translation.show(),
-    )
 }
 
 /// One model: where and how it was trained, its validation curve, its orbits, and the
@@ -529,7 +513,7 @@ fn compare_column<'a>(k: usize, name: &str, s: &Snapshot, t: &Theme) -> Vec<Line
             format!(
                 "{} models, {} of search, {}",
                 s.history.models.len(),
-                super::dashboard::fmt_dur(s.seconds),
+                fmt_dur(s.seconds),
                 session_status(s)
             ),
             t.dim(),

@@ -1,7 +1,6 @@
 //! The set-up screen: data set, group toggles, settings form and the live preview.
 
-use super::app::{App, SetupFocus};
-use super::mouse::Target;
+use super::app::{App, SetupFocus, Target};
 use super::preview::PreviewResult;
 use super::theme::Theme;
 use super::widgets::{block, ellipsize, image_lines, wrap_words};

@@ -10,6 +10,7 @@ use crate::engine::search::{FinishReason, History, ModelRecord, RunInfo, StepRec
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::Snapshot;
 use crate::engine::train::TrainProgress;
+use ratatui::layout::{Position, Rect};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -342,4 +343,37 @@ pub fn model_line(m: &ModelRecord) -> String {
         m.params,
         m.seconds
     )
+}
+
+/// Something a click can reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Pane(Pane),
+    Setup(SetupFocus),
+    Group(usize),
+    Session(usize),
+}
+
+/// Where the last draw put the clickable things, in drawing order.
+#[derive(Default)]
+pub struct HitMap(std::cell::RefCell<Vec<(Rect, Target)>>);
+
+impl HitMap {
+    pub fn clear(&self) {
+        self.0.borrow_mut().clear();
+    }
+
+    pub fn add(&self, area: Rect, t: Target) {
+        self.0.borrow_mut().push((area, t));
+    }
+
+    /// The last drawn target under (column, row): what is drawn on top.
+    pub fn at(&self, column: u16, row: u16) -> Option<Target> {
+        let p = Position::new(column, row);
+        let map = self.0.borrow();
+        map.iter()
+            .rev()
+            .find(|(r, _)| r.contains(p))
+            .map(|(_, t)| *t)
+    }
 }

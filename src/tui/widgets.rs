@@ -2,6 +2,7 @@
 
 use super::keys::{self, Mode};
 use super::theme::Theme;
+use crate::engine::settings::{SettingValue, Settings};
 use crate::render::halfblock_cells;
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, BorderType, Paragraph};
@@ -148,4 +149,29 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     }
     rows.push(row);
     rows
+}
+
+pub fn fmt_dur(s: f64) -> String {
+    let s = s.max(0.0) as u64;
+    if s >= 3600 {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    } else {
+        format!("{}m{:02}s", s / 60, s % 60)
+    }
+}
+
+/// A run's settings in one line: what a researcher checks before trusting a result.
+pub fn settings_brief(s: &Settings) -> String {
+    format!(
+        "{} · reward {} · max {} models · children {} epochs on {} images · seed {} · normalize {} · {} G-data · translation {}",
+        s.search.strategy.name(),
+        s.search.reward.show(),
+        s.search.max_models,
+        s.child.epochs,
+        s.child.train_size,
+        s.data.seed,
+        s.data.normalize.show(),
+        s.data.resample.show(),
+        s.data.translation.show(),
+    )
 }

@@ -15,7 +15,6 @@
 //! predicted exactly; greedy moves use the Q-values of now, which rarely change their
 //! argmax within a few steps.
 
-use super::children::Children;
 use super::strategy::{Choice, Known, Strategy};
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
@@ -110,18 +109,25 @@ impl Origin {
     }
 }
 
+/// What a walk ahead may know: the states the search has reached ([`Known`]), and the
+/// accuracies of states not reached but known (in the snapshot being resumed, or
+/// trained ahead).
+pub trait Knowledge: Known {
+    fn available(&self, s: GroupSet) -> Option<f64>;
+}
+
 /// The search's knowledge plus what the walk ahead has visited.
 struct Walk<'a> {
-    children: &'a Children,
+    children: &'a dyn Knowledge,
     seen: HashMap<GroupSet, f64>,
 }
 
 impl Known for Walk<'_> {
     fn accuracy(&self, s: GroupSet) -> Option<f64> {
-        Known::accuracy(self.children, s).or_else(|| self.seen.get(&s).copied())
+        (self.children.accuracy(s)).or_else(|| self.seen.get(&s).copied())
     }
     fn count(&self) -> usize {
-        Known::count(self.children) + self.seen.len()
+        self.children.count() + self.seen.len()
     }
 }
 
@@ -145,7 +151,7 @@ impl Walk<'_> {
 /// to `want` of them (the pending move's state first if it is untrained).
 pub fn predict(
     origin: &Origin,
-    children: &Children,
+    children: &dyn Knowledge,
     settings: &Settings,
     want: usize,
 ) -> Vec<GroupSet> {

@@ -120,13 +120,6 @@ impl Children {
             && !self.prior.contains_key(&state)
     }
 
-    /// The validation accuracy of a state not reached yet but known: in the snapshot
-    /// being resumed, or trained ahead.
-    pub fn available(&self, state: GroupSet) -> Option<f64> {
-        (self.prior.get(&state).map(|m| m.val_acc))
-            .or_else(|| self.ahead.as_ref()?.ready(state).map(|r| r.val_acc))
-    }
-
     /// Distinct states evaluated so far.
     pub fn count(&self) -> usize {
         self.trained
@@ -214,6 +207,13 @@ impl Children {
                 }
             }
         }
+    }
+}
+
+impl super::ahead::Knowledge for Children {
+    fn available(&self, state: GroupSet) -> Option<f64> {
+        (self.prior.get(&state).map(|m| m.val_acc))
+            .or_else(|| self.ahead.as_ref()?.ready(state).map(|r| r.val_acc))
     }
 }
 
