@@ -487,8 +487,9 @@ pub fn report_markdown(plan: &Plan, base: &Settings, out: &Outcome) -> String {
     m.push_str("## Single-equivariance tables\n\n");
     m.push_str("| data set | rows won by the matching network beyond noise (Welch, p < 0.05) | rot90 network's gain over plain on rot90 data |\n|---|---|---|\n");
     for (d, t) in &out.singles {
-        let rot =
-            rot90_advantage(t).map_or("-".into(), |(g, h)| format!("{g:+.2} ± {h:.2} points"));
+        let rot = rot90_advantage(t).map_or("-".into(), |(g, h)| {
+            format!("{g:+.2} points (95% CI ±{h:.2})")
+        });
         m.push_str(&format!(
             "| {} | {} of 12 | {rot} |\n",
             d.title(),
