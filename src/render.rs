@@ -109,3 +109,12 @@ pub fn shell_quote(p: &std::path::Path) -> String {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
+
+/// "1 seed", "3 seeds": a count with its noun in the right number.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

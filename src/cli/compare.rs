@@ -69,13 +69,14 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let total = strategies.len() * a.repeats;
     eprintln!(
-        "comparing {} on {} ({} data groups {}): {} runs of {} models on {jobs} threads",
+        "comparing {} on {} ({} data groups {}): {} runs of {} models on {}",
         a.strategies.join(", "),
         path.display(),
         id.dataset,
         id.data_groups,
         total,
-        a.budget
+        a.budget,
+        crate::render::count(jobs, "thread")
     );
     let bar = output::bar(total as u64, "{bar:30} {pos}/{len} runs, ETA {eta}", false);
     let started = Instant::now();

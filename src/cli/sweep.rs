@@ -207,14 +207,15 @@ impl View {
                 } else {
                     let shard = plan.shard.map_or(String::new(), |s| format!(", shard {s}"));
                     eprintln!(
-                        "sweep of {} group sets x {} seeds{shard} on {} ({}), data groups {}: {total} rows, {p} already in {}, {} to train on {workers} workers",
+                        "sweep of {} group sets x {}{shard} on {} ({}), data groups {}: {total} rows, {p} already in {}, {} to train on {}",
                         plan.states.len(),
-                        plan.seeds,
+                        crate::render::count(plan.seeds as usize, "seed"),
                         identity.dataset,
                         identity.source,
                         identity.data_groups,
                         out.display(),
-                        total - p
+                        total - p,
+                        crate::render::count(workers, "worker")
                     );
                 }
             }

@@ -176,7 +176,7 @@ fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData
             .join(" ")
     };
     print(format!(
-        "{} data {} net {}, {n} seeds: validation {:.2} ± {:.2}%, test {:.2} ± {:.2}% (mean ± sd), {} parameters, {seconds:.1} s on {} threads\n  validation per seed: {}\n  test per seed:       {}\n",
+        "{} data {} net {}, {n} seeds: validation {:.2} ± {:.2}%, test {:.2} ± {:.2}% (mean ± sd), {} parameters, {seconds:.1} s on {}\n  validation per seed: {}\n  test per seed:       {}\n",
         base.kind.name(),
         settings.data.groups,
         a.net_groups,
@@ -185,7 +185,7 @@ fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData
         stats::mean(&test),
         stats::std_dev(&test),
         runs[0].params,
-        settings.trainers().min(n).max(1),
+        crate::render::count(settings.trainers().min(n).max(1), "thread"),
         list(&val),
         list(&test),
     ))

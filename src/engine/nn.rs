@@ -30,7 +30,10 @@ pub fn device_name() -> String {
     if cfg!(feature = "cuda") {
         "CUDA".to_string()
     } else {
-        format!("CPU, {} threads", rayon_threads())
+        match rayon_threads() {
+            1 => "CPU, 1 thread".to_string(),
+            n => format!("CPU, {n} threads"),
+        }
     }
 }
 
