@@ -14,6 +14,7 @@ pub mod keys;
 pub mod logfile;
 pub mod overlay;
 pub mod preview;
+mod sessions;
 pub mod setup_view;
 pub mod state;
 pub mod theme;
