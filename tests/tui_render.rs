@@ -29,6 +29,7 @@ fn settings() -> Settings {
 /// so the picture does not depend on the machine.
 fn setup_app() -> App {
     let mut app = App::new(settings(), Theme { color: false }, None);
+    app.tables = None;
     app.setup.sources = DatasetKind::ALL
         .iter()
         .map(|&k| {
@@ -333,6 +334,9 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
 
 #[path = "tui/flows.rs"]
 mod flows;
+
+#[path = "tui/truth.rs"]
+mod truth;
 
 /// Where `needle` is drawn: (column, row) of its first character.
 fn find(screen: &str, needle: &str) -> (u16, u16) {

@@ -83,6 +83,33 @@ impl GroundTruth {
         self.truth.get(&s).copied().unwrap_or(f64::NAN)
     }
 
+    /// How many states the table holds with every seed.
+    pub fn len(&self) -> usize {
+        self.truth.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.truth.is_empty()
+    }
+
+    /// The states by true (mean test) accuracy, best first; ties by bits, so the
+    /// order never depends on the table's row order.
+    pub fn ranked(&self) -> Vec<(GroupSet, f64, usize)> {
+        let mut v: Vec<(GroupSet, f64, usize)> = self
+            .truth
+            .iter()
+            .map(|(s, acc)| (*s, *acc, self.rows[s].1))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.bits().cmp(&b.0.bits())));
+        v
+    }
+
+    /// 1 for the true best: one more than the number of states truly better than `s`.
+    pub fn rank(&self, s: GroupSet) -> Option<usize> {
+        let acc = *self.truth.get(&s)?;
+        Some(1 + self.truth.values().filter(|&&a| a > acc).count())
+    }
+
     /// A lookup that answers with seed `seed` of the table.
     pub fn lookup(self: &Arc<Self>, seed: usize) -> Box<dyn Lookup> {
         Box::new(SeedLookup {

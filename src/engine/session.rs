@@ -8,7 +8,7 @@ use crate::engine::gdata::GData;
 use crate::engine::report;
 use crate::engine::search::children::Evaluator;
 use crate::engine::search::{self, RunInfo, SearchHandle, SettingChange};
-use crate::engine::settings::{FinalEvalSettings, SettingValue, Settings};
+use crate::engine::settings::{FinalEvalSettings, Settings};
 use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::train::Flow;
 use anyhow::{Context, Result, bail};
@@ -102,7 +102,10 @@ fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Ev
         return Ok((eval, info));
     };
     let read = crate::engine::sweep::table::read(table)?;
-    check_table_settings(settings, &read.table.header.settings)
+    read.table
+        .header
+        .settings
+        .fits(settings)
         .with_context(|| format!("{} was made under other settings", table.display()))?;
     let truth = std::sync::Arc::new(crate::engine::compare::GroundTruth::partial(&read.table));
     let id = &read.table.header.settings;
@@ -119,68 +122,6 @@ fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Ev
         Evaluator::Table(truth.lookup(settings.data.seed as usize)),
         info,
     ))
-}
-
-/// The settings a table's accuracies depend on must be those of the search.
-fn check_table_settings(s: &Settings, id: &crate::engine::sweep::table::Identity) -> Result<()> {
-    let c = &s.child;
-    let pairs = [
-        (
-            "data.dataset",
-            s.data.dataset.name().to_string(),
-            id.dataset.clone(),
-        ),
-        (
-            "data.groups",
-            s.data.groups.to_string(),
-            id.data_groups.to_string(),
-        ),
-        ("data.step", s.data.step.to_string(), id.step.to_string()),
-        (
-            "data.seed",
-            s.data.seed.to_string(),
-            id.data_seed.to_string(),
-        ),
-        ("child.epochs", c.epochs.to_string(), id.epochs.to_string()),
-        (
-            "child.train_size",
-            c.train_size.to_string(),
-            id.train_size.to_string(),
-        ),
-        (
-            "child.val_size",
-            c.val_size.to_string(),
-            id.val_size.to_string(),
-        ),
-        (
-            "child.test_size",
-            c.test_size.to_string(),
-            id.test_size.to_string(),
-        ),
-        ("child.batch", c.batch.to_string(), id.batch.to_string()),
-        ("child.lr", c.lr.to_string(), id.lr.to_string()),
-        (
-            "data.normalize",
-            s.data.normalize.show(),
-            id.normalize.clone(),
-        ),
-        ("data.resample", s.data.resample.show(), id.resample.clone()),
-        (
-            "data.translation",
-            s.data.translation.show(),
-            id.translation.clone(),
-        ),
-    ];
-    let diff: Vec<String> = pairs
-        .iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(k, a, b)| format!("{k} is {a} here, {b} in the table"))
-        .collect();
-    if diff.is_empty() {
-        Ok(())
-    } else {
-        bail!("{}", diff.join("; "))
-    }
 }
 
 /// Continues `snap` (loaded from `path`, where it keeps autosaving) under the settings

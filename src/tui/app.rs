@@ -27,6 +27,8 @@ pub enum UiEvent {
     Engine(u64, Event),
     Preview(PreviewResult),
     Eval(EvalState),
+    /// From the sweep or comparison of the ground-truth view number `.0`.
+    Truth(u64, super::truth::TruthEvent),
 }
 
 pub struct App {
@@ -52,6 +54,10 @@ pub struct App {
     pub renaming: Option<(PathBuf, usize)>,
     /// What the last draw made clickable.
     pub hits: HitMap,
+    /// The ground-truth view's state, kept while its overlay is closed (a sweep runs on).
+    pub truth: Option<TruthView>,
+    /// Where ground-truth tables are kept and looked for (None: nowhere, in tests).
+    pub tables: Option<PathBuf>,
 }
 
 impl App {
@@ -100,6 +106,8 @@ impl App {
             help_max_scroll: std::cell::Cell::new(0),
             renaming: None,
             hits: Default::default(),
+            truth: None,
+            tables: crate::engine::sweep::tables_dir(),
         };
         app.request_preview();
         app
@@ -110,6 +118,7 @@ impl App {
         match &self.overlay {
             Some(Overlay::Form(_)) => Mode::Form,
             Some(Overlay::Sessions(_)) => Mode::Sessions,
+            Some(Overlay::Truth) => Mode::Truth,
             _ => self.screen_mode(),
         }
     }
@@ -206,6 +215,7 @@ impl App {
             UiEvent::Engine(..) => {}
             UiEvent::Preview(r) => self.on_preview(r),
             UiEvent::Eval(s) => self.on_eval(s),
+            UiEvent::Truth(id, ev) => self.on_truth(id, ev),
         }
     }
 
@@ -248,6 +258,7 @@ impl App {
         }
         self.handle = Some(handle);
         self.screen = Screen::Dashboard;
+        self.dash.truth = self.truth_for(settings);
     }
 
     /// Events still waiting in the handle (when no UI channel forwards them: tests).
@@ -333,6 +344,7 @@ impl App {
         for (step, c) in changes {
             d.push_log(format!("step {step}: applied {}", c.describe()));
         }
+        d.truth = self.truth_for(&snap.settings);
         d.snapshot = Some(snap);
         self.dash = d;
         self.screen = Screen::Dashboard;
@@ -365,6 +377,7 @@ impl App {
 
     /// Ask the engine to stop (it autosaves) and quit once it has.
     pub fn begin_quit(&mut self) {
+        self.stop_sweep();
         if let Some(h) = &self.handle {
             h.stop();
             self.quitting = Some(Instant::now());

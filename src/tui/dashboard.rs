@@ -321,6 +321,18 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             t.dim(),
         ));
     }
+    // And, where a ground-truth table of these settings exists, the right answer.
+    if let Some(truth) = &d.truth
+        && let Some((s, acc, _)) = truth.ranked().first()
+    {
+        let mine = (d.history.best(1).first())
+            .and_then(|m| truth.rank(m.state))
+            .map_or(String::new(), |r| format!(" · run's best #{r}"));
+        lines.push(Line::styled(
+            format!("true best {acc:.1}% {}{mine}", set_label(*s)),
+            t.dim(),
+        ));
+    }
     // Last, wrapped at spaces: where the pane is short it loses whole words, never
     // the tail of a number.
     lines.push(Line::styled(settings_brief(&d.settings), t.dim()));

@@ -189,6 +189,12 @@ impl App {
         match self.mode() {
             Mode::Form => self.update_form(action),
             Mode::Sessions => self.update_sessions(action),
+            Mode::Truth => match action {
+                Action::Sweep => self.toggle_sweep(),
+                Action::Compare => self.start_compare(),
+                Action::Close => self.overlay = None,
+                _ => {}
+            },
             Mode::Setup => self.update_setup(action),
             Mode::Dashboard | Mode::Finished => self.update_dashboard(action),
         }
@@ -262,6 +268,7 @@ impl App {
             }
             Action::Edit if s.focus == SetupFocus::Settings => s.form.enter(&mut self.settings),
             Action::OpenSessions => self.open_sessions(),
+            Action::GroundTruth => self.open_truth(),
             Action::Start if self.setup.form.has_errors() => self.refuse_start(),
             Action::Start => self.start_new(),
             _ => {}
@@ -379,6 +386,7 @@ impl App {
             Action::Export => self.ask_export(),
             Action::Details => self.open_model_details(),
             Action::OpenSessions => self.open_sessions(),
+            Action::GroundTruth => self.open_truth(),
             Action::Extend if self.handle.is_none() && d.snapshot_path.is_some() => {
                 self.ask_extend()
             }

@@ -13,6 +13,8 @@ pub enum Mode {
     Finished,
     Form,
     Sessions,
+    /// The ground-truth view.
+    Truth,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +49,8 @@ pub enum Action {
     Delete,
     Rename,
     Compare,
+    GroundTruth,
+    Sweep,
 }
 
 pub struct Binding {
@@ -62,7 +66,7 @@ pub struct Binding {
 use KeyCode::*;
 use Mode::*;
 
-const ALL: &[Mode] = &[Setup, Dashboard, Finished, Form, Sessions];
+const ALL: &[Mode] = &[Setup, Dashboard, Finished, Form, Sessions, Truth];
 const DASH: &[Mode] = &[Dashboard, Finished];
 
 pub const BINDINGS: &[Binding] = &[
@@ -338,6 +342,38 @@ pub const BINDINGS: &[Binding] = &[
         label: "c",
         action: Action::Compare,
         help: "mark the selected session; c on another shows the two side by side",
+        hint: true,
+    },
+    Binding {
+        modes: &[Setup, Dashboard, Finished],
+        keys: &[Char('g')],
+        label: "g",
+        action: Action::GroundTruth,
+        help: "ground truth: every group set's accuracy under these settings (a map, the true best, strategies compared)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Truth],
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Sweep,
+        help: "sweep: train the group sets the table lacks (again: stop; the rows stay)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Truth],
+        keys: &[Char('c')],
+        label: "c",
+        action: Action::Compare,
+        help: "compare the search strategies on the complete table",
+        hint: true,
+    },
+    Binding {
+        modes: &[Truth],
+        keys: &[Esc, Char('g'), Char('q')],
+        label: "Esc",
+        action: Action::Close,
+        help: "close (a sweep goes on; g shows it again)",
         hint: true,
     },
 ];

@@ -18,6 +18,8 @@ mod sessions;
 pub mod setup_view;
 pub mod state;
 pub mod theme;
+pub mod truth;
+mod truth_view;
 pub mod widgets;
 
 use crate::engine::settings::Settings;

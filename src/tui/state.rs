@@ -3,6 +3,7 @@
 
 use super::form::Form;
 use super::preview::PreviewResult;
+use crate::engine::compare::{GroundTruth, StrategyResult};
 use crate::engine::data::{DatasetKind, Source};
 use crate::engine::experiments::EvalRow;
 use crate::engine::groups::GroupSet;
@@ -13,6 +14,8 @@ use crate::engine::train::TrainProgress;
 use ratatui::layout::{Position, Rect};
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 pub const LOG_LINES: usize = 500;
@@ -154,6 +157,8 @@ pub enum Overlay {
     Model(Box<ModelView>),
     /// Two saved runs side by side: (file name, run) each.
     Compare(Box<[(String, Snapshot); 2]>),
+    /// The ground truth (`App::truth`): map, true best, strategies compared.
+    Truth,
 }
 
 /// What the details of one model show.
@@ -218,6 +223,8 @@ pub struct DashState {
     pub eval: Option<EvalState>,
     /// When the last models of this session arrived, for the ETA.
     pub model_arrivals: VecDeque<Instant>,
+    /// The complete ground-truth table of the run's settings, where one exists.
+    pub truth: Option<Arc<GroundTruth>>,
 }
 
 impl DashState {
@@ -244,6 +251,7 @@ impl DashState {
             snapshot: None,
             eval: None,
             model_arrivals: VecDeque::new(),
+            truth: None,
         }
     }
 
@@ -330,6 +338,57 @@ impl DashState {
             RunStatus::Starting | RunStatus::Replaying(..) | RunStatus::Running | RunStatus::Paused
         )
     }
+}
+
+/// The ground truth of one set of settings: the sweep table found for them, or the
+/// one a sweep started here is filling in.
+pub struct TruthView {
+    /// Tells its events from those of a view it replaced.
+    pub id: u64,
+    /// The settings whose children the table holds.
+    pub settings: Settings,
+    /// Where the table is, or where a sweep started here writes it.
+    pub path: PathBuf,
+    /// Whether `path` holds a table yet.
+    pub found: bool,
+    /// The table's group sets (all 4,096 for a table made here) and seeds per set.
+    pub states: Vec<GroupSet>,
+    pub seeds: u32,
+    /// Test accuracies of the seeds trained so far, by state bits.
+    pub cells: Vec<Vec<f64>>,
+    pub rows: usize,
+    /// Set once every state has every seed: ranks and comparisons need all of them.
+    pub truth: Option<Arc<GroundTruth>>,
+    pub sweep: Option<SweepProgress>,
+    pub compare: Option<CompareState>,
+    /// What the last action did, or why it could not.
+    pub note: Option<String>,
+}
+
+impl TruthView {
+    /// Mean test accuracy of the seeds of state `bits` trained so far.
+    pub fn mean(&self, bits: usize) -> Option<f64> {
+        let c = &self.cells[bits];
+        (!c.is_empty()).then(|| c.iter().sum::<f64>() / c.len() as f64)
+    }
+
+    pub fn total_rows(&self) -> usize {
+        self.states.len() * self.seeds as usize
+    }
+}
+
+/// A sweep running on worker threads for the ground-truth view.
+pub struct SweepProgress {
+    pub stop: Arc<AtomicBool>,
+    pub done: usize,
+    pub todo: usize,
+    pub started: Instant,
+}
+
+pub enum CompareState {
+    Running { done: usize, total: usize },
+    Done(Vec<StrategyResult>),
+    Failed(String),
 }
 
 /// The log line of a trained model.

@@ -120,6 +120,81 @@ pub fn identity(settings: &Settings, dataset: &str, source: &str, gd: &GData) ->
     }
 }
 
+/// The folder where the TUI keeps ground-truth tables and looks for them.
+pub fn tables_dir() -> Option<PathBuf> {
+    crate::engine::data::user_data_dir().map(|d| d.join("tables"))
+}
+
+/// The name a table for `settings` gets in the tables folder: the data set, the data
+/// groups, and a hash of every setting a child's accuracy depends on.
+pub fn table_file_name(settings: &Settings) -> String {
+    let (d, c) = (&settings.data, &settings.child);
+    let key = format!(
+        "{} {} {} {} {} {} {} {} {} {} {} {} {}",
+        d.dataset.name(),
+        d.groups.bit_string(),
+        d.step,
+        d.seed,
+        c.epochs,
+        c.train_size,
+        c.val_size,
+        c.test_size,
+        c.batch,
+        c.lr,
+        d.normalize.show(),
+        d.resample.show(),
+        d.translation.show()
+    );
+    let h = Sha256::digest(key.as_bytes());
+    format!(
+        "{}-{}-{:02x}{:02x}{:02x}{:02x}.csv",
+        d.dataset.name(),
+        d.groups.bit_string(),
+        h[0],
+        h[1],
+        h[2],
+        h[3]
+    )
+}
+
+/// The table that holds the children of `settings` (loaded from `source`, when
+/// known): `search.table` if it fits, else the fullest table in `dir` that fits.
+/// Unreadable files and tables of other settings are passed over.
+pub fn find_table(
+    settings: &Settings,
+    source: Option<&str>,
+    dir: Option<&Path>,
+) -> Option<(PathBuf, Table)> {
+    let fits = |t: &Table| {
+        t.header.settings.fits(settings).is_ok()
+            && source.is_none_or(|s| s == t.header.settings.source)
+    };
+    let mut candidates: Vec<PathBuf> = settings.search.table.iter().cloned().collect();
+    if let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) {
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .collect();
+        files.sort();
+        candidates.extend(files);
+    }
+    let mut best: Option<(PathBuf, Table)> = None;
+    for p in candidates {
+        let Ok(read) = table::read(&p) else { continue };
+        if !fits(&read.table) {
+            continue;
+        }
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| read.table.rows.len() > b.rows.len())
+        {
+            best = Some((p, read.table));
+        }
+    }
+    best
+}
+
 /// Progress of a sweep, for clients.
 #[derive(Clone, Debug)]
 pub enum SweepEvent {
@@ -202,11 +277,12 @@ pub fn run(
             todo: &todo,
             expected: expected.len(),
         };
-        let finished = train_missing(&pool, &job, &mut rows, &stop, on_event)?;
+        let mut rec = Recorder::new(&job)?;
+        let finished = train_missing(&pool, &job, &mut rec, &mut rows, &stop, on_event)?;
         // Rows that finished as the stop arrived are kept, not retrained.
         for r in pool.shutdown() {
             if !finished {
-                record_late(r, &job, &mut rows)?;
+                rec.record(r, &mut rows, on_event)?;
             }
         }
         if !finished {
@@ -228,47 +304,71 @@ struct Job<'a> {
     expected: usize,
 }
 
-/// Trains `job.todo` on the pool, appending each row to the table as it finishes.
-/// Returns false if stopped (rows that finished meanwhile are kept).
+/// Appends finished rows to the table, one write per row, and reports each.
+struct Recorder<'a> {
+    file: std::fs::File,
+    out: &'a Path,
+    done: usize,
+    todo: usize,
+}
+
+impl<'a> Recorder<'a> {
+    fn new(job: &Job<'a>) -> Result<Recorder<'a>> {
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(job.out)
+            .with_context(|| format!("opening {} to append", job.out.display()))?;
+        Ok(Recorder {
+            file,
+            out: job.out,
+            done: 0,
+            todo: job.todo.len(),
+        })
+    }
+
+    fn record(
+        &mut self,
+        r: JobResult,
+        rows: &mut Vec<Row>,
+        on_event: &mut dyn FnMut(SweepEvent),
+    ) -> Result<()> {
+        let Some(row) = row_of(r)? else {
+            return Ok(());
+        };
+        // Straight to the file: a kill loses only the rows in flight.
+        (self.file.write_all(row.to_line().as_bytes()))
+            .and_then(|_| self.file.flush())
+            .with_context(|| format!("appending to {}", self.out.display()))?;
+        self.done += 1;
+        rows.push(row.clone());
+        on_event(SweepEvent::Row {
+            row,
+            done: self.done,
+            todo: self.todo,
+        });
+        Ok(())
+    }
+}
+
+/// Trains `job.todo` on the pool, recording each row as it finishes. Returns false if
+/// stopped (the rows still in flight then are the caller's to record).
 fn train_missing(
     pool: &Pool,
     job: &Job,
+    rec: &mut Recorder,
     rows: &mut Vec<Row>,
     stop: &AtomicBool,
     on_event: &mut dyn FnMut(SweepEvent),
 ) -> Result<bool> {
-    let out = job.out;
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(out)
-        .with_context(|| format!("opening {} to append", out.display()))?;
     for (id, (s, k)) in job.todo.iter().enumerate() {
         pool.submit(id as u64, *s, *k);
     }
-    let mut done = 0;
-    let mut record = |r: JobResult, rows: &mut Vec<Row>| -> Result<()> {
-        let Some(row) = row_of(r)? else {
-            return Ok(());
-        };
-        // One write per row, straight to the file: a kill loses only rows in flight.
-        file.write_all(row.to_line().as_bytes())
-            .and_then(|_| file.flush())
-            .with_context(|| format!("appending to {}", out.display()))?;
-        done += 1;
-        rows.push(row.clone());
-        on_event(SweepEvent::Row {
-            row,
-            done,
-            todo: job.todo.len(),
-        });
-        Ok(())
-    };
     while rows.len() < job.expected {
         if stop.load(Ordering::SeqCst) {
             return Ok(false);
         }
         match pool.results().recv_timeout(Duration::from_millis(100)) {
-            Ok(r) => record(r, rows)?,
+            Ok(r) => rec.record(r, rows, on_event)?,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(e) => bail!("the trainer pool stopped: {e}"),
         }
@@ -291,21 +391,6 @@ fn row_of(r: JobResult) -> Result<Option<Row>> {
         params: t.params,
         seconds: t.seconds,
     }))
-}
-
-/// A row that finished after the stop: appended like the others.
-fn record_late(r: JobResult, job: &Job, rows: &mut Vec<Row>) -> Result<()> {
-    let Some(row) = row_of(r)? else {
-        return Ok(());
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(job.out)
-        .with_context(|| format!("opening {} to append", job.out.display()))?;
-    file.write_all(row.to_line().as_bytes())
-        .with_context(|| format!("appending to {}", job.out.display()))?;
-    rows.push(row);
-    Ok(())
 }
 
 /// Creates the table at `out`, or checks the one there and returns its rows (cutting

@@ -15,6 +15,7 @@
 //! gives the very numbers that were trained; only `seconds` differs between runs.
 
 use crate::engine::groups::{GroupSet, NUM_GROUPS};
+use crate::engine::settings::{SettingValue, Settings};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -69,6 +70,70 @@ fn paper_shifts() -> String {
 }
 
 impl Identity {
+    /// Fails, naming each difference, unless a child trained under `s` is the child
+    /// this table holds: the settings its accuracy depends on must be the table's.
+    pub fn fits(&self, s: &Settings) -> Result<()> {
+        let id = self;
+        let c = &s.child;
+        let pairs = [
+            (
+                "data.dataset",
+                s.data.dataset.name().to_string(),
+                id.dataset.clone(),
+            ),
+            (
+                "data.groups",
+                s.data.groups.to_string(),
+                id.data_groups.to_string(),
+            ),
+            ("data.step", s.data.step.to_string(), id.step.to_string()),
+            (
+                "data.seed",
+                s.data.seed.to_string(),
+                id.data_seed.to_string(),
+            ),
+            ("child.epochs", c.epochs.to_string(), id.epochs.to_string()),
+            (
+                "child.train_size",
+                c.train_size.to_string(),
+                id.train_size.to_string(),
+            ),
+            (
+                "child.val_size",
+                c.val_size.to_string(),
+                id.val_size.to_string(),
+            ),
+            (
+                "child.test_size",
+                c.test_size.to_string(),
+                id.test_size.to_string(),
+            ),
+            ("child.batch", c.batch.to_string(), id.batch.to_string()),
+            ("child.lr", c.lr.to_string(), id.lr.to_string()),
+            (
+                "data.normalize",
+                s.data.normalize.show(),
+                id.normalize.clone(),
+            ),
+            ("data.resample", s.data.resample.show(), id.resample.clone()),
+            (
+                "data.translation",
+                s.data.translation.show(),
+                id.translation.clone(),
+            ),
+        ];
+        let diff: Vec<String> = pairs
+            .iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(k, a, b)| format!("{k} is {a} here, {b} in the table"))
+            .collect();
+        if diff.is_empty() {
+            Ok(())
+        } else {
+            bail!("{}", diff.join("; "))
+        }
+    }
+
     /// The fields whose values differ, as `key: a vs b`.
     pub fn differences(&self, other: &Identity) -> Vec<String> {
         let (a, b) = (to_map(self), to_map(other));

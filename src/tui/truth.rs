@@ -1,0 +1,293 @@
+//! The ground truth in the TUI: the sweep table of every group set for the settings
+//! on screen, found in the tables folder or swept here on worker threads (the rows
+//! fill a 64x64 map as they finish), its true best beside the run's, and the search
+//! strategies compared on it. The engine calls are those of `aen sweep` and
+//! `aen compare`.
+
+use super::app::{App, CompareState, Overlay, Screen, SweepProgress, TruthView, UiEvent};
+use crate::engine::compare::{self, GroundTruth, StrategyResult};
+use crate::engine::groups::GroupSet;
+use crate::engine::settings::{Settings, StrategyKind};
+use crate::engine::sweep::{self, Outcome, Plan, SweepEvent, table::Table};
+use crate::render::thousands;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Runs per strategy, and at most this many models per run, in the TUI's comparison:
+/// enough for an interval, few enough to wait for (`aen compare` does more).
+pub const COMPARE_REPEATS: usize = 10;
+pub const COMPARE_BUDGET: usize = 300;
+
+pub enum TruthEvent {
+    Sweep(SweepEvent),
+    SweepEnded(Result<Outcome, String>),
+    CompareProgress(usize, usize),
+    Compared(Result<Vec<StrategyResult>, String>),
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl TruthView {
+    /// The fullest table in `dir` (or `search.table`) made under `settings`, or an
+    /// empty view whose sweep would write one into `dir`.
+    pub fn find(settings: &Settings, dir: Option<&Path>) -> TruthView {
+        let source = (settings.data.source != "auto").then_some(settings.data.source.as_str());
+        let name = sweep::table_file_name(settings);
+        let mut v = TruthView {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            settings: settings.clone(),
+            path: dir.map_or_else(|| PathBuf::from(&name), |d| d.join(&name)),
+            found: false,
+            states: sweep::all_states(None),
+            seeds: 1,
+            cells: vec![Vec::new(); sweep::table::SPACE],
+            rows: 0,
+            truth: None,
+            sweep: None,
+            compare: None,
+            note: None,
+        };
+        if let Some((path, table)) = sweep::find_table(settings, source, dir) {
+            v.path = path;
+            v.load(&table);
+        }
+        v
+    }
+
+    fn load(&mut self, table: &Table) {
+        self.found = true;
+        self.states = table.header.states.states();
+        self.seeds = table.header.seeds;
+        self.cells = vec![Vec::new(); sweep::table::SPACE];
+        for r in &table.rows {
+            self.cells[r.state.bits() as usize].push(r.test_acc);
+        }
+        self.rows = table.rows.len();
+        self.truth = GroundTruth::new(table).ok().map(Arc::new);
+    }
+
+    /// Whether this view holds the children `settings` would train.
+    fn serves(&self, settings: &Settings) -> bool {
+        sweep::table_file_name(&self.settings) == sweep::table_file_name(settings)
+            && self.settings.data.source == settings.data.source
+    }
+}
+
+impl App {
+    /// The settings whose ground truth is wanted: the run's on the dashboard, the
+    /// set-up screen's (with its data set and source) otherwise.
+    fn truth_settings(&self) -> Settings {
+        if self.screen == Screen::Dashboard {
+            return self.dash.settings.clone();
+        }
+        let mut s = self.settings.clone();
+        let (kind, source) = self.selected_source();
+        s.data.dataset = kind;
+        s.data.source = source.kind.name().to_string();
+        s
+    }
+
+    /// Opens the ground-truth view for the settings on screen. A view with a sweep
+    /// running stays, whatever the screen: its rows are still arriving.
+    pub fn open_truth(&mut self) {
+        let want = self.truth_settings();
+        let keep = (self.truth.as_ref()).is_some_and(|t| t.sweep.is_some() || t.serves(&want));
+        if !keep {
+            self.truth = Some(TruthView::find(&want, self.tables.as_deref()));
+        }
+        self.overlay = Some(Overlay::Truth);
+    }
+
+    /// The complete table of `settings`, for the dashboard's "true best".
+    pub(super) fn truth_for(&self, settings: &Settings) -> Option<Arc<GroundTruth>> {
+        if let Some(t) = &self.truth
+            && t.serves(settings)
+        {
+            return t.truth.clone();
+        }
+        TruthView::find(settings, self.tables.as_deref()).truth
+    }
+
+    /// Starts a sweep of the rows the table lacks, or stops the one running (the rows
+    /// trained so far stay in the table, and the next sweep continues it).
+    pub fn toggle_sweep(&mut self) {
+        let busy = self.handle.is_some() && self.dash.live();
+        let Some(t) = &mut self.truth else { return };
+        if let Some(s) = &t.sweep {
+            s.stop.store(true, Ordering::SeqCst);
+            t.note = Some("stopping: the rows trained so far stay in the table".into());
+            return;
+        }
+        if t.truth.is_some() {
+            t.note = Some("the table is complete".into());
+            return;
+        }
+        if busy {
+            t.note = Some(
+                "a search is running on these cores: sweep once it has ended (or quit it)".into(),
+            );
+            return;
+        }
+        let Some(ui) = self.ui.clone() else { return };
+        let stop = Arc::new(AtomicBool::new(false));
+        t.sweep = Some(SweepProgress {
+            stop: stop.clone(),
+            done: 0,
+            todo: t.total_rows() - t.rows,
+            started: Instant::now(),
+        });
+        t.note = Some(format!("sweeping into {}", t.path.display()));
+        let plan = Plan {
+            states: t.states.clone(),
+            seeds: t.seeds,
+            shard: None,
+        };
+        let (settings, out, id) = (t.settings.clone(), t.path.clone(), t.id);
+        let spawned = std::thread::Builder::new()
+            .name("aen-sweep".into())
+            .spawn(move || {
+                let (tx, halt) = (ui.clone(), stop.clone());
+                let r = sweep::run(
+                    &settings,
+                    &plan,
+                    &out,
+                    settings.trainers(),
+                    stop,
+                    &mut |e| {
+                        if tx.send(UiEvent::Truth(id, TruthEvent::Sweep(e))).is_err() {
+                            halt.store(true, Ordering::SeqCst);
+                        }
+                    },
+                );
+                let r = r.map_err(|e| format!("{e:#}"));
+                let _ = ui.send(UiEvent::Truth(id, TruthEvent::SweepEnded(r)));
+            });
+        if let Err(e) = spawned {
+            t.sweep = None;
+            t.note = Some(format!("cannot start the sweep: {e}"));
+        }
+    }
+
+    /// Compares the search strategies on the complete table, on worker threads.
+    pub fn start_compare(&mut self) {
+        let Some(t) = &mut self.truth else { return };
+        let Some(truth) = t.truth.clone() else {
+            t.note = Some(format!(
+                "the comparison needs every group set with every seed ({} of {} rows): Enter sweeps the rest",
+                thousands(t.rows),
+                thousands(t.total_rows())
+            ));
+            return;
+        };
+        if matches!(t.compare, Some(CompareState::Running { .. })) {
+            return;
+        }
+        let Some(ui) = self.ui.clone() else { return };
+        let total = COMPARE_REPEATS * StrategyKind::ALL.len();
+        t.compare = Some(CompareState::Running { done: 0, total });
+        let (settings, id) = (t.settings.clone(), t.id);
+        let budget = settings.search.max_models.clamp(1, COMPARE_BUDGET);
+        std::thread::spawn(move || {
+            let tx = ui.clone();
+            let progress = |done, total| {
+                let _ = tx.send(UiEvent::Truth(id, TruthEvent::CompareProgress(done, total)));
+            };
+            let r = compare::compare(
+                &settings,
+                truth,
+                &StrategyKind::ALL,
+                COMPARE_REPEATS,
+                budget,
+                settings.trainers(),
+                &progress,
+            )
+            .map_err(|e| format!("{e:#}"));
+            let _ = ui.send(UiEvent::Truth(id, TruthEvent::Compared(r)));
+        });
+    }
+
+    pub(super) fn on_truth(&mut self, id: u64, ev: TruthEvent) {
+        let Some(t) = self.truth.as_mut().filter(|t| t.id == id) else {
+            return;
+        };
+        match ev {
+            TruthEvent::Sweep(SweepEvent::Started {
+                total,
+                present,
+                workers,
+                ..
+            }) => {
+                t.found = true;
+                if let Some(s) = &mut t.sweep {
+                    s.todo = total - present;
+                }
+                t.note = Some(format!(
+                    "sweeping {} rows into {} on {}",
+                    total - present,
+                    t.path.display(),
+                    crate::render::count(workers, "trainer")
+                ));
+            }
+            TruthEvent::Sweep(SweepEvent::Row { row, done, todo }) => {
+                t.cells[row.state.bits() as usize].push(row.test_acc);
+                t.rows += 1;
+                if let Some(s) = &mut t.sweep {
+                    (s.done, s.todo) = (done, todo);
+                }
+            }
+            TruthEvent::Sweep(SweepEvent::Warning(w)) => t.note = Some(w),
+            TruthEvent::Sweep(SweepEvent::Finished { .. }) => {}
+            TruthEvent::SweepEnded(r) => {
+                let secs = t
+                    .sweep
+                    .take()
+                    .map_or(0.0, |s| s.started.elapsed().as_secs_f64());
+                let note = match r {
+                    Ok(Outcome::Complete) => match sweep::table::read(&t.path) {
+                        Ok(read) => {
+                            t.load(&read.table);
+                            format!("the table is complete: {} rows ({secs:.0} s)", t.rows)
+                        }
+                        Err(e) => format!("the sweep ended, but its table cannot be read: {e:#}"),
+                    },
+                    Ok(Outcome::Interrupted) => format!(
+                        "stopped with {} of {} rows in the table: Enter continues",
+                        thousands(t.rows),
+                        thousands(t.total_rows())
+                    ),
+                    Err(e) => format!("the sweep failed: {e}"),
+                };
+                t.note = Some(note.clone());
+                self.dash.push_log(format!("ground truth: {note}"));
+                if self.dash.truth.is_none() && t.serves(&self.dash.settings) {
+                    self.dash.truth = t.truth.clone();
+                }
+            }
+            TruthEvent::CompareProgress(done, total) => {
+                t.compare = Some(CompareState::Running { done, total })
+            }
+            TruthEvent::Compared(Ok(r)) => t.compare = Some(CompareState::Done(r)),
+            TruthEvent::Compared(Err(e)) => t.compare = Some(CompareState::Failed(e)),
+        }
+    }
+
+    /// Stops a sweep in flight (its table keeps the rows that finished).
+    pub(super) fn stop_sweep(&self) {
+        if let Some(s) = self.truth.as_ref().and_then(|t| t.sweep.as_ref()) {
+            s.stop.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Where state `s` sits on the map: across, the first six groups (rot90 .. sc1) read
+/// as a binary number, rot90 the highest digit; down, the last six (sc2 .. sc7).
+pub fn map_xy(s: GroupSet) -> (usize, usize) {
+    let digits = |range: std::ops::Range<usize>| {
+        crate::engine::groups::Group::ALL[range]
+            .iter()
+            .fold(0, |acc, g| (acc << 1) | s.contains(*g) as usize)
+    };
+    (digits(0..6), digits(6..12))
+}
