@@ -64,17 +64,23 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(grid.lines(scale, t)).block(block(&map_title, false, t)),
         map_area,
     );
-    let chart_h = match &tv.compare {
-        Some(CompareState::Done(_)) if info.height >= 20 => info.height / 2,
-        _ => 0,
-    };
-    let [text, chart] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(chart_h)]).areas(info);
-    let mut lines = info_lines(tv, &grid, app, text.width.saturating_sub(1) as usize);
+    let text_w = info.width.saturating_sub(1) as usize;
+    let mut lines = info_lines(tv, &grid, app, text_w);
     if let Some(c) = &tv.compare {
         lines.push(Line::raw(""));
         lines.extend(compare_lines(c, t));
     }
+    // The text first, wrapped; the regret chart gets the rows left, if enough.
+    let rows: usize = (lines.iter())
+        .map(|l| l.width().div_ceil(text_w.max(1)).max(1))
+        .sum();
+    let left = info.height.saturating_sub(rows as u16);
+    let chart_h = match &tv.compare {
+        Some(CompareState::Done(_)) if left >= 8 => left,
+        _ => 0,
+    };
+    let [text, chart] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(chart_h)]).areas(info);
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
     let text = Rect {
         x: text.x + 1,
@@ -89,11 +95,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-/// Mean test accuracy by map position, and the range the colours span.
+/// Mean test accuracy by map position, and every trained value sorted: colours go
+/// by rank, since most states tie translations and sit at chance, and a linear
+/// scale would paint all the others one colour.
 struct Grid {
     cells: Vec<Option<f64>>,
-    lo: f64,
-    hi: f64,
+    sorted: Vec<f64>,
 }
 
 impl Grid {
@@ -108,20 +115,26 @@ impl Grid {
             }
         }
         present.sort_by(f64::total_cmp);
-        // From the 5th percentile up: the few collapsed networks near chance would
-        // otherwise squeeze every other state into one colour.
-        let lo = present.get(present.len() / 20).copied().unwrap_or(0.0);
-        let hi = present.last().copied().unwrap_or(100.0);
-        Grid { cells, lo, hi }
+        Grid {
+            cells,
+            sorted: present,
+        }
     }
 
-    /// 0 to 1 along the colour scale.
+    /// 0 to 1 along the colour scale: the share of trained states below `v`.
     fn frac(&self, v: f64) -> f64 {
-        if self.hi > self.lo {
-            ((v - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0)
-        } else {
-            1.0
-        }
+        let below = self.sorted.partition_point(|x| *x < v);
+        below as f64 / (self.sorted.len().max(2) - 1) as f64
+    }
+
+    /// The value at quantile `q` (0 to 1) of the trained states.
+    fn quantile(&self, q: f64) -> f64 {
+        let n = self.sorted.len();
+        (self
+            .sorted
+            .get(((n.max(1) - 1) as f64 * q).round() as usize))
+        .copied()
+        .unwrap_or(f64::NAN)
     }
 
     /// The mean over the trained states of the `k` x `k` block at (x, y).
@@ -262,16 +275,23 @@ fn progress_line(tv: &TruthView) -> String {
 /// The colour scale, and how the map is laid out.
 fn legend_lines(grid: &Grid, t: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let mut legend = vec![Span::raw(format!("{:.1}% ", grid.lo))];
-    for k in 0..8 {
-        let f = k as f64 / 7.0;
-        legend.push(if t.color {
-            Span::styled(" ", Style::default().bg(heat(Some(f))))
-        } else {
-            Span::raw(SHADES[((f * 4.0) as usize).min(3)].to_string())
-        });
-    }
-    legend.push(Span::raw(format!(" {:.1}%", grid.hi)));
+    let swatch = |from: usize, to: usize| -> Vec<Span<'static>> {
+        (from..to)
+            .map(|k| {
+                let f = k as f64 / 7.0;
+                if t.color {
+                    Span::styled(" ", Style::default().bg(heat(Some(f))))
+                } else {
+                    Span::raw(SHADES[((f * 4.0) as usize).min(3)].to_string())
+                }
+            })
+            .collect()
+    };
+    let mut legend = vec![Span::raw(format!("{:.1}% ", grid.quantile(0.0)))];
+    legend.extend(swatch(0, 4));
+    legend.push(Span::raw(format!(" {:.1}% ", grid.quantile(0.5))));
+    legend.extend(swatch(4, 8));
+    legend.push(Span::raw(format!(" {:.1}%", grid.quantile(1.0))));
     legend.push(Span::styled(
         if t.color {
             " · grey: not trained"
@@ -281,6 +301,10 @@ fn legend_lines(grid: &Grid, t: &Theme) -> Vec<Line<'static>> {
         t.dim(),
     ));
     lines.push(Line::from(legend));
+    lines.push(Line::styled(
+        "colour by rank: worst, median, best trained so far",
+        t.dim(),
+    ));
     lines.push(Line::styled(
         "across: rot90 hflip vflip htrans vtrans sc1, down: sc2 .. sc7, as binary digits (no group at top left)",
         t.dim(),
