@@ -1,7 +1,10 @@
 //! The GPU check of gpu/check.sh: CPU and CUDA forward passes of the same child
-//! networks must agree (relative error 1e-4), then CUDA training throughput.
+//! networks must agree (relative error 1e-4), and so must the batched forward pass of
+//! several children (`aen::batched`) with each child's own; then CUDA training
+//! throughput, one child at a time and in passes of 1, 8, 32 and 128 children.
 //! Build with gpu/build-cuda.sh; run on a machine with an NVIDIA GPU.
 
+use aen::batched::{Children, train_children};
 use aen::data::{self, DatasetKind, SourceKind};
 use aen::gdata::{self, SplitSizes};
 use aen::groups::GroupSet;
@@ -80,7 +83,77 @@ fn main() {
             r.val_acc, r.test_acc
         );
     }
+    all_ok &= batched_agrees(&cuda, &x, batch);
+    passes(&cuda, &gd);
     if !all_ok {
         std::process::exit(1);
+    }
+}
+
+/// The batched forward pass of four children against each one's own, on CUDA (whose
+/// single-child pass was just checked against the CPU's).
+fn batched_agrees(cuda: &Cuda, x: &[f32], batch: usize) -> bool {
+    let texts = ["none", "rot90", "preset:2", "all"];
+    let orbits: Vec<ChildOrbits> = (texts.iter())
+        .map(|t| ChildOrbits::new(GroupSet::parse(t).expect("groups"), 4).expect("orbits"))
+        .collect();
+    let refs: Vec<&ChildOrbits> = orbits.iter().collect();
+    let seeds: Vec<u64> = (0..orbits.len() as u64).collect();
+    let k = orbits.len();
+    let mut xs = Vec::with_capacity(k * x.len());
+    for _ in 0..k {
+        xs.extend_from_slice(x);
+    }
+    let together = Children::new(cuda, &refs, &seeds)
+        .forward(cuda.tensor_from_vec(xs, (k, batch, Const::<IN>)))
+        .as_vec();
+    let mut ok = true;
+    println!();
+    println!("{:<10} {:>14} {:>10}", "batched", "max rel error", "agree");
+    for (i, o) in orbits.iter().enumerate() {
+        let alone = ChildNet::new(cuda, o, seeds[i])
+            .forward(cuda.tensor_from_vec(x.to_vec(), (batch, Const::<IN>)))
+            .as_vec();
+        let part = &together[i * alone.len()..(i + 1) * alone.len()];
+        let scale = alone.iter().map(|v| v.abs()).fold(1e-12f32, f32::max);
+        let err = (alone.iter().zip(part))
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0f32, f32::max)
+            / scale;
+        ok &= err < 1e-4;
+        println!(
+            "{:<10} {err:>14.2e} {:>10}",
+            texts[i],
+            if err < 1e-4 { "yes" } else { "NO" }
+        );
+    }
+    ok
+}
+
+/// Children per second in passes of 1, 8, 32 and 128 (search protocol: 4 epochs of
+/// 4,000 images), each pass of distinct group sets.
+fn passes(cuda: &Cuda, gd: &gdata::GData) {
+    println!();
+    println!("{:<10} {:>12} {:>14}", "per pass", "children/s", "s per pass");
+    for k in [1usize, 8, 32, 128] {
+        let states: Vec<GroupSet> = (0..k)
+            .map(|i| GroupSet::from_bits(((i * 1637) % 4096) as u16))
+            .collect();
+        let orbits: Vec<ChildOrbits> = (states.iter())
+            .map(|&s| ChildOrbits::new(s, 4).expect("orbits"))
+            .collect();
+        let refs: Vec<&ChildOrbits> = orbits.iter().collect();
+        let cfgs: Vec<TrainConfig> = (0..k as u64)
+            .map(|seed| TrainConfig {
+                epochs: 4,
+                batch: 64,
+                lr: 1e-3,
+                seed,
+            })
+            .collect();
+        let t = std::time::Instant::now();
+        train_children(cuda, &refs, gd, &cfgs, &mut |_| Flow::Continue).expect("not cancelled");
+        let secs = t.elapsed().as_secs_f64();
+        println!("{k:<10} {:>12.1} {secs:>14.2}", k as f64 / secs);
     }
 }

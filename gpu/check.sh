@@ -43,7 +43,12 @@ for net in none rot90 preset:2; do
     done
 done
 
-echo; echo "== a 40-model search on CUDA, paper protocol, preset 2"
 export XDG_DATA_HOME=$OUT/home
-/usr/bin/time -v timeout 240 target/cuda/release/aen search --source embedded --data-groups preset:2 --max-models 40 \
-    --out "$OUT/search" --snapshot "$OUT/search.json" 2>&1 | grep -E 'finished|searching|wrote|Elapsed|Maximum resident'
+echo; echo "== a full 1,000-model search on CUDA, paper protocol, preset 2, 32 children a pass (goal: under 60 s)"
+/usr/bin/time -v timeout 300 target/cuda/release/aen search --source embedded --data-groups preset:2 --per-pass 32 \
+    --out "$OUT/search" --snapshot "$OUT/search.json" 2>&1 | grep -E 'finished|searching|models/min|wrote|Elapsed|Maximum resident'
+
+echo; echo "== a sweep of all 4,096 group sets on CUDA, 128 children a pass"
+/usr/bin/time -v timeout 300 target/cuda/release/aen sweep --source embedded --data-groups preset:2 --per-pass 128 \
+    --out "$OUT/sweep.csv" 2>&1 | grep -E 'sweep of|rows in|interrupted|Elapsed|Maximum resident'
+echo "rows: $(($(wc -l < "$OUT/sweep.csv") - 2))"

@@ -10,8 +10,9 @@
 pub mod engine;
 
 pub use engine::{
-    compare, data, experiments, fsio, gdata, gexport, groups, nn, orbits, pool, replicates, report,
-    reproduce, reward, search, session, settings, snapshot, stats, sweep, train,
+    batched, compare, data, experiments, fsio, gdata, gexport, groups, nn, orbits, pool,
+    replicates, report, reproduce, reward, search, session, settings, snapshot, stats, sweep,
+    train,
 };
 
 #[cfg(feature = "tui")]

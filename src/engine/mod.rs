@@ -2,6 +2,7 @@
 //! snapshots, experiments and reports, and the session API that both clients drive.
 //! Nothing here knows about terminals. The method as implemented is docs/method.md.
 
+pub mod batched;
 pub mod compare;
 pub mod data;
 pub mod experiments;

@@ -64,6 +64,8 @@ pub struct ChildSpec {
     pub lr: f64,
     /// The data seed, from which child seeds derive.
     pub data_seed: u64,
+    /// Children a worker trains in one pass (`Settings::per_pass`).
+    pub per_pass: usize,
 }
 
 impl ChildSpec {
@@ -74,6 +76,7 @@ impl ChildSpec {
             batch: s.child.batch,
             lr: s.child.lr,
             data_seed: s.data.seed,
+            per_pass: s.per_pass(),
         }
     }
 
@@ -345,30 +348,31 @@ fn cancelled(job: Job) -> JobResult {
 fn worker(w: usize, shared: &Shared, data: &GData, spec: &ChildSpec, tx: &Sender<JobResult>) {
     let dev = Dev::default();
     loop {
-        let (job, run) = {
+        // The jobs at the front of the queue, up to a pass's worth.
+        let pass: Vec<(Job, Arc<Running>)> = {
             let mut q = shared.queue.lock().expect("pool queue lock");
             loop {
                 if q.closed {
                     return;
                 }
-                if let Some(job) = q.waiting.pop_front() {
-                    let run = Arc::new(Running::default());
-                    q.running.insert(job.id, run.clone());
-                    break (job, run);
+                if !q.waiting.is_empty() {
+                    let n = spec.per_pass.max(1).min(q.waiting.len());
+                    let jobs: Vec<Job> = q.waiting.drain(..n).collect();
+                    break jobs
+                        .into_iter()
+                        .map(|job| {
+                            let run = Arc::new(Running::default());
+                            q.running.insert(job.id, run.clone());
+                            (job, run)
+                        })
+                        .collect();
                 }
                 q = shared.ready.wait(q).expect("pool queue lock");
             }
         };
         // A panic in one training must not take the worker (and its queue) down with it.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            train_one(&dev, data, spec, job.state, job.seed_index, &mut |p| {
-                *run.progress.lock().expect("progress lock") = Some(p);
-                if run.stop.load(Ordering::Relaxed) {
-                    Flow::Cancel
-                } else {
-                    Flow::Continue
-                }
-            })
+        let outcomes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            train_pass(&dev, data, spec, &pass)
         }))
         .unwrap_or_else(|panic| {
             let msg = panic
@@ -376,20 +380,81 @@ fn worker(w: usize, shared: &Shared, data: &GData, spec: &ChildSpec, tx: &Sender
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            Err(JobError::Failed(format!("panicked: {msg}")))
+            vec![Err(JobError::Failed(format!("panicked: {msg}"))); pass.len()]
         });
-        shared
-            .queue
-            .lock()
-            .expect("pool queue lock")
-            .running
-            .remove(&job.id);
-        let _ = tx.send(JobResult {
-            id: job.id,
-            state: job.state,
-            seed_index: job.seed_index,
-            worker: Some(w),
-            outcome,
+        let mut q = shared.queue.lock().expect("pool queue lock");
+        for (job, _) in &pass {
+            q.running.remove(&job.id);
+        }
+        drop(q);
+        for ((job, _), outcome) in pass.iter().zip(outcomes) {
+            let _ = tx.send(JobResult {
+                id: job.id,
+                state: job.state,
+                seed_index: job.seed_index,
+                worker: Some(w),
+                outcome,
+            });
+        }
+    }
+}
+
+/// Trains the jobs of one pass: one alone as `train_one` does, several together
+/// (`batched`). A job cancelled in a pass is reported cancelled; the pass stops only
+/// when all of its jobs are.
+fn train_pass(
+    dev: &Dev,
+    data: &GData,
+    spec: &ChildSpec,
+    pass: &[(Job, Arc<Running>)],
+) -> Vec<Result<TrainResult, JobError>> {
+    let mut on_batch = |p: train::TrainProgress| {
+        let mut all_stopped = true;
+        for (_, run) in pass {
+            *run.progress.lock().expect("progress lock") = Some(p);
+            all_stopped &= run.stop.load(Ordering::Relaxed);
+        }
+        if all_stopped {
+            Flow::Cancel
+        } else {
+            Flow::Continue
+        }
+    };
+    if let [(job, _)] = pass {
+        return vec![train_one(
+            dev,
+            data,
+            spec,
+            job.state,
+            job.seed_index,
+            &mut on_batch,
+        )];
+    }
+    let orbits: Vec<Result<ChildOrbits, JobError>> = pass
+        .iter()
+        .map(|(job, _)| {
+            ChildOrbits::new(job.state, spec.shift).map_err(|e| JobError::Failed(e.to_string()))
+        })
+        .collect();
+    let ok: Vec<usize> = (0..pass.len()).filter(|&i| orbits[i].is_ok()).collect();
+    let nets: Vec<&ChildOrbits> = ok.iter().filter_map(|&i| orbits[i].as_ref().ok()).collect();
+    let cfgs: Vec<TrainConfig> = (ok.iter())
+        .map(|&i| spec.train_config(pass[i].0.state, pass[i].0.seed_index))
+        .collect();
+    let trained = crate::engine::batched::train_children(dev, &nets, data, &cfgs, &mut on_batch);
+    let mut trained: Box<dyn Iterator<Item = Option<TrainResult>>> = match trained {
+        Ok(r) => Box::new(r.into_iter().map(Some)),
+        Err(train::TrainError::Cancelled) => Box::new(std::iter::repeat(None)),
+    };
+    let mut out = Vec::with_capacity(pass.len());
+    for ((_, run), o) in pass.iter().zip(orbits) {
+        out.push(match o {
+            Err(e) => Err(e),
+            Ok(_) => match trained.next().flatten() {
+                Some(r) if !run.stop.load(Ordering::Relaxed) => Ok(r),
+                _ => Err(JobError::Cancelled),
+            },
         });
     }
+    out
 }

@@ -249,9 +249,14 @@ impl Ahead {
         }
     }
 
+    /// States in training at once: each trainer trains a pass of `per_pass` children.
+    pub fn capacity(&self) -> usize {
+        self.pool.workers() * self.spec.per_pass.max(1)
+    }
+
     /// Whether a trainer is free for a prediction.
     pub fn has_free(&self) -> bool {
-        self.flight.len() < self.pool.workers()
+        self.flight.len() < self.capacity()
     }
 
     /// The accuracy of a state trained ahead.
@@ -313,7 +318,7 @@ impl Ahead {
         }
         self.flight.retain(|s, f| f.needed || next.contains(s));
         for &s in next {
-            if self.flight.len() >= self.pool.workers() {
+            if self.flight.len() >= self.capacity() {
                 break;
             }
             if !self.flight.contains_key(&s) && !self.ready.contains_key(&s) {

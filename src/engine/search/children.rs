@@ -89,15 +89,17 @@ impl Children {
     }
 
     /// Starts, resizes or stops the trainers that train ahead, to match `settings`:
-    /// `child.jobs` trainers, on the child settings of now (a live change of those
-    /// discards what was trained ahead under the old ones).
+    /// `child.jobs` trainers of `child.per_pass` children each, on the child settings
+    /// of now (a live change of those discards what was trained ahead under the old
+    /// ones).
     pub fn set_trainers(&mut self, settings: &Settings) {
         let Evaluator::Train(data) = &self.eval else {
             return;
         };
         let workers = settings.trainers();
         let spec = ChildSpec::from_settings(settings);
-        if workers < 2 {
+        // One trainer of one child at a time has nothing to train ahead on.
+        if workers * spec.per_pass < 2 {
             self.ahead = None;
         } else if !self.ahead.as_ref().is_some_and(|a| a.fits(workers, &spec)) {
             self.ahead = Some(Ahead::new(workers, data.clone(), spec));

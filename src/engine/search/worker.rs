@@ -310,7 +310,7 @@ impl Worker {
         if !a.has_free() {
             return;
         }
-        let want = a.stats().workers;
+        let want = a.capacity();
         let next = ahead::predict(origin, &self.children, &self.settings, want);
         if next.is_empty() {
             self.quiet_until = self.step + QUIET_STEPS;

@@ -216,6 +216,12 @@ settings_table! {
         /// predicts it will need next, a sweep trains several states at once.
         jobs: usize = 0,
             flag Some("jobs"), live true, allowed Bounds::Int(0, 1024);
+        /// Children each trainer trains in one pass, with one set of batched gathers
+        /// and matrix products for all of them: 0 is 1 on the CPU (each child alone,
+        /// the same bits however many trainers) and 32 with CUDA, where a pass costs
+        /// about what one child does. Above 1, results change at float precision.
+        per_pass: usize = 0,
+            flag Some("per-pass"), live true, allowed Bounds::Int(0, 512);
     }
     /// Deep Q-learning over group vectors (docs/method.md §6).
     [search: SearchSettings] {
@@ -445,6 +451,16 @@ impl Settings {
         match self.child.jobs {
             0 if cfg!(feature = "cuda") => 1,
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
+    /// Children per pass of a trainer: `child.per_pass`, or if 0 one on the CPU and 32
+    /// with CUDA.
+    pub fn per_pass(&self) -> usize {
+        match self.child.per_pass {
+            0 if cfg!(feature = "cuda") => 32,
+            0 => 1,
             n => n,
         }
     }
