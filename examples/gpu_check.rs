@@ -134,7 +134,10 @@ fn batched_agrees(cuda: &Cuda, x: &[f32], batch: usize) -> bool {
 /// 4,000 images), each pass of distinct group sets.
 fn passes(cuda: &Cuda, gd: &gdata::GData) {
     println!();
-    println!("{:<10} {:>12} {:>14}", "per pass", "children/s", "s per pass");
+    println!(
+        "{:<10} {:>12} {:>14}",
+        "per pass", "children/s", "s per pass"
+    );
     for k in [1usize, 8, 32, 128] {
         let states: Vec<GroupSet> = (0..k)
             .map(|i| GroupSet::from_bits(((i * 1637) % 4096) as u16))

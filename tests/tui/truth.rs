@@ -4,8 +4,8 @@
 
 use super::{render, setup_app};
 use aen::groups::GroupSet;
-use aen::settings::{SettingValue, Settings};
-use aen::sweep::table::{self, Header, Identity, Row, StateSet};
+use aen::settings::Settings;
+use aen::sweep::table::{self, Header, Row, StateSet};
 use aen::tui::app::{App, CompareState, Overlay, UiEvent};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::{Path, PathBuf};
@@ -14,27 +14,6 @@ use std::time::{Duration, Instant};
 
 fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn identity_of(s: &Settings) -> Identity {
-    let (d, c) = (&s.data, &s.child);
-    Identity {
-        dataset: d.dataset.name().into(),
-        source: d.source.clone(),
-        data_groups: d.groups,
-        step: d.step,
-        data_seed: d.seed,
-        epochs: c.epochs,
-        train_size: c.train_size,
-        val_size: c.val_size,
-        test_size: c.test_size,
-        batch: c.batch,
-        lr: c.lr,
-        data_sha256: "0123456789abcdef".into(),
-        normalize: d.normalize.show(),
-        resample: d.resample.show(),
-        translation: d.translation.show(),
-    }
 }
 
 fn best() -> GroupSet {
@@ -64,7 +43,12 @@ fn write_table(dir: &Path, s: &Settings) -> PathBuf {
         })
         .collect();
     let header = Header {
-        settings: identity_of(s),
+        settings: aen::sweep::identity_of(
+            s,
+            s.data.dataset.name(),
+            &s.data.source,
+            "0123456789abcdef".into(),
+        ),
         seeds: 1,
         states: StateSet::new(&states),
         shard: None,

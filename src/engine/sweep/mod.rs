@@ -100,6 +100,16 @@ pub fn data_fingerprint(gd: &GData) -> String {
 
 /// The identity of `settings` with the data actually loaded.
 pub fn identity(settings: &Settings, dataset: &str, source: &str, gd: &GData) -> Identity {
+    identity_of(settings, dataset, source, data_fingerprint(gd))
+}
+
+/// The identity of `settings` on data of fingerprint `data_sha256`.
+pub fn identity_of(
+    settings: &Settings,
+    dataset: &str,
+    source: &str,
+    data_sha256: String,
+) -> Identity {
     let c = &settings.child;
     Identity {
         dataset: dataset.to_string(),
@@ -113,7 +123,7 @@ pub fn identity(settings: &Settings, dataset: &str, source: &str, gd: &GData) ->
         test_size: c.test_size,
         batch: c.batch,
         lr: c.lr,
-        data_sha256: data_fingerprint(gd),
+        data_sha256,
         normalize: settings.data.normalize.show(),
         resample: settings.data.resample.show(),
         translation: settings.data.translation.show(),
