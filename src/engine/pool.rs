@@ -138,9 +138,10 @@ struct Job {
     seed_index: u32,
 }
 
-/// A job being trained: its stop flag and how far it has got.
+/// A job being trained: by which worker, its stop flag and how far it has got.
 #[derive(Default)]
 struct Running {
+    worker: usize,
     stop: AtomicBool,
     progress: Mutex<Option<train::TrainProgress>>,
 }
@@ -250,14 +251,12 @@ impl Pool {
         q.running.contains_key(&id)
     }
 
-    /// Jobs training now.
+    /// Workers training now (each may train a pass of several jobs).
     pub fn busy(&self) -> usize {
-        self.shared
-            .queue
-            .lock()
-            .expect("pool queue lock")
-            .running
-            .len()
+        let q = self.shared.queue.lock().expect("pool queue lock");
+        let workers: std::collections::HashSet<usize> =
+            q.running.values().map(|r| r.worker).collect();
+        workers.len()
     }
 
     /// Where results arrive, one per submitted job.
@@ -361,7 +360,10 @@ fn worker(w: usize, shared: &Shared, data: &GData, spec: &ChildSpec, tx: &Sender
                     break jobs
                         .into_iter()
                         .map(|job| {
-                            let run = Arc::new(Running::default());
+                            let run = Arc::new(Running {
+                                worker: w,
+                                ..Running::default()
+                            });
                             q.running.insert(job.id, run.clone());
                             (job, run)
                         })
