@@ -447,6 +447,26 @@ fn bad_tables_are_clear_errors() {
         "{e}"
     );
 
+    // A header's seed count is bounded before any row is listed: a tiny file cannot
+    // ask for billions of rows.
+    let huge = text
+        .lines()
+        .next()
+        .unwrap()
+        .replacen("\"seeds\":2", "\"seeds\":4294967295", 1);
+    std::fs::write(&p, format!("{huge}\n{}\n", aen::sweep::table::COLUMNS)).unwrap();
+    let e = fails(&aen(&["sweep", "report", p.to_str().unwrap()], dir.path()));
+    assert!(
+        e.contains("4294967295 seeds (a table holds 1 to 1000)"),
+        "{e}"
+    );
+    let e = fails(&sweep(
+        &["--max-groups", "1", "--seeds", "1001"],
+        &p,
+        dir.path(),
+    ));
+    assert!(e.contains("--seeds must be 1 to 1000"), "{e}");
+
     let other = text.replacen("\"epochs\":1", "\"epochs\":3", 1);
     std::fs::write(&p, other).unwrap();
     let e = fails(&run(&p));

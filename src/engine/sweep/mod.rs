@@ -254,8 +254,8 @@ pub fn run(
     if plan.states.is_empty() {
         bail!("no group sets to sweep");
     }
-    if plan.seeds == 0 {
-        bail!("--seeds must be at least 1");
+    if !(1..=table::MAX_SEEDS).contains(&plan.seeds) {
+        bail!("--seeds must be 1 to {}", table::MAX_SEEDS);
     }
     let (base, gd) = crate::engine::session::prepare_data(settings)?;
     let header = Header {

@@ -21,6 +21,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+/// Seeds per state a table may hold: the rows a table expects are listed before any
+/// is read, so a header's count must be bounded (4,096 x 1,000 is 4 million rows).
+pub const MAX_SEEDS: u32 = 1000;
+
 /// Larger files are refused before they are read (4,096 states x 2 seeds is 0.5 MB).
 pub const MAX_BYTES: u64 = 256 << 20;
 pub const MAGIC: &str = "# aen-sweep v1 ";
@@ -320,8 +324,11 @@ impl Header {
                 states.len()
             );
         }
-        if j.seeds == 0 {
-            bail!("the header says 0 seeds");
+        if !(1..=MAX_SEEDS).contains(&j.seeds) {
+            bail!(
+                "the header says {} seeds (a table holds 1 to {MAX_SEEDS})",
+                j.seeds
+            );
         }
         if let Some(s) = j.shard
             && (s.count == 0 || s.index >= s.count)
