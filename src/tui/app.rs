@@ -58,6 +58,9 @@ pub struct App {
     pub truth: Option<TruthView>,
     /// Where ground-truth tables are kept and looked for (None: nowhere, in tests).
     pub tables: Option<PathBuf>,
+    /// The help was opened from the ground-truth view: it lists that view's keys, and
+    /// closing it goes back there.
+    pub help_from_truth: bool,
 }
 
 impl App {
@@ -108,6 +111,7 @@ impl App {
             hits: Default::default(),
             truth: None,
             tables: crate::engine::sweep::tables_dir(),
+            help_from_truth: false,
         };
         app.request_preview();
         app
@@ -118,8 +122,18 @@ impl App {
         match &self.overlay {
             Some(Overlay::Form(_)) => Mode::Form,
             Some(Overlay::Sessions(_)) => Mode::Sessions,
-            Some(Overlay::Truth) => Mode::Truth,
+            Some(Overlay::Truth) => self.truth_mode(),
             _ => self.screen_mode(),
+        }
+    }
+
+    /// The ground-truth view's mode: what Enter does depends on the table.
+    pub fn truth_mode(&self) -> super::keys::Mode {
+        use super::keys::Mode;
+        match &self.truth {
+            Some(t) if t.sweep.is_some() => Mode::TruthSweeping,
+            Some(t) if t.truth.is_some() => Mode::TruthComplete,
+            _ => Mode::Truth,
         }
     }
 

@@ -36,7 +36,7 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme, hits: &Hi
         24.. => 10,
         16.. => 9,
         _ => 6,
-    };
+    } + 2 * d.truth.is_some() as u16;
     let [state, best] =
         Layout::vertical([Constraint::Length(state_h), Constraint::Min(3)]).areas(left);
     let [_, log] = Layout::vertical([Constraint::Length(0), Constraint::Min(3)]).areas(right);
@@ -314,7 +314,7 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
         .history
         .best(1)
         .first()
-        .map(|m| format!("best {:.1}% {}", m.val_acc, set_label(m.state)));
+        .map(|m| format!("best val {:.1}% {}", m.val_acc, set_label(m.state)));
     if let Some(best) = best {
         lines.push(Line::styled(
             format!("{best} · data {}", set_label(d.settings.data.groups)),
@@ -325,13 +325,20 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
     if let Some(truth) = &d.truth
         && let Some((s, acc, _)) = truth.ranked().first()
     {
-        let mine = (d.history.best(1).first())
-            .and_then(|m| truth.rank(m.state))
-            .map_or(String::new(), |r| format!(" · run's best #{r}"));
         lines.push(Line::styled(
-            format!("true best {acc:.1}% {}{mine}", set_label(*s)),
+            format!("true best test {acc:.1}% {}", set_label(*s)),
             t.dim(),
         ));
+        if let Some(r) = (d.history.best(1).first()).and_then(|m| truth.rank(m.state)) {
+            let (r, n) = (
+                crate::render::thousands(r),
+                crate::render::thousands(truth.len()),
+            );
+            lines.push(Line::styled(
+                format!("the run's best is #{r} of {n}"),
+                t.dim(),
+            ));
+        }
     }
     // Last, wrapped at spaces: where the pane is short it loses whole words, never
     // the tail of a number.

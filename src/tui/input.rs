@@ -49,6 +49,9 @@ impl App {
                     KeyCode::Down | KeyCode::Char('j') => *scroll = (*scroll + 1).min(max),
                     KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
                     KeyCode::PageDown => *scroll = (*scroll + 10).min(max),
+                    _ if std::mem::take(&mut self.help_from_truth) => {
+                        self.overlay = Some(Overlay::Truth)
+                    }
                     _ => self.overlay = None,
                 }
             }
@@ -189,12 +192,7 @@ impl App {
         match self.mode() {
             Mode::Form => self.update_form(action),
             Mode::Sessions => self.update_sessions(action),
-            Mode::Truth => match action {
-                Action::Sweep => self.toggle_sweep(),
-                Action::Compare => self.start_compare(),
-                Action::Close => self.overlay = None,
-                _ => {}
-            },
+            Mode::Truth | Mode::TruthSweeping | Mode::TruthComplete => self.update_truth(action),
             Mode::Setup => self.update_setup(action),
             Mode::Dashboard | Mode::Finished => self.update_dashboard(action),
         }

@@ -13,8 +13,11 @@ pub enum Mode {
     Finished,
     Form,
     Sessions,
-    /// The ground-truth view.
+    /// The ground-truth view: with an incomplete table and no sweep running, with a
+    /// sweep running, and with the complete table.
     Truth,
+    TruthSweeping,
+    TruthComplete,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +69,17 @@ pub struct Binding {
 use KeyCode::*;
 use Mode::*;
 
-const ALL: &[Mode] = &[Setup, Dashboard, Finished, Form, Sessions, Truth];
+const ALL: &[Mode] = &[
+    Setup,
+    Dashboard,
+    Finished,
+    Form,
+    Sessions,
+    Truth,
+    TruthSweeping,
+    TruthComplete,
+];
+const TRUTH: &[Mode] = &[Truth, TruthSweeping, TruthComplete];
 const DASH: &[Mode] = &[Dashboard, Finished];
 
 pub const BINDINGS: &[Binding] = &[
@@ -353,24 +366,56 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
+        modes: TRUTH,
+        keys: &[Char('?')],
+        label: "?",
+        action: Action::Help,
+        help: "help: this list",
+        hint: true,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[Char('q')],
+        label: "q",
+        action: Action::Quit,
+        help: "quit (asks first; a sweep keeps the rows it finished)",
+        hint: true,
+    },
+    Binding {
         modes: &[Truth],
         keys: &[Enter],
         label: "Enter",
         action: Action::Sweep,
-        help: "sweep: train the group sets the table lacks (again: stop; the rows stay)",
+        help: "sweep: train the group sets the table lacks, on the child trainers",
         hint: true,
     },
     Binding {
-        modes: &[Truth],
+        modes: &[TruthSweeping],
+        keys: &[Enter],
+        label: "Enter",
+        action: Action::Sweep,
+        help: "stop the sweep (its rows stay in the table; Enter again continues it)",
+        hint: true,
+    },
+    Binding {
+        modes: &[TruthComplete],
         keys: &[Char('c')],
         label: "c",
         action: Action::Compare,
-        help: "compare the search strategies on the complete table",
+        help: "compare the search strategies on the table (dqn, random, local, evolution)",
         hint: true,
     },
     Binding {
-        modes: &[Truth],
-        keys: &[Esc, Char('g'), Char('q')],
+        modes: &[Truth, TruthSweeping],
+        keys: &[Char('c')],
+        label: "c",
+        action: Action::Compare,
+        help: "compare the search strategies (once the table holds every group set)",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[Esc, Char('g')],
         label: "Esc",
         action: Action::Close,
         help: "close (a sweep goes on; g shows it again)",

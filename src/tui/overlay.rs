@@ -188,7 +188,15 @@ fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
             ]));
         }
     };
-    let mut lines = vec![Line::styled("Keys", t.title())];
+    let mut lines = vec![];
+    if app.help_from_truth {
+        lines.push(Line::styled("In the ground-truth view", t.title()));
+        for (k, h) in keys::help_rows(app.truth_mode()) {
+            row(&mut lines, k, h);
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled("Keys", t.title()));
     for (k, h) in keys::help_rows(app.screen_mode()) {
         row(&mut lines, k, h);
     }

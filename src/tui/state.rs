@@ -363,6 +363,8 @@ pub struct TruthView {
     pub compare: Option<CompareState>,
     /// What the last action did, or why it could not.
     pub note: Option<String>,
+    /// Lines the text beside the map is scrolled down by (↑/↓).
+    pub scroll: u16,
 }
 
 impl TruthView {

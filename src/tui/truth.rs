@@ -5,6 +5,8 @@
 //! `aen compare`.
 
 use super::app::{App, CompareState, Overlay, Screen, SweepProgress, TruthView, UiEvent};
+use super::keys::Action;
+use super::widgets::fmt_dur;
 use crate::engine::compare::{self, GroundTruth, StrategyResult};
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::{Settings, StrategyKind};
@@ -48,6 +50,7 @@ impl TruthView {
             sweep: None,
             compare: None,
             note: None,
+            scroll: 0,
         };
         if let Some((path, table)) = sweep::find_table(settings, source, dir) {
             v.path = path;
@@ -93,9 +96,15 @@ impl App {
     /// running stays, whatever the screen: its rows are still arriving.
     pub fn open_truth(&mut self) {
         let want = self.truth_settings();
-        let keep = (self.truth.as_ref()).is_some_and(|t| t.sweep.is_some() || t.serves(&want));
-        if !keep {
-            self.truth = Some(TruthView::find(&want, self.tables.as_deref()));
+        match &mut self.truth {
+            Some(t) if t.serves(&want) => {}
+            Some(t) if t.sweep.is_some() => {
+                t.note = Some(
+                    "a sweep of other settings than those on screen is running: this is its table (Enter stops it)"
+                        .into(),
+                )
+            }
+            _ => self.truth = Some(TruthView::find(&want, self.tables.as_deref())),
         }
         self.overlay = Some(Overlay::Truth);
     }
@@ -138,7 +147,7 @@ impl App {
             todo: t.total_rows() - t.rows,
             started: Instant::now(),
         });
-        t.note = Some(format!("sweeping into {}", t.path.display()));
+        t.note = Some("starting the sweep".into());
         let plan = Plan {
             states: t.states.clone(),
             seeds: t.seeds,
@@ -174,11 +183,18 @@ impl App {
     pub fn start_compare(&mut self) {
         let Some(t) = &mut self.truth else { return };
         let Some(truth) = t.truth.clone() else {
-            t.note = Some(format!(
-                "the comparison needs every group set with every seed ({} of {} rows): Enter sweeps the rest",
-                thousands(t.rows),
-                thousands(t.total_rows())
-            ));
+            t.note = Some(if t.states.len() < sweep::table::SPACE {
+                format!(
+                    "the comparison needs a table of all 4,096 group sets; this one was made for {} (move it out of the tables folder, and Enter sweeps them all)",
+                    thousands(t.states.len())
+                )
+            } else {
+                format!(
+                    "the comparison needs every group set with every seed ({} of {} rows): Enter sweeps the rest",
+                    thousands(t.rows),
+                    thousands(t.total_rows())
+                )
+            });
             return;
         };
         if matches!(t.compare, Some(CompareState::Running { .. })) {
@@ -224,9 +240,8 @@ impl App {
                     s.todo = total - present;
                 }
                 t.note = Some(format!(
-                    "sweeping {} rows into {} on {}",
-                    total - present,
-                    t.path.display(),
+                    "sweeping {} rows on {}",
+                    thousands(total - present),
                     crate::render::count(workers, "trainer")
                 ));
             }
@@ -248,7 +263,11 @@ impl App {
                     Ok(Outcome::Complete) => match sweep::table::read(&t.path) {
                         Ok(read) => {
                             t.load(&read.table);
-                            format!("the table is complete: {} rows ({secs:.0} s)", t.rows)
+                            format!(
+                                "the table is complete: {} rows ({})",
+                                thousands(t.rows),
+                                fmt_dur(secs)
+                            )
                         }
                         Err(e) => format!("the sweep ended, but its table cannot be read: {e:#}"),
                     },
@@ -270,6 +289,28 @@ impl App {
             }
             TruthEvent::Compared(Ok(r)) => t.compare = Some(CompareState::Done(r)),
             TruthEvent::Compared(Err(e)) => t.compare = Some(CompareState::Failed(e)),
+        }
+    }
+
+    pub(super) fn update_truth(&mut self, action: Action) {
+        match action {
+            Action::Sweep => self.toggle_sweep(),
+            Action::Compare => self.start_compare(),
+            Action::Close => self.overlay = None,
+            Action::Help => {
+                self.help_from_truth = true;
+                self.overlay = Some(Overlay::Help(0));
+            }
+            Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+            Action::Up | Action::Down => {
+                if let Some(t) = &mut self.truth {
+                    t.scroll = match action {
+                        Action::Up => t.scroll.saturating_sub(1),
+                        _ => t.scroll.saturating_add(1),
+                    };
+                }
+            }
+            _ => {}
         }
     }
 

@@ -6,9 +6,10 @@ use super::app::{App, CompareState, Screen, TruthView};
 use super::charts::{axis_labels, bounds};
 use super::theme::Theme;
 use super::truth::map_xy;
-use super::widgets::{block, ellipsize, fmt_count, fmt_dur};
+use super::widgets::{block, ellipsize, fmt_dur};
 use crate::engine::experiments::set_label;
 use crate::engine::groups::GroupSet;
+use crate::engine::sweep;
 use crate::render::thousands;
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
@@ -30,11 +31,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Clear, r);
     let s = &tv.settings;
     let title = format!(
-        "Ground truth: {}, data {}, {} epochs on {} images",
+        "Ground truth: {}, data {}, {} on {} images",
         s.data.dataset.title(),
         set_label(s.data.groups),
-        s.child.epochs,
-        fmt_count(s.child.train_size as f64)
+        crate::render::count(s.child.epochs, "epoch"),
+        thousands(s.child.train_size)
     );
     let outer = block(&title, true, t);
     let inner = outer.inner(r);
@@ -65,11 +66,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         map_area,
     );
     let text_w = info.width.saturating_sub(1) as usize;
-    let mut lines = info_lines(tv, &grid, app, text_w);
-    if let Some(c) = &tv.compare {
-        lines.push(Line::raw(""));
-        lines.extend(compare_lines(c, t));
-    }
+    let lines = info_lines(tv, &grid, app, text_w);
     // The text first, wrapped; the regret chart gets the rows left, if enough.
     let rows: usize = (lines.iter())
         .map(|l| l.width().div_ceil(text_w.max(1)).max(1))
@@ -81,7 +78,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     };
     let [text, chart] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(chart_h)]).areas(info);
-    let p = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Where the text is longer than its room, ↑/↓ scroll it.
+    let scroll = tv.scroll.min((rows as u16).saturating_sub(text.height));
+    let p = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0));
     let text = Rect {
         x: text.x + 1,
         width: text.width.saturating_sub(1),
@@ -207,49 +208,71 @@ fn info_lines(tv: &TruthView, grid: &Grid, app: &App, width: usize) -> Vec<Line<
     if let Some(n) = &tv.note {
         lines.push(Line::styled(n.clone(), t.accent()));
     }
+    // The comparison, once asked for, is what the user waits for: it comes first.
+    if let Some(c) = &tv.compare {
+        lines.push(Line::raw(""));
+        lines.extend(compare_lines(c, t));
+    }
     lines.push(Line::raw(""));
-    let ranked = ranked(tv);
     lines.push(Line::styled(
         if tv.truth.is_some() {
-            "true best (mean test accuracy over the seeds):"
+            "true best (mean test accuracy over the seeds):".to_string()
+        } else if tv.states.len() < sweep::table::SPACE {
+            format!(
+                "best so far (the table holds {} of the 4,096 group sets):",
+                thousands(tv.states.len())
+            )
         } else {
-            "best so far (the table is not complete):"
+            "best so far (the table is not complete):".to_string()
         },
         t.title(),
     ));
-    for (k, (s, acc)) in ranked.iter().take(5).enumerate() {
+    for (k, (s, acc)) in ranked(tv).iter().take(5).enumerate() {
         let line = format!("{:>2}. {acc:5.2}% {}", k + 1, set_label(*s));
         lines.push(Line::raw(ellipsize(&line, width)));
     }
-    if let Some(truth) = &tv.truth {
-        let place = |what: &str, s: GroupSet| {
-            Line::raw(format!(
-                "{what} {}: {:.2}%, #{} of {}",
-                set_label(s),
-                truth.true_test(s),
-                thousands(truth.rank(s).unwrap_or(0)),
-                thousands(truth.len())
-            ))
+    // Where a state stands among those trained (all of them, once complete).
+    let place = |what: &str, s: GroupSet| {
+        let acc = tv.mean(s.bits() as usize)?;
+        let above = grid.sorted.len() - grid.sorted.partition_point(|x| *x <= acc);
+        let of = if tv.truth.is_some() {
+            thousands(grid.sorted.len())
+        } else {
+            format!("{} trained", thousands(grid.sorted.len()))
         };
+        Some(Line::raw(format!(
+            "{what} {}: {acc:.2}%, #{} of {of}",
+            set_label(s),
+            thousands(above + 1)
+        )))
+    };
+    let mut places = vec![place("the data's groups", tv.settings.data.groups)];
+    if app.screen == Screen::Dashboard
+        && let Some(m) = app.dash.history.best(1).first()
+    {
+        places.push(place("this run's best", m.state));
+    }
+    let places: Vec<Line> = places.into_iter().flatten().collect();
+    if !places.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(place("the data's groups", tv.settings.data.groups));
-        if app.screen == Screen::Dashboard
-            && let Some(m) = app.dash.history.best(1).first()
-        {
-            lines.push(place("this run's best", m.state));
-        }
+        lines.extend(places);
     }
     lines.push(Line::raw(""));
-    lines.extend(legend_lines(grid, t));
+    lines.extend(legend_lines(grid, tv.truth.is_some(), t));
     lines
 }
 
 /// How much of the table there is, and the sweep's pace.
 fn progress_line(tv: &TruthView) -> String {
     let total = tv.total_rows();
+    let part = if tv.states.len() < sweep::table::SPACE {
+        format!(" of a table of {} group sets", thousands(tv.states.len()))
+    } else {
+        String::new()
+    };
     let mut progress = if tv.found {
         format!(
-            "{} of {} rows ({:.0} %), {}",
+            "{} of {} rows ({:.0} %){part}, {}",
             thousands(tv.rows),
             thousands(total),
             100.0 * tv.rows as f64 / total.max(1) as f64,
@@ -273,8 +296,16 @@ fn progress_line(tv: &TruthView) -> String {
 }
 
 /// The colour scale, and how the map is laid out.
-fn legend_lines(grid: &Grid, t: &Theme) -> Vec<Line<'static>> {
+fn legend_lines(grid: &Grid, complete: bool, t: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    if grid.sorted.is_empty() {
+        lines.push(Line::styled(
+            "nothing trained yet: the map fills in as rows finish",
+            t.dim(),
+        ));
+        lines.push(Line::styled(AXES, t.dim()));
+        return lines;
+    }
     let swatch = |from: usize, to: usize| -> Vec<Span<'static>> {
         (from..to)
             .map(|k| {
@@ -292,25 +323,30 @@ fn legend_lines(grid: &Grid, t: &Theme) -> Vec<Line<'static>> {
     legend.push(Span::raw(format!(" {:.1}% ", grid.quantile(0.5))));
     legend.extend(swatch(4, 8));
     legend.push(Span::raw(format!(" {:.1}%", grid.quantile(1.0))));
-    legend.push(Span::styled(
-        if t.color {
-            " · grey: not trained"
+    if !complete {
+        legend.push(Span::styled(
+            if t.color {
+                " · grey: not trained"
+            } else {
+                " · ·: not trained"
+            },
+            t.dim(),
+        ));
+    }
+    lines.push(Line::from(legend));
+    lines.push(Line::styled(
+        if complete {
+            "colour by rank: worst, median, best"
         } else {
-            " · ·: not trained"
+            "colour by rank: worst, median, best trained so far"
         },
         t.dim(),
     ));
-    lines.push(Line::from(legend));
-    lines.push(Line::styled(
-        "colour by rank: worst, median, best trained so far",
-        t.dim(),
-    ));
-    lines.push(Line::styled(
-        "across: rot90 hflip vflip htrans vtrans sc1, down: sc2 .. sc7, as binary digits (no group at top left)",
-        t.dim(),
-    ));
+    lines.push(Line::styled(AXES, t.dim()));
     lines
 }
+
+const AXES: &str = "across: rot90 hflip vflip htrans vtrans sc1, down: sc2 .. sc7, as binary digits (no group at top left)";
 
 /// States by mean test accuracy so far, best first (ties by bits).
 fn ranked(tv: &TruthView) -> Vec<(GroupSet, f64)> {

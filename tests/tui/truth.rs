@@ -132,7 +132,11 @@ fn the_dashboard_names_the_true_best_beside_the_runs() {
     let rank = truth.rank(run_best).unwrap();
     let screen = render(&app, (160, 48));
     assert!(
-        screen.contains(&format!("true best 95.0% hflip,sc4 · run's best #{rank}")),
+        screen.contains("true best test 95.0% hflip,sc4")
+            && screen.contains(&format!(
+                "the run's best is #{} of 4,096",
+                aen::render::thousands(rank)
+            )),
         "{screen}"
     );
     key(&mut app, KeyCode::Char('g'));
@@ -179,9 +183,14 @@ fn a_sweep_started_here_fills_the_table_stops_and_continues() {
             .contains("needs every group set")
     );
 
+    let screen = render(&app, (120, 40));
+    assert!(screen.contains("nothing trained yet"), "{screen}");
+    assert!(!screen.contains("NaN"), "{screen}");
     let mut seen = 0;
     for more in [5, 4] {
         key(&mut app, KeyCode::Enter);
+        let footer = render(&app, (120, 40)).lines().last().unwrap().to_string();
+        assert!(footer.contains("Enter stop"), "{footer}");
         pump(&mut app, &rx, |a| {
             a.truth.as_ref().unwrap().rows >= seen + more
         });
@@ -201,6 +210,8 @@ fn a_sweep_started_here_fills_the_table_stops_and_continues() {
         }
         assert!(tv.rows > seen);
         seen = tv.rows;
+        let footer = render(&app, (120, 40)).lines().last().unwrap().to_string();
+        assert!(footer.contains("Enter sweep"), "{footer}");
         // Closed and opened again, the view is the same table.
         key(&mut app, KeyCode::Esc);
         key(&mut app, KeyCode::Char('g'));
@@ -255,5 +266,70 @@ fn the_strategies_are_compared_on_a_complete_table() {
     assert!(
         screen.contains("Regret (points) by models trained"),
         "{screen}"
+    );
+    // At 80x24 the comparison comes first in the text, before the best states.
+    let small = render(&app, (80, 24));
+    assert!(small.contains("regret after 30 models"), "{small}");
+    assert!(small.contains("dqn "), "{small}");
+    // The complete table's keys: no sweep to start; help lists the view's keys and
+    // goes back to it; q asks before quitting.
+    let footer = small.lines().last().unwrap().to_string();
+    assert!(
+        footer.contains("c compare") && !footer.contains("Enter"),
+        "{footer}"
+    );
+    key(&mut app, KeyCode::Char('?'));
+    let help = render(&app, (80, 24));
+    assert!(help.contains("In the ground-truth view"), "{help}");
+    assert!(help.contains("compare the search strategies"), "{help}");
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.overlay, Some(Overlay::Truth)));
+    key(&mut app, KeyCode::Char('q'));
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+}
+
+#[test]
+fn a_table_of_some_group_sets_says_what_it_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = setup_app();
+    let states = aen::sweep::all_states(Some(1));
+    let rows: Vec<Row> = (states.iter())
+        .map(|&st| Row {
+            state: st,
+            seed: 0,
+            val_acc: 50.0 + st.bits() as f64 / 100.0,
+            test_acc: 50.0 + st.bits() as f64 / 100.0,
+            params: 1000,
+            seconds: 0.1,
+        })
+        .collect();
+    let header = Header {
+        settings: aen::sweep::identity_of(
+            &app.settings,
+            app.settings.data.dataset.name(),
+            &app.settings.data.source,
+            "0123456789abcdef".into(),
+        ),
+        seeds: 1,
+        states: StateSet::new(&states),
+        shard: None,
+    };
+    std::fs::write(dir.path().join("t.csv"), table::render(&header, &rows)).unwrap();
+    app.tables = Some(dir.path().to_path_buf());
+    key(&mut app, KeyCode::Char('g'));
+    let screen = render(&app, (200, 60));
+    assert!(
+        screen.contains("13 of 13 rows (100 %) of a table of 13 group sets"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("the table holds 13 of the 4,096 group sets"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Char('c'));
+    let note = app.truth.as_ref().unwrap().note.clone().unwrap();
+    assert!(
+        note.contains("a table of all 4,096 group sets; this one was made for 13"),
+        "{note}"
     );
 }
