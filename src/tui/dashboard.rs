@@ -309,7 +309,20 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
     };
     lines.push(Line::styled(train, t.dim()));
     lines.push(Line::styled(trainers_text(d), t.dim()));
-    // The question of the search: does it find the groups that made the data?
+    lines.extend(answer_lines(d, t));
+    // Last, wrapped at spaces: where the pane is short it loses whole words, never
+    // the tail of a number.
+    lines.push(Line::styled(settings_brief(&d.settings), t.dim()));
+    f.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
+}
+
+/// The question of the search: does it find the groups that made the data? And,
+/// where a ground-truth table of these settings exists, the right answer.
+fn answer_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     let best = d
         .history
         .best(1)
@@ -321,7 +334,6 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             t.dim(),
         ));
     }
-    // And, where a ground-truth table of these settings exists, the right answer.
     if let Some(truth) = &d.truth
         && let Some((s, acc, _)) = truth.ranked().first()
     {
@@ -340,13 +352,7 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             ));
         }
     }
-    // Last, wrapped at spaces: where the pane is short it loses whole words, never
-    // the tail of a number.
-    lines.push(Line::styled(settings_brief(&d.settings), t.dim()));
-    f.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
-        inner,
-    );
+    lines
 }
 
 /// The pace and the child trainers: "95 models/min · trainers 2/2 busy, 92% predicted"
