@@ -127,6 +127,24 @@ fn a_quick_reproduction_reports_each_search_with_an_interval_and_resumes_for_fre
         "{}",
         String::from_utf8_lossy(&jobs.stderr)
     );
+
+    // `--report` reports the parts done, trains nothing, and says what is missing.
+    std::fs::remove_file(out.join("mnist-p2/final.json")).unwrap();
+    let r = reproduce(&out, home.path(), &["--report"]);
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(stdout.contains("**1 of 2 parts done**"), "{stdout}");
+    assert!(
+        !out.join("mnist-p2/final.json").exists(),
+        "nothing was trained"
+    );
+    let partial = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(partial.contains("1 of 2 parts done"), "{partial}");
+    let empty = home.path().join("nothing-here");
+    let r = reproduce(&empty, home.path(), &["--report"]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("holds no reproduction yet"), "{err}");
 }
 
 #[test]

@@ -34,6 +34,11 @@ pub struct ReproduceArgs {
     /// (at least 2: intervals need them).
     #[arg(long, default_value_t = 3)]
     pub seeds: usize,
+    /// Write the report of the parts already done (report.md, summary.csv, gains.png)
+    /// and train nothing; it may follow a run going on in the same folder. Give the
+    /// flags that run was started with.
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub flags: SettingFlags<{ DATA + CHILD + SEARCH + FINAL }>,
 }
@@ -49,6 +54,14 @@ pub fn run(a: ReproduceArgs, mut settings: Settings) -> Result<()> {
     }
     a.flags.apply(&mut settings)?;
     let plan = plan(&a)?;
+    if a.report {
+        let out = reproduce::report_done(&settings, &plan, &a.out)?;
+        let md = reproduce::report_markdown(&plan, &settings, &out);
+        return output::print(format!(
+            "{md}\nwrote report.md, summary.csv and gains.png to {}\n",
+            a.out.display()
+        ));
+    }
     let stop = Arc::new(AtomicBool::new(false));
     output::on_interrupt(stop.clone());
     let bar = output::bar(0, "{bar:30} {pos}/{len} {msg} ETA {eta}", false);

@@ -28,7 +28,7 @@ pub enum UiEvent {
     Preview(PreviewResult),
     Eval(EvalState),
     /// From the sweep or comparison of the ground-truth view number `.0`.
-    Truth(u64, super::truth::TruthEvent),
+    Truth(u64, TruthEvent),
 }
 
 pub struct App {

@@ -379,6 +379,14 @@ impl TruthView {
     }
 }
 
+/// What the ground-truth view's sweep and comparison threads send the UI.
+pub enum TruthEvent {
+    Sweep(crate::engine::sweep::SweepEvent),
+    SweepEnded(Result<crate::engine::sweep::Outcome, String>),
+    CompareProgress(usize, usize),
+    Compared(Result<Vec<StrategyResult>, String>),
+}
+
 /// A sweep running on worker threads for the ground-truth view.
 pub struct SweepProgress {
     pub stop: Arc<AtomicBool>,

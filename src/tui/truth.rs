@@ -4,10 +4,12 @@
 //! strategies compared on it. The engine calls are those of `aen sweep` and
 //! `aen compare`.
 
-use super::app::{App, CompareState, Overlay, Screen, SweepProgress, TruthView, UiEvent};
+use super::app::{
+    App, CompareState, Overlay, Screen, SweepProgress, TruthEvent, TruthView, UiEvent,
+};
 use super::keys::Action;
 use super::widgets::fmt_dur;
-use crate::engine::compare::{self, GroundTruth, StrategyResult};
+use crate::engine::compare::{self, GroundTruth};
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::{Settings, StrategyKind};
 use crate::engine::sweep::{self, Outcome, Plan, SweepEvent, table::Table};
@@ -21,13 +23,6 @@ use std::time::Instant;
 /// enough for an interval, few enough to wait for (`aen compare` does more).
 pub const COMPARE_REPEATS: usize = 10;
 pub const COMPARE_BUDGET: usize = 300;
-
-pub enum TruthEvent {
-    Sweep(SweepEvent),
-    SweepEnded(Result<Outcome, String>),
-    CompareProgress(usize, usize),
-    Compared(Result<Vec<StrategyResult>, String>),
-}
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 

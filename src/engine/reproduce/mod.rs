@@ -9,19 +9,23 @@
 //! The folder remembers its plan and settings; a rerun under others is refused.
 
 use crate::engine::data::DatasetKind;
-use crate::engine::experiments::{self, EvalRow, ExpProgress, SingleTable, Verdict, set_label};
+use crate::engine::experiments::{self, EvalRow, ExpProgress, SingleTable, Verdict};
 use crate::engine::fsio;
 use crate::engine::groups::GroupSet;
 use crate::engine::search::{Event, FinishReason};
-use crate::engine::settings::{SettingValue, Settings};
+use crate::engine::session;
+use crate::engine::settings::Settings;
 use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::train::Flow;
-use crate::engine::{report, session, stats};
 use anyhow::{Context, Result, bail};
+
+mod summary;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use summary::write_report;
+pub use summary::{matching_wins, report_markdown, rot90_advantage};
 
 /// What to reproduce.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,6 +109,9 @@ pub struct Outcome {
     pub singles: Vec<(DatasetKind, SingleTable)>,
     pub searches: Vec<SearchResult>,
     pub seconds: f64,
+    /// Parts done, of all the plan's.
+    pub done: usize,
+    pub total: usize,
 }
 
 pub fn parts(plan: &Plan) -> Vec<Part> {
@@ -167,30 +174,102 @@ pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<Lock> {
     session::check_out_dir(dir)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let lock = Lock::take(dir)?;
+    if !check_manifest(base, plan, dir)? {
+        let manifest = Manifest {
+            plan: plan.clone(),
+            settings: identity(base),
+        };
+        let path = dir.join("reproduce.json");
+        fsio::write_atomic(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+    }
+    Ok(lock)
+}
+
+/// Whether `dir` holds a reproduction of `plan` under `base` (false: none yet); an
+/// error if it holds one of another plan or other settings.
+fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
     let manifest = Manifest {
         plan: plan.clone(),
         settings: identity(base),
     };
     let path = dir.join("reproduce.json");
-    if path.exists() {
-        let bytes = fsio::read_capped(&path, 1 << 20, "reproduction manifest")?;
-        let old: Manifest = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not a reproduction manifest", path.display()))?;
-        if old != manifest {
-            let mut why = differences(&old.settings, &manifest.settings);
-            if old.plan != manifest.plan {
-                why.insert(0, format!("plan: {:?} → {:?}", old.plan, manifest.plan));
-            }
-            bail!(
-                "{} holds a reproduction under another plan or other settings ({}): choose another --out, or rerun with its settings",
-                dir.display(),
-                why.join("; ")
-            );
-        }
-        return Ok(lock);
+    if !path.exists() {
+        return Ok(false);
     }
-    fsio::write_atomic(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
-    Ok(lock)
+    let bytes = fsio::read_capped(&path, 1 << 20, "reproduction manifest")?;
+    let old: Manifest = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a reproduction manifest", path.display()))?;
+    if old != manifest {
+        let mut why = differences(&old.settings, &manifest.settings);
+        if old.plan != manifest.plan {
+            why.insert(0, format!("plan: {:?} → {:?}", old.plan, manifest.plan));
+        }
+        bail!(
+            "{} holds a reproduction under another plan or other settings ({}): choose another --out, or rerun with its settings",
+            dir.display(),
+            why.join("; ")
+        );
+    }
+    Ok(true)
+}
+
+/// The report of the parts already done in `dir` (report.md, summary.csv, gains.png),
+/// training nothing; it needs no lock, so it can follow a run in progress.
+pub fn report_done(base: &Settings, plan: &Plan, dir: &Path) -> Result<Outcome> {
+    if !check_manifest(base, plan, dir)? {
+        bail!(
+            "{} holds no reproduction yet (no reproduce.json): run `aen reproduce --out {}` first",
+            dir.display(),
+            dir.display()
+        );
+    }
+    let all = parts(plan);
+    let mut out = Outcome {
+        singles: Vec::new(),
+        searches: Vec::new(),
+        seconds: 0.0,
+        done: 0,
+        total: all.len(),
+    };
+    // Only done parts are added, and those load without training; were one to start
+    // anyway, it would stop at once.
+    let train_nothing = Arc::new(AtomicBool::new(true));
+    for &part in all.iter().filter(|&&p| part_done(dir, p)) {
+        let s = part_settings(base, plan, part);
+        let mut quiet = |_: Progress| Flow::Continue;
+        add_part(&mut out, &s, dir, part, plan, &train_nothing, &mut quiet)?;
+    }
+    write_report(dir, plan, base, &out)?;
+    Ok(out)
+}
+
+/// Runs (or, done, loads) one part and adds it to `out`.
+fn add_part(
+    out: &mut Outcome,
+    s: &Settings,
+    dir: &Path,
+    part: Part,
+    plan: &Plan,
+    stop: &Arc<AtomicBool>,
+    progress: &mut dyn FnMut(Progress) -> Flow,
+) -> Result<()> {
+    match part {
+        Part::Single(d) => out
+            .singles
+            .push((d, single(s, dir, part, plan, stop, progress)?)),
+        Part::Search(d, k) => {
+            let rows = search(s, dir, part, stop, progress)?;
+            out.searches.push(SearchResult {
+                dataset: d,
+                preset: k,
+                data_groups: s.data.groups,
+                models: rows.1,
+                verdict: experiments::verdict(&rows.0),
+            });
+        }
+    }
+    out.done += 1;
+    Ok(())
 }
 
 /// The folder's lock: one run at a time. It holds the owner's process id, so a lock
@@ -258,6 +337,8 @@ pub fn run(
         singles: Vec::new(),
         searches: Vec::new(),
         seconds: 0.0,
+        done: 0,
+        total: all.len(),
     };
     for (index, &part) in all.iter().enumerate() {
         let s = part_settings(base, plan, part);
@@ -268,27 +349,14 @@ pub fn run(
             part,
             done,
         });
-        match part {
-            Part::Single(d) => out
-                .singles
-                .push((d, single(&s, dir, part, plan, stop, progress)?)),
-            Part::Search(d, k) => {
-                let rows = search(&s, dir, part, stop, progress)?;
-                out.searches.push(SearchResult {
-                    dataset: d,
-                    preset: k,
-                    data_groups: s.data.groups,
-                    models: rows.1,
-                    verdict: experiments::verdict(&rows.0),
-                });
-            }
-        }
+        add_part(&mut out, &s, dir, part, plan, stop, progress)?;
         if stop.load(Ordering::SeqCst) {
             bail!("stopped: what is done is kept in {}", dir.display());
         }
+        // A report after every part: a long run can be read while it goes on.
+        out.seconds = started.elapsed().as_secs_f64();
+        write_report(dir, plan, base, &out)?;
     }
-    out.seconds = started.elapsed().as_secs_f64();
-    write_report(dir, plan, base, &out)?;
     Ok(out)
 }
 
@@ -423,125 +491,6 @@ fn drive(
             }
             _ => {}
         }
-    }
-}
-
-/// Rows whose matching network wins beyond noise, of the twelve group rows.
-pub fn matching_wins(t: &SingleTable) -> usize {
-    (0..t.data_sets.len())
-        .filter(|&r| !t.data_sets[r].is_empty())
-        .filter(|&r| {
-            let c = t.nets.iter().position(|n| *n == t.data_sets[r]);
-            c.is_some_and(|c| t.winners(r)[c])
-        })
-        .count()
-}
-
-/// The rot90 network's test-accuracy gain over the plain one on rot90 data: mean and
-/// 95% half-width (Welch).
-pub fn rot90_advantage(t: &SingleTable) -> Option<(f64, f64)> {
-    let rot = GroupSet::parse("rot90").ok()?;
-    let r = t.data_sets.iter().position(|d| *d == rot)?;
-    let c = t.nets.iter().position(|n| *n == rot)?;
-    let p = t.nets.iter().position(|n| n.is_empty())?;
-    let tests = |c: usize| -> Vec<f64> { t.results[r][c].iter().map(|x| x.test_acc).collect() };
-    stats::welch_ci(&tests(c), &tests(p))
-}
-
-fn summary_csv(out: &Outcome) -> String {
-    let mut s = String::from(
-        "dataset,preset,data_groups,models,best_searched,searched_params,best_single,single_params,gain,ci95,p\n",
-    );
-    for r in &out.searches {
-        let Some(v) = &r.verdict else { continue };
-        s.push_str(&format!(
-            "{},{},\"{}\",{},\"{}\",{},\"{}\",{},{:.3},{},{}\n",
-            r.dataset.name(),
-            r.preset,
-            set_label(r.data_groups),
-            r.models,
-            set_label(v.searched),
-            v.searched_params,
-            set_label(v.single),
-            v.single_params,
-            v.gain,
-            v.interval.map_or(String::new(), |h| format!("{h:.3}")),
-            v.p.map_or(String::new(), |p| format!("{p:.4}")),
-        ));
-    }
-    s
-}
-
-/// The report's Markdown: the single tables' findings, then one row per search.
-pub fn report_markdown(plan: &Plan, base: &Settings, out: &Outcome) -> String {
-    let mut m = String::from("# aen reproduce\n\n");
-    m.push_str(&format!(
-        "{} protocol, {} seeds per cell and per final evaluation; normalization {}, G-data {}, translations {}; {:.0} s of work in this run.\n\n",
-        if plan.quick { "Quick" } else { "Full" },
-        plan.seeds,
-        base.data.normalize.show(),
-        base.data.resample.show(),
-        base.data.translation.show(),
-        out.seconds
-    ));
-    m.push_str("## Single-equivariance tables\n\n");
-    m.push_str("| data set | rows won by the matching network beyond noise (Welch, p < 0.05) | rot90 network's gain over plain on rot90 data |\n|---|---|---|\n");
-    for (d, t) in &out.singles {
-        let rot = rot90_advantage(t).map_or("-".into(), |(g, h)| {
-            format!("{g:+.2} points (95% CI ±{h:.2})")
-        });
-        m.push_str(&format!(
-            "| {} | {} of 12 | {rot} |\n",
-            d.title(),
-            matching_wins(t)
-        ));
-    }
-    m.push_str("\nThe full tables are in single-*.csv (mean, standard deviation and every seed per cell).\n\n");
-    m.push_str(
-        "## Searches: does the best searched network beat the best single-group network?\n\n",
-    );
-    m.push_str("Both picked by validation accuracy; gain in test accuracy, with its 95% interval (Welch).\n\n");
-    m.push_str("| data set | preset (data groups) | models | best searched (parameters) | best single (parameters) | gain, points | answer |\n|---|---|---|---|---|---|---|\n");
-    for r in &out.searches {
-        let Some(v) = &r.verdict else { continue };
-        m.push_str(&format!(
-            "| {} | {} ({}) | {} | {} ({}) | {} ({}) | {} | {} |\n",
-            r.dataset.title(),
-            r.preset,
-            set_label(r.data_groups),
-            r.models,
-            set_label(v.searched),
-            v.searched_params,
-            set_label(v.single),
-            v.single_params,
-            v.gain_text(),
-            v.answer()
-        ));
-    }
-    m.push_str("\n![gains](gains.png)\n\nEach search's folder holds its snapshot, models.csv, summary.json (with the final evaluation) and plots.\n");
-    m
-}
-
-fn write_report(dir: &Path, plan: &Plan, base: &Settings, out: &Outcome) -> Result<()> {
-    fsio::write_atomic(&dir.join("summary.csv"), summary_csv(out).as_bytes())?;
-    fsio::write_atomic(
-        &dir.join("report.md"),
-        report_markdown(plan, base, out).as_bytes(),
-    )?;
-    let gains: Vec<(String, f64, f64)> = (out.searches.iter())
-        .filter_map(|r| {
-            let v = r.verdict.as_ref()?;
-            let label = format!("{} p{}", short(r.dataset), r.preset);
-            Some((label, v.gain, v.interval.unwrap_or(0.0)))
-        })
-        .collect();
-    report::plot_gains(&gains, &dir.join("gains.png")).context("drawing gains.png")
-}
-
-fn short(d: DatasetKind) -> &'static str {
-    match d {
-        DatasetKind::Mnist => "MNIST",
-        DatasetKind::FashionMnist => "Fashion",
     }
 }
 
