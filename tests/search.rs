@@ -288,3 +288,61 @@ fn stopping_during_a_resume_replay_leaves_the_snapshot_unchanged() {
     assert_eq!(std::fs::read(&p).unwrap(), before, "not a byte changed");
     assert_eq!(after.models.len(), full.models.len());
 }
+
+#[test]
+fn opening_a_finished_run_writes_nothing_and_a_checkpoint_stays_as_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_of(&dir, "run.json");
+    let checkpoint = path_of(&dir, "at-model-3.json");
+    let mut s = tiny_settings();
+    s.search.max_models = 8;
+    let mut asked = false;
+    let (reason, _) = run(s.clone(), None, &path, |ev, h| {
+        if let Event::ModelTrained(m) = ev
+            && m.index == 3
+            && !asked
+        {
+            asked = true;
+            h.control
+                .send(Control::Save(Some(checkpoint.clone())))
+                .unwrap();
+        }
+    });
+    assert_eq!(reason, FinishReason::MaxModels);
+    assert!(snapshot::load(&checkpoint).unwrap().checkpoint);
+    assert!(!snapshot::load(&path).unwrap().checkpoint);
+
+    // A finished run resumed ends where it ended: the file is left byte for byte.
+    let before = std::fs::read(&path).unwrap();
+    let snap = snapshot::load(&path).unwrap();
+    let (reason, history) = run(s.clone(), Some(snap), &path, |_, _| {});
+    assert_eq!(reason, FinishReason::MaxModels);
+    assert_eq!(history.models.len(), 8);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+
+    // A checkpoint resumed goes on in a new session file; the checkpoint stays.
+    let before = std::fs::read(&checkpoint).unwrap();
+    let snap = snapshot::load(&checkpoint).unwrap();
+    let at = snap.history.models.len();
+    assert!(at < 8, "saved mid-run: {at} models");
+    let home = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(common::aen_bin())
+        .args(["search", "--resume", checkpoint.to_str().unwrap(), "--out"])
+        .arg(home.path().join("out"))
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(&checkpoint).unwrap(), before);
+    let sessions: Vec<_> = std::fs::read_dir(home.path().join("data/aen/sessions"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let continued = snapshot::load(&sessions[0]).unwrap();
+    assert_eq!(continued.history.models.len(), 8);
+    assert!(!continued.checkpoint);
+    assert_eq!(continued.history.models[..at], snap.history.models[..]);
+}

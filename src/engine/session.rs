@@ -124,14 +124,28 @@ fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Ev
     ))
 }
 
-/// Continues `snap` (loaded from `path`, where it keeps autosaving) under the settings
-/// it started with; `changes` apply as live changes where the snapshot ends.
+/// Continues `snap` (loaded from `path`, where it keeps autosaving, unless it is a
+/// checkpoint: then in a new session file, `SearchHandle::path`) under the settings it
+/// started with; `changes` apply as live changes where the snapshot ends.
 pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Result<SearchHandle> {
     let mut check = snap.settings.clone();
     for c in &changes {
         c.apply(&mut check)
             .with_context(|| format!("cannot resume with {}", c.describe()))?;
     }
+    // A checkpoint stays as it was saved: the run goes on in a new session file,
+    // which holds the run from the start (so it lists and resumes like any other).
+    let (snap, path) = if snap.checkpoint {
+        let copy = Snapshot {
+            checkpoint: false,
+            ..snap
+        };
+        let fresh = new_snapshot_path()?;
+        snapshot::save(&copy, &fresh).context("cannot start the session file")?;
+        (copy, fresh)
+    } else {
+        (snap, path)
+    };
     fsio_check_writable(&path)?;
     let (eval, info) = evaluator(&snap.settings, &path, snap.seconds)?;
     Ok(search::spawn(

@@ -33,6 +33,10 @@ pub struct Snapshot {
     /// Wall-clock seconds the run has taken so far, over all its sessions.
     #[serde(default)]
     pub seconds: f64,
+    /// Saved under a name of its own while the run autosaved elsewhere (`w` in the
+    /// TUI): resuming it continues in a new session file, so the checkpoint stays.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub checkpoint: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +74,7 @@ impl Snapshot {
             history,
             finished,
             seconds,
+            checkpoint: false,
         }
     }
 

@@ -320,7 +320,15 @@ impl App {
         let h = session::resume(snap, path.clone(), changes).map_err(|e| format!("{e:#}"))?;
         self.settings = settings.clone();
         self.setup.form.refresh(&self.settings);
-        self.attach(h, &settings, path);
+        let into = h.path.clone();
+        self.attach(h, &settings, into.clone());
+        if into != path {
+            self.dash.push_log(format!(
+                "{} is a checkpoint and stays as it is: the run continues in {}",
+                path.display(),
+                into.display()
+            ));
+        }
         Ok(())
     }
 

@@ -238,7 +238,9 @@ impl Worker {
             )),
             Control::Save(p) => {
                 let p = p.unwrap_or_else(|| self.path.clone());
-                match snapshot::save(&self.snapshot(), &p) {
+                let mut snap = self.snapshot();
+                snap.checkpoint = p != self.path;
+                match snapshot::save(&snap, &p) {
                     Ok(()) => self.send(Event::Saved(p)),
                     Err(e) => self.send(Event::Warning(format!("saving failed: {e}"))),
                 }
@@ -365,7 +367,9 @@ impl Worker {
     /// A new model is saved before it is announced: a model a client has seen is on
     /// disk. A failed autosave stops the search at once, so no work goes unsaved.
     fn record_model(&mut self, m: ModelRecord) -> Result<(), Halt> {
-        if self.autosave && !self.replaying() {
+        // Until the replay has ended (after its last step, whose model is the
+        // snapshot's own), a model is not new: nothing to save.
+        if self.autosave && self.replay.is_none() {
             snapshot::save(&self.snapshot(), &self.path)
                 .map_err(|e| Halt::Failed(format!("autosave failed, search stopped: {e}")))?;
         }
@@ -522,6 +526,11 @@ impl Worker {
 
     fn finish(mut self, reason: FinishReason, error: Option<String>) {
         self.report_trainers(None, true);
+        // A resumed run that ends where its snapshot ended (opened to look at, or
+        // finished already) has caught up: it is unchanged, and nothing is written.
+        if self.replay.is_some() && !self.replaying() && error.is_none() {
+            self.end_replay();
+        }
         let path = self.path.clone();
         let replay_unfinished = self.replaying() || error.is_some() && self.replay.is_some();
         if let Some(snap) = self.replay.take().filter(|_| replay_unfinished) {
