@@ -447,6 +447,14 @@ fn bad_tables_are_clear_errors() {
         "{e}"
     );
 
+    // The header alone (what the TUI reads to pass over tables of other settings).
+    let whole = aen::sweep::table::read(Path::new(&reference)).unwrap();
+    let head = aen::sweep::table::read_header(Path::new(&reference)).unwrap();
+    assert_eq!(head, whole.table.header);
+    let junk = dir.path().join("junk.csv");
+    std::fs::write(&junk, "state,acc\n1,2\n").unwrap();
+    assert!(aen::sweep::table::read_header(&junk).is_err());
+
     // A header's seed count is bounded before any row is listed: a tiny file cannot
     // ask for billions of rows.
     let huge = text

@@ -191,6 +191,13 @@ pub fn find_table(
     }
     let mut best: Option<(PathBuf, Table)> = None;
     for p in candidates {
+        // The header first: a table of other settings is passed over unread.
+        let fits_header = table::read_header(&p).is_ok_and(|h| {
+            h.settings.fits(settings).is_ok() && source.is_none_or(|s| s == h.settings.source)
+        });
+        if !fits_header {
+            continue;
+        }
         let Ok(read) = table::read(&p) else { continue };
         if !fits(&read.table) {
             continue;

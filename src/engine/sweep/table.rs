@@ -550,6 +550,20 @@ pub fn read(path: &Path) -> Result<Read> {
     parse(&text).with_context(|| format!("{}: bad sweep table", path.display()))
 }
 
+/// Only a table's header (its first line, at most 64 KiB): what it was made under,
+/// without reading its rows.
+pub fn read_header(path: &Path) -> Result<Header> {
+    use std::io::Read as _;
+    let file = crate::engine::fsio::open_regular(path, "sweep table")?;
+    let mut head = Vec::new();
+    file.take(64 << 10).read_to_end(&mut head)?;
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = std::str::from_utf8(line)
+        .map_err(|_| anyhow::anyhow!("{}: not an aen sweep table", path.display()))?;
+    Header::parse_line(line.trim_end_matches('\r'))
+        .with_context(|| format!("{}: bad sweep table", path.display()))
+}
+
 /// The whole table as text, rows sorted by (state, seed).
 pub fn render(header: &Header, rows: &[Row]) -> String {
     let mut sorted: Vec<&Row> = rows.iter().collect();
