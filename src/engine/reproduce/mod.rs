@@ -114,6 +114,19 @@ pub struct Outcome {
     pub total: usize,
 }
 
+impl Outcome {
+    /// Nothing done yet of `total` parts.
+    fn new(total: usize) -> Outcome {
+        Outcome {
+            singles: Vec::new(),
+            searches: Vec::new(),
+            seconds: 0.0,
+            done: 0,
+            total,
+        }
+    }
+}
+
 pub fn parts(plan: &Plan) -> Vec<Part> {
     let mut v = Vec::new();
     for &d in &plan.datasets {
@@ -224,13 +237,7 @@ pub fn report_done(base: &Settings, plan: &Plan, dir: &Path) -> Result<Outcome> 
         );
     }
     let all = parts(plan);
-    let mut out = Outcome {
-        singles: Vec::new(),
-        searches: Vec::new(),
-        seconds: 0.0,
-        done: 0,
-        total: all.len(),
-    };
+    let mut out = Outcome::new(all.len());
     // Only done parts are added, and those load without training; were one to start
     // anyway, it would stop at once.
     let train_nothing = Arc::new(AtomicBool::new(true));
@@ -333,13 +340,7 @@ pub fn run(
     let _lock = prepare(base, plan, dir)?;
     let started = std::time::Instant::now();
     let all = parts(plan);
-    let mut out = Outcome {
-        singles: Vec::new(),
-        searches: Vec::new(),
-        seconds: 0.0,
-        done: 0,
-        total: all.len(),
-    };
+    let mut out = Outcome::new(all.len());
     for (index, &part) in all.iter().enumerate() {
         let s = part_settings(base, plan, part);
         let done = part_done(dir, part);
