@@ -433,6 +433,10 @@ impl Verdict {
     /// "+1.60 points (95% CI ±0.90, p = 0.004)" or "+1.60 points (one seed: no interval)".
     pub fn gain_text(&self) -> String {
         match (self.interval, self.p) {
+            // Three decimals would print a tiny p as 0.000, which reads as impossible.
+            (Some(h), Some(p)) if p < 0.001 => {
+                format!("{:+.2} points (95% CI ±{h:.2}, p < 0.001)", self.gain)
+            }
             (Some(h), Some(p)) => format!("{:+.2} points (95% CI ±{h:.2}, p = {p:.3})", self.gain),
             _ => format!("{:+.2} points (one seed: no interval)", self.gain),
         }
