@@ -84,7 +84,14 @@ const DASH: &[Mode] = &[Dashboard, Finished];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
-        modes: &[Setup, Dashboard, Finished],
+        modes: &[
+            Setup,
+            Dashboard,
+            Finished,
+            Truth,
+            TruthSweeping,
+            TruthComplete,
+        ],
         keys: &[Char('?')],
         label: "?",
         action: Action::Help,
@@ -92,11 +99,18 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
-        modes: &[Setup, Dashboard, Finished],
+        modes: &[
+            Setup,
+            Dashboard,
+            Finished,
+            Truth,
+            TruthSweeping,
+            TruthComplete,
+        ],
         keys: &[Char('q')],
         label: "q",
         action: Action::Quit,
-        help: "quit (asks first; a running search is autosaved)",
+        help: "quit (asks first; a running search is autosaved, a sweep keeps its finished rows)",
         hint: true,
     },
     Binding {
@@ -363,22 +377,6 @@ pub const BINDINGS: &[Binding] = &[
         label: "g",
         action: Action::GroundTruth,
         help: "ground truth: every group set's accuracy under these settings (a map, the true best, strategies compared)",
-        hint: true,
-    },
-    Binding {
-        modes: TRUTH,
-        keys: &[Char('?')],
-        label: "?",
-        action: Action::Help,
-        help: "help: this list",
-        hint: true,
-    },
-    Binding {
-        modes: TRUTH,
-        keys: &[Char('q')],
-        label: "q",
-        action: Action::Quit,
-        help: "quit (asks first; a sweep keeps the rows it finished)",
         hint: true,
     },
     Binding {

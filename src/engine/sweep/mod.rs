@@ -9,6 +9,9 @@
 mod plots;
 pub mod report;
 pub mod table;
+mod tables;
+
+pub use tables::{find_table, table_file_name, tables_dir};
 
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
@@ -128,88 +131,6 @@ pub fn identity_of(
         resample: settings.data.resample.show(),
         translation: settings.data.translation.show(),
     }
-}
-
-/// The folder where the TUI keeps ground-truth tables and looks for them.
-pub fn tables_dir() -> Option<PathBuf> {
-    crate::engine::data::user_data_dir().map(|d| d.join("tables"))
-}
-
-/// The name a table for `settings` gets in the tables folder: the data set, the data
-/// groups, and a hash of every setting a child's accuracy depends on.
-pub fn table_file_name(settings: &Settings) -> String {
-    let (d, c) = (&settings.data, &settings.child);
-    let key = format!(
-        "{} {} {} {} {} {} {} {} {} {} {} {} {}",
-        d.dataset.name(),
-        d.groups.bit_string(),
-        d.step,
-        d.seed,
-        c.epochs,
-        c.train_size,
-        c.val_size,
-        c.test_size,
-        c.batch,
-        c.lr,
-        d.normalize.show(),
-        d.resample.show(),
-        d.translation.show()
-    );
-    let h = Sha256::digest(key.as_bytes());
-    format!(
-        "{}-{}-{:02x}{:02x}{:02x}{:02x}.csv",
-        d.dataset.name(),
-        d.groups.bit_string(),
-        h[0],
-        h[1],
-        h[2],
-        h[3]
-    )
-}
-
-/// The table that holds the children of `settings` (loaded from `source`, when
-/// known): `search.table` if it fits, else the fullest table in `dir` that fits.
-/// Unreadable files and tables of other settings are passed over.
-pub fn find_table(
-    settings: &Settings,
-    source: Option<&str>,
-    dir: Option<&Path>,
-) -> Option<(PathBuf, Table)> {
-    let fits = |t: &Table| {
-        t.header.settings.fits(settings).is_ok()
-            && source.is_none_or(|s| s == t.header.settings.source)
-    };
-    let mut candidates: Vec<PathBuf> = settings.search.table.iter().cloned().collect();
-    if let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) {
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-            .collect();
-        files.sort();
-        candidates.extend(files);
-    }
-    let mut best: Option<(PathBuf, Table)> = None;
-    for p in candidates {
-        // The header first: a table of other settings is passed over unread.
-        let fits_header = table::read_header(&p).is_ok_and(|h| {
-            h.settings.fits(settings).is_ok() && source.is_none_or(|s| s == h.settings.source)
-        });
-        if !fits_header {
-            continue;
-        }
-        let Ok(read) = table::read(&p) else { continue };
-        if !fits(&read.table) {
-            continue;
-        }
-        if best
-            .as_ref()
-            .is_none_or(|(_, b)| read.table.rows.len() > b.rows.len())
-        {
-            best = Some((p, read.table));
-        }
-    }
-    best
 }
 
 /// Progress of a sweep, for clients.
