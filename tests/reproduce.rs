@@ -120,6 +120,11 @@ fn a_quick_reproduction_reports_each_search_with_an_interval_and_resumes_for_fre
         err.contains("final_eval.epochs: 1 → 2"),
         "names what differs: {err}"
     );
+    let seeds = reproduce(&out, home.path(), &["--seeds", "3"]);
+    let err = String::from_utf8_lossy(&seeds.stderr);
+    assert!(!seeds.status.success());
+    assert!(err.contains("--seeds: 2 → 3"), "names the flag: {err}");
+    assert!(!err.contains("Plan {"), "no debug output: {err}");
     // The number of trainers changes no result: a rerun with other --jobs is welcome.
     let jobs = reproduce(&out, home.path(), &["--jobs", "1"]);
     assert!(

@@ -205,12 +205,13 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
     let epochs = settings.final_eval.epochs;
     let seeds = a.seeds as usize;
     eprintln!(
-        "single-equivariance test on {} ({}): {} / {} / {} images, {epochs} epochs, {} trainings",
+        "single-equivariance test on {} ({}): {} / {} / {} images, {epochs} epoch{}, {} trainings",
         base.kind.title(),
         base.source.kind.name(),
         sizes.train,
         sizes.val,
         sizes.test,
+        if epochs == 1 { "" } else { "s" },
         169 * seeds
     );
     let bar = output::bar(

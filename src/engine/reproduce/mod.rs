@@ -170,6 +170,28 @@ fn differences(old: &Settings, new: &Settings) -> Vec<String> {
         .collect()
 }
 
+/// The plan's fields that differ, named by the flags that set them.
+fn plan_differences(old: &Plan, new: &Plan) -> Vec<String> {
+    let join = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(",");
+    let sets = |p: &Plan| join(&mut p.datasets.iter().map(|d| d.name().to_string()));
+    let presets = |p: &Plan| join(&mut p.presets.iter().map(usize::to_string));
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    [
+        ("--datasets", sets(old), sets(new)),
+        ("--presets", presets(old), presets(new)),
+        ("--seeds", old.seeds.to_string(), new.seeds.to_string()),
+        (
+            "--quick",
+            yes_no(old.quick).into(),
+            yes_no(new.quick).into(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .map(|(flag, a, b)| format!("{flag}: {a} → {b}"))
+    .collect()
+}
+
 /// Checks the plan and the folder: a folder made under another plan or other settings
 /// is refused (its parts would not belong together), and so is a folder another run
 /// is using. Everything is checked before the folder is claimed.
@@ -214,9 +236,7 @@ fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
         .with_context(|| format!("{} is not a reproduction manifest", path.display()))?;
     if old != manifest {
         let mut why = differences(&old.settings, &manifest.settings);
-        if old.plan != manifest.plan {
-            why.insert(0, format!("plan: {:?} → {:?}", old.plan, manifest.plan));
-        }
+        why.splice(0..0, plan_differences(&old.plan, &manifest.plan));
         bail!(
             "{} holds a reproduction under another plan or other settings ({}): choose another --out, or rerun with its settings",
             dir.display(),
