@@ -81,17 +81,19 @@ const ALL: &[Mode] = &[
 ];
 const TRUTH: &[Mode] = &[Truth, TruthSweeping, TruthComplete];
 const DASH: &[Mode] = &[Dashboard, Finished];
+/// Every screen but the forms: where `?` and `q` mean help and quit.
+const BROWSE: &[Mode] = &[
+    Setup,
+    Dashboard,
+    Finished,
+    Truth,
+    TruthSweeping,
+    TruthComplete,
+];
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
-        modes: &[
-            Setup,
-            Dashboard,
-            Finished,
-            Truth,
-            TruthSweeping,
-            TruthComplete,
-        ],
+        modes: BROWSE,
         keys: &[Char('?')],
         label: "?",
         action: Action::Help,
@@ -99,14 +101,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
-        modes: &[
-            Setup,
-            Dashboard,
-            Finished,
-            Truth,
-            TruthSweeping,
-            TruthComplete,
-        ],
+        modes: BROWSE,
         keys: &[Char('q')],
         label: "q",
         action: Action::Quit,

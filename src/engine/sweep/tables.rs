@@ -38,9 +38,8 @@ pub fn find_table(
     source: Option<&str>,
     dir: Option<&Path>,
 ) -> Option<(PathBuf, Table)> {
-    let fits = |t: &Table| {
-        t.header.settings.fits(settings).is_ok()
-            && source.is_none_or(|s| s == t.header.settings.source)
+    let fits = |h: &table::Header| {
+        h.settings.fits(settings).is_ok() && source.is_none_or(|s| s == h.settings.source)
     };
     let mut candidates: Vec<PathBuf> = settings.search.table.iter().cloned().collect();
     if let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) {
@@ -54,17 +53,12 @@ pub fn find_table(
     }
     let mut best: Option<(PathBuf, Table)> = None;
     for p in candidates {
-        // The header first: a table of other settings is passed over unread.
-        let fits_header = table::read_header(&p).is_ok_and(|h| {
-            h.settings.fits(settings).is_ok() && source.is_none_or(|s| s == h.settings.source)
-        });
-        if !fits_header {
+        // The header first: a table of other settings is passed over unread. The
+        // whole read checks that the rows belong to that header.
+        if !table::read_header(&p).is_ok_and(|h| fits(&h)) {
             continue;
         }
         let Ok(read) = table::read(&p) else { continue };
-        if !fits(&read.table) {
-            continue;
-        }
         if best
             .as_ref()
             .is_none_or(|(_, b)| read.table.rows.len() > b.rows.len())
