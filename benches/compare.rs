@@ -23,6 +23,8 @@ fn table() -> Table {
                 test_acc: acc,
                 params: 1000,
                 seconds: 0.0,
+                class: *s,
+                trained: true,
             }
         })
         .collect();
@@ -44,10 +46,12 @@ fn table() -> Table {
                 normalize: "paper".into(),
                 resample: "fixed".into(),
                 translation: "paper".into(),
+                equivalence: "none".into(),
             },
             seeds: 1,
             states: StateSet::new(&states),
             shard: None,
+            version: 2,
         },
         rows,
     }

@@ -10,7 +10,7 @@
 pub mod engine;
 
 pub use engine::{
-    batched, compare, data, experiments, fsio, gdata, gexport, groups, nn, orbits, pool,
+    batched, classes, compare, data, experiments, fsio, gdata, gexport, groups, nn, orbits, pool,
     replicates, report, reproduce, reward, search, session, settings, snapshot, stats, sweep,
     train,
 };

@@ -113,6 +113,8 @@ fn synthetic() -> Table {
                 test_acc: acc,
                 params: 1000 + s.bits() as usize,
                 seconds: 0.0,
+                class: *s,
+                trained: true,
             })
         })
         .collect();
@@ -134,10 +136,12 @@ fn synthetic() -> Table {
                 normalize: "paper".into(),
                 resample: "fixed".into(),
                 translation: "paper".into(),
+                equivalence: "none".into(),
             },
             seeds: 2,
             states: StateSet::new(&states),
             shard: None,
+            version: 2,
         },
         rows,
     }

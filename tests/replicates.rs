@@ -50,6 +50,7 @@ fn parallel_replicates_reproduce_the_single_run_and_each_other() {
         lr: s.child.lr,
         seed: s.data.seed,
         shift: s.shift(),
+        equivalence: s.search.equivalence,
     };
     let data = [gd];
     let seq = replicates::run(&data, &jobs, p, 1, &mut |_| Flow::Continue).unwrap();

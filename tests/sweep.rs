@@ -577,6 +577,7 @@ fn identity(data: GroupSet) -> Identity {
         normalize: "paper".into(),
         resample: "fixed".into(),
         translation: "paper".into(),
+        equivalence: "none".into(),
     }
 }
 
@@ -602,6 +603,8 @@ fn the_report_finds_the_group_that_pays() {
                 test_acc: acc,
                 params: 1000 + s.bits() as usize,
                 seconds: 0.0,
+                class: *s,
+                trained: true,
             });
         }
     }
@@ -611,6 +614,7 @@ fn the_report_finds_the_group_that_pays() {
             seeds: 2,
             states: StateSet::new(&states),
             shard: None,
+            version: 2,
         },
         rows,
     };

@@ -194,20 +194,21 @@ impl View {
                 total,
                 present: p,
                 workers,
+                networks,
                 identity,
             } => {
                 self.bar.set_length((total - p) as u64);
                 if self.json {
                     self.line(serde_json::json!({
                         "event": "started", "total": total, "present": p, "todo": total - p,
-                        "workers": workers, "states": plan.states.len(), "seeds": plan.seeds,
+                        "workers": workers, "networks": networks, "states": plan.states.len(), "seeds": plan.seeds,
                         "shard": plan.shard.map(|s| s.to_string()), "settings": identity,
                         "out": out.display().to_string(),
                     }));
                 } else {
                     let shard = plan.shard.map_or(String::new(), |s| format!(", shard {s}"));
                     eprintln!(
-                        "sweep of {} group sets x {}{shard} on {} ({}), data groups {}: {total} rows, {p} already in {}, {} to train on {}",
+                        "sweep of {} group sets x {}{shard} on {} ({}), data groups {}: {total} rows, {p} already in {}, {} to fill by training {} on {}",
                         plan.states.len(),
                         crate::render::count(plan.seeds as usize, "seed"),
                         identity.dataset,
@@ -215,6 +216,7 @@ impl View {
                         identity.data_groups,
                         out.display(),
                         total - p,
+                        crate::render::count(networks, "network"),
                         crate::render::count(workers, "worker")
                     );
                 }

@@ -8,6 +8,7 @@ use crate::engine::gdata::GData;
 use crate::engine::groups::{GroupSet, Shift, Translation};
 use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
 use crate::engine::search::{child_config, replicate_seed};
+use crate::engine::settings::network_of;
 use crate::engine::session;
 use crate::engine::settings::Settings;
 use crate::engine::stats;
@@ -151,7 +152,10 @@ fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData
     bar.finish_and_clear();
     let (val, test): (Vec<f64>, Vec<f64>) = runs.iter().map(|r| (r.val_acc, r.test_acc)).unzip();
     let seeds: Vec<u64> = (0..n)
-        .map(|k| replicate_seed(settings.data.seed, a.net_groups, k))
+        .map(|k| {
+            let net = network_of(settings.classes().as_deref(), a.net_groups);
+            replicate_seed(settings.data.seed, net, k)
+        })
         .collect();
     let seconds = start.elapsed().as_secs_f64();
     if a.json {

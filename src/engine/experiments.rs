@@ -92,6 +92,7 @@ fn protocol(settings: &Settings, epochs: usize) -> Protocol {
         lr: settings.child.lr,
         seed: settings.data.seed,
         shift: settings.shift(),
+        equivalence: settings.search.equivalence,
     }
 }
 

@@ -462,7 +462,7 @@ pub enum Translation {
 }
 
 /// The translation step as a rule that gives each grid its own step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Shift {
     /// The same step on every grid.
     Step(usize),

@@ -3,6 +3,7 @@
 //! Nothing here knows about terminals. The method as implemented is docs/method.md.
 
 pub mod batched;
+pub mod classes;
 pub mod compare;
 pub mod data;
 pub mod experiments;

@@ -15,7 +15,7 @@ use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::nn::Dev;
 use crate::engine::orbits::ChildOrbits;
-use crate::engine::settings::Settings;
+use crate::engine::settings::{Equivalence, Settings, network_classes, network_of};
 use crate::engine::train::{self, Flow, TrainConfig, TrainResult};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,6 +66,8 @@ pub struct ChildSpec {
     pub data_seed: u64,
     /// Children a worker trains in one pass (`Settings::per_pass`).
     pub per_pass: usize,
+    /// Whether equivalent sets share their closure's seed (`search.equivalence`).
+    pub equivalence: Equivalence,
 }
 
 impl ChildSpec {
@@ -77,7 +79,13 @@ impl ChildSpec {
             lr: s.child.lr,
             data_seed: s.data.seed,
             per_pass: s.per_pass(),
+            equivalence: s.search.equivalence,
         }
+    }
+
+    /// The state whose network and seed `state` trains (its closure, or itself).
+    pub fn network(&self, state: GroupSet) -> GroupSet {
+        network_of(network_classes(self.equivalence, self.shift).as_deref(), state)
     }
 
     pub fn train_config(&self, state: GroupSet, seed_index: u32) -> TrainConfig {
@@ -85,7 +93,7 @@ impl ChildSpec {
             epochs: self.epochs,
             batch: self.batch,
             lr: self.lr,
-            seed: child_seed_k(self.data_seed, state, seed_index),
+            seed: child_seed_k(self.data_seed, self.network(state), seed_index),
         }
     }
 }

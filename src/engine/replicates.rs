@@ -8,6 +8,7 @@ use crate::engine::groups::{GroupSet, Shift};
 use crate::engine::nn::Dev;
 use crate::engine::orbits::ChildOrbits;
 use crate::engine::search::replicate_seed;
+use crate::engine::settings::{Equivalence, network_classes, network_of};
 use crate::engine::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -29,6 +30,8 @@ pub struct Protocol {
     pub lr: f64,
     pub seed: u64,
     pub shift: Shift,
+    /// Whether equivalent sets share their closure's seed (`search.equivalence`).
+    pub equivalence: Equivalence,
 }
 
 /// Reports from the jobs, in the order they happen.
@@ -54,11 +57,12 @@ fn train_job(
     on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
 ) -> Result<TrainResult, JobError> {
     let orbits = ChildOrbits::new(job.net, p.shift).map_err(anyhow::Error::from)?;
+    let classes = network_classes(p.equivalence, p.shift);
     let cfg = TrainConfig {
         epochs: p.epochs,
         batch: p.batch,
         lr: p.lr,
-        seed: replicate_seed(p.seed, job.net, job.k),
+        seed: replicate_seed(p.seed, network_of(classes.as_deref(), job.net), job.k),
     };
     train::train_child(dev, &orbits, &data[job.gd], cfg, on_batch).map_err(|_| JobError::Cancelled)
 }

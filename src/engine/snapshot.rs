@@ -14,8 +14,10 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: &str = "aen-snapshot";
 /// Version 2 records live changes by settings key; version 1 (one variant per setting)
 /// still loads.
-pub const VERSION: u32 = 2;
-const READABLE: [u64; 2] = [1, 2];
+/// Version 3 records `search.equivalence`; versions 1 and 2 predate it and load as
+/// `none`, so they resume with the seeds and counts they were made with.
+pub const VERSION: u32 = 3;
+const READABLE: [u64; 3] = [1, 2, 3];
 /// Larger files are refused before they are read (a full search is a few MB).
 pub const MAX_BYTES: u64 = 512 << 20;
 
@@ -46,7 +48,7 @@ pub enum SnapshotError {
     #[error("{path}: not an aen snapshot ({msg})")]
     NotSnapshot { path: PathBuf, msg: String },
     #[error(
-        "{path}: snapshot format version {found} is not supported (this aen reads versions 1 and 2)"
+        "{path}: snapshot format version {found} is not supported (this aen reads versions 1 to 3)"
     )]
     Version { path: PathBuf, found: String },
     #[error("{path}: corrupt snapshot: {msg}")]
@@ -186,14 +188,30 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
     Ok(snap)
 }
 
-/// Snapshots saved before `data.normalize` existed trained on raw pixels: they resume
-/// under "none", not under the newer default, so their new models match their old ones.
+/// Snapshots saved before `data.normalize` existed trained on raw pixels, and those
+/// before version 3 gave every group set its own network: they resume under "none" for
+/// both, not under the newer defaults, so their new models match their old ones.
 fn with_old_defaults(mut value: serde_json::Value) -> serde_json::Value {
+    let old = value.get("version").and_then(|v| v.as_u64()) < Some(3);
     if let Some(data) = value
         .pointer_mut("/settings/data")
         .and_then(|d| d.as_object_mut())
     {
         data.entry("normalize").or_insert_with(|| "none".into());
+    }
+    if old
+        && let Some(settings) = value
+            .pointer_mut("/settings")
+            .and_then(|d| d.as_object_mut())
+    {
+        let search = settings
+            .entry("search")
+            .or_insert_with(|| serde_json::json!({}));
+        if let Some(search) = search.as_object_mut() {
+            search
+                .entry("equivalence")
+                .or_insert_with(|| "none".into());
+        }
     }
     value
 }

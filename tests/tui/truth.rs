@@ -39,6 +39,8 @@ fn write_table(dir: &Path, s: &Settings) -> PathBuf {
                 test_acc: acc,
                 params: 1000 + st.bits() as usize,
                 seconds: 0.1,
+                class: aen::settings::network_of(s.classes().as_deref(), st),
+                trained: true,
             }
         })
         .collect();
@@ -52,6 +54,7 @@ fn write_table(dir: &Path, s: &Settings) -> PathBuf {
         seeds: 1,
         states: StateSet::new(&states),
         shard: None,
+        version: 2,
     };
     let path = dir.join("made-by-aen-sweep.csv");
     std::fs::write(&path, table::render(&header, &rows)).unwrap();
@@ -301,6 +304,8 @@ fn a_table_of_some_group_sets_says_what_it_lacks() {
             test_acc: 50.0 + st.bits() as f64 / 100.0,
             params: 1000,
             seconds: 0.1,
+            class: aen::settings::network_of(app.settings.classes().as_deref(), st),
+            trained: true,
         })
         .collect();
     let header = Header {
@@ -313,6 +318,7 @@ fn a_table_of_some_group_sets_says_what_it_lacks() {
         seeds: 1,
         states: StateSet::new(&states),
         shard: None,
+        version: 2,
     };
     std::fs::write(dir.path().join("t.csv"), table::render(&header, &rows)).unwrap();
     app.tables = Some(dir.path().to_path_buf());

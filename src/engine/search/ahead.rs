@@ -16,6 +16,7 @@
 //! argmax within a few steps.
 
 use super::strategy::{Choice, Known, Strategy};
+use crate::engine::classes::Classes;
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::pool::{ChildSpec, JobError, JobId, Pool};
@@ -124,10 +125,13 @@ struct Walk<'a> {
 
 impl Known for Walk<'_> {
     fn accuracy(&self, s: GroupSet) -> Option<f64> {
-        (self.children.accuracy(s)).or_else(|| self.seen.get(&s).copied())
+        (self.children.accuracy(s)).or_else(|| self.seen.get(&self.network(s)).copied())
     }
     fn count(&self) -> usize {
         self.children.count() + self.seen.len()
+    }
+    fn classes(&self) -> Option<&Classes> {
+        self.children.classes()
     }
 }
 
@@ -142,7 +146,7 @@ impl Walk<'_> {
             out.push(s);
             GUESS
         });
-        self.seen.insert(s, acc);
+        self.seen.insert(self.network(s), acc);
         (acc, true)
     }
 }
@@ -175,7 +179,7 @@ pub fn predict(
     }
     let mut left = origin.left;
     for _ in 0..HORIZON {
-        if out.len() >= want || walk.count() >= s.max_models {
+        if out.len() >= want || walk.count() >= settings.budget() {
             break;
         }
         if left == 0 {
@@ -261,7 +265,7 @@ impl Ahead {
 
     /// The accuracy of a state trained ahead.
     pub fn ready(&self, s: GroupSet) -> Option<&TrainResult> {
-        self.ready.get(&s)
+        self.ready.get(&self.spec.network(s))
     }
 
     fn submit(&mut self, s: GroupSet, needed: bool) {
@@ -285,6 +289,7 @@ impl Ahead {
     /// The search needs `s` now (called once per state it reaches untrained): it is
     /// trained first, unless it is trained or training already.
     pub fn need(&mut self, s: GroupSet) {
+        let s = self.spec.network(s);
         let predicted =
             self.ready.contains_key(&s) || self.flight.get(&s).is_some_and(|f| f.predicted);
         if predicted {
@@ -309,6 +314,13 @@ impl Ahead {
     /// Trains ahead the predicted states `next` (in order) on free trainers, and
     /// cancels predictions that are no longer predicted.
     pub fn plan(&mut self, next: &[GroupSet]) {
+        let mut nets: Vec<GroupSet> = Vec::with_capacity(next.len());
+        for s in next.iter().map(|&s| self.spec.network(s)) {
+            if !nets.contains(&s) {
+                nets.push(s);
+            }
+        }
+        let next = &nets[..];
         let stale: Vec<JobId> = (self.flight.iter())
             .filter(|(s, f)| !f.needed && !next.contains(s))
             .map(|(_, f)| f.id)
@@ -331,6 +343,7 @@ impl Ahead {
     /// error; a failed prediction is forgotten (trained again, and failing then, if
     /// the search reaches it).
     pub fn wait(&mut self, s: GroupSet, timeout: Duration) -> anyhow::Result<Wait> {
+        let s = self.spec.network(s);
         if self.ready.contains_key(&s) {
             return Ok(Wait::Done);
         }
@@ -362,11 +375,11 @@ impl Ahead {
 
     /// How far the training of `s` has got, if it is training.
     pub fn progress(&self, s: GroupSet) -> Option<TrainProgress> {
-        self.flight.get(&s).and_then(|f| self.pool.progress(f.id))
+        (self.flight.get(&self.spec.network(s))).and_then(|f| self.pool.progress(f.id))
     }
 
     /// Takes the result of `s` out (the search has reached it).
     pub fn take(&mut self, s: GroupSet) -> Option<TrainResult> {
-        self.ready.remove(&s)
+        self.ready.remove(&self.spec.network(s))
     }
 }

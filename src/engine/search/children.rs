@@ -3,12 +3,13 @@
 
 use super::ahead::Ahead;
 use super::records::ModelRecord;
+use crate::engine::classes::Classes;
 use crate::engine::gdata::GData;
 use crate::engine::groups::GroupSet;
 use crate::engine::nn::Dev;
 use crate::engine::orbits::ChildOrbits;
 use crate::engine::pool::ChildSpec;
-use crate::engine::settings::Settings;
+use crate::engine::settings::{Settings, network_of};
 use crate::engine::train::{self, Flow, TrainConfig, TrainProgress, TrainResult};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,7 +35,10 @@ pub fn child_config(settings: &Settings, state: GroupSet) -> TrainConfig {
         epochs: settings.child.epochs,
         batch: settings.child.batch,
         lr: settings.child.lr,
-        seed: child_seed(settings.data.seed, state),
+        seed: child_seed(
+            settings.data.seed,
+            network_of(settings.classes().as_deref(), state),
+        ),
     }
 }
 
@@ -58,9 +62,13 @@ pub struct Children {
     /// Made on the worker thread: a CUDA device cannot move between threads.
     dev: Dev,
     eval: Evaluator,
-    /// Models trained in this run (or re-reached in a replay), by state.
+    /// The classes of equivalent states (`search.equivalence`); None: each state is
+    /// its own network.
+    classes: Option<Arc<Classes>>,
+    /// Models trained in this run (or re-reached in a replay), by network (the
+    /// state's closure, or the state).
     cache: HashMap<GroupSet, ModelRecord>,
-    /// A resumed snapshot's models not yet re-reached by the replay.
+    /// A resumed snapshot's models not yet re-reached by the replay, by network.
     prior: HashMap<GroupSet, ModelRecord>,
     trained: usize,
     /// The trainers that train ahead, when there are several (`child.jobs`).
@@ -77,15 +85,31 @@ pub enum Outcome {
 }
 
 impl Children {
-    pub fn new(eval: Evaluator, prior: &[ModelRecord]) -> Children {
+    pub fn new(eval: Evaluator, prior: &[ModelRecord], settings: &Settings) -> Children {
+        let classes = settings.classes();
+        let mut by_network = HashMap::new();
+        for m in prior {
+            let net = network_of(classes.as_deref(), m.state);
+            by_network.entry(net).or_insert_with(|| m.clone());
+        }
         Children {
             dev: Dev::default(),
             eval,
+            classes,
             cache: HashMap::new(),
-            prior: prior.iter().map(|m| (m.state, m.clone())).collect(),
+            prior: by_network,
             trained: 0,
             ahead: None,
         }
+    }
+
+    /// The network `state` trains: its closure, or itself.
+    pub fn network(&self, state: GroupSet) -> GroupSet {
+        network_of(self.classes.as_deref(), state)
+    }
+
+    pub fn classes(&self) -> Option<&Classes> {
+        self.classes.as_deref()
     }
 
     /// Starts, resizes or stops the trainers that train ahead, to match `settings`:
@@ -117,12 +141,13 @@ impl Children {
     /// Whether reaching `state` means training it (it was neither reached before nor
     /// taken from a resumed snapshot).
     pub fn needs_training(&self, state: GroupSet) -> bool {
+        let net = self.network(state);
         matches!(self.eval, Evaluator::Train(_))
-            && !self.cache.contains_key(&state)
-            && !self.prior.contains_key(&state)
+            && !self.cache.contains_key(&net)
+            && !self.prior.contains_key(&net)
     }
 
-    /// Distinct states evaluated so far.
+    /// Distinct networks evaluated so far.
     pub fn count(&self) -> usize {
         self.trained
     }
@@ -136,11 +161,12 @@ impl Children {
         settings: &Settings,
         on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
     ) -> anyhow::Result<Outcome> {
-        if let Some(m) = self.cache.get(&state) {
+        let net = self.network(state);
+        if let Some(m) = self.cache.get(&net) {
             return Ok(Outcome::Known(m.clone()));
         }
         let index = self.trained + 1;
-        let rec = if let Some(mut m) = self.prior.remove(&state) {
+        let rec = if let Some(mut m) = self.prior.remove(&net) {
             // Trained before the snapshot was taken: counts as new in the replayed run.
             m.index = index;
             m.first_step = step;
@@ -162,7 +188,7 @@ impl Children {
             }
         };
         self.trained += 1;
-        self.cache.insert(state, rec.clone());
+        self.cache.insert(net, rec.clone());
         Ok(Outcome::New(rec))
     }
 }
@@ -214,16 +240,19 @@ impl Children {
 
 impl super::ahead::Knowledge for Children {
     fn available(&self, state: GroupSet) -> Option<f64> {
-        (self.prior.get(&state).map(|m| m.val_acc))
+        (self.prior.get(&self.network(state)).map(|m| m.val_acc))
             .or_else(|| self.ahead.as_ref()?.ready(state).map(|r| r.val_acc))
     }
 }
 
 impl super::strategy::Known for Children {
     fn accuracy(&self, s: GroupSet) -> Option<f64> {
-        self.cache.get(&s).map(|m| m.val_acc)
+        self.cache.get(&self.network(s)).map(|m| m.val_acc)
     }
     fn count(&self) -> usize {
         self.cache.len()
+    }
+    fn classes(&self) -> Option<&Classes> {
+        self.classes.as_deref()
     }
 }

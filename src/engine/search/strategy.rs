@@ -6,6 +6,7 @@
 //! fixed order, so every strategy resumes exactly by replay.
 
 use super::agent::{Agent, Frozen};
+use crate::engine::classes::Classes;
 use crate::engine::groups::{GroupSet, NUM_GROUPS};
 pub use crate::engine::settings::StrategyKind;
 use crate::engine::settings::{SearchSettings, Settings};
@@ -36,10 +37,18 @@ pub struct Choice {
     pub scores: Vec<f32>,
 }
 
-/// What the strategies may read of the search so far: accuracies of evaluated states.
+/// What the strategies may read of the search so far: accuracies of evaluated states
+/// (a state is evaluated when its network is).
 pub trait Known {
     fn accuracy(&self, s: GroupSet) -> Option<f64>;
+    /// Networks evaluated.
     fn count(&self) -> usize;
+    /// The classes of equivalent states; None: every state is its own network.
+    fn classes(&self) -> Option<&Classes>;
+    /// The network `s` trains: its closure, or itself.
+    fn network(&self, s: GroupSet) -> GroupSet {
+        crate::engine::settings::network_of(self.classes(), s)
+    }
 }
 
 pub enum Strategy {
@@ -74,8 +83,23 @@ fn neighbour_scores(s: GroupSet, known: &dyn Known) -> Vec<f32> {
         .collect()
 }
 
-/// A uniformly random state not evaluated yet (any state once all are).
+/// A uniformly random state not evaluated yet (any state once all are); with classes,
+/// the closure of a uniformly random class not evaluated yet, so that a class of a
+/// thousand states is drawn no more often than a class of one.
 fn random_untried(rng: &mut ChaCha8Rng, known: &dyn Known) -> GroupSet {
+    if let Some(classes) = known.classes() {
+        let all = classes.len();
+        let pick = |rng: &mut ChaCha8Rng| classes.all()[rng.gen_range(0..all)].closure;
+        if known.count() < all {
+            loop {
+                let s = pick(rng);
+                if known.accuracy(s).is_none() {
+                    return s;
+                }
+            }
+        }
+        return pick(rng);
+    }
     let all = 1u16 << NUM_GROUPS;
     if known.count() < all as usize {
         loop {

@@ -80,7 +80,7 @@ impl Worker {
     ) -> Worker {
         let prior: &[ModelRecord] = resume.as_ref().map_or(&[], |s| &s.history.models);
         let info_path = info.snapshot_path.clone();
-        let mut children = Children::new(eval, prior);
+        let mut children = Children::new(eval, prior, &settings);
         children.set_trainers(&settings);
         Worker {
             strategy: Strategy::new(&settings),
@@ -148,7 +148,7 @@ impl Worker {
 
     fn finished_reason(&self) -> Option<FinishReason> {
         let s = &self.settings.search;
-        if self.children.count() >= s.max_models {
+        if self.children.count() >= self.settings.budget() {
             Some(FinishReason::MaxModels)
         } else if self.history.episodes.len() >= s.max_episodes {
             Some(FinishReason::MaxEpisodes)
@@ -437,7 +437,7 @@ impl Worker {
             total += rw;
             steps += 1;
             state = next;
-            if self.children.count() >= self.settings.search.max_models {
+            if self.children.count() >= self.settings.budget() {
                 break;
             }
         }

@@ -53,3 +53,40 @@ impl SettingValue for StrategyKind {
         self.name().to_string()
     }
 }
+
+/// Which group sets count as one network (docs/method.md §11).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Equivalence {
+    /// Sets with the same closure build the same network: it trains once, from the
+    /// closure's seed.
+    #[default]
+    Closure,
+    /// Every set is a network of its own, with its own seed (aen before 0.2).
+    None,
+}
+
+impl Equivalence {
+    pub const ALL: [Equivalence; 2] = [Equivalence::Closure, Equivalence::None];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Equivalence::Closure => "closure",
+            Equivalence::None => "none",
+        }
+    }
+}
+
+impl SettingValue for Equivalence {
+    const HINT: &'static str = "NAME";
+    fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim().to_ascii_lowercase();
+        Equivalence::ALL
+            .into_iter()
+            .find(|k| k.name() == t)
+            .ok_or_else(|| "is not an equivalence; choose closure or none".into())
+    }
+    fn show(&self) -> String {
+        self.name().to_string()
+    }
+}

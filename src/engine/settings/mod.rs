@@ -10,15 +10,17 @@
 mod choices;
 mod value;
 
-pub use choices::StrategyKind;
+pub use choices::{Equivalence, StrategyKind};
 pub use value::{Bounds, SettingValue};
 
+use crate::engine::classes::Classes;
 use crate::engine::data::{BaseData, DatasetKind, SourceKind};
 use crate::engine::gdata::{self, GData, GDataError, Normalize, Resample, SplitSizes};
 use crate::engine::groups::{GroupSet, Shift, Translation};
 use crate::engine::reward::Reward;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One setting, as declared in the table.
 pub struct Spec {
@@ -278,6 +280,12 @@ settings_table! {
         /// Regularized evolution: members sampled per tournament.
         tournament: usize = 5,
             flag Some("tournament"), live false, allowed Bounds::Int(1, 1000);
+        /// Group sets that build the same network: "closure" (sets with the same
+        /// closure tie their weights identically, so each such network trains once, from
+        /// its closure's seed, and max_models counts networks) or "none" (every set is
+        /// a network of its own, with its own seed, as aen did before 0.2).
+        equivalence: Equivalence = Equivalence::Closure,
+            flag Some("equivalence"), live false, allowed Bounds::Any;
     }
     /// The single-equivariance protocol, used by `aen single-test` and the final
     /// evaluation of a search (docs/method.md §7). On the embedded pool the training
@@ -444,7 +452,23 @@ impl Settings {
             .normalized(self.data.normalize))
     }
 
-    /// Epsilon for `models_trained` under these settings.
+    /// The classes of equivalent group sets under these settings (None under
+    /// `search.equivalence = none`, where every set is its own network).
+    pub fn classes(&self) -> Option<Arc<Classes>> {
+        network_classes(self.search.equivalence, self.shift())
+    }
+
+    /// How many child networks the 4,096 group sets make under these settings.
+    pub fn networks(&self) -> usize {
+        self.classes().map_or(crate::engine::classes::SPACE, |c| c.len())
+    }
+
+    /// Networks a search trains at most: `search.max_models`, or every network if
+    /// there are fewer.
+    pub fn budget(&self) -> usize {
+        self.search.max_models.min(self.networks())
+    }
+
     /// How many child networks train at once: `child.jobs`, or if 0 one per core on
     /// the CPU and one with CUDA (one device, whose kernels are parallel already).
     pub fn trainers(&self) -> usize {
@@ -465,12 +489,28 @@ impl Settings {
         }
     }
 
+    /// Epsilon for `models_trained` under these settings.
     pub fn epsilon(&self, models_trained: usize) -> f64 {
         if let Some(e) = self.search.fixed_epsilon {
             return e;
         }
         epsilon_at(&self.search.epsilon_schedule, models_trained)
     }
+}
+
+/// The classes under `equivalence` and `shift`; None under `none`. Settings that
+/// passed validation always have a shift valid on both grids.
+pub fn network_classes(equivalence: Equivalence, shift: Shift) -> Option<Arc<Classes>> {
+    match equivalence {
+        Equivalence::None => None,
+        Equivalence::Closure => Classes::of(shift).ok(),
+    }
+}
+
+/// The state whose network `state` trains, and whose seed it takes: its closure, or
+/// itself when there are no classes.
+pub fn network_of(classes: Option<&Classes>, state: GroupSet) -> GroupSet {
+    classes.map_or(state, |c| c.closure(state))
 }
 
 pub fn epsilon_at(schedule: &[(usize, f64)], models_trained: usize) -> f64 {

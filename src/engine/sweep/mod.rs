@@ -130,6 +130,7 @@ pub fn identity_of(
         normalize: settings.data.normalize.show(),
         resample: settings.data.resample.show(),
         translation: settings.data.translation.show(),
+        equivalence: settings.search.equivalence.show(),
     }
 }
 
@@ -142,6 +143,8 @@ pub enum SweepEvent {
         /// Rows already in the table from an earlier run.
         present: usize,
         workers: usize,
+        /// Networks to train for the missing rows (one per class and seed).
+        networks: usize,
         identity: Box<Identity>,
     },
     Warning(String),
@@ -186,13 +189,21 @@ pub fn run(
         bail!("--seeds must be 1 to {}", table::MAX_SEEDS);
     }
     let (base, gd) = crate::engine::session::prepare_data(settings)?;
-    let header = Header {
+    let mut header = Header {
         settings: identity(settings, base.kind.name(), base.source.kind.name(), &gd),
         seeds: plan.seeds,
         states: StateSet::new(&plan.states),
         shard: plan.shard,
+        version: 2,
     };
     drop(base);
+    // A v1 table (made before classes, so under `none`) is continued as v1.
+    if let Ok(h) = table::read_header(out)
+        && h.version == 1
+        && header.settings.equivalence == "none"
+    {
+        header.version = 1;
+    }
     let mut rows = open_table(out, &header, on_event)?;
     let present: HashSet<(u16, u32)> = rows.iter().map(Row::key).collect();
     let expected = header.expected();
@@ -201,26 +212,33 @@ pub fn run(
         .copied()
         .filter(|(s, k)| !present.contains(&(s.bits(), *k)))
         .collect();
-    let workers = jobs.max(1).min(todo.len().max(1));
+    let spec = ChildSpec::from_settings(settings);
+    let work = Work::new(&header, &spec, &rows, &todo);
+    let workers = jobs.max(1).min(work.train.len().max(1));
     on_event(SweepEvent::Started {
         total: expected.len(),
         present: rows.len(),
         workers,
+        networks: work.train.len(),
         identity: Box::new(header.settings.clone()),
     });
     if !todo.is_empty() {
-        let pool = Pool::new(workers, Arc::new(gd), ChildSpec::from_settings(settings));
         let job = Job {
             out,
-            todo: &todo,
-            expected: expected.len(),
+            version: header.version,
+            todo: todo.len(),
         };
         let mut rec = Recorder::new(&job)?;
-        let finished = train_missing(&pool, &job, &mut rec, &mut rows, &stop, on_event)?;
+        // Rows whose class was trained before (by an earlier run) need no training.
+        for (&(net, k), r) in &work.known {
+            rec.record_class(&work, net, k, r, &mut rows, on_event)?;
+        }
+        let pool = Pool::new(workers, Arc::new(gd), spec);
+        let finished = train_missing(&pool, &work, &mut rec, &mut rows, &stop, on_event)?;
         // Rows that finished as the stop arrived are kept, not retrained.
         for r in pool.shutdown() {
             if !finished {
-                rec.record(r, &mut rows, on_event)?;
+                rec.record(&work, r, &mut rows, on_event)?;
             }
         }
         if !finished {
@@ -238,14 +256,58 @@ pub fn run(
 /// What is left of a sweep.
 struct Job<'a> {
     out: &'a Path,
-    todo: &'a [(GroupSet, u32)],
-    expected: usize,
+    version: u32,
+    todo: usize,
 }
 
-/// Appends finished rows to the table, one write per row, and reports each.
+/// The missing rows by network: each (network, seed) is trained once, or taken from a
+/// row of its class already in the table, and gives the rows of all its states.
+struct Work {
+    /// (network, seed) -> the missing states it gives rows to, by bits.
+    rows: BTreeMap<(GroupSet, u32), Vec<GroupSet>>,
+    /// To train, in table order of their first missing state.
+    train: Vec<(GroupSet, u32)>,
+    /// A row of the class already in the table, for the others.
+    known: BTreeMap<(GroupSet, u32), Row>,
+    /// Which state's row holds each class's training.
+    trained_for: std::collections::HashMap<GroupSet, GroupSet>,
+}
+
+impl Work {
+    fn new(header: &Header, spec: &ChildSpec, rows: &[Row], todo: &[(GroupSet, u32)]) -> Work {
+        let mut have: BTreeMap<(GroupSet, u32), Row> = BTreeMap::new();
+        for r in rows {
+            have.entry((spec.network(r.state), r.seed))
+                .or_insert_with(|| r.clone());
+        }
+        let mut work = Work {
+            rows: BTreeMap::new(),
+            train: Vec::new(),
+            known: BTreeMap::new(),
+            trained_for: header.trained_for(),
+        };
+        for &(s, k) in todo {
+            let key = (spec.network(s), k);
+            let members = work.rows.entry(key).or_default();
+            if members.is_empty() {
+                match have.get(&key) {
+                    Some(r) => {
+                        work.known.insert(key, r.clone());
+                    }
+                    None => work.train.push(key),
+                }
+            }
+            members.push(s);
+        }
+        work
+    }
+}
+
+/// Appends finished rows to the table, one write per network, and reports each row.
 struct Recorder<'a> {
     file: std::fs::File,
     out: &'a Path,
+    version: u32,
     done: usize,
     todo: usize,
 }
@@ -259,13 +321,15 @@ impl<'a> Recorder<'a> {
         Ok(Recorder {
             file,
             out: job.out,
+            version: job.version,
             done: 0,
-            todo: job.todo.len(),
+            todo: job.todo,
         })
     }
 
     fn record(
         &mut self,
+        work: &Work,
         r: JobResult,
         rows: &mut Vec<Row>,
         on_event: &mut dyn FnMut(SweepEvent),
@@ -273,40 +337,78 @@ impl<'a> Recorder<'a> {
         let Some(row) = row_of(r)? else {
             return Ok(());
         };
-        // Straight to the file: a kill loses only the rows in flight.
-        (self.file.write_all(row.to_line().as_bytes()))
+        self.record_class(work, row.state, row.seed, &row, rows, on_event)
+    }
+
+    /// Writes the rows of every missing state of network `net` at seed `k`, from `from`
+    /// (a row of that network): the class's training row with its seconds, the others
+    /// with none.
+    fn record_class(
+        &mut self,
+        work: &Work,
+        net: GroupSet,
+        k: u32,
+        from: &Row,
+        rows: &mut Vec<Row>,
+        on_event: &mut dyn FnMut(SweepEvent),
+    ) -> Result<()> {
+        let members = work.rows.get(&(net, k)).map_or(&[][..], |m| &m[..]);
+        let made: Vec<Row> = members
+            .iter()
+            .map(|&state| {
+                let trained = work.trained_for.get(&state) == Some(&state);
+                Row {
+                    state,
+                    class: net,
+                    trained,
+                    seconds: if trained { from.seconds } else { 0.0 },
+                    ..from.clone()
+                }
+            })
+            .collect();
+        let text: String = made.iter().map(|r| r.to_line(self.version)).collect();
+        // Straight to the file, a network's rows in one write: a kill loses only the
+        // networks in flight.
+        (self.file.write_all(text.as_bytes()))
             .and_then(|_| self.file.flush())
             .with_context(|| format!("appending to {}", self.out.display()))?;
-        self.done += 1;
-        rows.push(row.clone());
-        on_event(SweepEvent::Row {
-            row,
-            done: self.done,
-            todo: self.todo,
-        });
+        for row in made {
+            self.done += 1;
+            rows.push(row.clone());
+            on_event(SweepEvent::Row {
+                row,
+                done: self.done,
+                todo: self.todo,
+            });
+        }
         Ok(())
     }
 }
 
-/// Trains `job.todo` on the pool, recording each row as it finishes. Returns false if
-/// stopped (the rows still in flight then are the caller's to record).
+/// Trains the networks of `work` on the pool, recording their rows as each finishes.
+/// Returns false if stopped (the networks still in flight then are the caller's to
+/// record).
 fn train_missing(
     pool: &Pool,
-    job: &Job,
+    work: &Work,
     rec: &mut Recorder,
     rows: &mut Vec<Row>,
     stop: &AtomicBool,
     on_event: &mut dyn FnMut(SweepEvent),
 ) -> Result<bool> {
-    for (id, (s, k)) in job.todo.iter().enumerate() {
+    for (id, (s, k)) in work.train.iter().enumerate() {
         pool.submit(id as u64, *s, *k);
     }
-    while rows.len() < job.expected {
+    let mut left = work.train.len();
+    while left > 0 {
         if stop.load(Ordering::SeqCst) {
             return Ok(false);
         }
         match pool.results().recv_timeout(Duration::from_millis(100)) {
-            Ok(r) => rec.record(r, rows, on_event)?,
+            Ok(r) => {
+                left -= 1;
+                rec.record(work, r, rows, on_event)?
+            }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(e) => bail!("the trainer pool stopped: {e}"),
         }
@@ -328,6 +430,8 @@ fn row_of(r: JobResult) -> Result<Option<Row>> {
         test_acc: t.test_acc,
         params: t.params,
         seconds: t.seconds,
+        class: r.state,
+        trained: true,
     }))
 }
 

@@ -2,10 +2,16 @@
 //! everything the rows depend on, so that tables from other settings are refused.
 //!
 //! ```text
-//! # aen-sweep v1 {"settings":{...},"seeds":2,"state_count":4096,"states":"ffff...","shard":null}
-//! state_bits,groups,seed,val_acc,test_acc,params,seconds
-//! 000000000000,"plain",0,61.5,60.8,478410,0.731
+//! # aen-sweep v2 {"settings":{...},"seeds":2,"state_count":4096,"states":"ffff...","shard":null}
+//! state_bits,groups,seed,val_acc,test_acc,params,seconds,class,trained
+//! 000000000000,"plain",0,61.5,60.8,478410,0.731,000000000000,1
 //! ```
+//!
+//! `class` is the closure of the row's state (docs/method.md §11) and `trained` says
+//! whether the row's network was trained for it (1) or is its class's, trained for the
+//! class's first state in the table (0, with 0 seconds). Under `search.equivalence =
+//! none` every state is its own class. Version 1 tables (made before classes: no
+//! `class` and `trained` columns, every row trained) are read and continued as v1.
 //!
 //! A finished table is sorted by (state, seed), a state ordered by the number its bits
 //! make with rot90 as bit 0 (the rightmost digit of that number, though the leftmost
@@ -14,8 +20,12 @@
 //! Accuracies are written in Rust's shortest round-trip form, so a table read back
 //! gives the very numbers that were trained; only `seconds` differs between runs.
 
-use crate::engine::groups::{GroupSet, NUM_GROUPS};
-use crate::engine::settings::{SettingValue, Settings};
+use crate::engine::classes::Classes;
+use crate::engine::groups::{GroupSet, NUM_GROUPS, Shift, Translation};
+use crate::engine::settings::{
+    Equivalence, SettingValue, Settings, network_classes, network_of,
+};
+use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -27,8 +37,10 @@ pub const MAX_SEEDS: u32 = 1000;
 
 /// Larger files are refused before they are read (4,096 states x 2 seeds is 0.5 MB).
 pub const MAX_BYTES: u64 = 256 << 20;
-pub const MAGIC: &str = "# aen-sweep v1 ";
-pub const COLUMNS: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds";
+pub const MAGIC: &str = "# aen-sweep v2 ";
+const MAGIC_V1: &str = "# aen-sweep v1 ";
+pub const COLUMNS: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds,class,trained";
+const COLUMNS_V1: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds";
 /// Every group set.
 pub const SPACE: usize = 1 << NUM_GROUPS;
 
@@ -59,6 +71,14 @@ pub struct Identity {
     pub resample: String,
     #[serde(default = "paper_shifts")]
     pub translation: String,
+    /// search.equivalence; tables made before it trained every state as its own
+    /// network.
+    #[serde(default = "no_classes")]
+    pub equivalence: String,
+}
+
+fn no_classes() -> String {
+    "none".into()
 }
 
 fn raw_pixels() -> String {
@@ -125,6 +145,11 @@ impl Identity {
                 s.data.translation.show(),
                 id.translation.clone(),
             ),
+            (
+                "search.equivalence",
+                s.search.equivalence.show(),
+                id.equivalence.clone(),
+            ),
         ];
         let diff: Vec<String> = pairs
             .iter()
@@ -136,6 +161,14 @@ impl Identity {
         } else {
             bail!("{}", diff.join("; "))
         }
+    }
+
+    /// The classes the table's rows share networks by (None: every state its own).
+    /// A header with unreadable values is refused when read, so they parse here.
+    pub fn classes(&self) -> Option<Arc<Classes>> {
+        let translation = Translation::parse(&self.translation).ok()?;
+        let equivalence = Equivalence::parse(&self.equivalence).ok()?;
+        network_classes(equivalence, Shift::new(translation, self.step))
     }
 
     /// The fields whose values differ, as `key: a vs b`.
@@ -276,6 +309,8 @@ pub struct Header {
     pub states: StateSet,
     /// None for a whole table (one process, or merged).
     pub shard: Option<Shard>,
+    /// 2, or 1 for a table made before classes (its rows have no class columns).
+    pub version: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -297,17 +332,31 @@ impl Header {
             states: self.states.to_hex(),
             shard: self.shard,
         };
+        let magic = if self.version == 1 { MAGIC_V1 } else { MAGIC };
         format!(
-            "{MAGIC}{}",
+            "{magic}{}",
             serde_json::to_string(&j).expect("a header serialises")
         )
     }
 
+    /// The column line of this version.
+    pub fn columns(&self) -> &'static str {
+        if self.version == 1 {
+            COLUMNS_V1
+        } else {
+            COLUMNS
+        }
+    }
+
     pub fn parse_line(line: &str) -> Result<Header> {
-        let Some(json) = line.strip_prefix(MAGIC) else {
+        let (version, json) = if let Some(j) = line.strip_prefix(MAGIC) {
+            (2, j)
+        } else if let Some(j) = line.strip_prefix(MAGIC_V1) {
+            (1, j)
+        } else {
             if let Some(rest) = line.strip_prefix("# aen-sweep ") {
                 bail!(
-                    "a sweep table of another format (`{}`); this aen reads v1",
+                    "a sweep table of another format (`{}`); this aen reads v1 and v2",
                     rest.split(' ').next().unwrap_or("")
                 );
             }
@@ -315,6 +364,18 @@ impl Header {
         };
         let j: HeaderJson =
             serde_json::from_str(json).context("the header line is not valid sweep JSON")?;
+        if version == 1 && j.settings.equivalence != "none" {
+            bail!("a v1 table predates classes, so its equivalence must be none");
+        }
+        if Translation::parse(&j.settings.translation).is_err()
+            || Equivalence::parse(&j.settings.equivalence).is_err()
+        {
+            bail!(
+                "the header's translation `{}` or equivalence `{}` is not one aen knows",
+                j.settings.translation,
+                j.settings.equivalence
+            );
+        }
         let states = StateSet::from_hex(&j.states)
             .context("the header's `states` is not a 1,024-digit hex set")?;
         if states.len() != j.state_count {
@@ -340,17 +401,42 @@ impl Header {
             seeds: j.seeds,
             states,
             shard: j.shard,
+            version,
         })
     }
 
-    /// The rows this table must hold, in table order.
+    /// The rows this table must hold, in table order. A shard holds whole classes: the
+    /// classes of the swept states, ordered by their first state, are dealt out by
+    /// position, so no network is trained by two shards. Without classes that is every
+    /// N-th state.
     pub fn expected(&self) -> Vec<(GroupSet, u32)> {
+        let classes = self.settings.classes();
+        let mut position: HashMap<GroupSet, usize> = HashMap::new();
         self.states
             .states()
             .into_iter()
-            .enumerate()
-            .filter(|(pos, _)| self.shard.is_none_or(|s| s.owns(*pos)))
-            .flat_map(|(_, st)| (0..self.seeds).map(move |k| (st, k)))
+            .filter(|&st| {
+                let net = network_of(classes.as_deref(), st);
+                let next = position.len();
+                let pos = *position.entry(net).or_insert(next);
+                self.shard.is_none_or(|s| s.owns(pos))
+            })
+            .flat_map(|st| (0..self.seeds).map(move |k| (st, k)))
+            .collect()
+    }
+
+    /// For each swept state, the state whose row holds its class's training: the
+    /// class's first state among the swept ones.
+    pub fn trained_for(&self) -> HashMap<GroupSet, GroupSet> {
+        let classes = self.settings.classes();
+        let mut first: HashMap<GroupSet, GroupSet> = HashMap::new();
+        self.states
+            .states()
+            .into_iter()
+            .map(|st| {
+                let net = network_of(classes.as_deref(), st);
+                (st, *first.entry(net).or_insert(st))
+            })
             .collect()
     }
 
@@ -361,6 +447,12 @@ impl Header {
             return Some(format!(
                 "it was made with other settings ({}; table vs now)",
                 d.join(", ")
+            ));
+        }
+        if self.version != want.version {
+            return Some(format!(
+                "it is a v{} table, this sweep writes v{}",
+                self.version, want.version
             ));
         }
         if self.seeds != want.seeds || self.states != want.states {
@@ -394,6 +486,10 @@ pub struct Row {
     pub test_acc: f64,
     pub params: usize,
     pub seconds: f64,
+    /// The closure of the state (the state itself without classes).
+    pub class: GroupSet,
+    /// Trained for this row, not taken from its class's row.
+    pub trained: bool,
 }
 
 impl Row {
@@ -401,10 +497,10 @@ impl Row {
         (self.state.bits(), self.seed)
     }
 
-    /// The CSV line, with its newline.
-    pub fn to_line(&self) -> String {
-        format!(
-            "{},\"{}\",{},{},{},{},{:.3}\n",
+    /// The CSV line of a table of `version`, with its newline.
+    pub fn to_line(&self, version: u32) -> String {
+        let mut s = format!(
+            "{},\"{}\",{},{},{},{},{:.3}",
             self.state.bit_string(),
             crate::engine::experiments::set_label(self.state),
             self.seed,
@@ -412,10 +508,20 @@ impl Row {
             self.test_acc,
             self.params,
             self.seconds
-        )
+        );
+        if version >= 2 {
+            s.push_str(&format!(
+                ",{},{}",
+                self.class.bit_string(),
+                u8::from(self.trained)
+            ));
+        }
+        s.push('\n');
+        s
     }
 
-    pub fn parse_line(line: &str) -> Result<Row> {
+    /// Parses a row of a table of `version`.
+    pub fn parse_line(line: &str, version: u32) -> Result<Row> {
         let (bits, rest) = line
             .split_once(",\"")
             .context("expected `bits,\"groups\",...`")?;
@@ -423,8 +529,19 @@ impl Row {
             .split_once("\",")
             .context("the quoted group names are not closed")?;
         let f: Vec<&str> = rest.split(',').collect();
-        let [seed, val, test, params, secs] = f[..] else {
-            bail!("expected 7 columns ({COLUMNS})");
+        let (seed, val, test, params, secs, class, trained) = match (version, &f[..]) {
+            (1, &[a, b, c, d, e]) => (a, b, c, d, e, bits, "1"),
+            (2.., &[a, b, c, d, e, cl, t]) => (a, b, c, d, e, cl, t),
+            (1, _) => bail!("expected 7 columns ({COLUMNS_V1})"),
+            _ => bail!("expected 9 columns ({COLUMNS})"),
+        };
+        if class.len() != NUM_GROUPS || !class.chars().all(|c| c == '0' || c == '1') {
+            bail!("class `{class}` is not 12 bits");
+        }
+        let trained = match trained {
+            "1" => true,
+            "0" => false,
+            other => bail!("trained `{other}` is not 0 or 1"),
         };
         if bits.len() != NUM_GROUPS || !bits.chars().all(|c| c == '0' || c == '1') {
             bail!("`{bits}` is not 12 bits");
@@ -459,6 +576,8 @@ impl Row {
                 .parse()
                 .with_context(|| format!("params `{params}` is not a whole number"))?,
             seconds,
+            class: GroupSet::parse(class)?,
+            trained,
         })
     }
 }
@@ -492,8 +611,9 @@ pub fn parse(text: &str) -> Result<Read> {
     let columns_end = rest
         .find('\n')
         .context("the file ends before its column names (line 2)")?;
-    if &rest[..columns_end] != COLUMNS {
-        bail!("line 2 should be the column names `{COLUMNS}`");
+    let columns = header.columns();
+    if rest[..columns_end].trim_end_matches('\r') != columns {
+        bail!("line 2 should be the column names `{columns}`");
     }
     let mut offset = first_end + 1 + columns_end + 1;
     let expected: HashSet<(u16, u32)> = header
@@ -501,6 +621,7 @@ pub fn parse(text: &str) -> Result<Read> {
         .into_iter()
         .map(|(s, k)| (s.bits(), k))
         .collect();
+    let classes = header.settings.classes();
     let mut seen = HashMap::new();
     let mut rows = Vec::new();
     let mut truncated = None;
@@ -511,7 +632,15 @@ pub fn parse(text: &str) -> Result<Read> {
             break;
         };
         offset += line.len() + 1;
-        let row = Row::parse_line(line).with_context(|| format!("line {n}"))?;
+        let row = Row::parse_line(line.trim_end_matches('\r'), header.version)
+            .with_context(|| format!("line {n}"))?;
+        if row.class != network_of(classes.as_deref(), row.state) {
+            bail!(
+                "line {n}: class {} is not the closure of {} under this table's settings",
+                row.class.bit_string(),
+                row.state.bit_string()
+            );
+        }
         if !expected.contains(&row.key()) {
             bail!(
                 "line {n}: {} seed {} is not in this table's sweep{}",
@@ -568,9 +697,9 @@ pub fn read_header(path: &Path) -> Result<Header> {
 pub fn render(header: &Header, rows: &[Row]) -> String {
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by_key(|r| r.key());
-    let mut s = format!("{}\n{COLUMNS}\n", header.to_line());
+    let mut s = format!("{}\n{}\n", header.to_line(), header.columns());
     for r in sorted {
-        s.push_str(&r.to_line());
+        s.push_str(&r.to_line(header.version));
     }
     s
 }
