@@ -63,17 +63,19 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     let truth = Arc::new(GroundTruth::new(&read.table)?);
     // The table's data settings; the search settings come from the config and flags.
     let id = &read.table.header.settings;
-    settings.data.groups = id.data_groups;
+    settings = truth.search_settings(&settings)?;
     let jobs = a
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let total = strategies.len() * a.repeats;
     eprintln!(
-        "comparing {} on {} ({} data groups {}): {} runs of {} models on {}",
+        "comparing {} on {} ({} data groups {}; {} networks under equivalence {}): {} runs of {} models on {}",
         a.strategies.join(", "),
         path.display(),
         id.dataset,
         id.data_groups,
+        settings.networks(),
+        settings.search.equivalence.show(),
         total,
         a.budget,
         crate::render::count(jobs, "thread")

@@ -26,10 +26,20 @@ pub struct SettingFlags<const MASK: u8> {
     given: Vec<(&'static Spec, String)>,
 }
 
+/// The commands a setting's flag belongs to: its section's, and for
+/// `search.equivalence`, which decides the network (and seed) each state trains, every
+/// command that trains children.
+fn spec_bits(s: &Spec) -> u8 {
+    match s.key {
+        "search.equivalence" => SEARCH | CHILD | FINAL,
+        _ => section_bit(s.section),
+    }
+}
+
 fn specs(mask: u8) -> impl Iterator<Item = (&'static Spec, &'static str)> {
     TABLE
         .iter()
-        .filter(move |s| section_bit(s.section) & mask != 0)
+        .filter(move |s| spec_bits(s) & mask != 0)
         .filter_map(|s| s.flag.map(|f| (s, f)))
 }
 

@@ -51,6 +51,14 @@ pub enum Cmd {
         /// --step).
         #[arg(long, default_value = "paper", value_parser = parse_translation)]
         translation: Translation,
+        /// List the classes of equivalent group sets instead: the 4,096 sets make far
+        /// fewer networks. Each class with its closure, size and parameters, largest
+        /// first.
+        #[arg(long)]
+        classes: bool,
+        /// With --classes: one JSON object instead of the table.
+        #[arg(long, requires = "classes")]
+        json: bool,
     },
     /// Train one child network on a G-dataset.
     Train(train::TrainArgs),
@@ -126,9 +134,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::Data(cmd)) => data::run(cmd, settings),
         Some(Cmd::Orbits {
+            step,
+            translation,
+            classes: true,
+            json,
+            ..
+        }) => train::run_classes(step, translation, json),
+        Some(Cmd::Orbits {
             groups,
             step,
             translation,
+            ..
         }) => train::run_orbits(groups, step, translation),
         Some(Cmd::Train(a)) => train::run_train(a, settings),
         Some(Cmd::SingleTest(a)) => train::run_single_test(a, settings),

@@ -2,15 +2,16 @@
 
 use super::flags::{CHILD, DATA, FINAL, SettingFlags};
 use super::output::{self, print};
+use crate::engine::classes::Classes;
 use crate::engine::data::BaseData;
 use crate::engine::experiments::{self, ExpProgress};
 use crate::engine::gdata::GData;
 use crate::engine::groups::{GroupSet, Shift, Translation};
 use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
 use crate::engine::search::{child_config, replicate_seed};
-use crate::engine::settings::network_of;
 use crate::engine::session;
-use crate::engine::settings::Settings;
+use crate::engine::settings::network_of;
+use crate::engine::settings::{SettingValue, Settings};
 use crate::engine::stats;
 use crate::engine::train::{self, Flow};
 use anyhow::{Context, Result};
@@ -51,16 +52,67 @@ pub struct SingleTestArgs {
     pub seeds: u16,
 }
 
-pub fn run_orbits(groups: GroupSet, step: usize, translation: Translation) -> Result<()> {
-    let shift = Shift::new(translation, step);
-    let steps = match translation {
+/// How translations shift under `shift`, for headers.
+fn steps_text(translation: Translation, step: usize, shift: Shift) -> Result<String> {
+    Ok(match translation {
         Translation::Paper => format!("step {step}"),
         Translation::Compatible => format!(
             "compatible translation: step {} on {INPUT_SIDE}, {} on {HIDDEN_SIDE}",
             shift.step_on(INPUT_SIDE)?,
             shift.step_on(HIDDEN_SIDE)?
         ),
-    };
+    })
+}
+
+/// `aen orbits --classes`: the classes of equivalent group sets, largest first.
+pub fn run_classes(step: usize, translation: Translation, json: bool) -> Result<()> {
+    let shift = Shift::new(translation, step);
+    let steps = steps_text(translation, step, shift)?;
+    // Computed afresh, not read from the cache, so the time shown is the computation's.
+    let t = Instant::now();
+    let classes = Classes::compute(shift)?;
+    let seconds = t.elapsed().as_secs_f64();
+    let params = (classes.all().iter())
+        .map(|c| classes.params(c))
+        .collect::<Result<Vec<usize>, _>>()?;
+    if json {
+        let v = serde_json::json!({
+            "translation": translation.show(), "step": step,
+            "steps": steps, "states": crate::engine::classes::SPACE,
+            "networks": classes.len(), "seconds": seconds,
+            "classes": classes.all().iter().zip(&params).map(|(c, p)| serde_json::json!({
+                "closure": c.closure.to_string(), "bits": c.closure.bit_string(),
+                "size": c.members.len(), "params": p,
+                "members": c.members.iter().map(|m| m.bit_string()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        return print(format!("{v}\n"));
+    }
+    let mut out = format!(
+        "{} group sets, {} distinct networks ({steps}; classes found in {seconds:.2} s)\n\
+         {:>5} {:>6} {:>8}  closure (every set of a class ties its weights as its closure does)\n",
+        crate::render::thousands(crate::engine::classes::SPACE),
+        classes.len(),
+        "class",
+        "sets",
+        "params",
+    );
+    for (i, (c, p)) in classes.all().iter().zip(&params).enumerate() {
+        out.push_str(&format!(
+            "{:>5} {:>6} {:>8}  {} [{}]\n",
+            i + 1,
+            c.members.len(),
+            p,
+            c.closure,
+            c.closure.bit_string()
+        ));
+    }
+    print(out)
+}
+
+pub fn run_orbits(groups: GroupSet, step: usize, translation: Translation) -> Result<()> {
+    let shift = Shift::new(translation, step);
+    let steps = steps_text(translation, step, shift)?;
     print(format!(
         "groups {} [{}], {steps}\n",
         groups,

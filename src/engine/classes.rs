@@ -10,7 +10,7 @@
 //! C(S) is itself a member of the class: its key and its representative.
 
 use crate::engine::groups::{Group, GroupError, GroupSet, NUM_GROUPS, Perm, Shift};
-use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, LayerOrbits};
+use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, LayerOrbits, cell_orbits};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -24,8 +24,6 @@ pub struct Class {
     pub closure: GroupSet,
     /// Members, by bits.
     pub members: Vec<GroupSet>,
-    /// Free parameters of the class's network.
-    pub params: usize,
 }
 
 /// The classes of all 4,096 states under one translation rule.
@@ -50,9 +48,50 @@ impl Classes {
         if let Some(c) = map.get(&shift) {
             return Ok(c.clone());
         }
-        let c = Arc::new(Classes::compute(shift)?);
+        let file = cache_file(shift);
+        let c = match file.as_deref().and_then(|f| Classes::load(shift, f)) {
+            Some(c) => c,
+            None => {
+                let c = Classes::compute(shift)?;
+                // A cache that cannot be written costs the next process a few seconds.
+                if let Some(f) = &file {
+                    let _ = f.parent().map(std::fs::create_dir_all);
+                    let _ = crate::engine::fsio::write_atomic(f, c.to_text().as_bytes());
+                }
+                c
+            }
+        };
+        let c = Arc::new(c);
         map.insert(shift, c.clone());
         Ok(c)
+    }
+
+    /// The closures as text: one line of 4,096 three-digit hex numbers.
+    fn to_text(&self) -> String {
+        let mut s: String = (self.closure.iter())
+            .map(|c| format!("{:03x}", c.bits()))
+            .collect();
+        s.push('\n');
+        s
+    }
+
+    /// Reads a cache file; None if it is missing, or is not the closures of a closure
+    /// operator (extensive and idempotent), so a damaged file is computed again.
+    fn load(shift: Shift, path: &std::path::Path) -> Option<Classes> {
+        let text = crate::engine::fsio::read_capped(path, 64 << 10, "classes cache").ok()?;
+        let text = std::str::from_utf8(&text).ok()?.trim_end();
+        if text.len() != 3 * SPACE || !text.is_ascii() {
+            return None;
+        }
+        let closure: Vec<GroupSet> = (0..SPACE)
+            .map(|i| u16::from_str_radix(&text[3 * i..3 * i + 3], 16).ok())
+            .map(|b| b.filter(|&b| (b as usize) < SPACE).map(GroupSet::from_bits))
+            .collect::<Option<_>>()?;
+        let sound = closure
+            .iter()
+            .enumerate()
+            .all(|(s, c)| c.bits() & s as u16 == s as u16 && closure[c.bits() as usize] == *c);
+        sound.then(|| Classes::from_closures(shift, closure))
     }
 
     /// Computes the closures of all states. A state s with highest bit g has
@@ -60,9 +99,8 @@ impl Classes {
     /// the sets C(t) + g are ever built, each once, by [`closure_of`].
     pub fn compute(shift: Shift) -> Result<Classes, GroupError> {
         let gens = Generators::new(shift)?;
-        let mut memo: HashMap<u16, (GroupSet, usize)> = HashMap::new();
+        let mut memo: HashMap<u16, GroupSet> = HashMap::new();
         let mut closure = vec![GroupSet::EMPTY; SPACE];
-        let mut params: HashMap<u16, usize> = HashMap::new();
         for bits in 0..SPACE as u16 {
             let t = if bits == 0 {
                 0
@@ -75,21 +113,20 @@ impl Classes {
                 }
                 c | (1 << g)
             };
-            let (c, p) = match memo.get(&t) {
-                Some(&v) => v,
+            let c = match memo.get(&t) {
+                Some(&c) => c,
                 None => {
-                    let v = closure_of(GroupSet::from_bits(t), &gens)?;
-                    memo.insert(t, v);
-                    v
+                    let c = closure_of(GroupSet::from_bits(t), &gens)?;
+                    memo.insert(t, c);
+                    c
                 }
             };
-            params.insert(c.bits(), p);
             closure[bits as usize] = c;
         }
-        Ok(Classes::from_closures(shift, closure, &params))
+        Ok(Classes::from_closures(shift, closure))
     }
 
-    fn from_closures(shift: Shift, closure: Vec<GroupSet>, params: &HashMap<u16, usize>) -> Self {
+    fn from_closures(shift: Shift, closure: Vec<GroupSet>) -> Self {
         let mut by_key: HashMap<u16, Vec<GroupSet>> = HashMap::new();
         for (bits, c) in closure.iter().enumerate() {
             by_key
@@ -102,7 +139,6 @@ impl Classes {
             .map(|(k, members)| Class {
                 closure: GroupSet::from_bits(k),
                 members,
-                params: params.get(&k).copied().unwrap_or_default(),
             })
             .collect();
         classes.sort_by(|a, b| {
@@ -123,6 +159,11 @@ impl Classes {
 
     pub fn shift(&self) -> Shift {
         self.shift
+    }
+
+    /// Free parameters of the network of `class`.
+    pub fn params(&self, class: &Class) -> Result<usize, GroupError> {
+        Ok(ChildOrbits::new(class.closure, self.shift)?.params())
     }
 
     /// C(s): the class's key and representative.
@@ -152,6 +193,22 @@ impl Classes {
     pub fn is_empty(&self) -> bool {
         self.classes.is_empty()
     }
+}
+
+/// Where the classes of `shift` are kept between runs: the user's cache folder
+/// (`AEN_CACHE_DIR` overrides it).
+fn cache_file(shift: Shift) -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("AEN_CACHE_DIR") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => directories::ProjectDirs::from("", "", "aen")?
+            .cache_dir()
+            .to_path_buf(),
+    };
+    let name = match shift {
+        Shift::Step(d) => format!("classes-v1-step{d}.txt"),
+        Shift::Order(k) => format!("classes-v1-order{k}.txt"),
+    };
+    Some(dir.join(name))
 }
 
 /// The generators of all twelve groups on both grids.
@@ -186,11 +243,32 @@ fn preserves(o: &LayerOrbits, pin: &Perm, pout: &Perm) -> bool {
         })
 }
 
-/// C(t) and the parameter count of t's network.
-fn closure_of(t: GroupSet, gens: &Generators) -> Result<(GroupSet, usize), GroupError> {
+/// Whether `p` maps every orbit of the cell partition `cells` onto itself.
+fn preserves_cells(cells: &[u32], p: &Perm) -> bool {
+    (0..cells.len()).all(|i| cells[i] == cells[p.0[i] as usize])
+}
+
+/// C(t).
+fn closure_of(t: GroupSet, gens: &Generators) -> Result<GroupSet, GroupError> {
+    // A generator that preserves the weight orbits preserves the cell orbits of both
+    // grids (the weight (x, y) and its image share an orbit, so some element maps x to
+    // g(x)): a cheap test that settles most generators before any weight orbit is
+    // built.
+    let (input, _) = cell_orbits(INPUT_SIDE, t, gens.shift)?;
+    let (hidden, _) = cell_orbits(HIDDEN_SIDE, t, gens.shift)?;
+    let maybe: Vec<Group> = (Group::ALL.into_iter())
+        .filter(|g| !t.contains(*g))
+        .filter(|g| {
+            preserves_cells(&input, &gens.input[g.bit()])
+                && preserves_cells(&hidden, &gens.hidden[g.bit()])
+        })
+        .collect();
+    if maybe.is_empty() {
+        return Ok(t);
+    }
     let o = ChildOrbits::new(t, gens.shift)?;
     let mut c = t;
-    for g in Group::ALL.into_iter().filter(|g| !t.contains(*g)) {
+    for g in maybe {
         let b = g.bit();
         if preserves(&o.l1, &gens.input[b], &gens.hidden[b])
             && preserves(&o.l2, &gens.hidden[b], &gens.hidden[b])
@@ -198,5 +276,5 @@ fn closure_of(t: GroupSet, gens: &Generators) -> Result<(GroupSet, usize), Group
             c = c.with(g);
         }
     }
-    Ok((c, o.params()))
+    Ok(c)
 }

@@ -9,9 +9,9 @@ use crate::engine::groups::GroupSet;
 use crate::engine::search::children::{Evaluator, Lookup};
 use crate::engine::search::records::ModelRecord;
 use crate::engine::search::{self, Event, RunInfo};
-use crate::engine::settings::{Settings, StrategyKind};
+use crate::engine::settings::{Equivalence, SettingValue, Settings, StrategyKind};
 use crate::engine::stats::{mean, std_dev, t975};
-use crate::engine::sweep::table::Table;
+use crate::engine::sweep::table::{Identity, Table};
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,6 +27,8 @@ pub struct GroundTruth {
     best: f64,
     /// The mean test accuracy a state needs to be in the true top 1 %.
     top1: f64,
+    /// The settings the table was made under.
+    identity: Identity,
 }
 
 impl GroundTruth {
@@ -67,6 +69,7 @@ impl GroundTruth {
             .copied()
             .unwrap_or(f64::NAN);
         GroundTruth {
+            identity: table.header.settings.clone(),
             best: sorted.first().copied().unwrap_or(f64::NAN),
             top1,
             rows,
@@ -77,6 +80,30 @@ impl GroundTruth {
 
     pub fn best(&self) -> f64 {
         self.best
+    }
+
+    /// The settings the table was made under.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// `settings` with the table's data settings (groups, translation, step: what
+    /// the states and their classes mean), refusing a search that counts networks by
+    /// class on a table whose equivalent states were trained apart (their rows differ,
+    /// so a class would take whichever member the search reached first).
+    pub fn search_settings(&self, settings: &Settings) -> Result<Settings> {
+        let id = &self.identity;
+        let mut s = settings.clone();
+        s.data.groups = id.data_groups;
+        s.data.step = id.step;
+        s.data.translation = SettingValue::parse(&id.translation).map_err(anyhow::Error::msg)?;
+        if s.search.equivalence != Equivalence::None && id.equivalence == "none" {
+            bail!(
+                "the table trained every group set as its own network (equivalence none): \
+                 search it with --equivalence none, or sweep a table under closure"
+            );
+        }
+        Ok(s)
     }
 
     pub fn true_test(&self, s: GroupSet) -> f64 {
@@ -237,6 +264,7 @@ pub fn compare(
     jobs: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<StrategyResult>> {
+    let settings = &truth.search_settings(settings)?;
     let tasks: Vec<(usize, u64)> = (0..strategies.len())
         .flat_map(|k| (0..repeats as u64).map(move |r| (k, r)))
         .collect();

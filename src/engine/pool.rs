@@ -85,7 +85,10 @@ impl ChildSpec {
 
     /// The state whose network and seed `state` trains (its closure, or itself).
     pub fn network(&self, state: GroupSet) -> GroupSet {
-        network_of(network_classes(self.equivalence, self.shift).as_deref(), state)
+        network_of(
+            network_classes(self.equivalence, self.shift).as_deref(),
+            state,
+        )
     }
 
     pub fn train_config(&self, state: GroupSet, seed_index: u32) -> TrainConfig {

@@ -208,9 +208,7 @@ fn with_old_defaults(mut value: serde_json::Value) -> serde_json::Value {
             .entry("search")
             .or_insert_with(|| serde_json::json!({}));
         if let Some(search) = search.as_object_mut() {
-            search
-                .entry("equivalence")
-                .or_insert_with(|| "none".into());
+            search.entry("equivalence").or_insert_with(|| "none".into());
         }
     }
     value

@@ -460,7 +460,8 @@ impl Settings {
 
     /// How many child networks the 4,096 group sets make under these settings.
     pub fn networks(&self) -> usize {
-        self.classes().map_or(crate::engine::classes::SPACE, |c| c.len())
+        self.classes()
+            .map_or(crate::engine::classes::SPACE, |c| c.len())
     }
 
     /// Networks a search trains at most: `search.max_models`, or every network if

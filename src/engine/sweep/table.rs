@@ -22,14 +22,12 @@
 
 use crate::engine::classes::Classes;
 use crate::engine::groups::{GroupSet, NUM_GROUPS, Shift, Translation};
-use crate::engine::settings::{
-    Equivalence, SettingValue, Settings, network_classes, network_of,
-};
-use std::sync::Arc;
+use crate::engine::settings::{Equivalence, SettingValue, Settings, network_classes, network_of};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Seeds per state a table may hold: the rows a table expects are listed before any
 /// is read, so a header's count must be bounded (4,096 x 1,000 is 4 million rows).
@@ -73,12 +71,18 @@ pub struct Identity {
     pub translation: String,
     /// search.equivalence; tables made before it trained every state as its own
     /// network.
-    #[serde(default = "no_classes")]
+    /// Left out of the header when "none", so a v1 table continued is rewritten
+    /// byte for byte.
+    #[serde(default = "no_classes", skip_serializing_if = "is_none")]
     pub equivalence: String,
 }
 
 fn no_classes() -> String {
     "none".into()
+}
+
+fn is_none(e: &str) -> bool {
+    e == "none"
 }
 
 fn raw_pixels() -> String {
@@ -174,20 +178,32 @@ impl Identity {
     /// The fields whose values differ, as `key: a vs b`.
     pub fn differences(&self, other: &Identity) -> Vec<String> {
         let (a, b) = (to_map(self), to_map(other));
-        a.iter()
-            .filter(|(k, v)| b.get(*k) != Some(v))
-            .map(|(k, v)| format!("{k} {v} vs {}", b.get(k).map_or("?".into(), |x| x.clone())))
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        let show = |m: &BTreeMap<String, String>, k: &str| m.get(k).cloned();
+        keys.into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| {
+                let (x, y) = (show(&a, k), show(&b, k));
+                format!(
+                    "{k} {} vs {}",
+                    x.unwrap_or("?".into()),
+                    y.unwrap_or("?".into())
+                )
+            })
             .collect()
     }
 }
 
 fn to_map(id: &Identity) -> BTreeMap<String, String> {
-    match serde_json::to_value(id) {
+    let mut map = match serde_json::to_value(id) {
         Ok(serde_json::Value::Object(m)) => {
             m.into_iter().map(|(k, v)| (k, v.to_string())).collect()
         }
         _ => BTreeMap::new(),
-    }
+    };
+    // Left out of the JSON when "none", but a difference all the same.
+    map.insert("equivalence".into(), format!("{:?}", id.equivalence));
+    map
 }
 
 /// A shard: part `index` (0-based) of `count`.
