@@ -132,7 +132,7 @@ fn a_bad_resume_flag_or_snapshot_leaves_the_good_snapshot_untouched() {
     );
     assert_eq!(std::fs::read(&snap).unwrap(), before);
 
-    // A model with an impossible accuracy, and versions that are not 1 or 2.
+    // A model with an impossible accuracy, and versions that are not 1 to 3.
     let text = String::from_utf8(before.clone()).unwrap();
     let bad = home.path().join("bad.json");
     let acc = text.find("\"val_acc\":").unwrap() + "\"val_acc\":".len();
@@ -145,7 +145,7 @@ fn a_bad_resume_flag_or_snapshot_leaves_the_good_snapshot_untouched() {
         ("-1", "-1"),
         ("\"1\"", "\"1\""),
     ] {
-        let t = text.replacen("\"version\":2", &format!("\"version\":{v}"), 1);
+        let t = text.replacen("\"version\":3", &format!("\"version\":{v}"), 1);
         std::fs::write(&bad, t).unwrap();
         let o = aen(&["search", "--resume", bad.to_str().unwrap()], home.path());
         assert!(

@@ -178,7 +178,17 @@ fn plans_that_cannot_answer_are_refused_before_any_training() {
 fn an_interrupted_table_stops_at_once_and_a_second_run_waits_for_the_folder() {
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("r");
+    // The classes are found once per machine (seconds, not interruptible): before the
+    // run, so that it can stop at once.
+    let cache = home.path().join("cache");
+    let warm = Command::new(aen_bin())
+        .args(["orbits", "--classes"])
+        .env("AEN_CACHE_DIR", &cache)
+        .output()
+        .unwrap();
+    assert!(warm.status.success());
     let mut child = Command::new(aen_bin())
+        .env("AEN_CACHE_DIR", &cache)
         .arg("reproduce")
         .arg("--out")
         .arg(&out)

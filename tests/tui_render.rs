@@ -28,6 +28,9 @@ fn settings() -> Settings {
 /// An app on the set-up screen with embedded sources only and a synchronous preview,
 /// so the picture does not depend on the machine.
 fn setup_app() -> App {
+    // The set-up screen counts the networks once the classes are at hand: find them
+    // first, so the picture does not depend on a background thread.
+    aen::classes::Classes::of(settings().shift()).unwrap();
     let mut app = App::new(settings(), Theme { color: false }, None);
     app.tables = None;
     app.setup.sources = DatasetKind::ALL
@@ -285,6 +288,7 @@ fn a_data_dir_is_offered_first_in_the_set_up_screen() {
     let mut s = settings();
     s.data.source = "auto".into();
     s.data.data_dir = Some(dir.path().to_path_buf());
+    aen::classes::Classes::of(s.shift()).unwrap();
     let app = App::new(s, Theme { color: false }, None);
     let (kind, src) = app.selected_source();
     assert_eq!((kind, src.kind), (DatasetKind::Mnist, SourceKind::DataDir));

@@ -38,13 +38,44 @@ pub struct Classes {
     index: HashMap<u16, usize>,
 }
 
+/// The classes computed in this process, by translation rule.
+fn memory() -> &'static Mutex<HashMap<Shift, Arc<Classes>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Shift, Arc<Classes>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
 impl Classes {
+    /// The classes under `shift` if they are at hand (computed in this process, or in
+    /// the cache file), without computing them; otherwise starts computing them on a
+    /// thread of their own, so that an interface asking again soon finds them.
+    pub fn peek(shift: Shift) -> Option<Arc<Classes>> {
+        static STARTED: OnceLock<Mutex<Vec<Shift>>> = OnceLock::new();
+        // A thread computing holds the lock: try, never wait.
+        if let Ok(mut map) = memory().try_lock() {
+            if let Some(c) = map.get(&shift) {
+                return Some(c.clone());
+            }
+            // Reading the cache file takes a millisecond.
+            if let Some(c) = cache_file(shift).and_then(|f| Classes::load(shift, &f)) {
+                let c = Arc::new(c);
+                map.insert(shift, c.clone());
+                return Some(c);
+            }
+        }
+        let mut started = STARTED.get_or_init(Default::default).lock().ok()?;
+        if !started.contains(&shift) {
+            started.push(shift);
+            let _ = std::thread::Builder::new()
+                .name("aen-classes".into())
+                .spawn(move || Classes::of(shift));
+        }
+        None
+    }
+
     /// The classes under `shift`, computed once per process and shared.
     pub fn of(shift: Shift) -> Result<Arc<Classes>, GroupError> {
-        static CACHE: OnceLock<Mutex<HashMap<Shift, Arc<Classes>>>> = OnceLock::new();
-        let cache = CACHE.get_or_init(Default::default);
         // Held while computing: two threads asking at once compute once.
-        let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = memory().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = map.get(&shift) {
             return Ok(c.clone());
         }

@@ -307,6 +307,9 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             .map(|s| format!("reward {}, val {:.2}%", fmt_num(s.reward), s.val_acc))
             .unwrap_or_default(),
     };
+    if let Some(c) = class_text(d, g) {
+        lines.push(Line::styled(c, t.dim()));
+    }
     lines.push(Line::styled(train, t.dim()));
     lines.push(Line::styled(trainers_text(d), t.dim()));
     lines.extend(answer_lines(d, t));
@@ -358,6 +361,26 @@ fn answer_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
 /// The pace and the child trainers: "95 models/min · trainers 2/2 busy, 92% predicted"
 /// (the share of the states the search needed that were trained ahead). The pace goes
 /// first: where the line wraps, a number keeps its unit.
+/// The network the state on screen trains, and how many networks the run has trained
+/// of all there are, under `search.equivalence = closure`.
+fn class_text(d: &DashState, g: GroupSet) -> Option<String> {
+    if d.settings.search.equivalence == crate::engine::settings::Equivalence::None {
+        return None;
+    }
+    let classes = crate::engine::classes::Classes::peek(d.settings.shift())?;
+    let (closure, size) = (classes.closure(g), classes.class_of(g).members.len());
+    let same = if closure == g {
+        format!("its own closure, class of {size} sets")
+    } else {
+        format!("same network as {} ({size} sets)", set_label(closure))
+    };
+    Some(format!(
+        "{same} · {} of {} networks trained",
+        d.history.models.len(),
+        classes.len()
+    ))
+}
+
 pub fn trainers_text(d: &DashState) -> String {
     let minutes = d.elapsed().as_secs_f64() / 60.0;
     // A pace over the first seconds says more about start-up than about the search.

@@ -119,6 +119,7 @@ fn render_groups(f: &mut Frame, area: Rect, app: &App) {
         Span::styled(g.bit_string(), t.accent()),
         Span::raw(format!("  {preset}")),
     ]));
+    lines.push(Line::styled(networks_text(&app.settings), t.dim()));
     f.render_widget(
         Paragraph::new(lines).block(block(
             "G-data groups (Space, p)",
@@ -127,6 +128,19 @@ fn render_groups(f: &mut Frame, area: Rect, app: &App) {
         )),
         area,
     );
+}
+
+/// What the search space holds under the settings on screen: "4,096 sets, 216
+/// networks".
+fn networks_text(s: &crate::engine::settings::Settings) -> String {
+    use crate::engine::settings::Equivalence;
+    match s.search.equivalence {
+        Equivalence::None => "4,096 sets, each its own network".into(),
+        Equivalence::Closure => match crate::engine::classes::Classes::peek(s.shift()) {
+            Some(c) => format!("4,096 sets, {} networks", c.len()),
+            None => "4,096 sets (counting networks…)".into(),
+        },
+    }
 }
 
 /// The lines of a form at `width` columns, and the first and last line of the
