@@ -65,7 +65,9 @@ fn without_seconds(path: &Path) -> Vec<String> {
             if i < 2 {
                 l.to_string()
             } else {
-                l.rsplit_once(',').unwrap().0.to_string()
+                // Seconds come before `class` and `trained`.
+                let f: Vec<&str> = l.rsplitn(4, ',').collect();
+                format!("{},{},{}", f[3], f[1], f[0])
             }
         })
         .collect()
