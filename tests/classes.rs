@@ -306,6 +306,12 @@ fn a_sweep_trains_each_class_once_per_seed_and_fills_every_row() {
         by.entry((r.class, r.seed)).or_default().push(r);
     }
     assert_eq!(by.len(), 6);
+    // The report counts each network once, with the sets that build it.
+    let report = aen::sweep::report::Report::new(&t);
+    assert_eq!((report.states.len(), report.sets), (3, picks.len()));
+    let sets: usize = report.states.iter().map(|s| s.members).sum();
+    assert_eq!(sets, picks.len());
+    assert!(report.to_text().contains("3 networks"));
     for rows in by.values() {
         assert_eq!(rows.iter().filter(|r| r.trained).count(), 1);
         assert!(rows.iter().all(|r| r.val_acc == rows[0].val_acc));

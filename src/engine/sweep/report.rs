@@ -4,6 +4,11 @@
 //!
 //! Accuracy here is validation accuracy (what the search's reward sees), averaged over
 //! the seeds of a state; test accuracy is shown beside it where a state is named.
+//!
+//! A table made under classes (docs/method.md §11) is reported per network: each class
+//! once, under its closure, with the number of its sets in the table, so a network
+//! shared by a thousand sets counts once in the ranking and the buckets. The marginal
+//! effect of a group still pairs every set with and without it.
 
 use super::table::{Identity, Table};
 use crate::engine::experiments::set_label;
@@ -25,6 +30,8 @@ pub struct StateStat {
     pub val_max: f64,
     pub test_mean: f64,
     pub params: usize,
+    /// Sets of the table that share this network (1 without classes).
+    pub members: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -67,8 +74,10 @@ pub struct Report {
     pub settings: Identity,
     pub seeds: u32,
     pub rows: usize,
-    /// By bits.
+    /// By bits: one per network (per class under classes, named by the closure).
     pub states: Vec<StateStat>,
+    /// Sets in the table (more than `states` under classes).
+    pub sets: usize,
     pub by_groups: Vec<Bucket>,
     pub by_params: Vec<Bucket>,
     pub marginal: Vec<Marginal>,
@@ -94,19 +103,31 @@ impl Report {
                     val_max: val.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                     test_mean: mean(&test),
                     params: rs[0].params,
+                    members: 1,
                 }
             })
             .collect();
         let data = table.header.settings.data_groups;
+        let networks = per_network(&states, table);
         Report {
             settings: table.header.settings.clone(),
             seeds: table.header.seeds,
             rows: table.rows.len(),
-            by_groups: by_groups(&states),
-            by_params: by_params(&states),
+            sets: states.len(),
+            by_groups: by_groups(&networks),
+            by_params: by_params(&networks),
             marginal: marginal(&states, data),
-            states,
+            states: networks,
         }
+    }
+
+    /// The network of the data groups' own set (its class under classes).
+    fn data_network(&self) -> Option<&StateStat> {
+        let net = crate::engine::settings::network_of(
+            self.settings.classes().as_deref(),
+            self.settings.data_groups,
+        );
+        self.states.iter().find(|x| x.state == net)
     }
 
     /// States by mean validation accuracy, best first (ties: fewer parameters).
@@ -126,7 +147,7 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(
             o,
-            "sweep of {} ({}), data groups {} (step {}, data seed {}), child {} epochs on {} images: {} states, {} rows ({} seeds per state)",
+            "sweep of {} ({}), data groups {} (step {}, data seed {}), child {} epochs on {} images: {} states, {} networks, {} rows ({} seeds per state)",
             s.dataset,
             s.source,
             s.data_groups,
@@ -134,18 +155,19 @@ impl Report {
             s.data_seed,
             s.epochs,
             s.train_size,
+            self.sets,
             self.states.len(),
             self.rows,
             self.seeds
         );
         let _ = writeln!(
             o,
-            "\nbest states (validation %, mean over seeds; spread = sd and min..max):"
+            "\nbest networks (validation %, mean over seeds; spread = sd and min..max; sets = the sets that build it):"
         );
         let _ = writeln!(
             o,
-            "{:>4}  {:<30} {:>7} {:>6} {:>15} {:>7} {:>8}",
-            "rank", "groups", "val", "sd", "min..max", "test", "params"
+            "{:>4}  {:<30} {:>7} {:>6} {:>15} {:>7} {:>8} {:>5}",
+            "rank", "groups", "val", "sd", "min..max", "test", "params", "sets"
         );
         for (i, st) in self.ranked().iter().take(10).enumerate() {
             let (sd, spread) = if st.seeds > 1 {
@@ -158,17 +180,18 @@ impl Report {
             };
             let _ = writeln!(
                 o,
-                "{:>4}  {:<30} {:>7.2} {:>6} {:>15} {:>7.2} {:>8}",
+                "{:>4}  {:<30} {:>7.2} {:>6} {:>15} {:>7.2} {:>8} {:>5}",
                 i + 1,
                 set_label(st.state),
                 st.val_mean,
                 sd,
                 spread,
                 st.test_mean,
-                st.params
+                st.params,
+                st.members
             );
         }
-        if let Some(d) = self.states.iter().find(|x| x.state == s.data_groups) {
+        if let Some(d) = self.data_network() {
             let rank = self
                 .ranked()
                 .iter()
@@ -176,7 +199,8 @@ impl Report {
                 .map_or(0, |p| p + 1);
             let _ = writeln!(
                 o,
-                "the data groups themselves ({}): {:.2}%, rank {rank} of {}",
+                "the data groups themselves ({}, network of {}): {:.2}%, rank {rank} of {}",
+                set_label(s.data_groups),
                 set_label(d.state),
                 d.val_mean,
                 self.states.len()
@@ -317,12 +341,12 @@ impl Report {
             std::fs::write(dir.join(name), text).with_context(|| format!("writing {name}"))
         };
         let mut s = String::from(
-            "state_bits,groups,n_groups,seeds,val_mean,val_sd,val_min,val_max,test_mean,params\n",
+            "state_bits,groups,n_groups,seeds,val_mean,val_sd,val_min,val_max,test_mean,params,sets\n",
         );
         for st in self.ranked() {
             let _ = writeln!(
                 s,
-                "{},\"{}\",{},{},{:.4},{:.4},{},{},{:.4},{}",
+                "{},\"{}\",{},{},{:.4},{:.4},{},{},{:.4},{},{}",
                 st.state.bit_string(),
                 set_label(st.state),
                 st.state.len(),
@@ -332,7 +356,8 @@ impl Report {
                 st.val_min,
                 st.val_max,
                 st.test_mean,
-                st.params
+                st.params,
+                st.members
             );
         }
         w("states.csv", s)?;
@@ -387,6 +412,26 @@ impl Report {
             .fold(100.0f64, f64::min);
         ((lo - 2.0).floor().max(0.0), 100.0)
     }
+}
+
+/// One entry per network: under classes, each class's sets in the table fold into the
+/// entry of its closure (their rows are one network's), counting the sets; without
+/// classes, the states as they are.
+fn per_network(states: &[StateStat], table: &Table) -> Vec<StateStat> {
+    let Some(classes) = table.header.settings.classes() else {
+        return states.to_vec();
+    };
+    let mut by: BTreeMap<u16, StateStat> = BTreeMap::new();
+    for st in states {
+        let net = classes.closure(st.state);
+        by.entry(net.bits())
+            .and_modify(|e| e.members += 1)
+            .or_insert_with(|| StateStat {
+                state: net,
+                ..st.clone()
+            });
+    }
+    by.into_values().collect()
 }
 
 fn by_groups(states: &[StateStat]) -> Vec<Bucket> {
