@@ -125,6 +125,21 @@ fn a_quick_reproduction_reports_each_search_with_an_interval_and_resumes_for_fre
     assert!(!seeds.status.success());
     assert!(err.contains("--seeds: 2 → 3"), "names the flag: {err}");
     assert!(!err.contains("Plan {"), "no debug output: {err}");
+    // A folder made before classes (its manifest has no search.equivalence) trained
+    // every set as its own network: continuing it under the new default is refused.
+    let manifest = out.join("reproduce.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["settings"]["search"]
+        .as_object_mut()
+        .unwrap()
+        .remove("equivalence");
+    std::fs::write(&manifest, serde_json::to_vec(&v).unwrap()).unwrap();
+    let old = reproduce(&out, home.path(), &[]);
+    let err = String::from_utf8_lossy(&old.stderr);
+    assert!(!old.status.success());
+    assert!(err.contains("search.equivalence: none → closure"), "{err}");
+    std::fs::write(&manifest, text).unwrap();
     // The number of trainers changes no result: a rerun with other --jobs is welcome.
     let jobs = reproduce(&out, home.path(), &["--jobs", "1"]);
     assert!(

@@ -232,8 +232,17 @@ fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
         return Ok(false);
     }
     let bytes = fsio::read_capped(&path, 1 << 20, "reproduction manifest")?;
-    let old: Manifest = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a reproduction manifest", path.display()))?;
+    let not_manifest = || format!("{} is not a reproduction manifest", path.display());
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).with_context(not_manifest)?;
+    // Folders made before classes trained every set as its own network: they read as
+    // `none`, so continuing one under the new default is refused, naming the setting.
+    if let Some(search) = value
+        .pointer_mut("/settings/search")
+        .and_then(|s| s.as_object_mut())
+    {
+        search.entry("equivalence").or_insert_with(|| "none".into());
+    }
+    let old: Manifest = serde_json::from_value(value).with_context(not_manifest)?;
     if old != manifest {
         let mut why = differences(&old.settings, &manifest.settings);
         why.splice(0..0, plan_differences(&old.plan, &manifest.plan));
