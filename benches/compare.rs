@@ -47,6 +47,7 @@ fn table() -> Table {
                 resample: "fixed".into(),
                 translation: "paper".into(),
                 equivalence: "none".into(),
+                per_pass: 1,
             },
             seeds: 1,
             states: StateSet::new(&states),

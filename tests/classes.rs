@@ -453,4 +453,18 @@ fn the_identity_of_a_table_names_its_equivalence() {
         e.contains("search.equivalence is none here, closure in the table"),
         "{e}"
     );
+    // Children per pass change results at float precision: a table records them.
+    let mut batched = s.clone();
+    batched.child.per_pass = 8;
+    let e = id.fits(&batched).unwrap_err().to_string();
+    assert!(
+        e.contains("child.per_pass (children per pass) is 8 here, 1 in the table"),
+        "{e}"
+    );
+    // An old header (no equivalence, no per_pass) reads as none and one per pass.
+    let json = serde_json::to_string(&id).unwrap();
+    assert!(!json.contains("per_pass"), "left out at 1: {json}");
+    let old = json.replace(",\"equivalence\":\"closure\"", "");
+    let old: Identity = serde_json::from_str(&old).unwrap();
+    assert_eq!((old.equivalence.as_str(), old.per_pass), ("none", 1));
 }

@@ -137,6 +137,7 @@ fn synthetic() -> Table {
                 resample: "fixed".into(),
                 translation: "paper".into(),
                 equivalence: "none".into(),
+                per_pass: 1,
             },
             seeds: 2,
             states: StateSet::new(&states),

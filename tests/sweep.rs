@@ -580,6 +580,7 @@ fn identity(data: GroupSet) -> Identity {
         resample: "fixed".into(),
         translation: "paper".into(),
         equivalence: "none".into(),
+        per_pass: 1,
     }
 }
 

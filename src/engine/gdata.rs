@@ -1,4 +1,4 @@
-//! G-datasets (docs/method.md §3): a base data set with, per image and for each selected
+//! G-datasets (docs/method.md §2): a base data set with, per image and for each selected
 //! group in bit order, a uniformly random element g^k applied. Reproducible from
 //! (base, group vector, translation, seed); the training draw may instead be renewed
 //! every epoch, and batches may be standardised (`Normalize`).

@@ -1,4 +1,4 @@
-//! The twelve cyclic groups of docs/method.md §2 as permutations of an n x n grid, and
+//! The twelve cyclic groups of docs/method.md §1 as permutations of an n x n grid, and
 //! group vectors (which of the twelve are selected).
 //!
 //! A permutation `p` maps cell index `i = r*n + c` to `p[i]`, the cell the content of

@@ -1,4 +1,4 @@
-//! The child network of docs/method.md §5 in dfdx: 784 -> 400 -> 400 -> 10 with ReLU, the
+//! The child network of docs/method.md §4 in dfdx: 784 -> 400 -> 400 -> 10 with ReLU, the
 //! two hidden layers orbit-tied.
 //!
 //! A tied layer stores one scalar per weight orbit (`theta`) and one per hidden orbit

@@ -1,4 +1,4 @@
-//! Weight-tying classes (orbits) of an equivariant fully connected layer (docs/method.md §4).
+//! Weight-tying classes (orbits) of an equivariant fully connected layer (docs/method.md §3).
 //!
 //! A layer from an m x m grid to an h x h grid is equivariant to a group iff its weight
 //! W[i, j] is constant on every orbit of the joint action (i, j) -> (g_m(i), g_h(j)).
@@ -220,7 +220,7 @@ pub fn layer_orbits_by_closure(
     finish(uf, in_side, out_side, groups, shift).map(Some)
 }
 
-/// Sides of the child network of docs/method.md §5: 28 -> 20 -> 20 -> 10 classes.
+/// Sides of the child network of docs/method.md §4: 28 -> 20 -> 20 -> 10 classes.
 pub const INPUT_SIDE: usize = 28;
 pub const HIDDEN_SIDE: usize = 20;
 pub const CLASSES: usize = 10;

@@ -131,6 +131,7 @@ pub fn identity_of(
         resample: settings.data.resample.show(),
         translation: settings.data.translation.show(),
         equivalence: settings.search.equivalence.show(),
+        per_pass: settings.per_pass(),
     }
 }
 

@@ -75,6 +75,19 @@ pub struct Identity {
     /// byte for byte.
     #[serde(default = "no_classes", skip_serializing_if = "is_none")]
     pub equivalence: String,
+    /// Children per pass (`Settings::per_pass`): above 1 the batched kernel changes
+    /// results at float precision. Tables without it trained one child a pass; left
+    /// out when 1 for the same reason as `equivalence`.
+    #[serde(default = "one_per_pass", skip_serializing_if = "is_one")]
+    pub per_pass: usize,
+}
+
+fn one_per_pass() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 fn no_classes() -> String {
@@ -154,6 +167,11 @@ impl Identity {
                 s.search.equivalence.show(),
                 id.equivalence.clone(),
             ),
+            (
+                "child.per_pass (children per pass)",
+                s.per_pass().to_string(),
+                id.per_pass.to_string(),
+            ),
         ];
         let diff: Vec<String> = pairs
             .iter()
@@ -201,8 +219,9 @@ fn to_map(id: &Identity) -> BTreeMap<String, String> {
         }
         _ => BTreeMap::new(),
     };
-    // Left out of the JSON when "none", but a difference all the same.
+    // Left out of the JSON at their old values, but differences all the same.
     map.insert("equivalence".into(), format!("{:?}", id.equivalence));
+    map.insert("per_pass".into(), id.per_pass.to_string());
     map
 }
 
