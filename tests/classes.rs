@@ -468,3 +468,81 @@ fn the_identity_of_a_table_names_its_equivalence() {
     let old: Identity = serde_json::from_str(&old).unwrap();
     assert_eq!((old.equivalence.as_str(), old.per_pass), ("none", 1));
 }
+
+/// The table without its seconds column, which comes before `class` and `trained`.
+fn no_seconds(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(|l| match l.rsplitn(4, ',').collect::<Vec<_>>()[..] {
+            [t, c, _, rest] if !l.starts_with('#') && !l.starts_with("state_bits") => {
+                format!("{rest},{c},{t}")
+            }
+            _ => l.to_string(),
+        })
+        .collect()
+}
+
+/// Shards deal out whole classes: no network is trained by two shards, and the merged
+/// table equals one process's, at one and at two jobs.
+#[test]
+fn shards_of_classes_merge_into_the_one_process_table() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // The 79 sets of at most two groups hold many equivalent pairs.
+    let sweep = |extra: &[&str], out: &Path| {
+        let mut a = vec!["sweep", "--max-groups", "2", "--out", out.to_str().unwrap()];
+        a.extend_from_slice(extra);
+        a.extend_from_slice(TINY);
+        let o = aen(&a, h);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(o.status.success(), "{err}");
+        err
+    };
+    let one = h.join("one.csv");
+    let err = sweep(&["--jobs", "1"], &one);
+    let c = classes(Shift::Step(4));
+    let states = aen::sweep::all_states(Some(2));
+    let mut nets: Vec<GroupSet> = states.iter().map(|&s| c.closure(s)).collect();
+    nets.sort();
+    nets.dedup();
+    assert!(nets.len() < states.len());
+    assert!(
+        err.contains(&format!("training {} networks", nets.len())),
+        "{err}"
+    );
+    let two = h.join("two.csv");
+    sweep(&["--jobs", "2"], &two);
+    assert_eq!(no_seconds(&one), no_seconds(&two));
+    let mut parts = Vec::new();
+    let mut trained = 0;
+    for k in 0..3 {
+        let p = h.join(format!("part-{k}.csv"));
+        let shard = format!("{k}/3");
+        let err = sweep(&["--shard", &shard], &p);
+        let n: usize = err
+            .split("training ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|t| t.parse().ok())
+            .unwrap();
+        trained += n;
+        let t = aen::sweep::table::read(&p).unwrap().table;
+        for r in &t.rows {
+            // A shard holds every set of each of its classes.
+            let members = states.iter().filter(|&&s| c.closure(s) == r.class);
+            assert!(
+                members
+                    .clone()
+                    .all(|&m| t.rows.iter().any(|x| x.state == m))
+            );
+        }
+        parts.push(p);
+    }
+    assert_eq!(trained, nets.len(), "each network trained by one shard");
+    let merged = h.join("merged.csv");
+    let mut a = vec!["sweep", "merge"];
+    a.extend(parts.iter().map(|p| p.to_str().unwrap()));
+    a.extend(["--out", merged.to_str().unwrap()]);
+    assert!(aen(&a, h).status.success());
+    assert_eq!(no_seconds(&merged), no_seconds(&one));
+}
