@@ -1,15 +1,17 @@
 //! aen: autoequivariant network search.
 //!
-//! The engine ([`engine`]: groups, orbits, data, networks, training, the Q-learning
-//! search, snapshots and the session API) knows nothing of terminals; `cli` and `tui`
-//! are its two thin clients, behind the default-on `tui` feature, so
-//! `cargo build --lib --no-default-features` builds the engine alone.
+//! Three layers, one crate each (README, "Layout"): `aen-core` (groups, orbits,
+//! classes, data, G-data, the tied network and its training), `aen-engine` (trainers,
+//! the search, sweeps, comparisons, experiments, sessions, settings; no terminal crate),
+//! and this crate, the `aen` program: its two clients `cli` and `tui`, behind the
+//! default-on `tui` feature. The engine's modules are re-exported here, so
+//! `aen::groups` and `aen::search` name what they always named.
 
 #![warn(clippy::too_many_lines)]
 
-pub mod engine;
+pub use aen_engine as engine;
 
-pub use engine::{
+pub use aen_engine::{
     batched, classes, compare, data, experiments, fsio, gdata, gexport, groups, nn, orbits, pool,
     replicates, report, reproduce, reward, search, session, settings, snapshot, stats, sweep,
     train,

@@ -141,7 +141,7 @@ fn list(settings: &Settings) -> Result<()> {
 }
 
 fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) -> Result<()> {
-    let mut manifest = fetch::Manifest::official(dataset);
+    let mut manifest = dataset.official_manifest();
     if !mirrors.is_empty() {
         manifest.mirrors = mirrors;
     }

@@ -1,0 +1,311 @@
+//! Equivalence classes of group sets: the sets whose tied child networks are identical
+//! (docs/method.md §11), found exactly for all 4,096 states and cached per translation
+//! rule.
+//!
+//! A set S ties the child's weights by the orbits of the group its generators generate
+//! (§3). Adding a generator g changes nothing exactly when g maps every orbit of S onto
+//! itself (g(x) lies in the orbit of x for every weight and hidden unit x): the union-find
+//! joins only indices already joined. The closure C(S) is S plus every such g, and
+//! depends on S's orbits alone; so S and T build the same network iff C(S) = C(T), and
+//! C(S) is itself a member of the class: its key and its representative.
+
+use crate::groups::{Group, GroupError, GroupSet, NUM_GROUPS, Perm, Shift};
+use crate::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, LayerOrbits, cell_orbits};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Every group set.
+pub const SPACE: usize = 1 << NUM_GROUPS;
+
+/// One class: the states whose networks are one network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Class {
+    /// C(S) of every member: the largest member, and the class's name.
+    pub closure: GroupSet,
+    /// Members, by bits.
+    pub members: Vec<GroupSet>,
+}
+
+/// The classes of all 4,096 states under one translation rule.
+#[derive(Debug)]
+pub struct Classes {
+    shift: Shift,
+    /// closure[s] = C(s), by the bits of s.
+    closure: Vec<GroupSet>,
+    /// Largest first; ties by the closure's bits.
+    classes: Vec<Class>,
+    /// Position of each closure in `classes`, by the closure's bits.
+    index: HashMap<u16, usize>,
+}
+
+/// The classes computed in this process, by translation rule.
+fn memory() -> &'static Mutex<HashMap<Shift, Arc<Classes>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Shift, Arc<Classes>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+impl Classes {
+    /// The classes under `shift` if they are at hand (computed in this process, or in
+    /// the cache file), without computing them; otherwise starts computing them on a
+    /// thread of their own, so that an interface asking again soon finds them.
+    pub fn peek(shift: Shift) -> Option<Arc<Classes>> {
+        static STARTED: OnceLock<Mutex<Vec<Shift>>> = OnceLock::new();
+        // A thread computing holds the lock: try, never wait.
+        if let Ok(mut map) = memory().try_lock() {
+            if let Some(c) = map.get(&shift) {
+                return Some(c.clone());
+            }
+            // Reading the cache file takes a millisecond.
+            if let Some(c) = cache_file(shift).and_then(|f| Classes::load(shift, &f)) {
+                let c = Arc::new(c);
+                map.insert(shift, c.clone());
+                return Some(c);
+            }
+        }
+        let mut started = STARTED.get_or_init(Default::default).lock().ok()?;
+        if !started.contains(&shift) {
+            started.push(shift);
+            let _ = std::thread::Builder::new()
+                .name("aen-classes".into())
+                .spawn(move || Classes::of(shift));
+        }
+        None
+    }
+
+    /// The classes under `shift`, computed once per process and shared.
+    pub fn of(shift: Shift) -> Result<Arc<Classes>, GroupError> {
+        // Held while computing: two threads asking at once compute once.
+        let mut map = memory().lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = map.get(&shift) {
+            return Ok(c.clone());
+        }
+        let file = cache_file(shift);
+        let c = match file.as_deref().and_then(|f| Classes::load(shift, f)) {
+            Some(c) => c,
+            None => {
+                let c = Classes::compute(shift)?;
+                // A cache that cannot be written costs the next process a few seconds.
+                if let Some(f) = &file {
+                    let _ = f.parent().map(std::fs::create_dir_all);
+                    let _ = crate::fsio::write_atomic(f, c.to_text().as_bytes());
+                }
+                c
+            }
+        };
+        let c = Arc::new(c);
+        map.insert(shift, c.clone());
+        Ok(c)
+    }
+
+    /// The closures as text: one line of 4,096 three-digit hex numbers.
+    fn to_text(&self) -> String {
+        let mut s: String = (self.closure.iter())
+            .map(|c| format!("{:03x}", c.bits()))
+            .collect();
+        s.push('\n');
+        s
+    }
+
+    /// Reads a cache file; None if it is missing, or is not the closures of a closure
+    /// operator (extensive and idempotent), so a damaged file is computed again.
+    fn load(shift: Shift, path: &std::path::Path) -> Option<Classes> {
+        let text = crate::fsio::read_capped(path, 64 << 10, "classes cache").ok()?;
+        let text = std::str::from_utf8(&text).ok()?.trim_end();
+        if text.len() != 3 * SPACE || !text.is_ascii() {
+            return None;
+        }
+        let closure: Vec<GroupSet> = (0..SPACE)
+            .map(|i| u16::from_str_radix(&text[3 * i..3 * i + 3], 16).ok())
+            .map(|b| b.filter(|&b| (b as usize) < SPACE).map(GroupSet::from_bits))
+            .collect::<Option<_>>()?;
+        let sound = closure
+            .iter()
+            .enumerate()
+            .all(|(s, c)| c.bits() & s as u16 == s as u16 && closure[c.bits() as usize] == *c);
+        sound.then(|| Classes::from_closures(shift, closure))
+    }
+
+    /// Computes the closures of all states. A state s with highest bit g has
+    /// C(s) = C(C(s - g) + g), since s and C(s - g) + g have the same orbits; so only
+    /// the sets C(t) + g are ever built, each once, by [`closure_of`].
+    pub fn compute(shift: Shift) -> Result<Classes, GroupError> {
+        let gens = Generators::new(shift)?;
+        let mut memo: HashMap<u16, GroupSet> = HashMap::new();
+        let mut closure = vec![GroupSet::EMPTY; SPACE];
+        for bits in 0..SPACE as u16 {
+            let t = if bits == 0 {
+                0
+            } else {
+                let g = 15 - bits.leading_zeros() as u16;
+                let c = closure[(bits & !(1 << g)) as usize].bits();
+                if c & (1 << g) != 0 {
+                    closure[bits as usize] = GroupSet::from_bits(c);
+                    continue;
+                }
+                c | (1 << g)
+            };
+            let c = match memo.get(&t) {
+                Some(&c) => c,
+                None => {
+                    let c = closure_of(GroupSet::from_bits(t), &gens)?;
+                    memo.insert(t, c);
+                    c
+                }
+            };
+            closure[bits as usize] = c;
+        }
+        Ok(Classes::from_closures(shift, closure))
+    }
+
+    fn from_closures(shift: Shift, closure: Vec<GroupSet>) -> Self {
+        let mut by_key: HashMap<u16, Vec<GroupSet>> = HashMap::new();
+        for (bits, c) in closure.iter().enumerate() {
+            by_key
+                .entry(c.bits())
+                .or_default()
+                .push(GroupSet::from_bits(bits as u16));
+        }
+        let mut classes: Vec<Class> = by_key
+            .into_iter()
+            .map(|(k, members)| Class {
+                closure: GroupSet::from_bits(k),
+                members,
+            })
+            .collect();
+        classes.sort_by(|a, b| {
+            (b.members.len().cmp(&a.members.len())).then(a.closure.bits().cmp(&b.closure.bits()))
+        });
+        let index = classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.closure.bits(), i))
+            .collect();
+        Classes {
+            shift,
+            closure,
+            classes,
+            index,
+        }
+    }
+
+    pub fn shift(&self) -> Shift {
+        self.shift
+    }
+
+    /// Free parameters of the network of `class`.
+    pub fn params(&self, class: &Class) -> Result<usize, GroupError> {
+        Ok(ChildOrbits::new(class.closure, self.shift)?.params())
+    }
+
+    /// C(s): the class's key and representative.
+    pub fn closure(&self, s: GroupSet) -> GroupSet {
+        self.closure[s.bits() as usize]
+    }
+
+    /// The class of `s`.
+    pub fn class_of(&self, s: GroupSet) -> &Class {
+        &self.classes[self.index[&self.closure(s).bits()]]
+    }
+
+    /// Position of `s`'s class in [`Classes::all`].
+    pub fn position(&self, s: GroupSet) -> usize {
+        self.index[&self.closure(s).bits()]
+    }
+
+    /// Every class, largest first.
+    pub fn all(&self) -> &[Class] {
+        &self.classes
+    }
+
+    pub fn len(&self) -> usize {
+        self.classes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.classes.is_empty()
+    }
+}
+
+/// Where the classes of `shift` are kept between runs: the user's cache folder
+/// (`AEN_CACHE_DIR` overrides it).
+fn cache_file(shift: Shift) -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("AEN_CACHE_DIR") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => directories::ProjectDirs::from("", "", "aen")?
+            .cache_dir()
+            .to_path_buf(),
+    };
+    let name = match shift {
+        Shift::Step(d) => format!("classes-v1-step{d}.txt"),
+        Shift::Order(k) => format!("classes-v1-order{k}.txt"),
+    };
+    Some(dir.join(name))
+}
+
+/// The generators of all twelve groups on both grids.
+struct Generators {
+    input: Vec<Perm>,
+    hidden: Vec<Perm>,
+    shift: Shift,
+}
+
+impl Generators {
+    fn new(shift: Shift) -> Result<Generators, GroupError> {
+        let on = |side: usize| -> Result<Vec<Perm>, GroupError> {
+            let step = shift.step_on(side)?;
+            Group::ALL.iter().map(|g| g.generator(side, step)).collect()
+        };
+        Ok(Generators {
+            input: on(INPUT_SIDE)?,
+            hidden: on(HIDDEN_SIDE)?,
+            shift,
+        })
+    }
+}
+
+/// Whether generator `pin` x `pout` maps every orbit of `o` onto itself.
+fn preserves(o: &LayerOrbits, pin: &Perm, pout: &Perm) -> bool {
+    let h = o.out_cells();
+    let hidden = (0..h).all(|j| o.hidden[j] == o.hidden[pout.0[j] as usize]);
+    hidden
+        && (0..o.in_cells()).all(|i| {
+            let (row, img) = (i * h, pin.0[i] as usize * h);
+            (0..h).all(|j| o.weight[row + j] == o.weight[img + pout.0[j] as usize])
+        })
+}
+
+/// Whether `p` maps every orbit of the cell partition `cells` onto itself.
+fn preserves_cells(cells: &[u32], p: &Perm) -> bool {
+    (0..cells.len()).all(|i| cells[i] == cells[p.0[i] as usize])
+}
+
+/// C(t).
+fn closure_of(t: GroupSet, gens: &Generators) -> Result<GroupSet, GroupError> {
+    // A generator that preserves the weight orbits preserves the cell orbits of both
+    // grids (the weight (x, y) and its image share an orbit, so some element maps x to
+    // g(x)): a cheap test that settles most generators before any weight orbit is
+    // built.
+    let (input, _) = cell_orbits(INPUT_SIDE, t, gens.shift)?;
+    let (hidden, _) = cell_orbits(HIDDEN_SIDE, t, gens.shift)?;
+    let maybe: Vec<Group> = (Group::ALL.into_iter())
+        .filter(|g| !t.contains(*g))
+        .filter(|g| {
+            preserves_cells(&input, &gens.input[g.bit()])
+                && preserves_cells(&hidden, &gens.hidden[g.bit()])
+        })
+        .collect();
+    if maybe.is_empty() {
+        return Ok(t);
+    }
+    let o = ChildOrbits::new(t, gens.shift)?;
+    let mut c = t;
+    for g in maybe {
+        let b = g.bit();
+        if preserves(&o.l1, &gens.input[b], &gens.hidden[b])
+            && preserves(&o.l2, &gens.hidden[b], &gens.hidden[b])
+        {
+            c = c.with(g);
+        }
+    }
+    Ok(c)
+}

@@ -1,0 +1,16 @@
+//! aen-core: the layer every search stands on. The twelve groups as grid permutations,
+//! orbits (weight tying), equivalent group sets, data sets and G-data, the tied child
+//! network in dfdx, its training (one child or many in a pass), and safe file I/O. It
+//! knows nothing of searches, settings or terminals. The method is docs/method.md.
+
+#![warn(clippy::too_many_lines)]
+
+pub mod batched;
+pub mod classes;
+pub mod data;
+pub mod fsio;
+pub mod gdata;
+pub mod groups;
+pub mod nn;
+pub mod orbits;
+pub mod train;

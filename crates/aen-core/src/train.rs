@@ -1,0 +1,157 @@
+//! Training and evaluating one child network on a G-dataset (docs/method.md §5): Adam,
+//! cross-entropy, shuffled mini-batches; deterministic for a seed on CPU.
+
+use crate::gdata::{GData, Norm, Split};
+use crate::nn::{ChildNet, Dev, IN, OUT};
+use crate::orbits::ChildOrbits;
+use dfdx::optim::{Adam, AdamConfig, Optimizer};
+use dfdx::prelude::*;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch: usize,
+    pub lr: f64,
+    /// Seeds both the initial weights and the batch order.
+    pub seed: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainResult {
+    /// Accuracies in percent.
+    pub val_acc: f64,
+    pub test_acc: f64,
+    pub params: usize,
+    pub seconds: f64,
+    /// Validation accuracy after each epoch.
+    pub val_curve: Vec<f64>,
+}
+
+/// Progress inside one training run, for progress bars.
+#[derive(Clone, Copy, Debug)]
+pub struct TrainProgress {
+    pub epoch: usize,
+    pub epochs: usize,
+    pub batch: usize,
+    pub batches: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("training cancelled")]
+    Cancelled,
+}
+
+/// What a caller says after each batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Cancel,
+}
+
+/// A batch of a split as a device tensor, standardised by `norm`.
+fn batch_x(
+    dev: &Dev,
+    split: &Split,
+    idx: &[usize],
+    norm: Norm,
+) -> Tensor<(usize, Const<IN>), f32, Dev> {
+    let mut x = Vec::with_capacity(idx.len() * IN);
+    for &i in idx {
+        x.extend(split.image(i).iter().map(|&v| norm.apply(v)));
+    }
+    dev.tensor_from_vec(x, (idx.len(), Const::<IN>))
+}
+
+fn one_hot(dev: &Dev, split: &Split, idx: &[usize]) -> Tensor<(usize, Const<OUT>), f32, Dev> {
+    let mut y = vec![0.0f32; idx.len() * OUT];
+    for (k, &i) in idx.iter().enumerate() {
+        y[k * OUT + split.y[i] as usize] = 1.0;
+    }
+    dev.tensor_from_vec(y, (idx.len(), Const::<OUT>))
+}
+
+/// Accuracy in percent of `net` on `split`, its pixels standardised by `norm`.
+pub fn accuracy(dev: &Dev, net: &ChildNet<Dev>, split: &Split, norm: Norm) -> f64 {
+    if split.is_empty() {
+        return 0.0;
+    }
+    let mut correct = 0usize;
+    let all: Vec<usize> = (0..split.len()).collect();
+    for chunk in all.chunks(1000) {
+        let logits = net.forward(batch_x(dev, split, chunk, norm)).as_vec();
+        for (k, &i) in chunk.iter().enumerate() {
+            let row = &logits[k * OUT..(k + 1) * OUT];
+            let pred = row
+                .iter()
+                .enumerate()
+                .fold(0, |best, (c, &v)| if v > row[best] { c } else { best });
+            correct += (pred == split.y[i] as usize) as usize;
+        }
+    }
+    100.0 * correct as f64 / split.len() as f64
+}
+
+/// Trains a fresh network for `orbits` on `data` and reports validation and test
+/// accuracy. `on_batch` is called after every batch and may cancel.
+pub fn train_child(
+    dev: &Dev,
+    orbits: &ChildOrbits,
+    data: &GData,
+    cfg: TrainConfig,
+    on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
+) -> Result<TrainResult, TrainError> {
+    let start = Instant::now();
+    let mut net = ChildNet::new(dev, orbits, cfg.seed);
+    let mut grads = net.params.alloc_grads();
+    let mut opt = Adam::new(
+        &net.params,
+        AdamConfig {
+            lr: cfg.lr,
+            ..Default::default()
+        },
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xBA7C4);
+    let mut order: Vec<usize> = (0..data.train.len()).collect();
+    let batches = order.len().div_ceil(cfg.batch);
+    let mut val_curve = Vec::with_capacity(cfg.epochs);
+    for epoch in 0..cfg.epochs {
+        order.shuffle(&mut rng);
+        let fresh = data.train_epoch(epoch);
+        let train = fresh.as_ref().unwrap_or(&data.train);
+        for (b, idx) in order.chunks(cfg.batch).enumerate() {
+            let x = batch_x(dev, train, idx, data.norm);
+            let y = one_hot(dev, train, idx);
+            let logits = net.forward(x.traced(grads));
+            let loss = cross_entropy_with_logits_loss(logits, y);
+            grads = loss.backward();
+            opt.update(&mut net.params, &grads)
+                .expect("every parameter takes part in the forward pass");
+            net.params.zero_grads(&mut grads);
+            if on_batch(TrainProgress {
+                epoch,
+                epochs: cfg.epochs,
+                batch: b + 1,
+                batches,
+            }) == Flow::Cancel
+            {
+                return Err(TrainError::Cancelled);
+            }
+        }
+        val_curve.push(accuracy(dev, &net, &data.val, data.norm));
+    }
+    let val_acc = *val_curve.last().unwrap_or(&0.0);
+    let test_acc = accuracy(dev, &net, &data.test, data.norm);
+    Ok(TrainResult {
+        val_acc,
+        test_acc,
+        params: net.n_params,
+        seconds: start.elapsed().as_secs_f64(),
+        val_curve,
+    })
+}

@@ -1,0 +1,25 @@
+//! aen-engine: what runs on aen-core. Child trainers and replicates, the search and its
+//! strategies, sweeps and comparisons, experiments and `aen reproduce`, sessions and
+//! snapshots, the settings table, reports. Nothing here knows about terminals (no
+//! terminal crate is in its dependency tree), and the TUI and the CLI drive it alike.
+//! The core's modules are re-exported, so `aen_engine::groups` is `aen_core::groups`.
+
+#![warn(clippy::too_many_lines)]
+
+pub use aen_core::{batched, classes, data, fsio, gdata, groups, nn, orbits, train};
+
+pub mod child;
+pub mod compare;
+pub mod experiments;
+pub mod gexport;
+pub mod pool;
+pub mod replicates;
+pub mod report;
+pub mod reproduce;
+pub mod reward;
+pub mod search;
+pub mod session;
+pub mod settings;
+pub mod snapshot;
+pub mod stats;
+pub mod sweep;

@@ -1,0 +1,585 @@
+//! The search loop on its worker thread: steps and episodes, controls at step
+//! boundaries, autosaves, and resume by replay (docs/method.md §6).
+//!
+//! Resuming is exact by replay: every random choice comes from seeded generators, and
+//! each child network's accuracy depends only on (settings, state), so re-running the
+//! search from the start with the snapshot's table of trained models (no child is
+//! retrained) and its live setting changes re-applied at the same steps rebuilds the
+//! Q-networks, Adam moments, replay memory and RNG exactly as they were.
+
+use super::ahead::{self, Origin, Wait};
+use super::children::{Children, Evaluator, Outcome};
+use super::protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
+use super::records::{EpisodeRecord, History, ModelRecord, StepRecord};
+use super::strategy::{Choice, Strategy};
+use crate::groups::GroupSet;
+use crate::settings::Settings;
+use crate::snapshot::{self, Snapshot};
+use crate::train::Flow;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::time::{Duration, Instant};
+
+/// Why the loop stopped early.
+enum Halt {
+    Stopped,
+    Failed(String),
+}
+
+pub(super) struct Worker {
+    settings: Settings,
+    initial_settings: Settings,
+    info: RunInfo,
+    strategy: Strategy,
+    children: Children,
+    history: History,
+    /// The snapshot being replayed, until the replay has caught up with it.
+    replay: Option<Snapshot>,
+    /// Live changes that arrived during the replay, applied once it is over.
+    pending: Vec<SettingChange>,
+    /// (steps, changes) when the replay caught up: if nothing was added after it, the
+    /// snapshot on disk is already this run and is not rewritten.
+    replayed: Option<(usize, usize)>,
+    events: Sender<Event>,
+    control: Receiver<Control>,
+    stop: Arc<AtomicBool>,
+    paused: bool,
+    base_acc: f64,
+    step: usize,
+    path: PathBuf,
+    /// Whether the run writes its snapshot (not when searching a table in a comparison).
+    autosave: bool,
+    started: Instant,
+    /// Where the trainers' predictions start: the step in progress.
+    origin: Option<Origin>,
+    /// When the trainers were last reported.
+    reported: Instant,
+    /// No walk ahead before this step unless a new state comes up (see `look_ahead`).
+    quiet_until: usize,
+}
+
+/// Steps without a walk ahead after one that found nothing to train.
+const QUIET_STEPS: usize = 8;
+
+pub(super) struct Channels {
+    pub events: Sender<Event>,
+    pub control: Receiver<Control>,
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Worker {
+    pub fn new(
+        settings: Settings,
+        info: RunInfo,
+        eval: Evaluator,
+        resume: Option<Snapshot>,
+        ch: Channels,
+        autosave: bool,
+    ) -> Worker {
+        let prior: &[ModelRecord] = resume.as_ref().map_or(&[], |s| &s.history.models);
+        let info_path = info.snapshot_path.clone();
+        let mut children = Children::new(eval, prior, &settings);
+        children.set_trainers(&settings);
+        Worker {
+            strategy: Strategy::new(&settings),
+            children,
+            autosave,
+            initial_settings: settings.clone(),
+            settings,
+            info,
+            history: History::default(),
+            replay: resume,
+            pending: Vec::new(),
+            replayed: None,
+            events: ch.events,
+            control: ch.control,
+            stop: ch.stop,
+            paused: false,
+            base_acc: 0.0,
+            step: 0,
+            path: info_path,
+            started: Instant::now(),
+            origin: None,
+            reported: Instant::now(),
+            quiet_until: 0,
+        }
+    }
+
+    fn send(&self, e: Event) {
+        let _ = self.events.send(e);
+    }
+
+    /// Sends an event, except replayed steps: the client gets the whole history once
+    /// the replay is over.
+    fn emit(&self, e: Event) {
+        let replayed = matches!(
+            e,
+            Event::Step(_)
+                | Event::EpisodeEnd(_)
+                | Event::ModelTrained(_)
+                | Event::SettingChanged { .. }
+        );
+        if !(replayed && self.replaying()) {
+            self.send(e);
+        }
+    }
+
+    fn replaying(&self) -> bool {
+        self.replay
+            .as_ref()
+            .is_some_and(|s| self.step < s.history.steps.len())
+    }
+
+    fn seconds(&self) -> f64 {
+        self.info.prior_seconds + self.started.elapsed().as_secs_f64()
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot::new(
+            self.initial_settings.clone(),
+            &self.info,
+            self.history.clone(),
+            self.finished_reason(),
+            self.seconds(),
+        )
+    }
+
+    fn finished_reason(&self) -> Option<FinishReason> {
+        let s = &self.settings.search;
+        if self.children.count() >= self.settings.budget() {
+            Some(FinishReason::MaxModels)
+        } else if self.history.episodes.len() >= s.max_episodes {
+            Some(FinishReason::MaxEpisodes)
+        } else {
+            None
+        }
+    }
+
+    fn apply_change(&mut self, change: SettingChange) {
+        match change.apply(&mut self.settings) {
+            Ok(()) => {
+                self.strategy.sync(&self.settings);
+                self.children.set_trainers(&self.settings);
+                self.history.changes.push((self.step, change.clone()));
+                self.emit(Event::SettingChanged {
+                    step: self.step,
+                    change,
+                });
+            }
+            Err(e) => self.send(Event::SettingRefused {
+                change,
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Re-applies the changes recorded at this step of the snapshot being replayed.
+    fn replay_changes(&mut self) {
+        let due: Vec<SettingChange> = self
+            .replay
+            .as_ref()
+            .map(|s| {
+                s.history
+                    .changes
+                    .iter()
+                    .filter(|(st, _)| *st == self.step)
+                    .map(|(_, c)| c.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for c in due {
+            self.apply_change(c);
+        }
+    }
+
+    /// Handles controls at a step boundary; blocks while paused.
+    fn poll_controls(&mut self) -> Result<(), Halt> {
+        if self.replaying() {
+            self.replay_changes();
+        }
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Err(Halt::Stopped);
+            }
+            let msg = if self.paused {
+                match self.control.recv_timeout(Duration::from_millis(200)) {
+                    Ok(m) => m,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Halt::Stopped),
+                }
+            } else {
+                match self.control.try_recv() {
+                    Ok(m) => m,
+                    Err(TryRecvError::Empty) => return Ok(()),
+                    // The client is gone: finish as if stopped, so the snapshot is saved.
+                    Err(TryRecvError::Disconnected) => return Err(Halt::Stopped),
+                }
+            };
+            self.handle(msg)?;
+        }
+    }
+
+    fn handle(&mut self, msg: Control) -> Result<(), Halt> {
+        match msg {
+            Control::Pause if !self.paused => {
+                self.paused = true;
+                self.send(Event::Paused);
+            }
+            Control::Resume if self.paused => {
+                self.paused = false;
+                self.send(Event::Unpaused);
+            }
+            Control::Pause | Control::Resume => {}
+            Control::Stop => return Err(Halt::Stopped),
+            Control::Save(_) if self.replaying() => self.send(Event::Warning(
+                "still replaying the snapshot: save again once it has caught up".into(),
+            )),
+            Control::Save(p) => {
+                let p = p.unwrap_or_else(|| self.path.clone());
+                let mut snap = self.snapshot();
+                snap.checkpoint = p != self.path;
+                match snapshot::save(&snap, &p) {
+                    Ok(()) => self.send(Event::Saved(p)),
+                    Err(e) => self.send(Event::Warning(format!("saving failed: {e}"))),
+                }
+            }
+            // Recorded changes come first; new ones apply once the replay is over.
+            Control::Set(c) if self.replaying() => self.pending.push(c),
+            Control::Set(c) => self.apply_change(c),
+        }
+        Ok(())
+    }
+
+    /// The record of `state` and whether it is a new model; trains it if needed.
+    fn evaluate(&mut self, state: GroupSet) -> Result<(ModelRecord, bool), Halt> {
+        self.await_trainers(state)?;
+        self.origin = None;
+        let stop = self.stop.clone();
+        let events = self.events.clone();
+        let mut last = Instant::now() - Duration::from_secs(1);
+        let mut on_batch = |p| {
+            if last.elapsed() > Duration::from_millis(250) {
+                last = Instant::now();
+                let _ = events.send(Event::Training { state, progress: p });
+            }
+            if stop.load(Ordering::SeqCst) {
+                Flow::Cancel
+            } else {
+                Flow::Continue
+            }
+        };
+        let outcome = self
+            .children
+            .evaluate(state, self.step, &self.settings, &mut on_batch)
+            .map_err(|e| Halt::Failed(format!("{e:#}")))?;
+        match outcome {
+            Outcome::Known(m) => Ok((m, false)),
+            Outcome::Cancelled => Err(Halt::Stopped),
+            Outcome::New(m) => {
+                self.history.models.push(m.clone());
+                Ok((m, true))
+            }
+        }
+    }
+
+    /// Asks the trainers for the state of the move `pending` (the base model if None)
+    /// if it is untrained, then predicts the states the search will need after it
+    /// (`left` steps are left in its episode) and trains them ahead on free trainers.
+    fn look_ahead(&mut self, pending: Option<&Choice>, left: usize) {
+        let next = pending.map_or(GroupSet::EMPTY, |c| c.next);
+        let new = self.children.needs_training(next);
+        if new && let Some(a) = self.children.ahead_mut() {
+            a.need(next);
+        }
+        // A replay trains nothing; and after a walk ahead found nothing to train, the
+        // next few steps (through known states) would not either.
+        if self.children.ahead().is_none()
+            || self.replaying()
+            || !new && self.step < self.quiet_until
+        {
+            return;
+        }
+        self.origin = Some(Origin::new(&self.strategy, pending, left));
+        self.replan();
+    }
+
+    fn replan(&mut self) {
+        let (Some(origin), Some(a)) = (&self.origin, self.children.ahead()) else {
+            return;
+        };
+        if !a.has_free() {
+            return;
+        }
+        let want = a.capacity();
+        let next = ahead::predict(origin, &self.children, &self.settings, want);
+        if next.is_empty() {
+            self.quiet_until = self.step + QUIET_STEPS;
+        }
+        if let Some(a) = self.children.ahead_mut() {
+            a.plan(&next);
+        }
+    }
+
+    /// With trainers, waits until `state` is trained (by a trainer that started on it
+    /// now, or earlier as a prediction), predicting again as trainers come free.
+    fn await_trainers(&mut self, state: GroupSet) -> Result<(), Halt> {
+        if !self.children.needs_training(state) || self.children.ahead().is_none() {
+            return Ok(());
+        }
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Err(Halt::Stopped);
+            }
+            let a = self.children.ahead_mut().expect("checked above");
+            let waited = a.wait(state, Duration::from_millis(100));
+            match waited.map_err(|e| Halt::Failed(format!("{e:#}")))? {
+                Wait::Done => break,
+                Wait::Arrived => self.replan(),
+                Wait::Timeout => {}
+            }
+            self.report_trainers(Some(state), false);
+        }
+        self.report_trainers(None, true);
+        Ok(())
+    }
+
+    /// Sends the trainers' state and the progress of `state`'s training, a few times
+    /// a second (or now, if `now`).
+    fn report_trainers(&mut self, state: Option<GroupSet>, now: bool) {
+        let Some(a) = self.children.ahead() else {
+            return;
+        };
+        if !now && self.reported.elapsed() < Duration::from_millis(250) {
+            return;
+        }
+        self.reported = Instant::now();
+        if let Some((s, p)) = state.and_then(|s| Some((s, a.progress(s)?))) {
+            self.send(Event::Training {
+                state: s,
+                progress: p,
+            });
+        }
+        self.send(Event::Trainers(a.stats()));
+    }
+
+    /// A new model is saved before it is announced: a model a client has seen is on
+    /// disk. A failed autosave stops the search at once, so no work goes unsaved.
+    fn record_model(&mut self, m: ModelRecord) -> Result<(), Halt> {
+        // Until the replay has ended (after its last step, whose model is the
+        // snapshot's own), a model is not new: nothing to save.
+        if self.autosave && self.replay.is_none() {
+            snapshot::save(&self.snapshot(), &self.path)
+                .map_err(|e| Halt::Failed(format!("autosave failed, search stopped: {e}")))?;
+        }
+        self.emit(Event::ModelTrained(m));
+        Ok(())
+    }
+
+    /// One environment step from `state`; returns the next state and its reward.
+    /// `left`: steps left in the episode after this one.
+    fn step_once(
+        &mut self,
+        walk: GroupSet,
+        episode: usize,
+        left: usize,
+    ) -> Result<(GroupSet, f64), Halt> {
+        self.poll_controls()?;
+        let eps = self.settings.epsilon(self.children.count());
+        let choice = self
+            .strategy
+            .choose(walk, eps, &self.children, &self.settings.search);
+        self.look_ahead(Some(&choice), left);
+        let next = choice.next;
+        let (rec, new_model) = self.evaluate(next)?;
+        let rw = self.settings.search.reward.of(rec.val_acc, self.base_acc);
+        let count = self.children.count();
+        self.strategy.observe(
+            &choice,
+            rw,
+            rec.val_acc,
+            new_model,
+            &self.settings.search,
+            count,
+        );
+        let record = StepRecord {
+            step: self.step,
+            episode,
+            state: choice.from,
+            action: choice.action,
+            next_state: next,
+            greedy: choice.greedy,
+            q_values: choice.scores,
+            reward: rw,
+            val_acc: rec.val_acc,
+            params: rec.params,
+            epsilon: eps,
+            new_model,
+        };
+        self.check_replay(&record)?;
+        self.history.steps.push(record.clone());
+        self.emit(Event::Step(Box::new(record)));
+        self.step += 1;
+        if new_model {
+            self.record_model(rec)?;
+        }
+        self.maybe_end_replay();
+        Ok((next, rw))
+    }
+
+    fn run_episode(&mut self) -> Result<(), Halt> {
+        let episode = self.history.episodes.len();
+        let (mut state, mut total, mut steps) = (GroupSet::EMPTY, 0.0, 0);
+        let len = self.settings.search.episode_len;
+        for k in 0..len {
+            let (next, rw) = self.step_once(state, episode, len - k - 1)?;
+            total += rw;
+            steps += 1;
+            state = next;
+            if self.children.count() >= self.settings.budget() {
+                break;
+            }
+        }
+        let ep = EpisodeRecord {
+            episode,
+            total_reward: total,
+            mean_reward: total / steps.max(1) as f64,
+            steps,
+        };
+        self.history.episodes.push(ep.clone());
+        self.emit(Event::EpisodeEnd(ep));
+        Ok(())
+    }
+
+    fn search(&mut self) -> Result<FinishReason, Halt> {
+        // The all-zero network gives the base accuracy b of the reward.
+        self.look_ahead(None, self.settings.search.episode_len);
+        let (rec, _) = self.evaluate(GroupSet::EMPTY)?;
+        self.base_acc = rec.val_acc;
+        self.record_model(rec)?;
+        loop {
+            if let Some(reason) = self.finished_reason() {
+                return Ok(reason);
+            }
+            self.run_episode()?;
+        }
+    }
+
+    pub fn run(mut self) {
+        self.send(Event::Started(Box::new(self.info.clone())));
+        match self.search() {
+            Ok(reason) => self.finish(reason, None),
+            Err(Halt::Stopped) => self.finish(FinishReason::Stopped, None),
+            Err(Halt::Failed(msg)) => self.finish(FinishReason::Stopped, Some(msg)),
+        }
+    }
+
+    /// A replay that leaves the recorded path means the snapshot was altered or made
+    /// by another build or device: continuing would silently change its results.
+    fn check_replay(&self, rec: &StepRecord) -> Result<(), Halt> {
+        let Some(old) = self
+            .replay
+            .as_ref()
+            .and_then(|s| s.history.steps.get(self.step))
+        else {
+            return Ok(());
+        };
+        if (old.state, old.action) != (rec.state, rec.action) {
+            return Err(Halt::Failed(format!(
+                "the replay of the snapshot diverged at step {} (recorded action {}, now {}): \
+                 it was altered or made by another build or device; it was left unchanged",
+                self.step, old.action, rec.action
+            )));
+        }
+        Ok(())
+    }
+
+    fn maybe_end_replay(&mut self) {
+        let Some(total) = self.replay.as_ref().map(|s| s.history.steps.len()) else {
+            return;
+        };
+        if self.step.is_multiple_of(50) || self.step >= total {
+            self.send(Event::Replaying {
+                done: self.step.min(total),
+                total,
+            });
+        }
+        if self.step >= total {
+            self.end_replay();
+        }
+    }
+
+    fn end_replay(&mut self) {
+        self.replay = None;
+        self.replayed = Some((self.history.steps.len(), self.history.changes.len()));
+        for c in std::mem::take(&mut self.pending) {
+            self.apply_change(c);
+        }
+        self.send(Event::History(Box::new(self.history.clone())));
+        self.send(Event::Log(format!(
+            "resumed at step {} with {} models trained",
+            self.step,
+            self.children.count()
+        )));
+    }
+
+    fn finish(mut self, reason: FinishReason, error: Option<String>) {
+        self.report_trainers(None, true);
+        // A resumed run that ends where its snapshot ended (opened to look at, or
+        // finished already) has caught up: it is unchanged, and nothing is written.
+        if self.replay.is_some() && !self.replaying() && error.is_none() {
+            self.end_replay();
+        }
+        let path = self.path.clone();
+        let replay_unfinished = self.replaying() || error.is_some() && self.replay.is_some();
+        if let Some(snap) = self.replay.take().filter(|_| replay_unfinished) {
+            // Stopped before catching up: what was rebuilt is less than the snapshot
+            // holds, so the snapshot is left as it was.
+            if let Some(e) = error {
+                self.send(Event::Error(e));
+            } else {
+                self.send(Event::Log(
+                    "stopped while replaying the snapshot: it was left unchanged".into(),
+                ));
+            }
+            self.send(Event::Finished {
+                reason,
+                saved: path.exists().then_some(path),
+                snapshot: Box::new(snap),
+            });
+            return;
+        }
+        let snap = self.snapshot();
+        let unchanged =
+            self.replayed == Some((self.history.steps.len(), self.history.changes.len()));
+        let saved = if !self.autosave {
+            Err(snapshot::SnapshotError::Write(
+                "not saved: autosave is off".into(),
+            ))
+        } else if unchanged && error.is_none() {
+            Ok(())
+        } else {
+            snapshot::save(&snap, &path)
+        };
+        if let Some(e) = error {
+            self.send(Event::Error(e));
+        }
+        if let Err(e) = &saved
+            && self.autosave
+        {
+            self.send(Event::Error(format!("saving the snapshot failed: {e}")));
+        }
+        if !unchanged {
+            self.send(Event::Log(format!(
+                "search ended after {:.0} s",
+                self.started.elapsed().as_secs_f64()
+            )));
+        }
+        self.send(Event::Finished {
+            reason,
+            saved: saved.ok().map(|_| path),
+            snapshot: Box::new(snap),
+        });
+    }
+}

@@ -1,0 +1,242 @@
+//! The one API both clients drive: start or resume a search, run the final evaluation
+//! of a finished one, and export its results. Everything that can be checked is
+//! checked here, before any thread starts or any model trains.
+
+use crate::data::{self, BaseData};
+use crate::experiments::{self, EvalRow, ExpProgress};
+use crate::gdata::GData;
+use crate::report;
+use crate::search::children::Evaluator;
+use crate::search::{self, RunInfo, SearchHandle, SettingChange};
+use crate::settings::{FinalEvalSettings, Settings};
+use crate::snapshot::{self, Snapshot};
+use crate::train::Flow;
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+
+/// Loads the base data that `settings` name.
+pub fn open_base(settings: &Settings) -> Result<BaseData> {
+    settings.validate()?;
+    Ok(data::open(
+        settings.data.dataset,
+        settings.data.data_dir.as_deref(),
+        settings.source_kind(),
+    )?)
+}
+
+/// Loads the base data and builds the search G-dataset for `settings`.
+pub fn prepare_data(settings: &Settings) -> Result<(BaseData, GData)> {
+    let base = open_base(settings)?;
+    let gd = settings.gdata(&base, settings.data.groups, settings.child_sizes())?;
+    Ok((base, gd))
+}
+
+/// Reserves a new snapshot file in the user's sessions folder: a timestamp, made
+/// unique by a counter when another session (in this process or another) took that name
+/// in the same second. The file is created empty, atomically, so no two runs share it.
+pub fn new_snapshot_path() -> Result<PathBuf> {
+    let dir = snapshot::sessions_dir().unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    for k in 0..10_000 {
+        let p = match k {
+            0 => dir.join(format!("{stamp}.json")),
+            k => dir.join(format!("{stamp}-{k}.json")),
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
+            Ok(_) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", p.display())),
+        }
+    }
+    bail!("no free session name in {}", dir.display())
+}
+
+fn run_info(settings: &Settings, base: &BaseData, path: &Path, prior_seconds: f64) -> RunInfo {
+    RunInfo {
+        dataset: base.kind.title().to_string(),
+        source: base.source.to_string(),
+        data_groups: settings.data.groups,
+        device: crate::nn::device_name(),
+        settings: settings.clone(),
+        snapshot_path: path.to_path_buf(),
+        prior_seconds,
+    }
+}
+
+/// Starts a new search that autosaves to `path` (default: a new name in the sessions
+/// folder). An existing file is never replaced unless `overwrite`; the empty session
+/// is written at once, so an unwritable path fails here, not after the first model.
+pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Result<SearchHandle> {
+    settings.validate()?;
+    // Everything that can fail is checked before a session file is reserved.
+    let (eval, mut info) = evaluator(&settings, Path::new(""), 0.0)?;
+    let (path, reserved) = match path {
+        Some(p) => (p, false),
+        None => (new_snapshot_path()?, true),
+    };
+    if path.exists() && !overwrite && !reserved {
+        bail!(
+            "{} already exists: resume it with --resume, or choose another --snapshot (or pass --overwrite to replace it)",
+            path.display()
+        );
+    }
+    info.snapshot_path = path.clone();
+    let empty = Snapshot::new(settings.clone(), &info, Default::default(), None, 0.0);
+    snapshot::save(&empty, &path).context("cannot autosave the session")?;
+    Ok(search::spawn(settings, info, eval, None, Vec::new(), true))
+}
+
+/// Where a run's accuracies come from: the sweep table of `search.table` (seed
+/// `data.seed` mod the table's seeds; no data is loaded), or training on the G-data.
+/// A table must have been made under the same data and child settings.
+fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Evaluator, RunInfo)> {
+    let Some(table) = &settings.search.table else {
+        let (base, gd) = prepare_data(settings)?;
+        let info = run_info(settings, &base, path, prior_seconds);
+        let eval = Evaluator::Train(std::sync::Arc::new(gd));
+        return Ok((eval, info));
+    };
+    let read = crate::sweep::table::read(table)?;
+    read.table
+        .header
+        .settings
+        .fits(settings)
+        .with_context(|| format!("{} was made under other settings", table.display()))?;
+    let truth = std::sync::Arc::new(crate::compare::GroundTruth::partial(&read.table));
+    let id = &read.table.header.settings;
+    let info = RunInfo {
+        dataset: format!("{} (table {})", id.dataset, table.display()),
+        source: id.source.clone(),
+        data_groups: settings.data.groups,
+        device: "table lookup".into(),
+        settings: settings.clone(),
+        snapshot_path: path.to_path_buf(),
+        prior_seconds,
+    };
+    Ok((
+        Evaluator::Table(truth.lookup(settings.data.seed as usize)),
+        info,
+    ))
+}
+
+/// Continues `snap` (loaded from `path`, where it keeps autosaving, unless it is a
+/// checkpoint: then in a new session file, `SearchHandle::path`) under the settings it
+/// started with; `changes` apply as live changes where the snapshot ends.
+pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Result<SearchHandle> {
+    let mut check = snap.settings.clone();
+    for c in &changes {
+        c.apply(&mut check)
+            .with_context(|| format!("cannot resume with {}", c.describe()))?;
+    }
+    // A checkpoint stays as it was saved: the run goes on in a new session file,
+    // which holds the run from the start (so it lists and resumes like any other).
+    let (snap, path) = if snap.checkpoint {
+        let copy = Snapshot {
+            checkpoint: false,
+            ..snap
+        };
+        let fresh = new_snapshot_path()?;
+        snapshot::save(&copy, &fresh).context("cannot start the session file")?;
+        (copy, fresh)
+    } else {
+        (snap, path)
+    };
+    fsio_check_writable(&path)?;
+    let (eval, info) = evaluator(&snap.settings, &path, snap.seconds)?;
+    Ok(search::spawn(
+        snap.settings.clone(),
+        info,
+        eval,
+        Some(snap),
+        changes,
+        true,
+    ))
+}
+
+fn fsio_check_writable(path: &Path) -> Result<()> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().readonly()
+    {
+        bail!(
+            "{}: the snapshot is read-only; copy it to resume",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The live changes that turn settings `from` into `to` (settings that cannot change
+/// live are ignored).
+pub fn live_changes_between(from: &Settings, to: &Settings) -> Vec<SettingChange> {
+    crate::settings::TABLE
+        .iter()
+        .filter(|s| s.live && s.get(from) != s.get(to))
+        .map(|s| SettingChange::new(s.key, s.get(to)))
+        .collect()
+}
+
+/// The final evaluation (docs/method.md §7): the best searched states and every
+/// single-group network retrained under the single-equivariance protocol.
+pub struct FinalEval {
+    pub rows: Vec<EvalRow>,
+    /// Set when the protocol's training split was shrunk to fit the data.
+    pub note: Option<String>,
+}
+
+/// Runs the final evaluation of `snap` under `eval` (the snapshot's own final-evaluation
+/// settings, or others: they do not touch the search).
+pub fn final_eval(
+    snap: &Snapshot,
+    eval: &FinalEvalSettings,
+    progress: &mut dyn FnMut(ExpProgress) -> Flow,
+) -> Result<FinalEval> {
+    let mut settings = snap.settings.clone();
+    settings.final_eval = eval.clone();
+    let base = open_base(&settings)?;
+    let top: Vec<_> = snap
+        .history
+        .best(eval.top_k)
+        .iter()
+        .map(|m| (m.state, m.val_acc))
+        .collect();
+    if top.is_empty() {
+        bail!("the session has no trained models to evaluate");
+    }
+    let (rows, note) = experiments::final_eval(&settings, &base, &top, progress)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(FinalEval { rows, note })
+}
+
+/// How many trainings the final evaluation of `snap` under `eval` runs.
+pub fn final_eval_trainings(snap: &Snapshot, eval: &FinalEvalSettings) -> usize {
+    (eval.top_k.min(snap.history.models.len()) + 13) * eval.seeds.max(1)
+}
+
+/// The files [`export`] writes.
+pub const EXPORTS: [&str; 4] = ["models.csv", "summary.json", "accuracy.png", "rewards.png"];
+
+/// Checks that `dir` can take the exports before any long work starts.
+pub fn check_out_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "{}: --out must be a folder, and this is a file",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let probe = dir.join(".aen-write-test");
+    std::fs::write(&probe, b"").with_context(|| format!("cannot write in {}", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Writes models.csv, summary.json (with the final evaluation, if any) and the plots.
+pub fn export(dir: &Path, snap: &Snapshot, eval: Option<&[EvalRow]>) -> Result<()> {
+    check_out_dir(dir)?;
+    report::write_outputs(dir, snap, eval)
+}

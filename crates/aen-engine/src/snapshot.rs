@@ -1,0 +1,238 @@
+//! Search sessions saved to disk: versioned JSON, written atomically (temp file, fsync,
+//! rename), so a crash mid-write leaves the previous snapshot intact.
+//!
+//! A snapshot holds the settings the run started with, the data identity, and the
+//! history (trained models, steps, episodes, live setting changes). The Q-networks,
+//! replay memory and RNG are rebuilt from it by replay (see `search`).
+
+use crate::fsio;
+use crate::search::records::{FinishReason, History, RunInfo};
+use crate::settings::Settings;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const FORMAT: &str = "aen-snapshot";
+/// Version 2 records live changes by settings key; version 1 (one variant per setting)
+/// still loads.
+/// Version 3 records `search.equivalence`; versions 1 and 2 predate it and load as
+/// `none`, so they resume with the seeds and counts they were made with.
+pub const VERSION: u32 = 3;
+const READABLE: [u64; 3] = [1, 2, 3];
+/// Larger files are refused before they are read (a full search is a few MB).
+pub const MAX_BYTES: u64 = 512 << 20;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub format: String,
+    pub version: u32,
+    pub saved_at: String,
+    pub settings: Settings,
+    pub dataset: String,
+    pub source: String,
+    pub device: String,
+    pub history: History,
+    pub finished: Option<FinishReason>,
+    /// Wall-clock seconds the run has taken so far, over all its sessions.
+    #[serde(default)]
+    pub seconds: f64,
+    /// Saved under a name of its own while the run autosaved elsewhere (`w` in the
+    /// TUI): resuming it continues in a new session file, so the checkpoint stays.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub checkpoint: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{0}")]
+    Io(String),
+    #[error("{path}: not an aen snapshot ({msg})")]
+    NotSnapshot { path: PathBuf, msg: String },
+    #[error(
+        "{path}: snapshot format version {found} is not supported (this aen reads versions 1 to 3)"
+    )]
+    Version { path: PathBuf, found: String },
+    #[error("{path}: corrupt snapshot: {msg}")]
+    Corrupt { path: PathBuf, msg: String },
+    #[error("{0}")]
+    Write(String),
+}
+
+impl Snapshot {
+    pub fn new(
+        settings: Settings,
+        info: &RunInfo,
+        history: History,
+        finished: Option<FinishReason>,
+        seconds: f64,
+    ) -> Snapshot {
+        Snapshot {
+            format: FORMAT.into(),
+            version: VERSION,
+            saved_at: chrono::Local::now().to_rfc3339(),
+            settings,
+            dataset: info.dataset.clone(),
+            source: info.source.clone(),
+            device: info.device.clone(),
+            history,
+            finished,
+            seconds,
+            checkpoint: false,
+        }
+    }
+
+    /// The settings in force where the run ends: those it started with, and every live
+    /// change it recorded (a change that no longer applies is skipped).
+    pub fn current_settings(&self) -> Settings {
+        let mut s = self.settings.clone();
+        for (_, c) in &self.history.changes {
+            let _ = c.apply(&mut s);
+        }
+        s
+    }
+
+    pub fn best_val(&self) -> Option<f64> {
+        self.history
+            .models
+            .iter()
+            .map(|m| m.val_acc)
+            .max_by(f64::total_cmp)
+    }
+
+    /// Every number a snapshot holds must be finite: JSON has no NaN, so a NaN written
+    /// would come back as null and make the file unreadable.
+    fn check_finite(&self) -> Result<(), String> {
+        let h = &self.history;
+        let bad = h
+            .models
+            .iter()
+            .flat_map(|m| [m.val_acc, m.test_acc, m.seconds, m.epsilon])
+            .chain(
+                h.steps
+                    .iter()
+                    .flat_map(|s| [s.reward, s.val_acc, s.epsilon]),
+            )
+            .chain(
+                h.episodes
+                    .iter()
+                    .flat_map(|e| [e.total_reward, e.mean_reward]),
+            )
+            .chain([self.seconds])
+            .any(|v| !v.is_finite());
+        let bad_acc = h
+            .models
+            .iter()
+            .flat_map(|m| [m.val_acc, m.test_acc])
+            .chain(h.steps.iter().map(|s| s.val_acc))
+            .any(|a| !(0.0..=100.0).contains(&a));
+        match (bad, bad_acc) {
+            (true, _) => Err("a number in the history is not finite".into()),
+            (_, true) => Err("an accuracy lies outside 0 to 100 %".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writes `snap` to `path` atomically.
+pub fn save(snap: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
+    snap.check_finite()
+        .map_err(|m| SnapshotError::Write(format!("{}: not saved: {m}", path.display())))?;
+    let bytes = serde_json::to_vec(snap).expect("snapshots always serialise");
+    fsio::write_atomic(path, &bytes).map_err(|e| SnapshotError::Write(e.to_string()))
+}
+
+/// Reads a snapshot, checking format and version before anything else, then that its
+/// settings and numbers are valid.
+pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let bytes = fsio::read_capped(path, MAX_BYTES, "snapshot")
+        .map_err(|e| SnapshotError::Io(e.to_string()))?;
+    from_bytes(path, &bytes)
+}
+
+/// Parses a snapshot read from `path` (named in errors).
+pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let p = || path.to_path_buf();
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| SnapshotError::NotSnapshot {
+            path: p(),
+            msg: format!("not JSON: {e}"),
+        })?;
+    if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
+        return Err(SnapshotError::NotSnapshot {
+            path: p(),
+            msg: "no `format: aen-snapshot` field".into(),
+        });
+    }
+    let version = value.get("version");
+    if !version
+        .and_then(|v| v.as_u64())
+        .is_some_and(|v| READABLE.contains(&v))
+    {
+        return Err(SnapshotError::Version {
+            path: p(),
+            found: version.map_or("(none)".into(), |v| v.to_string()),
+        });
+    }
+    let value = with_old_defaults(value);
+    let snap: Snapshot = serde_json::from_value(value).map_err(|e| SnapshotError::Corrupt {
+        path: p(),
+        msg: e.to_string(),
+    })?;
+    snap.settings
+        .validate()
+        .map_err(|e| SnapshotError::Corrupt {
+            path: p(),
+            msg: format!("invalid settings: {e}"),
+        })?;
+    snap.check_finite()
+        .map_err(|msg| SnapshotError::Corrupt { path: p(), msg })?;
+    Ok(snap)
+}
+
+/// Snapshots saved before `data.normalize` existed trained on raw pixels, and those
+/// before version 3 gave every group set its own network: they resume under "none" for
+/// both, not under the newer defaults, so their new models match their old ones.
+fn with_old_defaults(mut value: serde_json::Value) -> serde_json::Value {
+    let old = value.get("version").and_then(|v| v.as_u64()) < Some(3);
+    if let Some(data) = value
+        .pointer_mut("/settings/data")
+        .and_then(|d| d.as_object_mut())
+    {
+        data.entry("normalize").or_insert_with(|| "none".into());
+    }
+    if old
+        && let Some(settings) = value
+            .pointer_mut("/settings")
+            .and_then(|d| d.as_object_mut())
+    {
+        let search = settings
+            .entry("search")
+            .or_insert_with(|| serde_json::json!({}));
+        if let Some(search) = search.as_object_mut() {
+            search.entry("equivalence").or_insert_with(|| "none".into());
+        }
+    }
+    value
+}
+
+/// The folder where sessions are saved by default.
+pub fn sessions_dir() -> Option<PathBuf> {
+    crate::data::user_data_dir().map(|d| d.join("sessions"))
+}
+
+/// Snapshots in `dir`, newest first; unreadable files are listed with their error.
+pub fn list(dir: &Path) -> Vec<(PathBuf, Result<Snapshot, SnapshotError>)> {
+    let mut out: Vec<(PathBuf, Result<Snapshot, SnapshotError>)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let s = load(&p);
+            (p, s)
+        })
+        .collect();
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    out.sort_by_key(|(p, _)| std::cmp::Reverse(mtime(p)));
+    out
+}

@@ -1,0 +1,792 @@
+//! The sweep table: a CSV file, one row per (state, seed), under a header that names
+//! everything the rows depend on, so that tables from other settings are refused.
+//!
+//! ```text
+//! # aen-sweep v2 {"settings":{...},"seeds":2,"state_count":4096,"states":"ffff...","shard":null}
+//! state_bits,groups,seed,val_acc,test_acc,params,seconds,class,trained
+//! 000000000000,"plain",0,61.5,60.8,478410,0.731,000000000000,1
+//! ```
+//!
+//! `class` is the closure of the row's state (docs/method.md §11) and `trained` says
+//! whether the row's network was trained for it (1) or is its class's, trained for the
+//! class's first state in the table (0, with 0 seconds). Under `search.equivalence =
+//! none` every state is its own class. Version 1 tables (made before classes: no
+//! `class` and `trained` columns, every row trained) are read and continued as v1.
+//!
+//! A finished table is sorted by (state, seed), a state ordered by the number its bits
+//! make with rot90 as bit 0 (the rightmost digit of that number, though the leftmost
+//! character of the bit string): plain, rot90, hflip, rot90+hflip, vflip, ...
+//!
+//! Accuracies are written in Rust's shortest round-trip form, so a table read back
+//! gives the very numbers that were trained; only `seconds` differs between runs.
+
+use crate::classes::Classes;
+use crate::gdata::GData;
+use crate::groups::{GroupSet, NUM_GROUPS, Shift, Translation};
+use crate::settings::{Equivalence, SettingValue, Settings, network_classes, network_of};
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Seeds per state a table may hold: the rows a table expects are listed before any
+/// is read, so a header's count must be bounded (4,096 x 1,000 is 4 million rows).
+pub const MAX_SEEDS: u32 = 1000;
+
+/// Larger files are refused before they are read (4,096 states x 2 seeds is 0.5 MB).
+pub const MAX_BYTES: u64 = 256 << 20;
+pub const MAGIC: &str = "# aen-sweep v2 ";
+const MAGIC_V1: &str = "# aen-sweep v1 ";
+pub const COLUMNS: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds,class,trained";
+const COLUMNS_V1: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds";
+/// Every group set.
+pub const SPACE: usize = 1 << NUM_GROUPS;
+
+/// The settings a child's result depends on, as the table records them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub dataset: String,
+    /// The source the data was actually loaded from (never `auto`).
+    pub source: String,
+    pub data_groups: GroupSet,
+    pub step: usize,
+    pub data_seed: u64,
+    pub epochs: usize,
+    pub train_size: usize,
+    pub val_size: usize,
+    pub test_size: usize,
+    pub batch: usize,
+    pub lr: f64,
+    /// SHA-256 (first 16 hex digits) of the G-data's pixels and labels: catches two
+    /// sources that share a name but not their contents.
+    pub data_sha256: String,
+    /// data.normalize, data.resample and data.translation; tables made before these
+    /// settings existed used raw pixels, one draw per image and the paper's shifts.
+    #[serde(default = "raw_pixels")]
+    pub normalize: String,
+    #[serde(default = "fixed_draw")]
+    pub resample: String,
+    #[serde(default = "paper_shifts")]
+    pub translation: String,
+    /// search.equivalence; tables made before it trained every state as its own
+    /// network.
+    /// Left out of the header when "none", so a v1 table continued is rewritten
+    /// byte for byte.
+    #[serde(default = "no_classes", skip_serializing_if = "is_none")]
+    pub equivalence: String,
+    /// Children per pass (`Settings::per_pass`): above 1 the batched kernel changes
+    /// results at float precision. Tables without it trained one child a pass; left
+    /// out when 1 for the same reason as `equivalence`.
+    #[serde(default = "one_per_pass", skip_serializing_if = "is_one")]
+    pub per_pass: usize,
+}
+
+fn one_per_pass() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
+}
+
+fn no_classes() -> String {
+    "none".into()
+}
+
+fn is_none(e: &str) -> bool {
+    e == "none"
+}
+
+fn raw_pixels() -> String {
+    "none".into()
+}
+
+fn fixed_draw() -> String {
+    "fixed".into()
+}
+
+fn paper_shifts() -> String {
+    "paper".into()
+}
+
+impl Identity {
+    /// Fails, naming each difference, unless a child trained under `s` is the child
+    /// this table holds: the settings its accuracy depends on must be the table's.
+    pub fn fits(&self, s: &Settings) -> Result<()> {
+        let id = self;
+        let c = &s.child;
+        let pairs = [
+            (
+                "data.dataset",
+                s.data.dataset.name().to_string(),
+                id.dataset.clone(),
+            ),
+            (
+                "data.groups",
+                s.data.groups.to_string(),
+                id.data_groups.to_string(),
+            ),
+            ("data.step", s.data.step.to_string(), id.step.to_string()),
+            (
+                "data.seed",
+                s.data.seed.to_string(),
+                id.data_seed.to_string(),
+            ),
+            ("child.epochs", c.epochs.to_string(), id.epochs.to_string()),
+            (
+                "child.train_size",
+                c.train_size.to_string(),
+                id.train_size.to_string(),
+            ),
+            (
+                "child.val_size",
+                c.val_size.to_string(),
+                id.val_size.to_string(),
+            ),
+            (
+                "child.test_size",
+                c.test_size.to_string(),
+                id.test_size.to_string(),
+            ),
+            ("child.batch", c.batch.to_string(), id.batch.to_string()),
+            ("child.lr", c.lr.to_string(), id.lr.to_string()),
+            (
+                "data.normalize",
+                s.data.normalize.show(),
+                id.normalize.clone(),
+            ),
+            ("data.resample", s.data.resample.show(), id.resample.clone()),
+            (
+                "data.translation",
+                s.data.translation.show(),
+                id.translation.clone(),
+            ),
+            (
+                "search.equivalence",
+                s.search.equivalence.show(),
+                id.equivalence.clone(),
+            ),
+            (
+                "child.per_pass (children per pass)",
+                s.per_pass().to_string(),
+                id.per_pass.to_string(),
+            ),
+        ];
+        let diff: Vec<String> = pairs
+            .iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(k, a, b)| format!("{k} is {a} here, {b} in the table"))
+            .collect();
+        if diff.is_empty() {
+            Ok(())
+        } else {
+            bail!("{}", diff.join("; "))
+        }
+    }
+
+    /// The classes the table's rows share networks by (None: every state its own).
+    /// A header with unreadable values is refused when read, so they parse here.
+    pub fn classes(&self) -> Option<Arc<Classes>> {
+        let translation = Translation::parse(&self.translation).ok()?;
+        let equivalence = Equivalence::parse(&self.equivalence).ok()?;
+        network_classes(equivalence, Shift::new(translation, self.step))
+    }
+
+    /// The fields whose values differ, as `key: a vs b`.
+    pub fn differences(&self, other: &Identity) -> Vec<String> {
+        let (a, b) = (to_map(self), to_map(other));
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        let show = |m: &BTreeMap<String, String>, k: &str| m.get(k).cloned();
+        keys.into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| {
+                let (x, y) = (show(&a, k), show(&b, k));
+                format!(
+                    "{k} {} vs {}",
+                    x.unwrap_or("?".into()),
+                    y.unwrap_or("?".into())
+                )
+            })
+            .collect()
+    }
+}
+
+fn to_map(id: &Identity) -> BTreeMap<String, String> {
+    let mut map = match serde_json::to_value(id) {
+        Ok(serde_json::Value::Object(m)) => {
+            m.into_iter().map(|(k, v)| (k, v.to_string())).collect()
+        }
+        _ => BTreeMap::new(),
+    };
+    // Left out of the JSON at their old values, but differences all the same.
+    map.insert("equivalence".into(), format!("{:?}", id.equivalence));
+    map.insert("per_pass".into(), id.per_pass.to_string());
+    map
+}
+
+/// A shard: part `index` (0-based) of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// Parses `K/N` with 0 <= K < N.
+    ///
+    /// ```
+    /// use aen_engine::sweep::table::Shard;
+    /// assert_eq!(Shard::parse("1/4").unwrap(), Shard { index: 1, count: 4 });
+    /// assert!(Shard::parse("4/4").is_err());
+    /// assert!(Shard::parse("0/0").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Shard> {
+        let (k, n) = text
+            .split_once('/')
+            .with_context(|| format!("shard `{text}` is not K/N"))?;
+        let index: usize = k
+            .trim()
+            .parse()
+            .with_context(|| format!("shard `{text}`: `{k}` is not a whole number"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .with_context(|| format!("shard `{text}`: `{n}` is not a whole number"))?;
+        if count == 0 {
+            bail!("shard `{text}`: the number of parts must be at least 1");
+        }
+        if index >= count {
+            bail!(
+                "shard `{text}`: K is 0-based and must be below N (0/{count} .. {}/{count})",
+                count - 1
+            );
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the state at `position` in the sorted list of states belongs here.
+    /// Interleaving by position balances the parts: each gets every N-th state, so
+    /// all parts see a similar mix of small and large group sets.
+    pub fn owns(&self, position: usize) -> bool {
+        position % self.count == self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The set of states a sweep covers, as a 4,096-bit set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StateSet(Vec<u64>);
+
+impl StateSet {
+    pub fn new(states: &[GroupSet]) -> StateSet {
+        let mut words = vec![0u64; SPACE / 64];
+        for s in states {
+            let b = s.bits() as usize;
+            words[b / 64] |= 1 << (b % 64);
+        }
+        StateSet(words)
+    }
+
+    pub fn contains(&self, s: GroupSet) -> bool {
+        let b = s.bits() as usize;
+        self.0[b / 64] & (1 << (b % 64)) != 0
+    }
+
+    /// The states in increasing order of their bits (the table's order).
+    pub fn states(&self) -> Vec<GroupSet> {
+        (0..SPACE as u16)
+            .map(GroupSet::from_bits)
+            .filter(|s| self.contains(*s))
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn to_hex(&self) -> String {
+        self.0.iter().map(|w| format!("{w:016x}")).collect()
+    }
+
+    fn from_hex(text: &str) -> Option<StateSet> {
+        if text.len() != SPACE / 4 || !text.is_ascii() {
+            return None;
+        }
+        let words = (0..SPACE / 64)
+            .map(|i| u64::from_str_radix(&text[i * 16..(i + 1) * 16], 16).ok())
+            .collect::<Option<Vec<u64>>>()?;
+        Some(StateSet(words))
+    }
+}
+
+impl std::fmt::Debug for StateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StateSet({} states)", self.len())
+    }
+}
+
+/// The first line of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub settings: Identity,
+    /// Seed indices 0..seeds are trained per state.
+    pub seeds: u32,
+    pub states: StateSet,
+    /// None for a whole table (one process, or merged).
+    pub shard: Option<Shard>,
+    /// 2, or 1 for a table made before classes (its rows have no class columns).
+    pub version: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderJson {
+    settings: Identity,
+    seeds: u32,
+    state_count: usize,
+    states: String,
+    shard: Option<Shard>,
+}
+
+impl Header {
+    pub fn to_line(&self) -> String {
+        let j = HeaderJson {
+            settings: self.settings.clone(),
+            seeds: self.seeds,
+            state_count: self.states.len(),
+            states: self.states.to_hex(),
+            shard: self.shard,
+        };
+        let magic = if self.version == 1 { MAGIC_V1 } else { MAGIC };
+        format!(
+            "{magic}{}",
+            serde_json::to_string(&j).expect("a header serialises")
+        )
+    }
+
+    /// The column line of this version.
+    pub fn columns(&self) -> &'static str {
+        if self.version == 1 {
+            COLUMNS_V1
+        } else {
+            COLUMNS
+        }
+    }
+
+    pub fn parse_line(line: &str) -> Result<Header> {
+        let (version, json) = if let Some(j) = line.strip_prefix(MAGIC) {
+            (2, j)
+        } else if let Some(j) = line.strip_prefix(MAGIC_V1) {
+            (1, j)
+        } else {
+            if let Some(rest) = line.strip_prefix("# aen-sweep ") {
+                bail!(
+                    "a sweep table of another format (`{}`); this aen reads v1 and v2",
+                    rest.split(' ').next().unwrap_or("")
+                );
+            }
+            bail!("not an aen sweep table: the first line should start with `{MAGIC}`");
+        };
+        let j: HeaderJson =
+            serde_json::from_str(json).context("the header line is not valid sweep JSON")?;
+        if version == 1 && j.settings.equivalence != "none" {
+            bail!("a v1 table predates classes, so its equivalence must be none");
+        }
+        if Translation::parse(&j.settings.translation).is_err()
+            || Equivalence::parse(&j.settings.equivalence).is_err()
+        {
+            bail!(
+                "the header's translation `{}` or equivalence `{}` is not one aen knows",
+                j.settings.translation,
+                j.settings.equivalence
+            );
+        }
+        let states = StateSet::from_hex(&j.states)
+            .context("the header's `states` is not a 1,024-digit hex set")?;
+        if states.len() != j.state_count {
+            bail!(
+                "the header says {} states but its set holds {}",
+                j.state_count,
+                states.len()
+            );
+        }
+        if !(1..=MAX_SEEDS).contains(&j.seeds) {
+            bail!(
+                "the header says {} seeds (a table holds 1 to {MAX_SEEDS})",
+                j.seeds
+            );
+        }
+        if let Some(s) = j.shard
+            && (s.count == 0 || s.index >= s.count)
+        {
+            bail!("the header's shard {}/{} is invalid", s.index, s.count);
+        }
+        Ok(Header {
+            settings: j.settings,
+            seeds: j.seeds,
+            states,
+            shard: j.shard,
+            version,
+        })
+    }
+
+    /// The rows this table must hold, in table order. A shard holds whole classes: the
+    /// classes of the swept states, ordered by their first state, are dealt out by
+    /// position, so no network is trained by two shards. Without classes that is every
+    /// N-th state.
+    pub fn expected(&self) -> Vec<(GroupSet, u32)> {
+        let classes = self.settings.classes();
+        let mut position: HashMap<GroupSet, usize> = HashMap::new();
+        self.states
+            .states()
+            .into_iter()
+            .filter(|&st| {
+                let net = network_of(classes.as_deref(), st);
+                let next = position.len();
+                let pos = *position.entry(net).or_insert(next);
+                self.shard.is_none_or(|s| s.owns(pos))
+            })
+            .flat_map(|st| (0..self.seeds).map(move |k| (st, k)))
+            .collect()
+    }
+
+    /// For each swept state, the state whose row holds its class's training: the
+    /// class's first state among the swept ones.
+    pub fn trained_for(&self) -> HashMap<GroupSet, GroupSet> {
+        let classes = self.settings.classes();
+        let mut first: HashMap<GroupSet, GroupSet> = HashMap::new();
+        self.states
+            .states()
+            .into_iter()
+            .map(|st| {
+                let net = network_of(classes.as_deref(), st);
+                (st, *first.entry(net).or_insert(st))
+            })
+            .collect()
+    }
+
+    /// Why `self` (of a table on disk) cannot take the rows of `want`, if it cannot.
+    pub fn mismatch(&self, want: &Header) -> Option<String> {
+        let d = self.settings.differences(&want.settings);
+        if !d.is_empty() {
+            return Some(format!(
+                "it was made with other settings ({}; table vs now)",
+                d.join(", ")
+            ));
+        }
+        if self.version != want.version {
+            return Some(format!(
+                "it is a v{} table, this sweep writes v{}",
+                self.version, want.version
+            ));
+        }
+        if self.seeds != want.seeds || self.states != want.states {
+            return Some(format!(
+                "it sweeps {} states x {} seeds, not {} x {}",
+                self.states.len(),
+                self.seeds,
+                want.states.len(),
+                want.seeds
+            ));
+        }
+        if self.shard != want.shard {
+            let show =
+                |s: Option<Shard>| s.map_or("the whole space".into(), |s| format!("shard {s}"));
+            return Some(format!(
+                "it holds {}, not {}",
+                show(self.shard),
+                show(want.shard)
+            ));
+        }
+        None
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub state: GroupSet,
+    pub seed: u32,
+    /// Percent.
+    pub val_acc: f64,
+    pub test_acc: f64,
+    pub params: usize,
+    pub seconds: f64,
+    /// The closure of the state (the state itself without classes).
+    pub class: GroupSet,
+    /// Trained for this row, not taken from its class's row.
+    pub trained: bool,
+}
+
+impl Row {
+    pub fn key(&self) -> (u16, u32) {
+        (self.state.bits(), self.seed)
+    }
+
+    /// The CSV line of a table of `version`, with its newline.
+    pub fn to_line(&self, version: u32) -> String {
+        let mut s = format!(
+            "{},\"{}\",{},{},{},{},{:.3}",
+            self.state.bit_string(),
+            crate::experiments::set_label(self.state),
+            self.seed,
+            self.val_acc,
+            self.test_acc,
+            self.params,
+            self.seconds
+        );
+        if version >= 2 {
+            s.push_str(&format!(
+                ",{},{}",
+                self.class.bit_string(),
+                u8::from(self.trained)
+            ));
+        }
+        s.push('\n');
+        s
+    }
+
+    /// Parses a row of a table of `version`.
+    pub fn parse_line(line: &str, version: u32) -> Result<Row> {
+        let (bits, rest) = line
+            .split_once(",\"")
+            .context("expected `bits,\"groups\",...`")?;
+        let (label, rest) = rest
+            .split_once("\",")
+            .context("the quoted group names are not closed")?;
+        let f: Vec<&str> = rest.split(',').collect();
+        let (seed, val, test, params, secs, class, trained) = match (version, &f[..]) {
+            (1, &[a, b, c, d, e]) => (a, b, c, d, e, bits, "1"),
+            (2.., &[a, b, c, d, e, cl, t]) => (a, b, c, d, e, cl, t),
+            (1, _) => bail!("expected 7 columns ({COLUMNS_V1})"),
+            _ => bail!("expected 9 columns ({COLUMNS})"),
+        };
+        if class.len() != NUM_GROUPS || !class.chars().all(|c| c == '0' || c == '1') {
+            bail!("class `{class}` is not 12 bits");
+        }
+        let trained = match trained {
+            "1" => true,
+            "0" => false,
+            other => bail!("trained `{other}` is not 0 or 1"),
+        };
+        if bits.len() != NUM_GROUPS || !bits.chars().all(|c| c == '0' || c == '1') {
+            bail!("`{bits}` is not 12 bits");
+        }
+        let state = GroupSet::parse(bits)?;
+        if label != crate::experiments::set_label(state) {
+            bail!("group names `{label}` do not match the bits {bits}");
+        }
+        let pct = |name: &str, t: &str| -> Result<f64> {
+            let v: f64 = t
+                .parse()
+                .with_context(|| format!("{name} `{t}` is not a number"))?;
+            if !(0.0..=100.0).contains(&v) {
+                bail!("{name} {v} is not a percentage");
+            }
+            Ok(v)
+        };
+        let seconds: f64 = secs
+            .parse()
+            .with_context(|| format!("seconds `{secs}` is not a number"))?;
+        if !(seconds.is_finite() && seconds >= 0.0) {
+            bail!("seconds {seconds} is not a duration");
+        }
+        Ok(Row {
+            state,
+            seed: seed
+                .parse()
+                .with_context(|| format!("seed `{seed}` is not a whole number"))?,
+            val_acc: pct("val_acc", val)?,
+            test_acc: pct("test_acc", test)?,
+            params: params
+                .parse()
+                .with_context(|| format!("params `{params}` is not a whole number"))?,
+            seconds,
+            class: GroupSet::parse(class)?,
+            trained,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub header: Header,
+    /// In file order.
+    pub rows: Vec<Row>,
+}
+
+/// A table as read, with what had to be left out.
+#[derive(Debug)]
+pub struct Read {
+    pub table: Table,
+    /// A last line without its newline (a row cut short by a kill): its 1-based line
+    /// number and text. It is not in `table.rows`.
+    pub truncated: Option<(usize, String)>,
+    /// Bytes up to the end of the last complete line.
+    pub complete_len: u64,
+}
+
+/// Parses a table, checking every row against the header: 12 bits matching the names,
+/// state in the swept set and in the shard, seed in range, no row twice.
+pub fn parse(text: &str) -> Result<Read> {
+    let first_end = text
+        .find('\n')
+        .context("not an aen sweep table: no complete header line")?;
+    let header = Header::parse_line(&text[..first_end]).context("line 1")?;
+    let rest = &text[first_end + 1..];
+    let columns_end = rest
+        .find('\n')
+        .context("the file ends before its column names (line 2)")?;
+    let columns = header.columns();
+    if rest[..columns_end].trim_end_matches('\r') != columns {
+        bail!("line 2 should be the column names `{columns}`");
+    }
+    let mut offset = first_end + 1 + columns_end + 1;
+    let expected: HashSet<(u16, u32)> = header
+        .expected()
+        .into_iter()
+        .map(|(s, k)| (s.bits(), k))
+        .collect();
+    let classes = header.settings.classes();
+    let mut seen = HashMap::new();
+    let mut rows = Vec::new();
+    let mut truncated = None;
+    for (i, line) in text[offset..].split_inclusive('\n').enumerate() {
+        let n = i + 3;
+        let Some(line) = line.strip_suffix('\n') else {
+            truncated = Some((n, line.to_string()));
+            break;
+        };
+        offset += line.len() + 1;
+        let row = Row::parse_line(line.trim_end_matches('\r'), header.version)
+            .with_context(|| format!("line {n}"))?;
+        if row.class != network_of(classes.as_deref(), row.state) {
+            bail!(
+                "line {n}: class {} is not the closure of {} under this table's settings",
+                row.class.bit_string(),
+                row.state.bit_string()
+            );
+        }
+        if !expected.contains(&row.key()) {
+            bail!(
+                "line {n}: {} seed {} is not in this table's sweep{}",
+                row.state.bit_string(),
+                row.seed,
+                header
+                    .shard
+                    .map_or(String::new(), |s| format!(" (shard {s})"))
+            );
+        }
+        if let Some(prev) = seen.insert(row.key(), n) {
+            bail!(
+                "line {n}: {} seed {} is already on line {prev}",
+                row.state.bit_string(),
+                row.seed
+            );
+        }
+        rows.push(row);
+    }
+    Ok(Read {
+        table: Table { header, rows },
+        truncated,
+        complete_len: offset as u64,
+    })
+}
+
+/// Reads and parses `path`, naming it in errors.
+pub fn read(path: &Path) -> Result<Read> {
+    let bytes = crate::fsio::read_capped(path, MAX_BYTES, "sweep table")?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!(
+            "{}: not an aen sweep table (not UTF-8 text)",
+            path.display()
+        )
+    })?;
+    parse(&text).with_context(|| format!("{}: bad sweep table", path.display()))
+}
+
+/// Only a table's header (its first line, at most 64 KiB): what it was made under,
+/// without reading its rows.
+pub fn read_header(path: &Path) -> Result<Header> {
+    use std::io::Read as _;
+    let file = crate::fsio::open_regular(path, "sweep table")?;
+    let mut head = Vec::new();
+    file.take(64 << 10).read_to_end(&mut head)?;
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = std::str::from_utf8(line)
+        .map_err(|_| anyhow::anyhow!("{}: not an aen sweep table", path.display()))?;
+    Header::parse_line(line.trim_end_matches('\r'))
+        .with_context(|| format!("{}: bad sweep table", path.display()))
+}
+
+/// The whole table as text, rows sorted by (state, seed).
+pub fn render(header: &Header, rows: &[Row]) -> String {
+    let mut sorted: Vec<&Row> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.key());
+    let mut s = format!("{}\n{}\n", header.to_line(), header.columns());
+    for r in sorted {
+        s.push_str(&r.to_line(header.version));
+    }
+    s
+}
+
+/// A fingerprint of the G-data's contents (pixels and labels of all three splits).
+pub fn data_fingerprint(gd: &GData) -> String {
+    let mut h = Sha256::new();
+    for split in [&gd.train, &gd.val, &gd.test] {
+        h.update((split.len() as u64).to_le_bytes());
+        for v in &split.x {
+            h.update(v.to_le_bytes());
+        }
+        h.update(&split.y);
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The identity of `settings` with the data actually loaded.
+pub fn identity(settings: &Settings, dataset: &str, source: &str, gd: &GData) -> Identity {
+    identity_of(settings, dataset, source, data_fingerprint(gd))
+}
+
+/// The identity of `settings` on data of fingerprint `data_sha256`.
+pub fn identity_of(
+    settings: &Settings,
+    dataset: &str,
+    source: &str,
+    data_sha256: String,
+) -> Identity {
+    let c = &settings.child;
+    Identity {
+        dataset: dataset.to_string(),
+        source: source.to_string(),
+        data_groups: settings.data.groups,
+        step: settings.data.step,
+        data_seed: settings.data.seed,
+        epochs: c.epochs,
+        train_size: c.train_size,
+        val_size: c.val_size,
+        test_size: c.test_size,
+        batch: c.batch,
+        lr: c.lr,
+        data_sha256,
+        normalize: settings.data.normalize.show(),
+        resample: settings.data.resample.show(),
+        translation: settings.data.translation.show(),
+        equivalence: settings.search.equivalence.show(),
+        per_pass: settings.per_pass(),
+    }
+}
