@@ -6,6 +6,7 @@
 //! the search trains for that state ([`crate::pool::child_seed_k`]), so the table is the
 //! ground truth the search's choices can be scored against.
 
+mod identity;
 mod plots;
 pub mod report;
 pub mod table;
