@@ -4,6 +4,11 @@
 //! set parser, the TOML config and session snapshots.
 //!
 //! `examples/fuzz.rs` runs the same targets for millions of executions.
+//!
+//! Seeds: under CI (`CI` set) every property runs from the fixed seed of
+//! `AEN_PROPTEST_SEED` (default 1), so a red run can be rerun as it was; elsewhere from a
+//! fresh seed each run. A failing case is kept in `tests/fuzz_props.proptest-regressions`
+//! (proptest's default persistence) and tried first on every later run.
 
 #[path = "support/peak_alloc.rs"]
 mod peak_alloc;
@@ -16,6 +21,7 @@ use aen::groups::GroupSet;
 use aen::settings::Settings;
 use peak_alloc::peak_during;
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use std::io::Write;
 use std::path::Path;
 
@@ -94,8 +100,26 @@ fn apply(mut b: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
     b
 }
 
+/// `cases` cases, from a fixed seed under CI (see the module's header).
+fn config(cases: u32) -> ProptestConfig {
+    let rng_seed = match std::env::var_os("CI") {
+        Some(_) => RngSeed::Fixed(
+            std::env::var("AEN_PROPTEST_SEED")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1),
+        ),
+        None => RngSeed::Random,
+    };
+    ProptestConfig {
+        cases,
+        rng_seed,
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+    #![proptest_config(config(2048))]
 
     #[test]
     fn idx_random_bytes_raw_or_named_gz(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
@@ -187,7 +211,7 @@ fn toml_value() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+    #![proptest_config(config(1024))]
 
     #[test]
     fn config_with_any_value_for_any_key_is_an_error_or_valid(
@@ -267,7 +291,7 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     #[test]
     fn snapshots_with_any_field_replaced_load_or_fail_cleanly(
