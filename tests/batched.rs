@@ -3,7 +3,7 @@
 //! gradients, summed in another order), a pool trains passes and reports cancelled
 //! jobs of a pass as cancelled, and a search trains ahead on one trainer's passes.
 
-mod common;
+use crate::common;
 
 use aen::batched::train_children;
 use aen::groups::GroupSet;

@@ -4,7 +4,7 @@
 //! for bit, sweeps train each class once, searches count networks, and old snapshots
 //! and tables keep their meaning.
 
-mod common;
+use crate::common;
 
 use aen::classes::{Classes, SPACE};
 use aen::compare::{self, GroundTruth};

@@ -1,7 +1,7 @@
 //! The `aen` binary as a user runs it: listings, previews, errors with non-zero exits,
 //! training, the single-group table, and headless searches with their outputs.
 
-mod common;
+use crate::common;
 
 use common::aen_bin;
 use std::path::Path;

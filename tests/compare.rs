@@ -2,7 +2,7 @@
 //! states it visits, and `aen compare` ranks strategies by regret on a table with a
 //! known answer.
 
-mod common;
+use crate::common;
 
 use aen::compare::{self, GroundTruth};
 use aen::groups::GroupSet;

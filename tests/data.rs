@@ -1,7 +1,7 @@
 //! IDX parsing and data sources: every malformed file is an error naming the file and
 //! the fault; the embedded sets load; a data dir is found in the right precedence.
 
-mod common;
+use crate::common;
 
 use common::write_set;
 

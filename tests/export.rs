@@ -1,7 +1,7 @@
 //! `aen data export`: the manifest alone, with the base data, rebuilds every exported
 //! byte; the export reads back as a data set.
 
-mod common;
+use crate::common;
 
 use aen::data::{self, DatasetKind, SourceKind, idx};
 use aen::gexport::{self, Manifest};

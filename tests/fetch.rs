@@ -2,7 +2,7 @@
 //! serves a corrupt file, one that breaks off, slow, silent and endless ones, and one
 //! that succeeds.
 
-mod common;
+use crate::common;
 
 use aen::data::fetch::{self, FetchEvent, FetchLimits, Manifest};
 use aen::data::{self, DatasetKind, Images, Source, SourceKind, idx};

@@ -1,7 +1,7 @@
 //! The fidelity settings: input normalization, per-epoch resampling, reward formulas and
 //! compatible translations (docs/method.md §2, §6, §9).
 
-mod common;
+use crate::common;
 
 use aen::data::{self, DatasetKind, SourceKind};
 use aen::gdata::{Norm, Normalize, Resample};

@@ -10,11 +10,7 @@
 //! fresh seed each run. A failing case is kept in `tests/fuzz_props.proptest-regressions`
 //! (proptest's default persistence) and tried first on every later run.
 
-#[path = "support/peak_alloc.rs"]
-mod peak_alloc;
-
-#[global_allocator]
-static ALLOC: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+use crate::peak_alloc;
 
 use aen::data::{Images, idx};
 use aen::groups::GroupSet;

@@ -2,7 +2,7 @@
 //! each gives a clear error before any work starts, or the right result, and never
 //! loses or clobbers a saved session.
 
-mod common;
+use crate::common;
 
 use common::aen_bin;
 use std::io::{BufRead, BufReader};

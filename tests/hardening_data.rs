@@ -3,11 +3,7 @@
 //! absurd preview counts, gzip bombs, things that are not files where files should
 //! be, and a data dir that does not exist. Multi-member gzip, which is valid, loads.
 
-#[path = "support/peak_alloc.rs"]
-mod peak_alloc;
-
-#[global_allocator]
-static ALLOC: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+use crate::peak_alloc;
 
 use aen::data::{self, DatasetKind, Images, SourceKind, idx};
 use flate2::Compression;

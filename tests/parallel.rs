@@ -3,7 +3,7 @@
 //! accuracy is bit-identical, for every strategy, and a snapshot resumes exactly under
 //! another number of jobs and a live change of the child settings.
 
-mod common;
+use crate::common;
 
 use aen::search::ahead::Trainers;
 use aen::search::{Event, FinishReason, History};

@@ -1,7 +1,7 @@
 //! The pool of child trainers: results match training in the calling thread whatever
 //! the worker count, and cancelling a queued or a running job reports it cancelled.
 
-mod common;
+use crate::common;
 
 use aen::groups::GroupSet;
 use aen::pool::{ChildSpec, JobError, Pool, train_one};

@@ -1,7 +1,7 @@
 //! Replicates (`--seeds N`): seed index 0 is the single run, whatever the thread count;
 //! a row's winner is marked only beyond noise (docs/method.md §7).
 
-mod common;
+use crate::common;
 
 use aen::data::{self, DatasetKind, SourceKind};
 use aen::experiments::{self, SingleTable};

@@ -1,7 +1,7 @@
 //! `aen reproduce` end to end on tiny protocols: the report answers the paper's
 //! question with intervals, a rerun redoes nothing, and bad plans are clear errors.
 
-mod common;
+use crate::common;
 
 use common::aen_bin;
 use std::process::Command;

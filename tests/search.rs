@@ -1,7 +1,7 @@
 //! The search engine end to end on tiny data: a full small search, exact resume after
 //! an interruption, live setting changes, and snapshot errors.
 
-mod common;
+use crate::common;
 
 use aen::search::{self, Control, Event, FinishReason, History, SettingChange};
 use aen::{session, snapshot};

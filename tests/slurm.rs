@@ -5,7 +5,7 @@
 //! Needs a running cluster (`.ci/slurm-up.sh` starts one on this machine). Without
 //! `sbatch` the test prints why it skips; with AEN_REQUIRE_SLURM=1 it fails instead.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The search strategies beside the paper's DQN: each runs through the same engine,
 //! records the same history and resumes exactly.
 
-mod common;
+use crate::common;
 
 use aen::search::strategy::JUMP;
 use aen::search::{Event, FinishReason, History};

@@ -2,7 +2,7 @@
 //! do not depend on --jobs or shards, a kill -9 loses nothing, and bad tables are
 //! clear errors. Plus the report's statistics on a table with a known answer.
 
-mod common;
+use crate::common;
 
 use aen::groups::{Group, GroupSet};
 use aen::sweep::report::Report;
@@ -668,7 +668,8 @@ fn report_writes_text_csv_and_plots() {
     ok(&o);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("13 states, 26 rows (2 seeds per state)") && text.contains("best states"),
+        text.contains("13 states, 13 networks, 26 rows (2 seeds per state)")
+            && text.contains("best networks"),
         "{text}"
     );
     for f in [

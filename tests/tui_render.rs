@@ -2,7 +2,7 @@
 //! the dashboard fed with a recorded session's events, the help overlay and the
 //! settings forms. Whole screens are insta snapshots.
 
-mod common;
+use crate::common;
 
 use aen::data::{self, DatasetKind, Source, SourceKind};
 use aen::groups::GroupSet;

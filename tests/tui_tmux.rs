@@ -5,7 +5,7 @@
 //!
 //! Needs tmux (`.ci/run` installs it). Set AEN_SKIP_TMUX=1 to skip where it is absent.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
