@@ -100,3 +100,56 @@ fn every_setting_round_trips_through_its_text_form_and_nan_is_refused_everywhere
     let e = err("[search]\nepsilon_schedule = [[0, nan]]\n");
     assert!(e.contains("search.epsilon_schedule"), "{e}");
 }
+
+/// Every setting that changes a child's result (the settings table's `affects` column)
+/// is recorded in a sweep table's identity: changing it makes the table not fit. A
+/// setting added to the table as `Child` and forgotten in the identity fails here.
+#[test]
+fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
+    use aen::settings::{Affects, TABLE};
+    let base = Settings::default();
+    let id = aen::sweep::identity_of(&base, "mnist", "embedded", "0".into());
+    // Another valid value of each setting whose bounds do not give one.
+    let other = |key: &str| -> Option<&str> {
+        Some(match key {
+            "data.dataset" => "fashion-mnist",
+            "data.groups" => "rot90",
+            "data.translation" => "compatible",
+            "data.seed" => "7",
+            "data.normalize" => "none",
+            "data.resample" => "per-epoch",
+            "child.lr" => "0.01",
+            "child.per_pass" => "8",
+            "search.equivalence" => "none",
+            _ => return None,
+        })
+    };
+    let mut checked = 0;
+    for spec in TABLE.iter().filter(|s| s.affects == Affects::Child) {
+        // Where the data comes from is recorded as the data's fingerprint, checked when
+        // a table is opened, not as a setting.
+        if matches!(spec.key, "data.source" | "data.data_dir") {
+            continue;
+        }
+        let value = match (other(spec.key), &spec.bounds) {
+            (Some(v), _) => v.to_string(),
+            (None, aen::settings::Bounds::Int(lo, _)) if spec.default_text() != lo.to_string() => {
+                lo.to_string()
+            }
+            (None, aen::settings::Bounds::Int(lo, _)) => (lo + 1).to_string(),
+            _ => panic!("{}: give this test another value of it", spec.key),
+        };
+        let mut s = base.clone();
+        s.set(spec.key, &value).unwrap();
+        let e = id.fits(&s).expect_err(spec.key).to_string();
+        assert!(e.contains(spec.key), "{}: {e}", spec.key);
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked}");
+    // And nothing that changes no result is: a table fits any number of trainers.
+    for spec in TABLE.iter().filter(|s| s.affects == Affects::Resources) {
+        let mut s = base.clone();
+        s.set(spec.key, "1").unwrap();
+        id.fits(&s).unwrap();
+    }
+}

@@ -1,7 +1,7 @@
 //! Command-line flags made from the settings table: every setting with a flag becomes
 //! `--flag VALUE` on the subcommands that use its section, with the table's help text.
 
-use crate::engine::settings::{ConfigError, Settings, Spec, TABLE};
+use crate::engine::settings::{Affects, ConfigError, Settings, Spec, TABLE};
 use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
 
 pub const DATA: u8 = 1;
@@ -26,12 +26,12 @@ pub struct SettingFlags<const MASK: u8> {
     given: Vec<(&'static Spec, String)>,
 }
 
-/// The commands a setting's flag belongs to: its section's, and for
-/// `search.equivalence`, which decides the network (and seed) each state trains, every
-/// command that trains children.
+/// The commands a setting's flag belongs to: its section's, and for a search setting
+/// that changes a child's result (`search.equivalence` decides the network and seed
+/// each state trains), every command that trains children.
 fn spec_bits(s: &Spec) -> u8 {
-    match s.key {
-        "search.equivalence" => SEARCH | CHILD | FINAL,
+    match (s.section, s.affects) {
+        ("search", Affects::Child) => SEARCH | CHILD | FINAL,
         _ => section_bit(s.section),
     }
 }

@@ -14,7 +14,7 @@ use crate::fsio;
 use crate::groups::GroupSet;
 use crate::search::{Event, FinishReason};
 use crate::session;
-use crate::settings::Settings;
+use crate::settings::{Affects, Settings, TABLE};
 use crate::snapshot::{self, Snapshot};
 use crate::train::Flow;
 use anyhow::{Context, Result, bail};
@@ -96,12 +96,16 @@ pub fn part_settings(base: &Settings, plan: &Plan, part: Part) -> Settings {
     s
 }
 
-/// The settings a folder's parts depend on: `base` without what does not change a
-/// result (the number of trainers) or what the plan sets per part (data set, groups).
+/// The settings a folder's parts depend on: `base` without what changes no result
+/// (the settings that affect `Resources` only, such as the number of trainers) or what
+/// the plan sets per part (data set, groups, seeds).
 fn identity(base: &Settings) -> Settings {
     let mut s = base.clone();
     let d = Settings::default();
-    s.child.jobs = d.child.jobs;
+    for spec in TABLE.iter().filter(|x| x.affects == Affects::Resources) {
+        // The default is a valid value of every setting.
+        let _ = spec.set(&mut s, &spec.default_text());
+    }
     s.data.dataset = d.data.dataset;
     s.data.groups = d.data.groups;
     s.final_eval.seeds = d.final_eval.seeds;

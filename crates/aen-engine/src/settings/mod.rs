@@ -22,6 +22,21 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// What a setting's value changes. From this column come what a sweep table's identity
+/// must record (every `Child` setting: a test checks it) and what a reproduction folder's
+/// identity leaves out (`Resources`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Affects {
+    /// A child network's result: its G-data or its training.
+    Child,
+    /// The search's path, never a child's result.
+    Search,
+    /// The final evaluation and the single-equivariance table.
+    Final,
+    /// How fast, never what: no result depends on it.
+    Resources,
+}
+
 /// One setting, as declared in the table.
 pub struct Spec {
     /// `section.name`, as in the config file.
@@ -33,6 +48,8 @@ pub struct Spec {
     pub flag: Option<&'static str>,
     /// Whether a running search accepts a change of it.
     pub live: bool,
+    /// What its value changes: see [`Affects`].
+    pub affects: Affects,
     pub bounds: Bounds,
     /// What the flag's value looks like, for help text.
     pub hint: &'static str,
@@ -99,7 +116,7 @@ macro_rules! settings_table {
             $(
                 $(#[doc = $help:literal])+
                 $name:ident: $ty:ty = $default:expr,
-                    flag $flag:expr, live $live:literal, allowed $bounds:expr;
+                    flag $flag:expr, live $live:literal, allowed $bounds:expr, affects $affects:ident;
             )*
         }
     )*) => {
@@ -132,6 +149,7 @@ macro_rules! settings_table {
                 flag: $flag,
                 live: $live,
                 bounds: $bounds,
+                affects: Affects::$affects,
                 hint: <$ty as SettingValue>::HINT,
                 get: |s| SettingValue::show(&s.$section.$name),
                 set: |s, t| {
@@ -154,76 +172,76 @@ settings_table! {
     [data: DataSettings] {
         /// Base data set: "mnist" or "fashion-mnist".
         dataset: DatasetKind = DatasetKind::Mnist,
-            flag Some("dataset"), live false, allowed Bounds::Any;
+            flag Some("dataset"), live false, allowed Bounds::Any, affects Child;
         /// Where it comes from: "auto" (the first found of data-dir, downloaded,
         /// system, embedded), or one of those names to insist on it.
         source: String = "auto".into(),
-            flag Some("source"), live false, allowed Bounds::Source;
+            flag Some("source"), live false, allowed Bounds::Source, affects Child;
         /// A folder holding train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz),
         /// t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz), directly or in
         /// a sub-folder named after the data set. Unset by default.
         data_dir: Option<PathBuf> = None,
-            flag Some("data-dir"), live false, allowed Bounds::Any;
+            flag Some("data-dir"), live false, allowed Bounds::Any, affects Child;
         /// Groups applied at random to every image of the G-data: names
         /// ("rot90,hflip"), 12 bits with rot90 on the left ("110000001100"),
         /// "preset:0" .. "preset:5", "none" or "all".
         groups: GroupSet = GroupSet::preset(2).unwrap_or_default(),
-            flag Some("data-groups"), live false, allowed Bounds::Any;
+            flag Some("data-groups"), live false, allowed Bounds::Any, affects Child;
         /// Translation step d of htrans and vtrans, in cells of both the 28x28 input
         /// and the 20x20 hidden grid.
         step: usize = 4,
-            flag Some("step"), live false, allowed Bounds::Int(1, 20);
+            flag Some("step"), live false, allowed Bounds::Int(1, 20), affects Child;
         /// htrans and vtrans: "paper" shifts by step on both grids (orders 7 and 5 at
         /// step 4); "compatible" shifts each grid by a quarter of its size (7 on 28, 5
         /// on 20, order 4 on both) and ignores step.
         translation: Translation = Translation::Paper,
-            flag Some("translation"), live false, allowed Bounds::Any;
+            flag Some("translation"), live false, allowed Bounds::Any, affects Child;
         /// Seed of the data splits, the group transformations, every network's initial
         /// weights and the search's random choices.
         seed: u64 = 0,
-            flag Some("seed"), live false, allowed Bounds::Any;
+            flag Some("seed"), live false, allowed Bounds::Any, affects Child;
         /// Input standardisation: "paper" ((x - 0.1307) / 0.3081 on pixels in [0, 1]),
         /// "none" (pixels in [0, 1]) or "dataset" (mean and standard deviation of the
         /// training split).
         normalize: Normalize = Normalize::Paper,
-            flag Some("normalize"), live false, allowed Bounds::Any;
+            flag Some("normalize"), live false, allowed Bounds::Any, affects Child;
         /// Group elements of the training images: "fixed" (drawn once) or "per-epoch"
         /// (a fresh seeded draw every epoch); validation and test stay fixed.
         resample: Resample = Resample::Fixed,
-            flag Some("resample"), live false, allowed Bounds::Any;
+            flag Some("resample"), live false, allowed Bounds::Any, affects Child;
     }
     /// The search protocol for each child network (docs/method.md §5).
     [child: ChildSettings] {
         /// Epochs of each child network.
         epochs: usize = 4,
-            flag Some("epochs"), live true, allowed Bounds::Int(1, 1000);
+            flag Some("epochs"), live true, allowed Bounds::Int(1, 1000), affects Child;
         /// Training images (train + validation + test must fit the data; the embedded
         /// pool holds 10,000).
         train_size: usize = 4000,
-            flag Some("train-size"), live false, allowed Bounds::Int(1, 60_000);
+            flag Some("train-size"), live false, allowed Bounds::Int(1, 60_000), affects Child;
         /// Validation images: the accuracy that makes the reward.
         val_size: usize = 1000,
-            flag Some("val-size"), live false, allowed Bounds::Int(1, 60_000);
+            flag Some("val-size"), live false, allowed Bounds::Int(1, 60_000), affects Child;
         /// Test images, reported beside the validation accuracy.
         test_size: usize = 1000,
-            flag Some("test-size"), live false, allowed Bounds::Int(1, 10_000);
+            flag Some("test-size"), live false, allowed Bounds::Int(1, 10_000), affects Child;
         /// Mini-batch size.
         batch: usize = 64,
-            flag Some("batch"), live true, allowed Bounds::Int(1, 4096);
+            flag Some("batch"), live true, allowed Bounds::Int(1, 4096), affects Child;
         /// Adam learning rate of the child networks.
         lr: f64 = 1e-3,
-            flag Some("lr"), live true, allowed Bounds::OpenUnit;
+            flag Some("lr"), live true, allowed Bounds::OpenUnit, affects Child;
         /// Child networks trained at once: 0 is one per core on the CPU (one with
         /// CUDA). Results do not depend on it: a search trains ahead the states it
         /// predicts it will need next, a sweep trains several states at once.
         jobs: usize = 0,
-            flag Some("jobs"), live true, allowed Bounds::Int(0, 1024);
+            flag Some("jobs"), live true, allowed Bounds::Int(0, 1024), affects Resources;
         /// Children each trainer trains in one pass, with one set of batched gathers
         /// and matrix products for all of them: 0 is 1 on the CPU (each child alone,
         /// the same bits however many trainers) and 32 with CUDA, where a pass costs
         /// about what one child does. Above 1, results change at float precision.
         per_pass: usize = 0,
-            flag Some("per-pass"), live true, allowed Bounds::Int(0, 512);
+            flag Some("per-pass"), live true, allowed Bounds::Int(0, 512), affects Child;
     }
     /// Deep Q-learning over group vectors (docs/method.md §6).
     [search: SearchSettings] {
@@ -231,61 +249,61 @@ settings_table! {
         /// untried states), local (hill climbing over one-bit flips with random
         /// restarts) or evolution (regularized evolution).
         strategy: StrategyKind = StrategyKind::Dqn,
-            flag Some("strategy"), live false, allowed Bounds::Any;
+            flag Some("strategy"), live false, allowed Bounds::Any, affects Search;
         /// A fixed epsilon instead of the schedule. Unset by default (empty in forms).
         fixed_epsilon: Option<f64> = None,
-            flag Some("epsilon"), live true, allowed Bounds::Float(0.0, 1.0);
+            flag Some("epsilon"), live true, allowed Bounds::Float(0.0, 1.0), affects Search;
         /// Epsilon-greedy schedule: [models trained, epsilon] pairs; epsilon is that of
         /// the last threshold reached. Thresholds increase from 0; epsilons lie in 0 to
         /// 1. On the command line: 0:1.0,200:0.9,...
         epsilon_schedule: Vec<(usize, f64)> = paper_epsilon_schedule(),
-            flag Some("epsilon-schedule"), live true, allowed Bounds::Schedule;
+            flag Some("epsilon-schedule"), live true, allowed Bounds::Schedule, affects Search;
         /// Steps per episode.
         episode_len: usize = 100,
-            flag Some("episode-len"), live false, allowed Bounds::Int(1, 100_000);
+            flag Some("episode-len"), live false, allowed Bounds::Int(1, 100_000), affects Search;
         /// Stop after this many distinct models trained ...
         max_models: usize = 1000,
-            flag Some("max-models"), live true, allowed Bounds::Int(1, 4096);
+            flag Some("max-models"), live true, allowed Bounds::Int(1, 4096), affects Search;
         /// ... or after this many episodes, whichever comes first.
         max_episodes: usize = 60,
-            flag Some("max-episodes"), live true, allowed Bounds::Int(1, 100_000);
+            flag Some("max-episodes"), live true, allowed Bounds::Int(1, 100_000), affects Search;
         /// Reward of a state with d = accuracy - base accuracy: "paper" (d exp|d|, d in
         /// percentage points), "fraction" (the same, d as a fraction, within +-e) or
         /// "diff" (d in points).
         reward: Reward = Reward::Paper,
-            flag Some("reward"), live false, allowed Bounds::Any;
+            flag Some("reward"), live false, allowed Bounds::Any, affects Search;
         /// Adam learning rate of the Q-network.
         q_lr: f64 = 1e-3,
-            flag Some("q-lr"), live true, allowed Bounds::OpenUnit;
+            flag Some("q-lr"), live true, allowed Bounds::OpenUnit, affects Search;
         /// Discount factor.
         gamma: f64 = 0.5,
-            flag Some("gamma"), live true, allowed Bounds::Float(0.0, 0.999);
+            flag Some("gamma"), live true, allowed Bounds::Float(0.0, 0.999), affects Search;
         /// Copy the policy network into the target network every this many models
         /// trained.
         target_update: usize = 2,
-            flag Some("target-update"), live true, allowed Bounds::Int(1, 10_000);
+            flag Some("target-update"), live true, allowed Bounds::Int(1, 10_000), affects Search;
         /// Replay memory size, in transitions.
         replay_capacity: usize = 10_000,
-            flag Some("replay-capacity"), live false, allowed Bounds::Int(1, 1_000_000);
+            flag Some("replay-capacity"), live false, allowed Bounds::Int(1, 1_000_000), affects Search;
         /// Q-learning batch size; the Q-network trains once the memory holds a batch.
         q_batch: usize = 128,
-            flag Some("q-batch"), live false, allowed Bounds::Int(1, 4096);
+            flag Some("q-batch"), live false, allowed Bounds::Int(1, 4096), affects Search;
         /// A sweep table (`aen sweep`) to look accuracies up in instead of training
         /// (seed data.seed mod the table's seeds). Unset by default: train.
         table: Option<PathBuf> = None,
-            flag Some("table"), live false, allowed Bounds::Any;
+            flag Some("table"), live false, allowed Bounds::Any, affects Search;
         /// Regularized evolution: population size (members before selection starts).
         population: usize = 20,
-            flag Some("population"), live false, allowed Bounds::Int(2, 1000);
+            flag Some("population"), live false, allowed Bounds::Int(2, 1000), affects Search;
         /// Regularized evolution: members sampled per tournament.
         tournament: usize = 5,
-            flag Some("tournament"), live false, allowed Bounds::Int(1, 1000);
+            flag Some("tournament"), live false, allowed Bounds::Int(1, 1000), affects Search;
         /// Group sets that build the same network: "closure" (sets with the same
         /// closure tie their weights identically, so each such network trains once, from
         /// its closure's seed, and max_models counts networks) or "none" (every set is
         /// a network of its own, with its own seed, as aen did before 0.2).
         equivalence: Equivalence = Equivalence::Closure,
-            flag Some("equivalence"), live false, allowed Bounds::Any;
+            flag Some("equivalence"), live false, allowed Bounds::Any, affects Child;
     }
     /// The single-equivariance protocol, used by `aen single-test` and the final
     /// evaluation of a search (docs/method.md §7). On the embedded pool the training
@@ -293,24 +311,24 @@ settings_table! {
     [final_eval: FinalEvalSettings] {
         /// Epochs of each network.
         epochs: usize = 10,
-            flag Some("final-epochs"), live false, allowed Bounds::Int(1, 1000);
+            flag Some("final-epochs"), live false, allowed Bounds::Int(1, 1000), affects Final;
         /// Training images.
         train_size: usize = 10_000,
-            flag Some("final-train-size"), live false, allowed Bounds::Int(1, 60_000);
+            flag Some("final-train-size"), live false, allowed Bounds::Int(1, 60_000), affects Final;
         /// Validation images.
         val_size: usize = 1000,
-            flag Some("final-val-size"), live false, allowed Bounds::Int(1, 60_000);
+            flag Some("final-val-size"), live false, allowed Bounds::Int(1, 60_000), affects Final;
         /// Test images.
         test_size: usize = 1000,
-            flag Some("final-test-size"), live false, allowed Bounds::Int(1, 10_000);
+            flag Some("final-test-size"), live false, allowed Bounds::Int(1, 10_000), affects Final;
         /// How many of the best searched states are retrained.
         top_k: usize = 3,
-            flag Some("top-k"), live false, allowed Bounds::Int(1, 64);
+            flag Some("top-k"), live false, allowed Bounds::Int(1, 64), affects Final;
         /// Seeds per network: with two or more, each row is a mean with its standard
         /// deviation, and the best searched network is compared with the best single
         /// one by Welch's t-test (95% interval of the gain).
         seeds: usize = 1,
-            flag Some("final-seeds"), live false, allowed Bounds::Int(1, 100);
+            flag Some("final-seeds"), live false, allowed Bounds::Int(1, 100), affects Final;
     }
 }
 
@@ -529,7 +547,7 @@ pub fn example_toml() -> String {
          # aen reads this file from --config PATH, or else from the user's config dir\n\
          # (on Linux: ~/.config/aen/config.toml). Command-line flags override it.\n\
          # Unknown keys, wrong types and out-of-range values are errors naming the key.\n\
-         # Generated from the settings table (src/engine/settings/mod.rs) by\n\
+         # Generated from the settings table (crates/aen-engine/src/settings/mod.rs) by\n\
          # `aen config example`; a test keeps it equal.\n",
     );
     for (section, doc) in SECTIONS {
