@@ -73,7 +73,7 @@ fn the_committed_example_config_is_the_one_generated_from_the_settings_table() {
     let committed = std::fs::read_to_string("config.example.toml").unwrap();
     assert_eq!(
         committed,
-        aen::settings::example_toml(),
+        aen::settings::example::example_toml(),
         "regenerate it with `cargo run --release -- config example > config.example.toml`"
     );
 }

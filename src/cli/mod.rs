@@ -153,7 +153,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Compare(a)) => compare::run(a, settings),
         Some(Cmd::Reproduce(a)) => reproduce::run(a, settings),
         Some(Cmd::Config(ConfigCmd::Example)) => {
-            output::print(crate::engine::settings::example_toml())
+            output::print(crate::engine::settings::example::example_toml())
         }
         Some(Cmd::Config(ConfigCmd::Show { flags })) => {
             let mut s = settings;

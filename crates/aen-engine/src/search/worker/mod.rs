@@ -7,6 +7,8 @@
 //! retrained) and its live setting changes re-applied at the same steps rebuilds the
 //! Q-networks, Adam moments, replay memory and RNG exactly as they were.
 
+mod ending;
+
 use super::ahead::{self, Origin, Wait};
 use super::children::{Children, Evaluator, Outcome};
 use super::protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
@@ -473,113 +475,5 @@ impl Worker {
             Err(Halt::Stopped) => self.finish(FinishReason::Stopped, None),
             Err(Halt::Failed(msg)) => self.finish(FinishReason::Stopped, Some(msg)),
         }
-    }
-
-    /// A replay that leaves the recorded path means the snapshot was altered or made
-    /// by another build or device: continuing would silently change its results.
-    fn check_replay(&self, rec: &StepRecord) -> Result<(), Halt> {
-        let Some(old) = self
-            .replay
-            .as_ref()
-            .and_then(|s| s.history.steps.get(self.step))
-        else {
-            return Ok(());
-        };
-        if (old.state, old.action) != (rec.state, rec.action) {
-            return Err(Halt::Failed(format!(
-                "the replay of the snapshot diverged at step {} (recorded action {}, now {}): \
-                 it was altered or made by another build or device; it was left unchanged",
-                self.step, old.action, rec.action
-            )));
-        }
-        Ok(())
-    }
-
-    fn maybe_end_replay(&mut self) {
-        let Some(total) = self.replay.as_ref().map(|s| s.history.steps.len()) else {
-            return;
-        };
-        if self.step.is_multiple_of(50) || self.step >= total {
-            self.send(Event::Replaying {
-                done: self.step.min(total),
-                total,
-            });
-        }
-        if self.step >= total {
-            self.end_replay();
-        }
-    }
-
-    fn end_replay(&mut self) {
-        self.replay = None;
-        self.replayed = Some((self.history.steps.len(), self.history.changes.len()));
-        for c in std::mem::take(&mut self.pending) {
-            self.apply_change(c);
-        }
-        self.send(Event::History(Box::new(self.history.clone())));
-        self.send(Event::Log(format!(
-            "resumed at step {} with {} models trained",
-            self.step,
-            self.children.count()
-        )));
-    }
-
-    fn finish(mut self, reason: FinishReason, error: Option<String>) {
-        self.report_trainers(None, true);
-        // A resumed run that ends where its snapshot ended (opened to look at, or
-        // finished already) has caught up: it is unchanged, and nothing is written.
-        if self.replay.is_some() && !self.replaying() && error.is_none() {
-            self.end_replay();
-        }
-        let path = self.path.clone();
-        let replay_unfinished = self.replaying() || error.is_some() && self.replay.is_some();
-        if let Some(snap) = self.replay.take().filter(|_| replay_unfinished) {
-            // Stopped before catching up: what was rebuilt is less than the snapshot
-            // holds, so the snapshot is left as it was.
-            if let Some(e) = error {
-                self.send(Event::Error(e));
-            } else {
-                self.send(Event::Log(
-                    "stopped while replaying the snapshot: it was left unchanged".into(),
-                ));
-            }
-            self.send(Event::Finished {
-                reason,
-                saved: path.exists().then_some(path),
-                snapshot: Box::new(snap),
-            });
-            return;
-        }
-        let snap = self.snapshot();
-        let unchanged =
-            self.replayed == Some((self.history.steps.len(), self.history.changes.len()));
-        let saved = if !self.autosave {
-            Err(snapshot::SnapshotError::Write(
-                "not saved: autosave is off".into(),
-            ))
-        } else if unchanged && error.is_none() {
-            Ok(())
-        } else {
-            snapshot::save(&snap, &path)
-        };
-        if let Some(e) = error {
-            self.send(Event::Error(e));
-        }
-        if let Err(e) = &saved
-            && self.autosave
-        {
-            self.send(Event::Error(format!("saving the snapshot failed: {e}")));
-        }
-        if !unchanged {
-            self.send(Event::Log(format!(
-                "search ended after {:.0} s",
-                self.started.elapsed().as_secs_f64()
-            )));
-        }
-        self.send(Event::Finished {
-            reason,
-            saved: saved.ok().map(|_| path),
-            snapshot: Box::new(snap),
-        });
     }
 }
