@@ -546,3 +546,33 @@ fn shards_of_classes_merge_into_the_one_process_table() {
     assert!(aen(&a, h).status.success());
     assert_eq!(no_seconds(&merged), no_seconds(&one));
 }
+
+#[test]
+fn aen_search_names_the_networks_of_the_space() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let snap = h.join("s.json");
+    let mut a = vec![
+        "search",
+        "--max-models",
+        "3",
+        "--snapshot",
+        snap.to_str().unwrap(),
+    ];
+    a.extend_from_slice(TINY);
+    let o = aen(&a, h);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("4,096 group sets, 216 distinct networks"),
+        "{err}"
+    );
+    a.extend_from_slice(&["--equivalence", "none"]);
+    a[4] = "s2.json";
+    let o = aen(&a, h);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("4,096 group sets, each its own network"),
+        "{err}"
+    );
+}

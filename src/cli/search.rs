@@ -176,15 +176,16 @@ impl View {
     fn on_event(&mut self, ev: &Event, bar: &ProgressBar, json: bool) {
         match ev {
             Event::Started(info) => {
-                bar.set_length(info.settings.search.max_models as u64);
+                bar.set_length(info.settings.budget() as u64);
                 if !json {
                     eprintln!(
-                        "searching on {} ({}), G-data {} [{}], {}; snapshot {}",
+                        "searching on {} ({}), G-data {} [{}], {}; {}; snapshot {}",
                         info.dataset,
                         info.source,
                         info.data_groups,
                         info.data_groups.bit_string(),
                         info.device,
+                        networks_line(&info.settings),
                         info.snapshot_path.display()
                     );
                 }
@@ -331,4 +332,13 @@ fn event_json(ev: &Event) -> Option<String> {
         _ => return None,
     };
     Some(v.to_string())
+}
+
+/// "4,096 group sets, 216 distinct networks" (or, under `search.equivalence = none`,
+/// each its own network).
+fn networks_line(s: &crate::engine::settings::Settings) -> String {
+    match s.classes() {
+        Some(c) => format!("4,096 group sets, {} distinct networks", c.len()),
+        None => "4,096 group sets, each its own network".into(),
+    }
 }
