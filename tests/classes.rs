@@ -551,7 +551,7 @@ fn shards_of_classes_merge_into_the_one_process_table() {
 fn aen_search_names_the_networks_of_the_space() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    let snap = h.join("s.json");
+    let (snap, snap2) = (h.join("s.json"), h.join("s2.json"));
     let mut a = vec![
         "search",
         "--max-models",
@@ -568,7 +568,7 @@ fn aen_search_names_the_networks_of_the_space() {
         "{err}"
     );
     a.extend_from_slice(&["--equivalence", "none"]);
-    a[4] = "s2.json";
+    a[4] = snap2.to_str().unwrap();
     let o = aen(&a, h);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
