@@ -346,3 +346,40 @@ fn opening_a_finished_run_writes_nothing_and_a_checkpoint_stays_as_saved() {
     assert!(!continued.checkpoint);
     assert_eq!(continued.history.models[..at], snap.history.models[..]);
 }
+
+/// The engine's fold of its own events (`RunView`, which the TUI and the CLI keep)
+/// rebuilds the history the worker saved, live change included, and the settings in
+/// force at the end, for a fresh run and for a resumed one.
+#[test]
+fn the_history_folded_from_events_is_the_saved_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fold.json");
+    let s = tiny_settings();
+    let mut view = aen::search::RunView::new(s.clone());
+    let mut sent = false;
+    let (_, saved) = run(s.clone(), None, &path, |ev, h| {
+        view.apply(ev);
+        if !sent && matches!(ev, Event::ModelTrained(m) if m.index == 3) {
+            sent = true;
+            let c = SettingChange::new("search.max_models", "20");
+            h.control.send(Control::Set(c)).unwrap();
+        }
+    });
+    assert!(sent && !saved.changes.is_empty());
+    let key = |h: &History| {
+        let m: Vec<_> = (h.models.iter())
+            .map(|m| (m.state, m.val_acc.to_bits()))
+            .collect();
+        let st: Vec<_> = h.steps.iter().map(|x| (x.step, x.next_state)).collect();
+        (m, st, h.episodes.len(), h.changes.len())
+    };
+    assert_eq!(key(&view.history), key(&saved));
+    assert_eq!(view.settings.search.max_models, 20);
+    // A resumed run sends its replayed history in one event, then goes on.
+    let snap = aen::snapshot::load(&path).unwrap();
+    let mut more = s.clone();
+    more.search.max_models = 25;
+    let mut view = aen::search::RunView::new(more.clone());
+    let (_, saved) = run(more, Some(snap), &path, |ev, _| view.apply(ev));
+    assert_eq!(key(&view.history), key(&saved));
+}

@@ -161,8 +161,8 @@ fn setup_screen_settings_form_with_a_bad_value() {
 #[test]
 fn dashboard_from_a_recorded_session() {
     let app = dashboard_app();
-    assert_eq!(app.dash.history.models.len(), 30);
-    assert_eq!(app.dash.history.episodes.len(), 4);
+    assert_eq!(app.dash.run.history.models.len(), 30);
+    assert_eq!(app.dash.run.history.episodes.len(), 4);
     assert_eq!(app.dash.status, RunStatus::Running);
     for size in SIZES {
         insta::assert_snapshot!(
@@ -200,7 +200,7 @@ fn help_overlay_lists_every_dashboard_key() {
 /// (fixed epsilon), confirmed with Enter.
 fn live_form_with(text: &str) -> App {
     let mut app = dashboard_app();
-    let draft = app.dash.settings.clone();
+    let draft = app.dash.run.settings.clone();
     app.overlay = Some(Overlay::Form(Box::new(LiveForm {
         form: Form::new(live_specs(), &draft, true),
         draft,
@@ -332,7 +332,7 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
     app.on_key(KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE));
     assert_eq!(app.screen, Screen::Dashboard);
     assert_eq!(app.dash.status, RunStatus::ReadOnly);
-    assert_eq!(app.dash.history.models.len(), 30);
+    assert_eq!(app.dash.run.history.models.len(), 30);
     assert!(app.handle.is_none(), "read-only starts no search");
 }
 

@@ -4,7 +4,7 @@ use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use super::output::{self, Interrupt, PipeClosed, print};
 use crate::engine::experiments::{self, EvalRow, ExpProgress};
 use crate::engine::search::ahead::Trainers;
-use crate::engine::search::{Event, FinishReason, SearchHandle, SettingChange};
+use crate::engine::search::{Event, FinishReason, RunView, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::{self, FinalEvalSettings, Settings};
 use crate::engine::snapshot::{self, Snapshot};
@@ -165,15 +165,15 @@ fn drive(a: &SearchArgs, handle: SearchHandle) -> Result<Ended> {
 /// The progress line's state.
 #[derive(Default)]
 struct View {
-    episode: usize,
-    eps: f64,
-    best: Option<f64>,
+    /// The run as its events tell it (the engine's fold, as in the TUI).
+    run: RunView,
     /// The child trainers, when there are several.
     trainers: Option<Trainers>,
 }
 
 impl View {
     fn on_event(&mut self, ev: &Event, bar: &ProgressBar, json: bool) {
+        self.run.apply(ev);
         match ev {
             Event::Started(info) => {
                 bar.set_length(info.settings.budget() as u64);
@@ -194,21 +194,12 @@ impl View {
                 bar.set_message(format!("replaying snapshot {done}/{total} steps"));
                 return;
             }
-            Event::History(h) => {
-                self.best = h.models.iter().map(|m| m.val_acc).reduce(f64::max);
-                self.episode = h.episodes.len();
-                bar.set_position(h.models.len() as u64);
-            }
-            Event::Step(s) => (self.episode, self.eps) = (s.episode, s.epsilon),
-            Event::ModelTrained(m) => {
-                self.best = Some(self.best.map_or(m.val_acc, |b| b.max(m.val_acc)));
-                bar.set_position(m.index as u64);
-            }
-            Event::EpisodeEnd(e) => self.episode = e.episode + 1,
+            Event::History(h) => bar.set_position(h.models.len() as u64),
+            Event::ModelTrained(m) => bar.set_position(m.index as u64),
             Event::Trainers(t) => self.trainers = Some(*t),
             Event::SettingChanged { change, step } => {
                 if change.key == "search.max_models" {
-                    bar.set_length(change.value.parse().unwrap_or(0));
+                    bar.set_length(self.run.settings.budget() as u64);
                 }
                 output::note(bar, format!("step {step}: {}", change.describe()))
             }
@@ -219,7 +210,9 @@ impl View {
             Event::Log(m) if !bar.is_hidden() => bar.println(m),
             _ => {}
         }
-        let best = self.best.map_or("-".into(), |b| format!("{b:.2}%"));
+        let best = (self.run.best_val()).map_or("-".into(), |b| format!("{b:.2}%"));
+        let episode = self.run.history.episodes.len();
+        let eps = self.run.last_step.as_ref().map_or(1.0, |s| s.epsilon);
         let per_min = bar.position() as f64 / bar.elapsed().as_secs_f64().max(1.0) * 60.0;
         let trainers = self.trainers.map_or(String::new(), |t| {
             format!(
@@ -230,8 +223,7 @@ impl View {
             )
         });
         bar.set_message(format!(
-            "episode {}, epsilon {:.2}, best {best}, {per_min:.0} models/min{trainers}",
-            self.episode, self.eps
+            "episode {episode}, epsilon {eps:.2}, best {best}, {per_min:.0} models/min{trainers}",
         ));
     }
 }

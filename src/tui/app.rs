@@ -187,11 +187,11 @@ impl App {
             self.dash.push_log("no model trained yet".into());
             return;
         };
-        let orbits = crate::engine::orbits::ChildOrbits::new(m.state, d.settings.shift())
+        let orbits = crate::engine::orbits::ChildOrbits::new(m.state, d.run.settings.shift())
             .map(|o| [o.l1.n_weight, o.l1.n_hidden, o.l2.n_weight, o.l2.n_hidden])
             .map_err(|e| e.to_string());
-        let (data_groups, shift) = (d.settings.data.groups, d.settings.shift());
-        let kind = d.settings.data.dataset;
+        let (data_groups, shift) = (d.run.settings.data.groups, d.run.settings.shift());
+        let kind = d.run.settings.data.dataset;
         self.setup.preview_id += 1;
         let source = self.source_of(kind);
         if let Some(p) = &self.preview {
@@ -343,8 +343,8 @@ impl App {
         }
         self.generation += 1;
         let mut d = DashState::new(&snap.settings);
-        d.last_step = snap.history.steps.last().cloned();
-        d.history = snap.history.clone();
+        d.run.last_step = snap.history.steps.last().cloned();
+        d.run.history = snap.history.clone();
         d.status = RunStatus::ReadOnly;
         d.snapshot_path = Some(path.clone());
         d.prior_seconds = snap.seconds;

@@ -61,12 +61,13 @@ fn legend_title(
 
 pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let pts: Vec<(f64, f64)> = d
+        .run
         .history
         .models
         .iter()
         .map(|m| (m.index as f64, m.val_acc))
         .collect();
-    let roll: Vec<(f64, f64)> = rolling_mean(&d.history.models, 20)
+    let roll: Vec<(f64, f64)> = rolling_mean(&d.run.history.models, 20)
         .into_iter()
         .map(|(i, v)| (i as f64, v))
         .collect();
@@ -114,10 +115,10 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
 fn rewards_title(d: &DashState) -> String {
     if !d.live() {
         "Episode rewards (search ended)".into()
-    } else if d.current_rewards.is_empty() {
+    } else if d.run.current_rewards.is_empty() {
         "Episode rewards (episode ended)".into()
     } else {
-        let cur: f64 = d.current_rewards.iter().sum();
+        let cur: f64 = d.run.current_rewards.iter().sum();
         format!("Episode rewards (now {})", fmt_num(cur))
     }
 }
@@ -129,6 +130,7 @@ pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focus
     f.render_widget(b, area);
     let [top, spark] = Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(inner);
     let pts: Vec<(f64, f64)> = d
+        .run
         .history
         .episodes
         .iter()
@@ -156,8 +158,9 @@ pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focus
     );
     f.render_widget(chart, top);
     // Rewards of the current episode, shifted to be non-negative for the sparkline.
-    let lo = d.current_rewards.iter().copied().fold(0.0f64, f64::min);
+    let lo = d.run.current_rewards.iter().copied().fold(0.0f64, f64::min);
     let data: Vec<u64> = d
+        .run
         .current_rewards
         .iter()
         .map(|r| ((r - lo) * 10.0) as u64)
@@ -171,7 +174,7 @@ pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focus
 
 pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let point = |m: &crate::engine::search::ModelRecord| ((m.params as f64).log10(), m.val_acc);
-    let models = &d.history.models;
+    let models = &d.run.history.models;
     let pts: Vec<(f64, f64)> = models
         .iter()
         .filter(|m| !m.state.is_empty())

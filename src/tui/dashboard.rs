@@ -65,7 +65,7 @@ pub fn status_text(d: &DashState) -> (String, String, String) {
         RunStatus::Failed => "failed".into(),
         RunStatus::ReadOnly => "read-only".into(),
     };
-    let step = d.last_step.as_ref();
+    let step = d.run.last_step.as_ref();
     let eps = step
         .map(|s| format!("{:.2}", s.epsilon))
         .unwrap_or_else(|| "-".into());
@@ -80,7 +80,7 @@ pub fn status_text(d: &DashState) -> (String, String, String) {
         .unwrap_or_else(crate::engine::nn::device_name);
     let mut rest = format!(
         "models {}/{} | episode {} step {} | eps {eps} | elapsed {}",
-        d.history.models.len(),
+        d.run.history.models.len(),
         d.max_models(),
         step.map_or(0, |s| s.episode),
         step.map_or(0, |s| s.step),
@@ -139,8 +139,8 @@ fn render_pane(f: &mut Frame, area: Rect, pane: Pane, d: &DashState, t: &Theme, 
 /// Q-network waits for its first batch, why its values do not move yet.
 fn q_title(d: &DashState, width: u16) -> String {
     use crate::engine::settings::StrategyKind;
-    let strategy = d.settings.search.strategy;
-    let Some(s) = &d.last_step else {
+    let strategy = d.run.settings.search.strategy;
+    let Some(s) = &d.run.last_step else {
         return if strategy == StrategyKind::Dqn {
             "Q-values".into()
         } else {
@@ -173,7 +173,7 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
         focused,
         t,
     );
-    let Some(s) = &d.last_step else {
+    let Some(s) = &d.run.last_step else {
         f.render_widget(Paragraph::new("waiting for the first step…").block(b), area);
         return;
     };
@@ -192,7 +192,7 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
             let v = s.q_values.get(k).copied().unwrap_or(0.0);
             // Other strategies score neighbours by accuracy; UNKNOWN marks untried ones.
             let unknown = v == crate::engine::search::strategy::UNKNOWN
-                && d.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn;
+                && d.run.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn;
             let n = if unknown {
                 0
             } else {
@@ -302,6 +302,7 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             p.batches
         ),
         None => d
+            .run
             .last_step
             .as_ref()
             .map(|s| format!("reward {}, val {:.2}%", fmt_num(s.reward), s.val_acc))
@@ -315,7 +316,7 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
     lines.extend(answer_lines(d, t));
     // Last, wrapped at spaces: where the pane is short it loses whole words, never
     // the tail of a number.
-    lines.push(Line::styled(settings_brief(&d.settings), t.dim()));
+    lines.push(Line::styled(settings_brief(&d.run.settings), t.dim()));
     f.render_widget(
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
         inner,
@@ -327,13 +328,14 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
 fn answer_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let best = d
+        .run
         .history
         .best(1)
         .first()
         .map(|m| format!("best val {:.1}% {}", m.val_acc, set_label(m.state)));
     if let Some(best) = best {
         lines.push(Line::styled(
-            format!("{best} · data {}", set_label(d.settings.data.groups)),
+            format!("{best} · data {}", set_label(d.run.settings.data.groups)),
             t.dim(),
         ));
     }
@@ -344,7 +346,7 @@ fn answer_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
             format!("true best test {acc:.1}% {}", set_label(*s)),
             t.dim(),
         ));
-        if let Some(r) = (d.history.best(1).first()).and_then(|m| truth.rank(m.state)) {
+        if let Some(r) = (d.run.history.best(1).first()).and_then(|m| truth.rank(m.state)) {
             let (r, n) = (
                 crate::render::thousands(r),
                 crate::render::thousands(truth.len()),
@@ -364,10 +366,10 @@ fn answer_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
 /// The network the state on screen trains, and how many networks the run has trained
 /// of all there are, under `search.equivalence = closure`.
 fn class_text(d: &DashState, g: GroupSet) -> Option<String> {
-    if d.settings.search.equivalence == crate::engine::settings::Equivalence::None {
+    if d.run.settings.search.equivalence == crate::engine::settings::Equivalence::None {
         return None;
     }
-    let classes = crate::engine::classes::Classes::peek(d.settings.shift())?;
+    let classes = crate::engine::classes::Classes::peek(d.run.settings.shift())?;
     let (closure, size) = (classes.closure(g), classes.class_of(g).members.len());
     let same = if closure == g {
         format!("its own closure, class of {size} sets")
@@ -376,7 +378,7 @@ fn class_text(d: &DashState, g: GroupSet) -> Option<String> {
     };
     Some(format!(
         "{same} · {} of {} networks trained",
-        d.history.models.len(),
+        d.run.history.models.len(),
         classes.len()
     ))
 }
@@ -384,8 +386,11 @@ fn class_text(d: &DashState, g: GroupSet) -> Option<String> {
 pub fn trainers_text(d: &DashState) -> String {
     let minutes = d.elapsed().as_secs_f64() / 60.0;
     // A pace over the first seconds says more about start-up than about the search.
-    let pace = if minutes >= 1.0 / 6.0 && !d.history.models.is_empty() {
-        format!("{:.0} models/min", d.history.models.len() as f64 / minutes)
+    let pace = if minutes >= 1.0 / 6.0 && !d.run.history.models.is_empty() {
+        format!(
+            "{:.0} models/min",
+            d.run.history.models.len() as f64 / minutes
+        )
     } else {
         "- models/min".into()
     };
@@ -402,7 +407,7 @@ pub fn trainers_text(d: &DashState) -> String {
             None => format!("{pace} · trainers {}/{} busy", t.busy, t.workers),
         },
         // Nothing reported (yet): no machine-dependent count, so screens compare.
-        None if d.settings.child.jobs == 1 => format!("{pace} · 1 trainer"),
+        None if d.run.settings.child.jobs == 1 => format!("{pace} · 1 trainer"),
         None => format!("{pace} · trainers idle"),
     }
 }

@@ -1,4 +1,6 @@
-//! Engine events folded into the dashboard's state.
+//! Engine events on the dashboard: the run's history and settings are the engine's
+//! fold ([`RunView::apply`](crate::engine::search::RunView)); what is the dashboard's
+//! own (status, log, trainers, overlays) is set here.
 
 use super::app::{App, Overlay, RunStatus};
 use super::widgets::fmt_num;
@@ -7,6 +9,7 @@ use std::time::Instant;
 
 impl App {
     pub fn on_engine(&mut self, e: Event) {
+        self.dash.run.apply(&e);
         apply_run(self, e);
     }
 }
@@ -21,40 +24,28 @@ fn apply_run(app: &mut App, e: Event) {
                 info.dataset, info.source, info.device
             ));
             d.snapshot_path = Some(info.snapshot_path.clone());
-            d.settings = info.settings.clone();
             d.prior_seconds = info.prior_seconds;
             d.info = Some(*info);
             d.status = RunStatus::Running;
         }
         Event::Replaying { done, total } => d.status = RunStatus::Replaying(done, total),
-        Event::History(h) => {
-            d.current_rewards = h.current_episode_rewards();
-            d.last_step = h.steps.last().cloned();
-            d.history = *h;
+        Event::History(_) => {
             if matches!(d.status, RunStatus::Replaying(..) | RunStatus::Starting) {
                 d.status = RunStatus::Running;
             }
         }
-        Event::Step(s) => {
-            d.current_rewards.push(s.reward);
-            d.history.steps.push((*s).clone());
-            d.last_step = Some(*s);
-            d.training = None;
-        }
+        Event::Step(_) => d.training = None,
         Event::EpisodeEnd(ep) => {
             d.push_log(format!(
                 "episode {} ended: total reward {}",
                 ep.episode,
                 fmt_num(ep.total_reward)
             ));
-            d.history.episodes.push(ep);
-            d.current_rewards.clear();
         }
         Event::ModelTrained(m) => {
             d.training = None;
             d.push_log(super::state::model_line(&m));
             d.note_model_arrival(Instant::now());
-            d.history.models.push(m);
         }
         Event::Training { state, progress } => d.training = Some((state, progress)),
         Event::Trainers(t) => d.trainers = Some(t),
@@ -67,9 +58,7 @@ fn apply_control(app: &mut App, e: Event) {
     let d = &mut app.dash;
     match e {
         Event::SettingChanged { step, change } => {
-            let _ = change.apply(&mut d.settings);
-            d.push_log(format!("step {step}: applied {}", change.describe()));
-            d.history.changes.push((step, change));
+            d.push_log(format!("step {step}: applied {}", change.describe()))
         }
         Event::SettingRefused { change, reason } => {
             d.push_log(format!("refused {}: {reason}", change.describe()))

@@ -154,8 +154,8 @@ impl App {
     /// Asks for the new max models of the ended search: twice the old, by default.
     fn ask_extend(&mut self) {
         let d = &self.dash;
-        let more = (d.settings.search.max_models * 2)
-            .max(d.history.models.len() + 1)
+        let more = (d.run.settings.search.max_models * 2)
+            .max(d.run.history.models.len() + 1)
             .min(4096);
         self.overlay = Some(Overlay::Prompt(PromptState::new(
             Prompt::Extend,
@@ -345,7 +345,7 @@ impl App {
                 Pane::Log => d.log_offset = d.log_offset.saturating_sub(1),
                 _ => {
                     d.table_offset =
-                        (d.table_offset + 1).min(d.history.models.len().saturating_sub(1))
+                        (d.table_offset + 1).min(d.run.history.models.len().saturating_sub(1))
                 }
             },
             Action::Sort => {
@@ -367,7 +367,7 @@ impl App {
                 _ => d.push_log("the search is starting; nothing to pause yet".into()),
             },
             Action::Tweaks if self.handle.is_some() => {
-                let draft = d.settings.clone();
+                let draft = d.run.settings.clone();
                 self.overlay = Some(Overlay::Form(Box::new(LiveForm {
                     form: Form::new(live_specs(), &draft, true),
                     draft,

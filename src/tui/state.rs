@@ -7,7 +7,7 @@ use crate::engine::compare::{GroundTruth, StrategyResult};
 use crate::engine::data::{DatasetKind, Source};
 use crate::engine::experiments::EvalRow;
 use crate::engine::groups::GroupSet;
-use crate::engine::search::{FinishReason, History, ModelRecord, RunInfo, StepRecord};
+use crate::engine::search::{FinishReason, ModelRecord, RunInfo, RunView};
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::Snapshot;
 use crate::engine::train::TrainProgress;
@@ -197,9 +197,8 @@ pub enum EvalState {
 
 pub struct DashState {
     pub info: Option<RunInfo>,
-    pub history: History,
-    pub current_rewards: Vec<f64>,
-    pub last_step: Option<StepRecord>,
+    /// The run as its events tell it (history, settings in force, last step).
+    pub run: RunView,
     pub status: RunStatus,
     pub training: Option<(GroupSet, TrainProgress)>,
     /// The child trainers, when the search trains ahead on several.
@@ -216,8 +215,6 @@ pub struct DashState {
     /// When the search ended, to stop the elapsed clock.
     pub ended: Option<Instant>,
     pub snapshot_path: Option<PathBuf>,
-    /// The run's settings as they are now, live changes applied.
-    pub settings: Settings,
     /// The run as last saved, once it has finished (for evaluation and export).
     pub snapshot: Option<Snapshot>,
     pub eval: Option<EvalState>,
@@ -231,9 +228,7 @@ impl DashState {
     pub fn new(settings: &Settings) -> DashState {
         DashState {
             info: None,
-            history: History::default(),
-            current_rewards: Vec::new(),
-            last_step: None,
+            run: RunView::new(settings.clone()),
             status: RunStatus::Starting,
             training: None,
             trainers: None,
@@ -247,7 +242,6 @@ impl DashState {
             prior_seconds: 0.0,
             ended: None,
             snapshot_path: None,
-            settings: settings.clone(),
             snapshot: None,
             eval: None,
             model_arrivals: VecDeque::new(),
@@ -264,12 +258,12 @@ impl DashState {
     }
 
     pub fn max_models(&self) -> usize {
-        self.settings.search.max_models
+        self.run.settings.search.max_models
     }
 
     /// Models sorted for the best-models table.
     pub fn sorted_models(&self) -> Vec<&ModelRecord> {
-        let mut v: Vec<_> = self.history.models.iter().collect();
+        let mut v: Vec<_> = self.run.history.models.iter().collect();
         match self.sort {
             SortKey::Val => v.sort_by(|a, b| b.val_acc.total_cmp(&a.val_acc)),
             SortKey::Test => v.sort_by(|a, b| b.test_acc.total_cmp(&a.test_acc)),
@@ -296,7 +290,7 @@ impl DashState {
     /// (which includes evaluation and Q-learning, not only training), or before two
     /// have arrived in this session, the training seconds of the last models.
     pub fn eta(&self) -> Option<Duration> {
-        let done = self.history.models.len();
+        let done = self.run.history.models.len();
         if done < 2 || !matches!(self.status, RunStatus::Running) {
             return None;
         }
@@ -305,7 +299,7 @@ impl DashState {
                 (*last - *first).as_secs_f64() / (self.model_arrivals.len() - 1) as f64
             }
             _ => {
-                let recent = &self.history.models[done.saturating_sub(ETA_WINDOW)..];
+                let recent = &self.run.history.models[done.saturating_sub(ETA_WINDOW)..];
                 recent.iter().map(|m| m.seconds).sum::<f64>() / recent.len() as f64
             }
         };
@@ -317,15 +311,16 @@ impl DashState {
     /// Transitions in the replay memory and the batch the Q-network waits for, while
     /// it has not trained yet (its values are still those of its random start).
     pub fn q_warming_up(&self) -> Option<(usize, usize)> {
-        let s = &self.settings.search;
-        let steps = self.last_step.as_ref().map_or(0, |st| st.step + 1);
+        let s = &self.run.settings.search;
+        let steps = self.run.last_step.as_ref().map_or(0, |st| st.step + 1);
         // The values shown were computed before this step's transition was learned from.
         let untrained = steps <= s.q_batch || s.replay_capacity < s.q_batch;
         untrained.then_some((steps.min(s.replay_capacity), s.q_batch))
     }
 
     pub fn current_state(&self) -> GroupSet {
-        self.last_step
+        self.run
+            .last_step
             .as_ref()
             .map(|s| s.next_state)
             .unwrap_or_default()

@@ -78,7 +78,7 @@ impl App {
     /// set-up screen's (with its data set and source) otherwise.
     fn truth_settings(&self) -> Settings {
         if self.screen == Screen::Dashboard {
-            return self.dash.settings.clone();
+            return self.dash.run.settings.clone();
         }
         let mut s = self.settings.clone();
         let (kind, source) = self.selected_source();
@@ -275,7 +275,7 @@ impl App {
                 };
                 t.note = Some(note.clone());
                 self.dash.push_log(format!("ground truth: {note}"));
-                if self.dash.truth.is_none() && t.serves(&self.dash.settings) {
+                if self.dash.truth.is_none() && t.serves(&self.dash.run.settings) {
                     self.dash.truth = t.truth.clone();
                 }
             }

@@ -248,7 +248,7 @@ fn info_lines(tv: &TruthView, grid: &Grid, app: &App, width: usize) -> Vec<Line<
     };
     let mut places = vec![place("the data's groups", tv.settings.data.groups)];
     if app.screen == Screen::Dashboard
-        && let Some(m) = app.dash.history.best(1).first()
+        && let Some(m) = app.dash.run.history.best(1).first()
     {
         places.push(place("this run's best", m.state));
     }

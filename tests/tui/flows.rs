@@ -155,13 +155,13 @@ fn the_q_values_say_when_the_network_is_still_warming_up() {
         "{screen}"
     );
     assert!(render(&app, (80, 24)).contains("Q warming up 38/128"));
-    app.dash.settings.search.q_batch = 16;
+    app.dash.run.settings.search.q_batch = 16;
     let screen = render(&app, (160, 48));
     assert!(
         !screen.contains("warming") && screen.contains("Q-values of"),
         "{screen}"
     );
-    app.dash.settings.search.replay_capacity = 8;
+    app.dash.run.settings.search.replay_capacity = 8;
     assert!(render(&app, (160, 48)).contains("replay memory 8/16"));
 }
 
@@ -330,10 +330,10 @@ fn the_zoomed_log_wraps_long_lines() {
 fn the_eta_follows_the_recent_models() {
     let mut app = dashboard_app();
     let d = &mut app.dash;
-    d.settings.search.max_models = 40;
+    d.run.settings.search.max_models = 40;
     d.model_arrivals.clear();
     // Without arrivals seen: the training seconds of the last 20 models.
-    let recent = &d.history.models[10..];
+    let recent = &d.run.history.models[10..];
     let mean = recent.iter().map(|m| m.seconds).sum::<f64>() / 20.0;
     let eta = d.eta().unwrap().as_secs_f64();
     assert!((eta - mean * 10.0).abs() < 1e-6, "{eta} vs {}", mean * 10.0);

@@ -131,7 +131,7 @@ fn the_dashboard_names_the_true_best_beside_the_runs() {
     app.tables = Some(dir.path().to_path_buf());
     app.open_read_only(snap, snap_path.to_path_buf());
     let truth = app.dash.truth.clone().expect("the table was found");
-    let run_best = app.dash.history.best(1)[0].state;
+    let run_best = app.dash.run.history.best(1)[0].state;
     let rank = truth.rank(run_best).unwrap();
     let screen = render(&app, (160, 48));
     assert!(

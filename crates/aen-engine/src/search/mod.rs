@@ -11,11 +11,13 @@ pub mod children;
 pub mod protocol;
 pub mod records;
 pub mod strategy;
+pub mod view;
 mod worker;
 
 pub use crate::child::{child_config, child_seed, replicate_seed};
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
+pub use view::RunView;
 
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
