@@ -259,8 +259,25 @@ fn tables_that_are_not_files_and_zero_jobs_are_clear_errors_not_hangs() {
     }
     let t = synthetic();
     std::fs::write(home.path().join("t.csv"), table::render(&t.header, &t.rows)).unwrap();
-    let o = aen(&["compare", "--table", "t.csv", "--jobs", "0"], home.path());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs must be at least 1"));
+    // Bounds on what the machine can do, before any work: threads, runs, shards.
+    for (flag, value, says) in [
+        ("--jobs", "0", "--jobs must be 1 to 1024"),
+        ("--jobs", "100000", "--jobs must be 1 to 1024"),
+        ("--repeats", "100000000000", "--repeats must be 1 to 10000"),
+    ] {
+        let o = aen(&["compare", "--table", "t.csv", flag, value], home.path());
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            o.status.code() == Some(1) && e.contains(says),
+            "{flag} {value}: {e}"
+        );
+    }
+    let o = aen(
+        &["sweep", "--shard", "0/100000000", "--out", "s.csv"],
+        home.path(),
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("at most 4096 parts"), "{e}");
     // A merge into a folder fails whole, leaving no temporary file.
     std::fs::create_dir(home.path().join("dd")).unwrap();
     let o = aen(&["sweep", "merge", "t.csv", "--out", "dd"], home.path());
@@ -271,4 +288,36 @@ fn tables_that_are_not_files_and_zero_jobs_are_clear_errors_not_hangs() {
         .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// `--max-episodes` is honoured: a DQN with one-step episodes stops after them (it once
+/// ran 100,000 episodes instead), keeping its last regret for the rest of the budget.
+#[test]
+fn a_comparison_honours_max_episodes() {
+    let home = tempfile::tempdir().unwrap();
+    let t = synthetic();
+    std::fs::write(home.path().join("t.csv"), table::render(&t.header, &t.rows)).unwrap();
+    let args = [
+        "compare",
+        "--table",
+        "t.csv",
+        "--strategies",
+        "dqn",
+        "--repeats",
+        "2",
+        "--budget",
+        "100",
+        "--episode-len",
+        "1",
+        "--max-episodes",
+        "5",
+        "--equivalence",
+        "none",
+        "--out",
+        "c",
+    ];
+    let out = ok(&aen(&args, home.path()));
+    assert!(out.contains("dqn"), "{out}");
+    let runs = std::fs::read_to_string(home.path().join("c/runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 3, "{runs}");
 }

@@ -316,7 +316,9 @@ fn a_closed_stdout_ends_quietly_and_keeps_the_snapshot() {
         .read_line(&mut line)
         .unwrap();
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Unfinished: an interruption, as for SIGINT, with how to continue.
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("stopped unfinished"), "{}", stderr(&o));
     let saved = aen::snapshot::load(&snap).expect("the snapshot is kept");
     assert!(saved.history.models.len() < 30);
 }

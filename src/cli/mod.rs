@@ -102,7 +102,8 @@ pub fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
 }
 
 /// Runs the command line and returns the process's exit code: 0 done, 1 error,
-/// 130 interrupted (SIGINT or SIGTERM); a closed stdout ends quietly with 0.
+/// 130 interrupted (SIGINT or SIGTERM, or a search or sweep left unfinished by a closed
+/// stdout); a closed stdout after the work is done ends quietly with 0.
 pub fn main(cli: Cli) -> i32 {
     match run(cli) {
         Ok(()) => 0,

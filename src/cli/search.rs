@@ -250,6 +250,15 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
     if let Some(msg) = &e.error {
         bail!("the search failed: {msg}");
     }
+    // A closed stdout stops the search: unfinished, it is an interruption (saved, and
+    // the same command continues it), not a success.
+    if e.pipe_closed && e.reason == FinishReason::Stopped {
+        return Err(Interrupt(format!(
+            "stdout was closed, so the search stopped unfinished; it is saved in {}: resume it with --resume",
+            e.saved.as_ref().map_or("(not saved)".into(), |p| p.display().to_string())
+        ))
+        .into());
+    }
     if e.pipe_closed {
         return Err(PipeClosed.into());
     }

@@ -152,6 +152,15 @@ fn run_sweep(a: SweepRunArgs, mut settings: Settings) -> Result<()> {
         view.on_event(ev, &plan, &out)
     })?;
     view.bar.finish_and_clear();
+    // A closed stdout stops the sweep: unfinished, it is an interruption (its rows are
+    // kept, and the same command continues it), not a success.
+    if view.pipe_closed && outcome == Outcome::Interrupted {
+        return Err(Interrupt(format!(
+            "stdout was closed, so the sweep stopped unfinished; the finished rows are in {}: run the same command to continue",
+            out.display()
+        ))
+        .into());
+    }
     if view.pipe_closed {
         return Err(PipeClosed.into());
     }

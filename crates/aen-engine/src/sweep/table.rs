@@ -69,6 +69,11 @@ impl Shard {
             .trim()
             .parse()
             .with_context(|| format!("shard `{text}`: `{n}` is not a whole number"))?;
+        if count > SPACE {
+            bail!(
+                "shard `{text}`: at most {SPACE} parts (there are {SPACE} group sets; more parts would be empty)"
+            );
+        }
         if count == 0 {
             bail!("shard `{text}`: the number of parts must be at least 1");
         }
@@ -243,7 +248,7 @@ impl Header {
             );
         }
         if let Some(s) = j.shard
-            && (s.count == 0 || s.index >= s.count)
+            && (s.count == 0 || s.index >= s.count || s.count > SPACE)
         {
             bail!("the header's shard {}/{} is invalid", s.index, s.count);
         }
