@@ -71,6 +71,10 @@ pub fn run_classes(step: usize, translation: Translation, json: bool) -> Result<
     let t = Instant::now();
     let classes = Classes::of(shift)?;
     let seconds = t.elapsed().as_secs_f64();
+    let found = match classes.seconds() {
+        Some(s) => format!("classes computed in {s:.2} s, then kept in the cache"),
+        None => format!("classes read from the cache in {seconds:.2} s"),
+    };
     let params = (classes.all().iter())
         .map(|c| classes.params(c))
         .collect::<Result<Vec<usize>, _>>()?;
@@ -78,7 +82,7 @@ pub fn run_classes(step: usize, translation: Translation, json: bool) -> Result<
         let v = serde_json::json!({
             "translation": translation.show(), "step": step,
             "steps": steps, "states": crate::engine::classes::SPACE,
-            "networks": classes.len(), "seconds": seconds,
+            "networks": classes.len(), "seconds": seconds, "cached": classes.seconds().is_none(),
             "classes": classes.all().iter().zip(&params).map(|(c, p)| serde_json::json!({
                 "closure": c.closure.to_string(), "bits": c.closure.bit_string(),
                 "size": c.members.len(), "params": p,
@@ -88,7 +92,7 @@ pub fn run_classes(step: usize, translation: Translation, json: bool) -> Result<
         return print(format!("{v}\n"));
     }
     let mut out = format!(
-        "{} group sets, {} distinct networks ({steps}; classes found in {seconds:.2} s, the first time per translation rule; later from the cache)\n\
+        "{} group sets, {} distinct networks ({steps}; {found})\n\
          {:>5} {:>6} {:>8}  closure (every set of a class ties its weights as its closure does)\n",
         crate::render::thousands(crate::engine::classes::SPACE),
         classes.len(),

@@ -227,9 +227,26 @@ fn info_lines(tv: &TruthView, grid: &Grid, app: &App, width: usize) -> Vec<Line<
         },
         t.title(),
     ));
-    for (k, (s, acc)) in ranked(tv).iter().take(5).enumerate() {
-        let line = format!("{:>2}. {acc:5.2}% {}", k + 1, set_label(*s));
+    // One line per network: the sets of a class share it (and its cell colour).
+    let classes = tv.settings.classes();
+    let mut shown: Vec<GroupSet> = Vec::new();
+    for (s, acc) in ranked(tv) {
+        let net = crate::engine::settings::network_of(classes.as_deref(), s);
+        if shown.contains(&net) {
+            continue;
+        }
+        shown.push(net);
+        let size = classes.as_ref().map_or(1, |c| c.class_of(s).members.len());
+        let sets = if size > 1 {
+            format!(" ({size} sets)")
+        } else {
+            String::new()
+        };
+        let line = format!("{:>2}. {acc:5.2}% {}{sets}", shown.len(), set_label(s));
         lines.push(Line::raw(ellipsize(&line, width)));
+        if shown.len() == 5 {
+            break;
+        }
     }
     // Where a state stands among those trained (all of them, once complete).
     let place = |what: &str, s: GroupSet| {

@@ -36,6 +36,8 @@ pub struct Classes {
     classes: Vec<Class>,
     /// Position of each closure in `classes`, by the closure's bits.
     index: HashMap<u16, usize>,
+    /// Seconds the computation took; None when read from the cache.
+    seconds: Option<f64>,
 }
 
 /// The classes computed in this process, by translation rule.
@@ -97,38 +99,49 @@ impl Classes {
         Ok(c)
     }
 
-    /// The closures as text: one line of 4,096 three-digit hex numbers.
+    /// The closures as text: a line naming the rule and the SHA-256 of the closures,
+    /// then one line of 4,096 three-digit hex numbers.
     fn to_text(&self) -> String {
-        let mut s: String = (self.closure.iter())
+        let line: String = (self.closure.iter())
             .map(|c| format!("{:03x}", c.bits()))
             .collect();
-        s.push('\n');
-        s
+        format!("{}\n{line}\n", cache_header(self.shift, &line))
     }
 
-    /// Reads a cache file; None if it is missing, or is not the closures of a closure
-    /// operator (extensive and idempotent), so a damaged file is computed again.
+    /// Reads a cache file; None if it is missing or not what this aen wrote for
+    /// `shift` (its header and checksum), or if its closures are not a closure operator
+    /// (extensive, idempotent, monotone) or differ from a recomputation of the empty
+    /// set's and every single group's: a damaged or edited file is computed again.
     fn load(shift: Shift, path: &std::path::Path) -> Option<Classes> {
         let text = crate::fsio::read_capped(path, 64 << 10, "classes cache").ok()?;
-        let text = std::str::from_utf8(&text).ok()?.trim_end();
-        if text.len() != 3 * SPACE || !text.is_ascii() {
+        let text = std::str::from_utf8(&text).ok()?;
+        let (header, line) = text.trim_end().split_once('\n')?;
+        if line.len() != 3 * SPACE || !line.is_ascii() || header != cache_header(shift, line) {
             return None;
         }
         let closure: Vec<GroupSet> = (0..SPACE)
-            .map(|i| u16::from_str_radix(&text[3 * i..3 * i + 3], 16).ok())
+            .map(|i| u16::from_str_radix(&line[3 * i..3 * i + 3], 16).ok())
             .map(|b| b.filter(|&b| (b as usize) < SPACE).map(GroupSet::from_bits))
             .collect::<Option<_>>()?;
-        let sound = closure
-            .iter()
-            .enumerate()
-            .all(|(s, c)| c.bits() & s as u16 == s as u16 && closure[c.bits() as usize] == *c);
-        sound.then(|| Classes::from_closures(shift, closure))
+        let sound = closure.iter().enumerate().all(|(s, c)| {
+            let s = s as u16;
+            let monotone = (0..NUM_GROUPS)
+                .all(|g| closure[(s | 1 << g) as usize].bits() & c.bits() == c.bits());
+            c.bits() & s == s && closure[c.bits() as usize] == *c && monotone
+        });
+        let gens = Generators::new(shift).ok()?;
+        let spot = |bits: u16| {
+            closure_of(GroupSet::from_bits(bits), &gens).ok() == Some(closure[bits as usize])
+        };
+        let checked = sound && (0..=NUM_GROUPS).all(|g| spot(((1u32 << g) >> 1) as u16));
+        checked.then(|| Classes::from_closures(shift, closure))
     }
 
     /// Computes the closures of all states. A state s with highest bit g has
     /// C(s) = C(C(s - g) + g), since s and C(s - g) + g have the same orbits; so only
     /// the sets C(t) + g are ever built, each once, by [`closure_of`].
     pub fn compute(shift: Shift) -> Result<Classes, GroupError> {
+        let started = std::time::Instant::now();
         let gens = Generators::new(shift)?;
         let mut memo: HashMap<u16, GroupSet> = HashMap::new();
         let mut closure = vec![GroupSet::EMPTY; SPACE];
@@ -154,7 +167,9 @@ impl Classes {
             };
             closure[bits as usize] = c;
         }
-        Ok(Classes::from_closures(shift, closure))
+        let mut c = Classes::from_closures(shift, closure);
+        c.seconds = Some(started.elapsed().as_secs_f64());
+        Ok(c)
     }
 
     fn from_closures(shift: Shift, closure: Vec<GroupSet>) -> Self {
@@ -185,11 +200,18 @@ impl Classes {
             closure,
             classes,
             index,
+            seconds: None,
         }
     }
 
     pub fn shift(&self) -> Shift {
         self.shift
+    }
+
+    /// Seconds the closures took to compute in this process; None if they were read
+    /// from the cache.
+    pub fn seconds(&self) -> Option<f64> {
+        self.seconds
     }
 
     /// Free parameters of the network of `class`.
@@ -226,6 +248,15 @@ impl Classes {
     }
 }
 
+/// The first line of a cache file: format, rule and the SHA-256 of the closures line.
+fn cache_header(shift: Shift, line: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let sum: String = (Sha256::digest(line.as_bytes()).iter())
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("aen-classes v2 {shift:?} sha256 {sum}")
+}
+
 /// Where the classes of `shift` are kept between runs: the user's cache folder
 /// (`AEN_CACHE_DIR` overrides it).
 fn cache_file(shift: Shift) -> Option<std::path::PathBuf> {
@@ -236,8 +267,8 @@ fn cache_file(shift: Shift) -> Option<std::path::PathBuf> {
             .to_path_buf(),
     };
     let name = match shift {
-        Shift::Step(d) => format!("classes-v1-step{d}.txt"),
-        Shift::Order(k) => format!("classes-v1-order{k}.txt"),
+        Shift::Step(d) => format!("classes-v2-step{d}.txt"),
+        Shift::Order(k) => format!("classes-v2-order{k}.txt"),
     };
     Some(dir.join(name))
 }

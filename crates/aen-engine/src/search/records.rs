@@ -90,6 +90,8 @@ pub enum FinishReason {
     MaxModels,
     MaxEpisodes,
     Stopped,
+    /// Every network of the space is trained (under classes, before max_models).
+    AllNetworks,
 }
 
 /// What a client shows about a run.

@@ -132,10 +132,16 @@ impl Identity {
                 s.data.translation.show(),
                 id.translation.clone(),
             ),
+            // A search that gives every set its own network can read a table made
+            // under classes (each set has its row); the other way round, a class would
+            // take whichever of its differing rows the search met first.
             (
                 "search.equivalence",
                 s.search.equivalence.show(),
-                id.equivalence.clone(),
+                match (s.search.equivalence, id.equivalence.as_str()) {
+                    (Equivalence::None, "closure") => "none".into(),
+                    _ => id.equivalence.clone(),
+                },
             ),
             (
                 "child.per_pass (children per pass)",

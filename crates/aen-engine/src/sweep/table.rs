@@ -516,11 +516,47 @@ pub fn parse(text: &str) -> Result<Read> {
         }
         rows.push(row);
     }
+    check_classes(&header, &rows)?;
     Ok(Read {
         table: Table { header, rows },
         truncated,
         complete_len: offset as u64,
     })
+}
+
+/// The rows of one class and seed are one network's: the same accuracies and
+/// parameters; and `trained` marks exactly the row of the class's first swept state.
+/// A table edited by hand so that these disagree is refused, naming the rows, rather
+/// than read three ways by three commands.
+fn check_classes(header: &Header, rows: &[Row]) -> Result<()> {
+    if header.version < 2 {
+        return Ok(());
+    }
+    let first = header.trained_for();
+    let mut seen: HashMap<(GroupSet, u32), &Row> = HashMap::new();
+    for r in rows {
+        let should = first.get(&r.state) == Some(&r.state);
+        if r.trained != should {
+            bail!(
+                "{} seed {}: trained is {} but the row of its class's first set ({}) is the trained one",
+                r.state.bit_string(),
+                r.seed,
+                u8::from(r.trained),
+                first.get(&r.state).map_or("?".into(), |f| f.bit_string())
+            );
+        }
+        let other = *seen.entry((r.class, r.seed)).or_insert(r);
+        if (other.val_acc, other.test_acc, other.params) != (r.val_acc, r.test_acc, r.params) {
+            bail!(
+                "{} and {} seed {} are one network (class {}) but their rows differ",
+                other.state.bit_string(),
+                r.state.bit_string(),
+                r.seed,
+                r.class.bit_string()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Reads and parses `path`, naming it in errors.

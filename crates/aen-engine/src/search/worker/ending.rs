@@ -19,9 +19,13 @@ impl Worker {
         };
         if (old.state, old.action) != (rec.state, rec.action) {
             return Err(Halt::Failed(format!(
-                "the replay of the snapshot diverged at step {} (recorded action {}, now {}): \
+                "the replay of the snapshot diverged at step {} (recorded: action {} from {}, now: action {} from {}): \
                  it was altered or made by another build or device; it was left unchanged",
-                self.step, old.action, rec.action
+                self.step,
+                old.action,
+                old.state.bit_string(),
+                rec.action,
+                rec.state.bit_string()
             )));
         }
         Ok(())

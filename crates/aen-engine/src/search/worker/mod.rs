@@ -150,7 +150,9 @@ impl Worker {
 
     fn finished_reason(&self) -> Option<FinishReason> {
         let s = &self.settings.search;
-        if self.children.count() >= self.settings.budget() {
+        if self.children.count() >= self.settings.networks() {
+            Some(FinishReason::AllNetworks)
+        } else if self.children.count() >= self.settings.budget() {
             Some(FinishReason::MaxModels)
         } else if self.history.episodes.len() >= s.max_episodes {
             Some(FinishReason::MaxEpisodes)
