@@ -192,6 +192,34 @@ fn single_test_quick_writes_a_13_by_13_table() {
     assert_eq!(table.lines().next().unwrap().split(',').count(), 1 + 13 * 3);
 }
 
+/// An unwritable --csv is found before the 169 trainings, not after them.
+#[test]
+fn single_test_checks_its_csv_before_training() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let under_a_file = file.join("t.csv");
+    for (csv, says) in [
+        (
+            home.path().to_path_buf(),
+            "must be a file, and this is a folder",
+        ),
+        (under_a_file, "cannot create its folder"),
+    ] {
+        let o = aen(
+            &["single-test", "--quick", "--csv", csv.to_str().unwrap()],
+            home.path(),
+        );
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("--csv") && err.contains(says), "{err}");
+        assert!(
+            !err.contains("single-equivariance test on"),
+            "nothing trained: {err}"
+        );
+    }
+}
+
 fn search_args<'a>(snap: &'a str, out: &'a str, models: &'a str) -> Vec<&'a str> {
     vec![
         "search",

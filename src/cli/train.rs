@@ -256,6 +256,8 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
         (f.train_size, f.val_size, f.test_size, f.epochs) = (1000, 500, 500, 1);
     }
     a.flags.apply(&mut settings)?;
+    // The table is written after hours of training: its place is checked first.
+    session::check_out_file(&a.csv, "--csv")?;
     let base = session::open_base(&settings)?;
     let (sizes, note) = experiments::fit_sizes(&base, settings.final_sizes());
     if let Some(n) = note {
@@ -289,7 +291,7 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
-    std::fs::write(&a.csv, table.to_csv())
+    crate::engine::fsio::write_atomic(&a.csv, table.to_csv().as_bytes())
         .with_context(|| format!("writing {}", a.csv.display()))?;
     let legend = if seeds > 1 {
         format!(

@@ -235,6 +235,28 @@ pub fn check_out_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Checks, before any work, that a file can be written at `path`: not a folder, and
+/// its folder exists (or can be made) and takes a new file.
+pub fn check_out_file(path: &Path, flag: &str) -> Result<()> {
+    if path.is_dir() {
+        bail!(
+            "{}: {flag} must be a file, and this is a folder",
+            path.display()
+        );
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{flag} {}: cannot create its folder", path.display()))?;
+    let probe = dir.join(format!(".aen-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("{flag} {}: cannot write in its folder", path.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
 /// Writes models.csv, summary.json (with the final evaluation, if any) and the plots.
 pub fn export(dir: &Path, snap: &Snapshot, eval: Option<&[EvalRow]>) -> Result<()> {
     check_out_dir(dir)?;
