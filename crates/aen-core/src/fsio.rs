@@ -348,6 +348,72 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     Ok(())
 }
 
+/// Creates `path` with `bytes`, atomically and only if nothing is there: of two
+/// processes creating one path at once, exactly one succeeds, and the other gets an
+/// error whose kind is `AlreadyExists`. Readers never see the file partly written: it
+/// is written and synced under a temporary name, then hard-linked to `path` (which
+/// fails if `path` exists). Where the file system has no hard links, the file is
+/// created exclusively in place instead.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    let fail = |problem| FsError::new(path, "", problem);
+    let name = path.file_name().ok_or_else(|| {
+        fail(FsProblem::Io {
+            doing: "cannot write",
+            err: io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"),
+        })
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let exists = |err| {
+        fail(FsProblem::Io {
+            doing: "cannot create it: it already exists",
+            err,
+        })
+    };
+    let (tmp, mut file) = create_temp(dir, &name.to_string_lossy()).map_err(|err| {
+        fail(FsProblem::Io {
+            doing: "cannot create a temporary file beside it",
+            err,
+        })
+    })?;
+    let written = file.write_all(bytes).and_then(|_| file.sync_all());
+    drop(file);
+    let linked = written.and_then(|_| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(exists(e)),
+        // No hard links here: create it exclusively in place.
+        Err(_) => {
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .map_err(|e| match e.kind() {
+                    io::ErrorKind::AlreadyExists => exists(e),
+                    _ => fail(FsProblem::Io {
+                        doing: "cannot create",
+                        err: e,
+                    }),
+                })?;
+            f.write_all(bytes)
+                .and_then(|_| f.sync_all())
+                .map_err(|err| {
+                    fail(FsProblem::Io {
+                        doing: "cannot write",
+                        err,
+                    })
+                })?;
+        }
+    }
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -87,7 +87,27 @@ pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Resu
     }
     info.snapshot_path = path.clone();
     let empty = Snapshot::new(settings.clone(), &info, Default::default(), None, 0.0);
-    snapshot::save(&empty, &path).context("cannot autosave the session")?;
+    if overwrite || reserved {
+        snapshot::save(&empty, &path).context("cannot autosave the session")?;
+    } else if path.exists() {
+        // A link to nothing, say: it is not replaced.
+        bail!(
+            "{} already exists: resume it with --resume, or choose another --snapshot",
+            path.display()
+        );
+    } else {
+        // Created only if still absent: of two runs started at once on one path,
+        // one gets it and the other stops here, before any training.
+        if let Err(e) = snapshot::save_new(&empty, &path) {
+            if path.exists() {
+                bail!(
+                    "{} already exists (another run took it just now): resume it with --resume, or choose another --snapshot",
+                    path.display()
+                );
+            }
+            return Err(e).context("cannot autosave the session");
+        }
+    }
     Ok(search::spawn(settings, info, eval, None, Vec::new(), true))
 }
 

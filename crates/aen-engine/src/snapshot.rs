@@ -140,6 +140,15 @@ pub fn save(snap: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
     fsio::write_atomic(path, &bytes).map_err(|e| SnapshotError::Write(e.to_string()))
 }
 
+/// Writes `snap` to `path` only if nothing is there, atomically: of two runs started at
+/// once on one path, exactly one gets it (the other an error saying it exists).
+pub fn save_new(snap: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
+    snap.check_finite()
+        .map_err(|m| SnapshotError::Write(format!("{}: not saved: {m}", path.display())))?;
+    let bytes = serde_json::to_vec(snap).expect("snapshots always serialise");
+    fsio::write_new(path, &bytes).map_err(|e| SnapshotError::Write(e.to_string()))
+}
+
 /// Reads a snapshot, checking format and version before anything else, then that its
 /// settings and numbers are valid.
 pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
