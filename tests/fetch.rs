@@ -324,29 +324,27 @@ fn one_file_quick() -> (HashMap<String, Vec<u8>>, Manifest) {
     (files, manifest)
 }
 
-fn failures_then_success(mirrors: Vec<String>) -> (Vec<(String, String)>, Duration) {
+fn failures_then_success(mirrors: Vec<String>) -> Vec<(String, String)> {
     let (files, mut manifest) = one_file_quick();
     let good = serve(files, 4);
     manifest.mirrors = mirrors;
     manifest.mirrors.push(format!("{good}/good/"));
     let dest = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    let t = Instant::now();
     fetch::fetch(&manifest, dest.path(), &mut |e| {
         if let FetchEvent::MirrorFailed { url, reason, .. } = e {
             failures.push((url, reason));
         }
     })
     .unwrap();
-    let took = t.elapsed();
     assert!(dest.path().join("train-labels-idx1-ubyte.gz").is_file());
-    (failures, took)
+    failures
 }
 
 #[test]
 fn a_mirror_sending_one_byte_a_second_times_out_and_the_next_is_used() {
     let slow = serve_badly(Pace::OneBytePerSecond, 10);
-    let (failures, took) = failures_then_success(vec![format!("{slow}/x/")]);
+    let failures = failures_then_success(vec![format!("{slow}/x/")]);
     assert_eq!(failures.len(), 1, "{failures:?}");
     let (url, reason) = &failures[0];
     assert!(url.starts_with(&slow), "{url}");
@@ -354,15 +352,13 @@ fn a_mirror_sending_one_byte_a_second_times_out_and_the_next_is_used() {
         reason.contains("timed out") && reason.contains("too slow"),
         "{reason}"
     );
-    assert!(took < Duration::from_secs(5), "took {took:?}");
 }
 
 #[test]
 fn a_silent_mirror_and_an_endless_one_time_out_too() {
     let silent = serve_badly(Pace::Silent, 10);
     let endless = serve_badly(Pace::Endless, 10);
-    let (failures, took) =
-        failures_then_success(vec![format!("{silent}/x/"), format!("{endless}/x/")]);
+    let failures = failures_then_success(vec![format!("{silent}/x/"), format!("{endless}/x/")]);
     assert_eq!(failures.len(), 2, "{failures:?}");
     assert!(
         failures[0].1.contains("timed out: no response"),
@@ -372,7 +368,6 @@ fn a_silent_mirror_and_an_endless_one_time_out_too() {
         failures[1].1.contains("timed out") && failures[1].1.contains("deadline"),
         "{failures:?}"
     );
-    assert!(took < Duration::from_secs(8), "took {took:?}");
 }
 
 #[test]
