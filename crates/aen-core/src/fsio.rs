@@ -294,16 +294,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
         Ok(m) if m.is_dir() => return Err(fail(FsProblem::IsDirectory)),
         _ => {}
     }
-    let name = path.file_name().ok_or_else(|| {
-        fail(FsProblem::Io {
-            doing: "cannot write",
-            err: io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"),
-        })
-    })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let (name, dir) = name_and_dir(path)?;
     let (tmp, mut file) = create_temp(dir, &name.to_string_lossy()).map_err(|err| {
         fail(match err.kind() {
             io::ErrorKind::NotFound => FsProblem::Io {
@@ -356,16 +347,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
 /// created exclusively in place instead.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
     let fail = |problem| FsError::new(path, "", problem);
-    let name = path.file_name().ok_or_else(|| {
-        fail(FsProblem::Io {
-            doing: "cannot write",
-            err: io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"),
-        })
-    })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let (name, dir) = name_and_dir(path)?;
     let exists = |err| {
         fail(FsProblem::Io {
             doing: "cannot create it: it already exists",
@@ -412,6 +394,25 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The file name of `path` and the folder it is in ("." for a bare name).
+fn name_and_dir(path: &Path) -> Result<(&std::ffi::OsStr, &Path), FsError> {
+    let name = path.file_name().ok_or_else(|| {
+        FsError::new(
+            path,
+            "",
+            FsProblem::Io {
+                doing: "cannot write",
+                err: io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"),
+            },
+        )
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Ok((name, dir))
 }
 
 fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
