@@ -5,6 +5,7 @@
 //! and tables keep their meaning.
 
 use crate::common;
+use crate::common::aen_in as aen;
 
 use aen::classes::{Classes, SPACE};
 use aen::compare::{self, GroundTruth};
@@ -15,7 +16,6 @@ use aen::sweep::table::{Header, Identity, Row, StateSet, Table};
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 fn classes(shift: Shift) -> Arc<Classes> {
@@ -252,28 +252,7 @@ fn a_none_table_is_refused_for_a_closure_search() {
     assert_eq!(r[0].curves[0].len(), 10);
 }
 
-fn aen(args: &[&str], home: &Path) -> Output {
-    Command::new(common::aen_bin())
-        .args(args)
-        .env("XDG_DATA_HOME", home)
-        .env("XDG_CONFIG_HOME", home)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-const TINY: &[&str] = &[
-    "--source",
-    "embedded",
-    "--train-size",
-    "100",
-    "--val-size",
-    "50",
-    "--test-size",
-    "50",
-    "--epochs",
-    "1",
-];
+const TINY: &[&str] = common::TINY_CHILD;
 
 /// Rows of one class at one seed carry one network; exactly one of them is marked
 /// trained, and the table says so in its class column.

@@ -3,6 +3,7 @@
 //! clear errors. Plus the report's statistics on a table with a known answer.
 
 use crate::common;
+use crate::common::aen_in as aen;
 
 use aen::groups::{Group, GroupSet};
 use aen::sweep::report::Report;
@@ -13,28 +14,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const TINY: &[&str] = &[
-    "--source",
-    "embedded",
-    "--train-size",
-    "100",
-    "--val-size",
-    "50",
-    "--test-size",
-    "50",
-    "--epochs",
-    "1",
-];
-
-fn aen(args: &[&str], home: &Path) -> Output {
-    Command::new(aen_bin())
-        .args(args)
-        .env("XDG_DATA_HOME", home)
-        .env("XDG_CONFIG_HOME", home)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+const TINY: &[&str] = common::TINY_CHILD;
 
 fn sweep(extra: &[&str], out: &Path, home: &Path) -> Output {
     let mut args = vec!["sweep"];

@@ -19,6 +19,32 @@ pub fn tiny_settings() -> Settings {
     s
 }
 
+/// The smallest children that still train: embedded MNIST, 100 / 50 / 50 images, one
+/// epoch (for sweeps and searches run through the binary).
+pub const TINY_CHILD: &[&str] = &[
+    "--source",
+    "embedded",
+    "--train-size",
+    "100",
+    "--val-size",
+    "50",
+    "--test-size",
+    "50",
+    "--epochs",
+    "1",
+];
+
+/// Runs the aen binary with `home` as its data and config folders, without colour.
+pub fn aen_in(args: &[&str], home: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(aen_bin())
+        .args(args)
+        .env("XDG_DATA_HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 pub fn aen_bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_aen"))
 }
