@@ -226,7 +226,7 @@ impl Classes {
 
     /// The class of `s`.
     pub fn class_of(&self, s: GroupSet) -> &Class {
-        &self.classes[self.index[&self.closure(s).bits()]]
+        &self.classes[self.position(s)]
     }
 
     /// Position of `s`'s class in [`Classes::all`].
