@@ -97,7 +97,7 @@ fn a_table_search_follows_the_trained_search_on_the_states_it_visits() {
 
 /// A whole table whose true best is known: accuracy rises with the groups of `target`
 /// present and falls with the others; two seeds add a fixed noise.
-fn synthetic() -> Table {
+pub(crate) fn synthetic() -> Table {
     let target = 0b0000_0011_0011u16;
     let states: Vec<GroupSet> = (0..4096u16).map(GroupSet::from_bits).collect();
     let rows = states

@@ -232,7 +232,7 @@ fn an_interrupted_table_stops_at_once_and_a_second_run_waits_for_the_folder() {
     }
     let second = reproduce(&out, home.path(), &["--seeds", "3", "--final-epochs", "3"]);
     assert!(!second.status.success());
-    assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another aen reproduce"));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another aen"));
     let t = std::time::Instant::now();
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let status = child.wait().unwrap();

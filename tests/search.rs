@@ -383,3 +383,77 @@ fn the_history_folded_from_events_is_the_saved_history() {
     let (_, saved) = run(more, Some(snap), &path, |ev, _| view.apply(ev));
     assert_eq!(key(&view.history), key(&saved));
 }
+
+/// A search extended past its max models (the TUI's `+`, or `--resume --max-models`)
+/// reopens to its end, can be extended again, and a reopened run equals what was saved.
+#[test]
+fn an_extended_search_reopens_and_extends_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = path_of(&dir, "x.json");
+    let mut s = tiny_settings();
+    s.search.max_models = 6;
+    s.search.episode_len = 4;
+    let (reason, _) = run(s.clone(), None, &p, |_, _| {});
+    assert_eq!(reason, FinishReason::MaxModels);
+    let mut extended = s.clone();
+    for (max, changes) in [(9, 1), (12, 2)] {
+        extended.search.max_models = max;
+        let snap = snapshot::load(&p).unwrap();
+        let (reason, h) = run(extended.clone(), Some(snap), &p, |_, _| {});
+        assert_eq!(reason, FinishReason::MaxModels);
+        assert_eq!(h.models.len(), max);
+        assert_eq!(h.changes.len(), changes);
+        // Reopened as it is: the replay reaches the end and changes nothing.
+        let saved = std::fs::read(&p).unwrap();
+        let snap = snapshot::load(&p).unwrap();
+        let (reason, again) = run(snap.settings.clone(), Some(snap), &p, |e, _| {
+            if let Event::Log(l) = e {
+                assert!(!l.contains("while replaying"), "{l}");
+            }
+        });
+        assert_eq!(reason, FinishReason::MaxModels);
+        assert_eq!(format!("{again:?}"), format!("{h:?}"));
+        assert_eq!(std::fs::read(&p).unwrap(), saved, "reopening rewrote it");
+    }
+}
+
+/// Records a replay cannot re-derive must agree with those it can: an edited model
+/// accuracy, or a negative or absurd time, is refused with the reason.
+#[test]
+fn snapshots_whose_records_contradict_each_other_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/session.json").unwrap()).unwrap();
+    let edits: [(&str, serde_json::Value, &str); 4] = [
+        (
+            "/history/models/1/val_acc",
+            99.0.into(),
+            "contradict each other",
+        ),
+        (
+            "/history/models/2/params",
+            7.into(),
+            "contradict each other",
+        ),
+        ("/seconds", (-1e6).into(), "is not 0 to"),
+        (
+            "/history/models/0/seconds",
+            1e300.into(),
+            "1e300 s, which is not 0 to",
+        ),
+    ];
+    for (pointer, value, says) in edits {
+        let mut v = original.clone();
+        match v.pointer_mut(pointer) {
+            Some(slot) => *slot = value,
+            None => {
+                v["seconds"] = value;
+            }
+        }
+        let p = path_of(&dir, "edited.json");
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        let e = snapshot::load(&p).unwrap_err().to_string();
+        assert!(e.contains(says), "{pointer}: {e}");
+    }
+    snapshot::load(std::path::Path::new("tests/fixtures/session.json")).unwrap();
+}

@@ -71,6 +71,8 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
         bail!("--table TABLE is required: the ground-truth table of `aen sweep`");
     };
     session::check_out_dir(&a.out)?;
+    let outputs = compare::OUTPUTS.map(|n| a.out.join(n));
+    crate::engine::fsio::refuse_overlap(&[&path], &outputs).map_err(anyhow::Error::msg)?;
     let read = table::read(&path)?;
     let truth = Arc::new(GroundTruth::new(&read.table)?);
     // The table's data settings; the search settings come from the config and flags.
@@ -105,9 +107,7 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     )?;
     bar.finish_and_clear();
     let text = compare::summary_text(&results, &truth, a.budget);
-    compare::write_csv(&results, &a.out)?;
-    compare::plot(&results, &a.out.join("regret.png"))?;
-    crate::engine::fsio::write_atomic(&a.out.join("summary.txt"), text.as_bytes())?;
+    compare::write_outputs(&results, &text, &a.out)?;
     print(format!(
         "{text}\n{} runs in {:.1} s; wrote regret.csv, runs.csv, regret.png, summary.txt to {}\n",
         total,

@@ -192,7 +192,7 @@ fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) 
 }
 
 fn export(settings: &Settings, out: &std::path::Path) -> Result<()> {
-    crate::engine::session::check_out_dir(out)?;
+    crate::engine::gexport::check_out(out)?;
     let base = crate::engine::session::open_base(settings)?;
     let m = crate::engine::gexport::export(settings, &base, out)?;
     print(format!(

@@ -55,6 +55,9 @@ pub fn run(a: SearchArgs, mut settings: Settings) -> Result<()> {
     // Bad flags are errors before --out is created.
     a.flags.apply(&mut settings.clone())?;
     session::check_out_dir(&a.out)?;
+    if let Some(p) = a.resume.as_ref().or(a.snapshot.as_ref()) {
+        session::check_export(&a.out, p)?;
+    }
     let handle = match &a.resume {
         Some(path) => {
             let snap = snapshot::load(path)?;

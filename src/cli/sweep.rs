@@ -86,6 +86,11 @@ pub fn run(a: SweepArgs, settings: Settings) -> Result<()> {
             ))
         }
         Some(SweepCommand::Report { table, out }) => {
+            if let Some(dir) = &out {
+                let outputs = sweep::report::OUTPUTS.map(|n| dir.join(n));
+                crate::engine::fsio::refuse_overlap(&[&table], &outputs)
+                    .map_err(anyhow::Error::msg)?;
+            }
             let read = sweep::table::read(&table)?;
             if let Some((line, _)) = read.truncated {
                 eprintln!(

@@ -183,7 +183,7 @@ pub fn run_once(
         prior_seconds: 0.0,
     };
     let eval = Evaluator::Table(truth.lookup(seed as usize));
-    let h = search::spawn(s, info, eval, None, Vec::new(), false);
+    let h = search::spawn(s, info, eval, None, Vec::new(), None);
     let mut error = None;
     for ev in h.events.iter() {
         match ev {
@@ -384,8 +384,18 @@ pub fn summary_text(results: &[StrategyResult], truth: &GroundTruth, budget: usi
     s
 }
 
-/// regret.csv: strategy, models, mean regret and its 95 % interval; runs.csv: per run.
-pub fn write_csv(results: &[StrategyResult], dir: &std::path::Path) -> Result<()> {
+/// The files [`write_outputs`] writes.
+pub const OUTPUTS: [&str; 4] = ["regret.csv", "runs.csv", "regret.png", "summary.txt"];
+
+/// Writes [`OUTPUTS`] into `dir` as one set (a failure leaves the previous set whole):
+/// regret.csv (strategy, models, mean regret and its 95 % interval), runs.csv (per
+/// run), regret.png and `summary`.
+pub fn write_outputs(
+    results: &[StrategyResult],
+    summary: &str,
+    dir: &std::path::Path,
+) -> Result<()> {
+    let mut set = crate::fsio::Staged::new();
     let budget = results
         .first()
         .map_or(0, |r| r.curves.first().map_or(0, Vec::len));
@@ -399,7 +409,7 @@ pub fn write_csv(results: &[StrategyResult], dir: &std::path::Path) -> Result<()
             ));
         }
     }
-    crate::fsio::write_atomic(&dir.join("regret.csv"), s.as_bytes())?;
+    set.bytes(&dir.join("regret.csv"), s.as_bytes())?;
     let mut s = String::from("strategy,run,models_to_top1,models_to_best,final_regret,seconds\n");
     for r in results {
         for (i, c) in r.curves.iter().enumerate() {
@@ -414,12 +424,17 @@ pub fn write_csv(results: &[StrategyResult], dir: &std::path::Path) -> Result<()
             ));
         }
     }
-    crate::fsio::write_atomic(&dir.join("runs.csv"), s.as_bytes())?;
+    set.bytes(&dir.join("runs.csv"), s.as_bytes())?;
+    set.file(&dir.join("regret.png"), |p| {
+        plot(results, p).map_err(|e| format!("drawing the plot: {e:#}"))
+    })?;
+    set.bytes(&dir.join("summary.txt"), summary.as_bytes())?;
+    set.commit()?;
     Ok(())
 }
 
 /// regret.png: mean regret curves with their 95 % bands, log-scaled models axis.
-pub fn plot(results: &[StrategyResult], path: &std::path::Path) -> Result<()> {
+fn plot(results: &[StrategyResult], path: &std::path::Path) -> Result<()> {
     use plotters::prelude::*;
     crate::report::register_font();
     let budget = results

@@ -8,11 +8,11 @@
 use crate::data::{self, BaseData, Images, idx};
 use crate::gdata::{self, Split, SplitSizes};
 use crate::settings::{SettingValue, Settings};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub const FORMAT: &str = "aen-gdata-export";
+pub use crate::data::exported::FORMAT;
 pub const VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -89,7 +89,8 @@ fn record(name: &str, file: &str, first: usize, split: &Split, base_file: &str) 
     }
 }
 
-fn write_pair(dir: &Path, stem: &str, side: usize, splits: &[&Split]) -> Result<Vec<FileHash>> {
+/// The IDX pair of `splits`, as (file name, bytes).
+fn encode_pair(stem: &str, side: usize, splits: &[&Split]) -> [(String, Vec<u8>); 2] {
     let pixels: Vec<u8> = splits.iter().flat_map(|s| raw(s)).collect();
     let labels: Vec<u8> = splits.iter().flat_map(|s| s.y.iter().copied()).collect();
     let images = Images {
@@ -98,8 +99,7 @@ fn write_pair(dir: &Path, stem: &str, side: usize, splits: &[&Split]) -> Result<
         cols: side,
         pixels,
     };
-    let mut out = Vec::new();
-    for (name, bytes) in [
+    [
         (
             format!("{stem}-images-idx3-ubyte"),
             idx::encode_images(&images),
@@ -108,15 +108,27 @@ fn write_pair(dir: &Path, stem: &str, side: usize, splits: &[&Split]) -> Result<
             format!("{stem}-labels-idx1-ubyte"),
             idx::encode_labels(&labels),
         ),
-    ] {
-        crate::fsio::write_atomic(&dir.join(&name), &bytes)
-            .with_context(|| format!("writing {name}"))?;
-        out.push(FileHash {
-            sha256: sha256_hex(&bytes),
-            name,
-        });
+    ]
+}
+
+/// Checks, before any work, that exporting into `dir` loses nothing: it must be
+/// absent, empty, or hold an earlier export and nothing else (which, once the new
+/// manifest is known, must be of the same settings: see [`export`]).
+pub fn check_out(dir: &Path) -> Result<()> {
+    crate::session::check_out_dir(dir)?;
+    let written = crate::data::exported::written_files(dir)?.unwrap_or_default();
+    let foreign = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| !written.contains(n));
+    if let Some(name) = foreign {
+        bail!(
+            "{} holds {name}, which an earlier export did not write: --out must be a new or empty folder (an export never overwrites data)",
+            dir.display()
+        );
     }
-    Ok(out)
+    Ok(())
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -132,10 +144,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn export(settings: &Settings, base: &BaseData, dir: &Path) -> Result<Manifest> {
     let shift = settings.shift();
     let d = &settings.data;
+    check_out(dir)?;
     let gd = gdata::build(base, d.groups, shift, d.seed, settings.child_sizes())?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut files = write_pair(dir, "train", gd.side, &[&gd.train, &gd.val])?;
-    files.extend(write_pair(dir, "t10k", gd.side, &[&gd.test])?);
+    let mut encoded = Vec::new();
+    encoded.extend(encode_pair("train", gd.side, &[&gd.train, &gd.val]));
+    encoded.extend(encode_pair("t10k", gd.side, &[&gd.test]));
+    let files = (encoded.iter())
+        .map(|(name, bytes)| FileHash {
+            name: name.clone(),
+            sha256: sha256_hex(bytes),
+        })
+        .collect();
     let test_base = if base.test.is_some() { "t10k" } else { "train" };
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -164,7 +183,22 @@ pub fn export(settings: &Settings, base: &BaseData, dir: &Path) -> Result<Manife
         files,
     };
     let json = serde_json::to_vec(&manifest).expect("manifests serialise");
-    crate::fsio::write_atomic(&dir.join("manifest.json"), &json)
-        .context("writing manifest.json")?;
+    let old = dir.join(crate::data::exported::MANIFEST);
+    if old.exists() {
+        let bytes = crate::fsio::read_capped(&old, 256 << 20, "export manifest")?;
+        if serde_json::from_slice::<Manifest>(&bytes).ok().as_ref() != Some(&manifest) {
+            bail!(
+                "{} holds an export of other settings or data: export into a new or empty folder (an export never overwrites another)",
+                dir.display()
+            );
+        }
+    }
+    // One set: a failure (a full disk) leaves an earlier export whole.
+    let mut set = crate::fsio::Staged::new();
+    for (name, bytes) in &encoded {
+        set.bytes(&dir.join(name), bytes)?;
+    }
+    set.bytes(&old, &json)?;
+    set.commit()?;
     Ok(manifest)
 }

@@ -202,11 +202,13 @@ pub fn plot_rewards(history: &History, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes models.csv, summary.json, accuracy.png and rewards.png into `dir`.
+/// Writes models.csv, summary.json, accuracy.png and rewards.png into `dir`, as one set:
+/// a failure (a full disk) leaves the previous set whole.
 pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let h = &snap.history;
-    std::fs::write(dir.join("models.csv"), models_csv(&h.models)).context("writing models.csv")?;
+    let mut set = crate::fsio::Staged::new();
+    set.bytes(&dir.join("models.csv"), models_csv(&h.models).as_bytes())?;
     let best: Vec<serde_json::Value> = h
         .best(10)
         .iter()
@@ -234,13 +236,14 @@ pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>
         "final_eval": final_rows,
         "verdict": final_rows.and_then(crate::experiments::verdict),
     });
-    std::fs::write(
-        dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary)?,
-    )
-    .context("writing summary.json")?;
-    plot_accuracy(h, &dir.join("accuracy.png")).context("drawing accuracy.png")?;
-    plot_rewards(h, &dir.join("rewards.png")).context("drawing rewards.png")?;
+    set.bytes(
+        &dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    let draw = |r: Result<()>| r.map_err(|e| format!("drawing the plot: {e:#}"));
+    set.file(&dir.join("accuracy.png"), |p| draw(plot_accuracy(h, p)))?;
+    set.file(&dir.join("rewards.png"), |p| draw(plot_rewards(h, p)))?;
+    set.commit()?;
     Ok(())
 }
 

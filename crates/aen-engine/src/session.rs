@@ -79,6 +79,22 @@ pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Resu
         Some(p) => (p, false),
         None => (new_snapshot_path()?, true),
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        bail!(
+            "{}: cannot write the snapshot: its folder does not exist",
+            path.display()
+        );
+    }
+    // One run per snapshot: a second run on it (a new one or a resume, here or in the
+    // TUI) stops at this lock, before anything is written.
+    let lock = match crate::fsio::Lock::take(&path) {
+        Err(e @ crate::fsio::LockError::Io { .. }) => {
+            return Err(e).context("cannot autosave the session");
+        }
+        lock => lock?,
+    };
     if path.exists() && !overwrite && !reserved {
         bail!(
             "{} already exists: resume it with --resume, or choose another --snapshot (or pass --overwrite to replace it)",
@@ -108,7 +124,14 @@ pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Resu
             return Err(e).context("cannot autosave the session");
         }
     }
-    Ok(search::spawn(settings, info, eval, None, Vec::new(), true))
+    Ok(search::spawn(
+        settings,
+        info,
+        eval,
+        None,
+        Vec::new(),
+        Some(lock),
+    ))
 }
 
 /// Where a run's accuracies come from: the sweep table of `search.table` (seed
@@ -155,16 +178,30 @@ pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Res
     }
     // A checkpoint stays as it was saved: the run goes on in a new session file,
     // which holds the run from the start (so it lists and resumes like any other).
-    let (snap, path) = if snap.checkpoint {
+    let (snap, path, lock) = if snap.checkpoint {
         let copy = Snapshot {
             checkpoint: false,
             ..snap
         };
         let fresh = new_snapshot_path()?;
+        let lock = crate::fsio::Lock::take(&fresh)?;
         snapshot::save(&copy, &fresh).context("cannot start the session file")?;
-        (copy, fresh)
+        (copy, fresh, lock)
     } else {
-        (snap, path)
+        let lock = crate::fsio::Lock::take(&path)?;
+        // A run that held it may have saved more between our read and our lock:
+        // continuing what was read would overwrite that.
+        if let Ok(now) = snapshot::load(&path)
+            && (now.seconds != snap.seconds
+                || now.history.models.len() != snap.history.models.len()
+                || now.history.steps.len() != snap.history.steps.len())
+        {
+            bail!(
+                "{} changed while it was being opened (another run saved it): open it again",
+                path.display()
+            );
+        }
+        (snap, path, lock)
     };
     fsio_check_writable(&path)?;
     let (eval, info) = evaluator(&snap.settings, &path, snap.seconds)?;
@@ -174,7 +211,7 @@ pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Res
         eval,
         Some(snap),
         changes,
-        true,
+        Some(lock),
     ))
 }
 
@@ -239,6 +276,13 @@ pub fn final_eval_trainings(snap: &Snapshot, eval: &FinalEvalSettings) -> usize 
 
 /// The files [`export`] writes.
 pub const EXPORTS: [&str; 4] = ["models.csv", "summary.json", "accuracy.png", "rewards.png"];
+
+/// Checks, before any work, that exporting into `dir` cannot overwrite the session's
+/// own snapshot at `snapshot`.
+pub fn check_export(dir: &Path, snapshot: &Path) -> Result<()> {
+    let outputs = EXPORTS.map(|n| dir.join(n));
+    crate::fsio::refuse_overlap(&[snapshot], &outputs).map_err(anyhow::Error::msg)
+}
 
 /// Checks that `dir` can take the exports before any long work starts.
 pub fn check_out_dir(dir: &Path) -> Result<()> {

@@ -6,7 +6,7 @@
 //! replay memory and RNG are rebuilt from it by replay (see `search`).
 
 use crate::fsio;
-use crate::search::records::{FinishReason, History, RunInfo};
+use crate::search::records::{FinishReason, History, ModelRecord, RunInfo};
 use crate::settings::Settings;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -20,6 +20,10 @@ pub const VERSION: u32 = 3;
 const READABLE: [u64; 3] = [1, 2, 3];
 /// Larger files are refused before they are read (a full search is a few MB).
 pub const MAX_BYTES: u64 = 512 << 20;
+
+/// The longest time a run or a model may have taken, in seconds (a century): more is
+/// an edited or broken record.
+pub const MAX_SECONDS: f64 = 100.0 * 365.25 * 86_400.0;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -130,6 +134,46 @@ impl Snapshot {
             _ => Ok(()),
         }
     }
+
+    /// What the records say twice must agree: a step that reached a trained state
+    /// recorded that model's accuracy and size. Times are positive and below a century.
+    fn check_records(&self) -> Result<(), String> {
+        let h = &self.history;
+        let seconds_ok = |s: f64| (0.0..=MAX_SECONDS).contains(&s);
+        if !seconds_ok(self.seconds) {
+            return Err(format!(
+                "the run's time, {:e} s, is not 0 to {MAX_SECONDS:e} s (a century)",
+                self.seconds
+            ));
+        }
+        if let Some(m) = h.models.iter().find(|m| !seconds_ok(m.seconds)) {
+            return Err(format!(
+                "model {} ({}) took {:e} s, which is not 0 to {MAX_SECONDS:e} s (a century)",
+                m.index,
+                m.state.bit_string(),
+                m.seconds
+            ));
+        }
+        let by_state: std::collections::HashMap<u16, &ModelRecord> =
+            h.models.iter().map(|m| (m.state.bits(), m)).collect();
+        for st in &h.steps {
+            if let Some(m) = by_state.get(&st.next_state.bits())
+                && (m.val_acc != st.val_acc || m.params != st.params)
+            {
+                return Err(format!(
+                    "the records contradict each other: model {} ({}) has {}% validation and {} parameters, step {} reached it with {}% and {}",
+                    m.index,
+                    m.state.bit_string(),
+                    m.val_acc,
+                    m.params,
+                    st.step,
+                    st.val_acc,
+                    st.params
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes `snap` to `path` atomically.
@@ -157,21 +201,31 @@ pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
     from_bytes(path, &bytes)
 }
 
+/// The fields read first: format and version decide whether the rest is read at all,
+/// and old settings get their old defaults. Everything else is skipped unparsed, so
+/// memory stays a small multiple of the file (a `Value` of the whole file would take
+/// some 18 times its size).
+#[derive(serde::Deserialize)]
+struct Probe {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+    settings: Option<serde_json::Value>,
+}
+
 /// Parses a snapshot read from `path` (named in errors).
 pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     let p = || path.to_path_buf();
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| SnapshotError::NotSnapshot {
-            path: p(),
-            msg: format!("not JSON: {e}"),
-        })?;
-    if value.get("format").and_then(|v| v.as_str()) != Some(FORMAT) {
+    let probe: Probe = serde_json::from_slice(bytes).map_err(|e| SnapshotError::NotSnapshot {
+        path: p(),
+        msg: format!("not JSON: {e}"),
+    })?;
+    if probe.format.as_ref().and_then(|v| v.as_str()) != Some(FORMAT) {
         return Err(SnapshotError::NotSnapshot {
             path: p(),
             msg: "no `format: aen-snapshot` field".into(),
         });
     }
-    let version = value.get("version");
+    let version = probe.version.as_ref();
     if !version
         .and_then(|v| v.as_u64())
         .is_some_and(|v| READABLE.contains(&v))
@@ -181,11 +235,17 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
             found: version.map_or("(none)".into(), |v| v.to_string()),
         });
     }
-    let value = with_old_defaults(value);
-    let snap: Snapshot = serde_json::from_value(value).map_err(|e| SnapshotError::Corrupt {
+    let corrupt = |e: serde_json::Error| SnapshotError::Corrupt {
         path: p(),
         msg: e.to_string(),
-    })?;
+    };
+    let settings = with_old_defaults(
+        version.and_then(|v| v.as_u64()).unwrap_or(0),
+        probe.settings.unwrap_or(serde_json::Value::Null),
+    );
+    let settings: Settings = serde_json::from_value(settings).map_err(corrupt)?;
+    let mut snap: Snapshot = serde_json::from_slice(bytes).map_err(corrupt)?;
+    snap.settings = settings;
     snap.settings
         .validate()
         .map_err(|e| SnapshotError::Corrupt {
@@ -193,6 +253,7 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
             msg: format!("invalid settings: {e}"),
         })?;
     snap.check_finite()
+        .and_then(|_| snap.check_records())
         .map_err(|msg| SnapshotError::Corrupt { path: p(), msg })?;
     Ok(snap)
 }
@@ -200,18 +261,15 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
 /// Snapshots saved before `data.normalize` existed trained on raw pixels, and those
 /// before version 3 gave every group set its own network: they resume under "none" for
 /// both, not under the newer defaults, so their new models match their old ones.
-fn with_old_defaults(mut value: serde_json::Value) -> serde_json::Value {
-    let old = value.get("version").and_then(|v| v.as_u64()) < Some(3);
-    if let Some(data) = value
-        .pointer_mut("/settings/data")
+fn with_old_defaults(version: u64, mut settings: serde_json::Value) -> serde_json::Value {
+    if let Some(data) = settings
+        .pointer_mut("/data")
         .and_then(|d| d.as_object_mut())
     {
         data.entry("normalize").or_insert_with(|| "none".into());
     }
-    if old
-        && let Some(settings) = value
-            .pointer_mut("/settings")
-            .and_then(|d| d.as_object_mut())
+    if version < 3
+        && let Some(settings) = settings.as_object_mut()
     {
         let search = settings
             .entry("search")
@@ -220,7 +278,7 @@ fn with_old_defaults(mut value: serde_json::Value) -> serde_json::Value {
             search.entry("equivalence").or_insert_with(|| "none".into());
         }
     }
-    value
+    settings
 }
 
 /// The folder where sessions are saved by default.

@@ -4,6 +4,7 @@
 //! by `aen data fetch`), well-known system locations, and the copy embedded in the
 //! binary.
 
+pub mod exported;
 pub mod fetch;
 pub mod idx;
 
@@ -210,6 +211,8 @@ pub enum DataError {
         origin: &'static str,
         hint: String,
     },
+    #[error(transparent)]
+    Export(#[from] exported::ExportError),
     #[error("{0}")]
     Other(String),
 }
@@ -435,6 +438,7 @@ pub fn load(kind: DatasetKind, source: &Source) -> Result<BaseData, DataError> {
             })
         }
         Some(dir) => {
+            exported::verify(dir, kind.name())?;
             let files = locate_files(dir, kind)?;
             let (ti, tl) = idx::read_pair(&files[0], &files[1], shape)?;
             let (si, sl) = idx::read_pair(&files[2], &files[3], shape)?;

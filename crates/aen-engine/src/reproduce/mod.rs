@@ -145,7 +145,7 @@ fn plan_differences(old: &Plan, new: &Plan) -> Vec<String> {
 /// Checks the plan and the folder: a folder made under another plan or other settings
 /// is refused (its parts would not belong together), and so is a folder another run
 /// is using. Everything is checked before the folder is claimed.
-pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<Lock> {
+pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<fsio::Lock> {
     if plan.datasets.is_empty() || plan.presets.is_empty() {
         bail!("nothing to reproduce: give at least one data set and one preset");
     }
@@ -158,7 +158,7 @@ pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<Lock> {
     base.validate()?;
     session::check_out_dir(dir)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let lock = Lock::take(dir)?;
+    let lock = fsio::Lock::take(dir)?;
     if !check_manifest(base, plan, dir)? {
         let manifest = Manifest {
             plan: plan.clone(),
@@ -179,6 +179,20 @@ fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
     };
     let path = dir.join("reproduce.json");
     if !path.exists() {
+        // Not a reproduction: whatever is there is the user's, and stays untouched.
+        let foreign = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .find(|n| n != ".lock");
+        if let Some(name) = foreign {
+            bail!(
+                "{} holds {} and no reproduce.json: --out must be a new or empty folder, or one an earlier `aen reproduce` made",
+                dir.display(),
+                name.to_string_lossy()
+            );
+        }
         return Ok(false);
     }
     let bytes = fsio::read_capped(&path, 1 << 20, "reproduction manifest")?;
@@ -256,55 +270,6 @@ fn add_part(
     }
     out.done += 1;
     Ok(())
-}
-
-/// The folder's lock: one run at a time. It holds the owner's process id, so a lock
-/// left by a run that was killed is taken over.
-pub struct Lock(PathBuf);
-
-impl Lock {
-    fn take(dir: &Path) -> Result<Lock> {
-        let path = dir.join(".lock");
-        for _ in 0..2 {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    use std::io::Write;
-                    write!(f, "{}", std::process::id())
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    return Ok(Lock(path));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let owner = std::fs::read_to_string(&path).unwrap_or_default();
-                    let alive = owner.trim().parse::<u32>().is_ok_and(|pid| {
-                        Path::new(&format!("/proc/{pid}")).exists() && pid != std::process::id()
-                    });
-                    if alive {
-                        bail!(
-                            "{} is in use by another aen reproduce (process {}): wait for it, or use another --out",
-                            dir.display(),
-                            owner.trim()
-                        );
-                    }
-                    // Left by a run that no longer exists.
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot create {}", path.display()));
-                }
-            }
-        }
-        bail!("cannot take {}", path.display())
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 /// Runs every part not yet in `dir` and writes the report. `stop` ends it early (a

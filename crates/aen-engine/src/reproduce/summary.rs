@@ -9,7 +9,7 @@ use crate::fsio;
 use crate::groups::GroupSet;
 use crate::settings::{SettingValue, Settings};
 use crate::{report, stats};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::Path;
 
 /// Rows whose matching network wins beyond noise, of the twelve group rows.
@@ -119,8 +119,9 @@ pub fn report_markdown(plan: &Plan, base: &Settings, out: &Outcome) -> String {
 }
 
 pub(super) fn write_report(dir: &Path, plan: &Plan, base: &Settings, out: &Outcome) -> Result<()> {
-    fsio::write_atomic(&dir.join("summary.csv"), summary_csv(out).as_bytes())?;
-    fsio::write_atomic(
+    let mut set = fsio::Staged::new();
+    set.bytes(&dir.join("summary.csv"), summary_csv(out).as_bytes())?;
+    set.bytes(
         &dir.join("report.md"),
         report_markdown(plan, base, out).as_bytes(),
     )?;
@@ -131,7 +132,11 @@ pub(super) fn write_report(dir: &Path, plan: &Plan, base: &Settings, out: &Outco
             Some((label, v.gain, v.interval.unwrap_or(0.0)))
         })
         .collect();
-    report::plot_gains(&gains, &dir.join("gains.png")).context("drawing gains.png")
+    set.file(&dir.join("gains.png"), |p| {
+        report::plot_gains(&gains, p).map_err(|e| format!("drawing the plot: {e:#}"))
+    })?;
+    set.commit()?;
+    Ok(())
 }
 
 fn short(d: DatasetKind) -> &'static str {

@@ -68,7 +68,8 @@ pub fn reward(acc: f64, base: f64) -> f64 {
 }
 
 /// Starts the worker thread. The data is prepared by the caller, so that bad settings
-/// or data are errors before any thread starts. Without `autosave` nothing is written
+/// or data are errors before any thread starts. `autosave` is the lock of the snapshot
+/// the run saves to, held until the worker ends; without it nothing is written
 /// (searches against a table in `aen compare`).
 pub(crate) fn spawn(
     settings: Settings,
@@ -76,7 +77,7 @@ pub(crate) fn spawn(
     eval: Evaluator,
     resume: Option<Snapshot>,
     changes: Vec<SettingChange>,
-    autosave: bool,
+    autosave: Option<crate::fsio::Lock>,
 ) -> SearchHandle {
     let (etx, erx) = mpsc::channel();
     let (ctx, crx) = mpsc::channel();
@@ -93,9 +94,12 @@ pub(crate) fn spawn(
     let thread = std::thread::Builder::new()
         .name("aen-search".into())
         .spawn(move || {
+            let lock = autosave;
+            let save = lock.is_some();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                worker::Worker::new(settings, info, eval, resume, channels, autosave).run()
+                worker::Worker::new(settings, info, eval, resume, channels, save).run()
             }));
+            drop(lock);
             if let Err(panic) = result {
                 let msg = panic
                     .downcast_ref::<String>()

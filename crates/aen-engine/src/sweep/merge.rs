@@ -14,6 +14,12 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Table> {
     if parts.is_empty() {
         bail!("no part tables to merge");
     }
+    let inputs: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
+    crate::fsio::refuse_overlap(&inputs, &[out.to_path_buf()]).map_err(anyhow::Error::msg)?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let _lock = crate::fsio::Lock::take(out)?;
     let mut read = Vec::new();
     for p in parts {
         let r = table::read(p)?;

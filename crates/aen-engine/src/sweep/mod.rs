@@ -141,6 +141,11 @@ pub fn run(
     if !(1..=table::MAX_SEEDS).contains(&plan.seeds) {
         bail!("--seeds must be 1 to {}", table::MAX_SEEDS);
     }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    // One writer per table: a second sweep on it stops here, before any work.
+    let _lock = crate::fsio::Lock::take(out)?;
     let (base, gd) = crate::session::prepare_data(settings)?;
     let mut header = Header {
         settings: identity(settings, base.kind.name(), base.source.kind.name(), &gd),

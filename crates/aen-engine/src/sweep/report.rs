@@ -334,12 +334,11 @@ impl Report {
         s
     }
 
-    /// Writes states.csv, by_groups.csv, by_params.csv, marginal.csv and three plots.
+    /// Writes [`OUTPUTS`] as one set: a failure leaves the previous set whole.
     pub fn write(&self, dir: &Path) -> Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let w = |name: &str, text: String| {
-            std::fs::write(dir.join(name), text).with_context(|| format!("writing {name}"))
-        };
+        let mut set = crate::fsio::Staged::new();
+        let mut w = |name: &str, text: String| set.bytes(&dir.join(name), text.as_bytes());
         let mut s = String::from(
             "state_bits,groups,n_groups,seeds,val_mean,val_sd,val_min,val_max,test_mean,params,sets\n",
         );
@@ -395,12 +394,11 @@ impl Report {
             );
         }
         w("marginal.csv", s)?;
-        self.plot_groups(&dir.join("by_groups.png"))
-            .context("drawing by_groups.png")?;
-        self.plot_params(&dir.join("by_params.png"))
-            .context("drawing by_params.png")?;
-        self.plot_marginal(&dir.join("marginal.png"))
-            .context("drawing marginal.png")?;
+        let draw = |r: Result<()>| r.map_err(|e| format!("drawing the plot: {e:#}"));
+        set.file(&dir.join("by_groups.png"), |p| draw(self.plot_groups(p)))?;
+        set.file(&dir.join("by_params.png"), |p| draw(self.plot_params(p)))?;
+        set.file(&dir.join("marginal.png"), |p| draw(self.plot_marginal(p)))?;
+        set.commit()?;
         Ok(())
     }
 
@@ -413,6 +411,17 @@ impl Report {
         ((lo - 2.0).floor().max(0.0), 100.0)
     }
 }
+
+/// The files [`Report::write`] writes.
+pub const OUTPUTS: [&str; 7] = [
+    "states.csv",
+    "by_groups.csv",
+    "by_params.csv",
+    "marginal.csv",
+    "by_groups.png",
+    "by_params.png",
+    "marginal.png",
+];
 
 /// One entry per network: under classes, each class's sets in the table fold into the
 /// entry of its closure (their rows are one network's), counting the sets; without

@@ -31,7 +31,9 @@ impl Worker {
         Ok(())
     }
 
-    pub(super) fn maybe_end_replay(&mut self) {
+    /// Reports the replay's progress; it ends at the next point where changes apply
+    /// (`Worker::change_point`), so that changes made when it ended apply there again.
+    pub(super) fn report_replay(&mut self) {
         let Some(total) = self.replay.as_ref().map(|s| s.history.steps.len()) else {
             return;
         };
@@ -40,9 +42,6 @@ impl Worker {
                 done: self.step.min(total),
                 total,
             });
-        }
-        if self.step >= total {
-            self.end_replay();
         }
     }
 

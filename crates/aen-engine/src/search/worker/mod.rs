@@ -41,6 +41,8 @@ pub(super) struct Worker {
     replay: Option<Snapshot>,
     /// Live changes that arrived during the replay, applied once it is over.
     pending: Vec<SettingChange>,
+    /// How many of the replayed snapshot's recorded changes have been applied.
+    next_change: usize,
     /// (steps, changes) when the replay caught up: if nothing was added after it, the
     /// snapshot on disk is already this run and is not rewritten.
     replayed: Option<(usize, usize)>,
@@ -94,6 +96,7 @@ impl Worker {
             history: History::default(),
             replay: resume,
             pending: Vec::new(),
+            next_change: 0,
             replayed: None,
             events: ch.events,
             control: ch.control,
@@ -123,7 +126,9 @@ impl Worker {
                 | Event::ModelTrained(_)
                 | Event::SettingChanged { .. }
         );
-        if !(replayed && self.replaying()) {
+        // Until the replay has ended: what happens after its last step (the end of
+        // an episode) is in the history sent when it ends.
+        if !(replayed && self.replay.is_some()) {
             self.send(e);
         }
     }
@@ -179,30 +184,40 @@ impl Worker {
         }
     }
 
-    /// Re-applies the changes recorded at this step of the snapshot being replayed.
+    /// Re-applies the changes recorded up to this step of the snapshot being replayed,
+    /// each once, in their order.
     fn replay_changes(&mut self) {
-        let due: Vec<SettingChange> = self
-            .replay
-            .as_ref()
-            .map(|s| {
+        loop {
+            let due = self.replay.as_ref().and_then(|s| {
                 s.history
                     .changes
-                    .iter()
-                    .filter(|(st, _)| *st == self.step)
+                    .get(self.next_change)
+                    .filter(|(st, _)| *st <= self.step)
                     .map(|(_, c)| c.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for c in due {
+            });
+            let Some(c) = due else { return };
+            self.next_change += 1;
             self.apply_change(c);
+        }
+    }
+
+    /// A point where changes apply: the recorded ones while replaying, and, once the
+    /// replay has caught up, the ones that came meanwhile. A change is recorded at the
+    /// step of the point that applied it, and a step has one such point (the search
+    /// loop's for a run that would end there, else the step's own), so a replay
+    /// applies each change exactly where the run did.
+    fn change_point(&mut self) {
+        if self.replay.is_some() {
+            self.replay_changes();
+            if !self.replaying() {
+                self.end_replay();
+            }
         }
     }
 
     /// Handles controls at a step boundary; blocks while paused.
     fn poll_controls(&mut self) -> Result<(), Halt> {
-        if self.replaying() {
-            self.replay_changes();
-        }
+        self.change_point();
         loop {
             if self.stop.load(Ordering::SeqCst) {
                 return Err(Halt::Stopped);
@@ -428,7 +443,7 @@ impl Worker {
         if new_model {
             self.record_model(rec)?;
         }
-        self.maybe_end_replay();
+        self.report_replay();
         Ok((next, rw))
     }
 
@@ -463,8 +478,15 @@ impl Worker {
         self.base_acc = rec.val_acc;
         self.record_model(rec)?;
         loop {
-            if let Some(reason) = self.finished_reason() {
-                return Ok(reason);
+            if self.finished_reason().is_some() {
+                // A replay that ends here (or whose run went on from here: an
+                // extended search) applies its changes before the run may end.
+                if self.replay.is_some() {
+                    self.poll_controls()?;
+                }
+                if let Some(reason) = self.finished_reason() {
+                    return Ok(reason);
+                }
             }
             self.run_episode()?;
         }

@@ -1,0 +1,505 @@
+//! Nothing a user made is lost: one writer per table, snapshot and reproduce folder;
+//! outputs never overwrite inputs; a set of outputs is replaced whole or not at all
+//! (a failing write, a full disk); links are written through; an export refuses a
+//! folder of data and is checked when read back.
+
+use crate::common::{TINY_CHILD, aen_bin, write_set};
+use aen::sweep::table;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn ok(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{err}");
+    String::from_utf8_lossy(&o.stdout).to_string() + &err
+}
+
+fn fails(o: &Output, says: &str) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(says), "`{says}` not in: {err}");
+    err
+}
+
+fn with_tiny<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut a = args.to_vec();
+    a.extend_from_slice(TINY_CHILD);
+    a
+}
+
+/// Runs aen in `home` (relative paths are there), with `home` as its data and config
+/// folders.
+fn aen_in(args: &[&str], home: &Path) -> Output {
+    Command::new(aen_bin())
+        .args(args)
+        .current_dir(home)
+        .env("XDG_DATA_HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn run(args: &[&str], home: &Path) -> Output {
+    aen_in(&with_tiny(args), home)
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Files whose names say they are aen's temporaries, anywhere under `dir`.
+fn temporaries(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.path().is_dir() {
+            out.extend(temporaries(&e.path()));
+        } else if name.starts_with(".aen-tmp-") {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Starts two copies of one command at once and returns both outputs.
+fn race(args: &[&str], home: &Path) -> [Output; 2] {
+    let spawn = || {
+        Command::new(aen_bin())
+            .args(args)
+            .current_dir(home)
+            .env("XDG_DATA_HOME", home)
+            .env("XDG_CONFIG_HOME", home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()]
+}
+
+/// The one that lost a race was refused at the lock (or, for a snapshot whose winner
+/// had already ended, at the file it made), before doing anything.
+fn one_proceeded(outs: &[Output; 2], round: usize) {
+    let won = outs.iter().filter(|o| o.status.success()).count();
+    let lost: Vec<String> = (outs.iter().filter(|o| !o.status.success()))
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .collect();
+    assert_eq!(won, 1, "round {round}: {lost:?}");
+    assert!(
+        lost[0].contains("in use by another aen") || lost[0].contains("already exists"),
+        "round {round}: {}",
+        lost[0]
+    );
+}
+
+#[test]
+fn two_sweeps_on_one_table_fifty_times_one_proceeds_and_no_row_is_lost() {
+    let home = tempfile::tempdir().unwrap();
+    for round in 0..50 {
+        let out = format!("t{round}.csv");
+        let args = with_tiny(&["sweep", "--max-groups", "0", "--seeds", "3", "--out", &out]);
+        one_proceeded(&race(&args, home.path()), round);
+        let t = table::read(&home.path().join(&out)).unwrap();
+        assert!(t.truncated.is_none());
+        assert_eq!(t.table.rows.len(), 3, "round {round}");
+        assert!(!home.path().join(format!("{out}.lock")).exists());
+    }
+}
+
+#[test]
+fn two_new_searches_on_one_snapshot_fifty_times_one_proceeds() {
+    let home = tempfile::tempdir().unwrap();
+    for round in 0..50 {
+        let snap = format!("s{round}.json");
+        let args = with_tiny(&["search", "--max-models", "1", "--snapshot", &snap]);
+        one_proceeded(&race(&args, home.path()), round);
+        let saved = aen::snapshot::load(&home.path().join(&snap)).unwrap();
+        assert_eq!(saved.history.models.len(), 1);
+    }
+}
+
+#[test]
+fn two_runs_on_one_reproduce_folder_fifty_times_one_takes_it() {
+    use aen::reproduce::{Plan, prepare};
+    let home = tempfile::tempdir().unwrap();
+    let mut base = aen::settings::Settings::default();
+    base.data.source = "embedded".into();
+    let plan = Plan {
+        datasets: vec![aen::data::DatasetKind::Mnist],
+        presets: vec![2],
+        seeds: 2,
+        quick: true,
+    };
+    for round in 0..50 {
+        let dir = home.path().join(format!("r{round}"));
+        let barrier = std::sync::Barrier::new(2);
+        let got: Vec<Result<_, String>> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        let r = prepare(&base, &plan, &dir).map_err(|e| format!("{e:#}"));
+                        // Held until both have tried.
+                        barrier.wait();
+                        r.map(|_| ())
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(got.iter().filter(|r| r.is_ok()).count(), 1, "{got:?}");
+        let e = got.iter().find_map(|r| r.clone().err()).unwrap();
+        assert!(e.contains("in use by another aen"), "{e}");
+        assert!(dir.join("reproduce.json").exists());
+    }
+}
+
+#[test]
+fn a_second_resume_of_a_running_session_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(&run(
+        &["search", "--max-models", "2", "--snapshot", "s.json"],
+        h,
+    ));
+    let mut long = Command::new(aen_bin())
+        .args(["search", "--resume", "s.json", "--max-models", "200"])
+        .current_dir(h)
+        .env("XDG_DATA_HOME", h)
+        .env("XDG_CONFIG_HOME", h)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = h.join("s.json.lock");
+    let t0 = std::time::Instant::now();
+    while !lock.exists() && t0.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = Command::new(aen_bin())
+        .args(["search", "--resume", "s.json", "--max-models", "3"])
+        .current_dir(h)
+        .env("XDG_DATA_HOME", h)
+        .env("XDG_CONFIG_HOME", h)
+        .output()
+        .unwrap();
+    let _ = long.kill();
+    let _ = long.wait();
+    fails(&o, "in use by another aen");
+    // Killed: the system dropped its lock, so the session opens again.
+    let o = Command::new(aen_bin())
+        .args(["search", "--resume", "s.json", "--max-models", "3"])
+        .current_dir(h)
+        .env("XDG_DATA_HOME", h)
+        .env("XDG_CONFIG_HOME", h)
+        .output()
+        .unwrap();
+    ok(&o);
+}
+
+#[test]
+fn no_output_may_overwrite_an_input() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // The snapshot inside --out, as one of the exports.
+    for name in ["summary.json", "models.csv", "rewards.png"] {
+        let snap = format!("o/{name}");
+        let o = run(
+            &[
+                "search",
+                "--max-models",
+                "2",
+                "--out",
+                "o",
+                "--snapshot",
+                &snap,
+            ],
+            h,
+        );
+        fails(&o, "would be overwritten");
+        assert!(!h.join(&snap).exists());
+    }
+    let t = crate::compare::synthetic();
+    let text = table::render(&t.header, &t.rows);
+    // A report over its table, a comparison over its table, a merge over a part.
+    for (file, args) in [
+        (
+            "r/states.csv",
+            vec!["sweep", "report", "r/states.csv", "--out", "r"],
+        ),
+        (
+            "r/marginal.png",
+            vec!["sweep", "report", "r/marginal.png", "--out", "r"],
+        ),
+        (
+            "c/regret.csv",
+            vec![
+                "compare",
+                "--table",
+                "c/regret.csv",
+                "--strategies",
+                "random",
+                "--repeats",
+                "2",
+                "--budget",
+                "10",
+                "--out",
+                "c",
+            ],
+        ),
+        ("p.csv", vec!["sweep", "merge", "p.csv", "--out", "p.csv"]),
+    ] {
+        std::fs::create_dir_all(h.join(file).parent().unwrap()).unwrap();
+        std::fs::write(h.join(file), &text).unwrap();
+        let o = Command::new(aen_bin())
+            .args(&args)
+            .current_dir(h)
+            .env("XDG_DATA_HOME", h)
+            .env("XDG_CONFIG_HOME", h)
+            .output()
+            .unwrap();
+        fails(&o, "would be overwritten");
+        assert_eq!(read(&h.join(file)), text.as_bytes(), "{args:?}");
+    }
+    // A reproduction into a folder of the user's.
+    let mine = h.join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("report.md"), "notes").unwrap();
+    let o = run(
+        &[
+            "reproduce",
+            "--quick",
+            "--datasets",
+            "mnist",
+            "--presets",
+            "1",
+            "--seeds",
+            "2",
+            "--out",
+            "mine",
+        ],
+        h,
+    );
+    fails(&o, "holds report.md and no reproduce.json");
+    assert_eq!(read(&mine.join("report.md")), b"notes");
+}
+
+#[test]
+fn a_failed_export_leaves_the_previous_outputs_whole_and_links_are_written_through() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(&run(
+        &[
+            "search",
+            "--max-models",
+            "2",
+            "--snapshot",
+            "t.json",
+            "--out",
+            "o",
+        ],
+        h,
+    ));
+    let before: Vec<Vec<u8>> = ["models.csv", "summary.json", "accuracy.png"]
+        .iter()
+        .map(|n| read(&h.join("o").join(n)))
+        .collect();
+    // The last output cannot be written: none of the others changes.
+    std::fs::remove_file(h.join("o/rewards.png")).unwrap();
+    std::fs::create_dir(h.join("o/rewards.png")).unwrap();
+    std::os::unix::fs::symlink("t.json", h.join("l.json")).unwrap();
+    let o = aen_in(
+        &[
+            "search",
+            "--resume",
+            "l.json",
+            "--max-models",
+            "3",
+            "--out",
+            "o",
+        ],
+        h,
+    );
+    fails(&o, "rewards.png");
+    for (n, b) in ["models.csv", "summary.json", "accuracy.png"]
+        .iter()
+        .zip(&before)
+    {
+        assert_eq!(&read(&h.join("o").join(n)), b, "{n} changed");
+    }
+    assert_eq!(temporaries(h), Vec::<String>::new());
+    // Resumed through the link: the target holds the run, and the link stays.
+    assert!(
+        std::fs::symlink_metadata(h.join("l.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        aen::snapshot::load(&h.join("t.json"))
+            .unwrap()
+            .history
+            .models
+            .len(),
+        3
+    );
+    // A dangling link given as a new snapshot: its target is made, the link kept.
+    std::os::unix::fs::symlink("made.json", h.join("d.json")).unwrap();
+    ok(&run(
+        &["search", "--max-models", "1", "--snapshot", "d.json"],
+        h,
+    ));
+    assert!(
+        std::fs::symlink_metadata(h.join("d.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    aen::snapshot::load(&h.join("made.json")).unwrap();
+}
+
+#[test]
+fn an_export_refuses_a_folder_of_data_and_is_checked_when_read_back() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let data = h.join("data");
+    write_set(&data, 200, 60);
+    let untouched: Vec<(String, Vec<u8>)> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                read(&e.path()),
+            )
+        })
+        .collect();
+    fails(
+        &run(&["data", "export", "--out", "data"], h),
+        "an export never overwrites data",
+    );
+    for (n, b) in &untouched {
+        assert_eq!(&read(&data.join(n)), b, "{n}");
+    }
+    ok(&run(&["data", "export", "--out", "ex"], h));
+    // Again with the same settings: allowed; with others: refused.
+    ok(&run(&["data", "export", "--out", "ex"], h));
+    fails(
+        &run(&["data", "export", "--out", "ex", "--seed", "5"], h),
+        "holds an export of other settings",
+    );
+    let preview = |extra: &[&str]| {
+        let mut a = vec![
+            "data", "preview", "--ascii", "--count", "1", "--source", "data-dir",
+        ];
+        a.extend(["--data-dir", "ex"]);
+        a.extend_from_slice(extra);
+        aen_in(&a, h)
+    };
+    ok(&preview(&[]));
+    fails(
+        &preview(&["--dataset", "fashion-mnist"]),
+        "an export of mnist, not fashion-mnist",
+    );
+    let labels = h.join("ex/t10k-labels-idx1-ubyte");
+    let mut b = read(&labels);
+    let last = b.len() - 1;
+    b[last] ^= 1;
+    std::fs::write(&labels, &b).unwrap();
+    fails(
+        &preview(&[]),
+        "t10k-labels-idx1-ubyte: changed since it was exported",
+    );
+    std::fs::write(h.join("ex/manifest.json"), "junk").unwrap();
+    fails(&preview(&[]), "not an aen export manifest");
+}
+
+/// A disk that fills while outputs are written: the command fails, and the outputs of
+/// the earlier run are all still whole. Needs a small tmpfs (root); skipped otherwise.
+#[test]
+fn on_a_full_disk_every_earlier_output_survives_whole() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let disk = h.join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&disk)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    let result = std::panic::catch_unwind(|| {
+        ok(&run(
+            &[
+                "search",
+                "--max-models",
+                "2",
+                "--snapshot",
+                "s.json",
+                "--out",
+                "disk/o",
+            ],
+            h,
+        ));
+        let t = crate::compare::synthetic();
+        std::fs::write(h.join("t.csv"), table::render(&t.header, &t.rows)).unwrap();
+        ok(&aen_in(&["sweep", "report", "t.csv", "--out", "disk/r"], h));
+        let files = |dir: &str| -> Vec<(String, Vec<u8>)> {
+            let mut v: Vec<_> = std::fs::read_dir(disk.join(dir))
+                .unwrap()
+                .flatten()
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        read(&e.path()),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let (o, r) = (files("o"), files("r"));
+        // Fill the disk to the last few KiB.
+        let free = |_: ()| {
+            let out = Command::new("df")
+                .args(["-B1", "--output=avail"])
+                .arg(&disk)
+                .output();
+            let text = String::from_utf8_lossy(&out.unwrap().stdout).into_owned();
+            text.lines().nth(1).unwrap().trim().parse::<u64>().unwrap()
+        };
+        let fill = free(()).saturating_sub(8 << 10);
+        std::fs::write(disk.join("filler"), vec![0u8; fill as usize]).unwrap();
+        fails(
+            &aen_in(
+                &[
+                    "search",
+                    "--resume",
+                    "s.json",
+                    "--max-models",
+                    "4",
+                    "--out",
+                    "disk/o",
+                ],
+                h,
+            ),
+            "No space left",
+        );
+        fails(
+            &aen_in(&["sweep", "report", "t.csv", "--out", "disk/r"], h),
+            "No space left",
+        );
+        assert_eq!(files("o"), o, "the search's outputs changed");
+        assert_eq!(files("r"), r, "the report's outputs changed");
+        assert_eq!(temporaries(&disk), Vec::<String>::new());
+    });
+    let _ = Command::new("umount").arg(&disk).status();
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}
