@@ -304,6 +304,38 @@ fn search_writes_csv_json_and_plots_and_final_eval_compares_with_single_groups()
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["final_eval"].as_array().unwrap().len(), 15);
+
+    // The evaluation is kept in the session: asked again, nothing is retrained, and an
+    // export without --final-eval carries it.
+    let kept = aen::snapshot::load(&snap).unwrap();
+    assert_eq!(kept.evaluations.len(), 1);
+    assert_eq!(kept.evaluations[0].rows.len(), 15);
+    assert_eq!(kept.evaluations[0].settings.top_k, 2);
+    let again = aen(
+        &["search", "--resume", snap.to_str().unwrap(), "--final-eval"],
+        home.path(),
+    );
+    let (stdout2, err) = text(&again);
+    assert!(err.contains("nothing retrained"), "{err}");
+    assert_eq!(
+        stdout2.lines().filter(|l| l.starts_with("single")).count(),
+        12
+    );
+    let out2 = home.path().join("out2");
+    let o = aen(
+        &[
+            "search",
+            "--resume",
+            snap.to_str().unwrap(),
+            "--out",
+            out2.to_str().unwrap(),
+        ],
+        home.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out2.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["final_eval"].as_array().unwrap().len(), 15);
 }
 
 #[test]

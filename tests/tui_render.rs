@@ -334,6 +334,50 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
     assert_eq!(app.dash.status, RunStatus::ReadOnly);
     assert_eq!(app.dash.run.history.models.len(), 30);
     assert!(app.handle.is_none(), "read-only starts no search");
+    // Nothing that writes: extend, evaluate, export.
+    let before = std::fs::read(&path).unwrap();
+    for c in ['+', 'e', 'x'] {
+        app.dash.log.clear();
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        assert!(app.overlay.is_none(), "{c}: a dialog opened");
+        assert!(
+            app.handle.is_none() && app.dash.eval.is_none(),
+            "{c}: work started"
+        );
+        assert!(
+            app.dash
+                .log
+                .iter()
+                .any(|l| l.contains("read-only: nothing here writes")),
+            "{c}: {:?}",
+            app.dash.log
+        );
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+/// A snapshot name is a file name: a path, a hidden name or an empty one is refused in
+/// the dialog with the reason, and nothing is saved.
+#[test]
+fn a_snapshot_name_that_is_not_a_file_name_is_refused_with_the_reason() {
+    use aen::tui::app::{Prompt, PromptState};
+    for (name, says) in [
+        ("runs/a", "not a path"),
+        (".hidden", "may not start with ."),
+        ("tab\there", "no control characters"),
+        ("a\\b", "not a path"),
+    ] {
+        let mut app = dashboard_app();
+        app.overlay = Some(Overlay::Prompt(PromptState::new(
+            Prompt::SaveName,
+            name.to_string(),
+        )));
+        app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        match &app.overlay {
+            Some(Overlay::Error(e)) => assert!(e.contains(says), "{name}: {e}"),
+            _ => panic!("{name}: no error shown"),
+        }
+    }
 }
 
 #[path = "tui/flows.rs"]
@@ -531,4 +575,47 @@ fn two_sessions_show_side_by_side() {
     }
     key(&mut app, 'q');
     assert!(app.overlay.is_none(), "any key closes");
+}
+
+/// A final evaluation kept in a session shows when it is opened, and `e` asks before
+/// retraining it.
+#[test]
+fn a_kept_final_evaluation_shows_when_opened_and_retraining_asks_first() {
+    use aen::tui::app::EvalState;
+    let path = std::path::PathBuf::from("tests/fixtures/session.json");
+    let mut snap = aen::snapshot::load(&path).unwrap();
+    let row: aen::experiments::EvalRow = serde_json::from_value(serde_json::json!({
+        "kind": "single", "groups": "rot90", "search_val_acc": null, "val_acc": 50.0,
+        "test_acc": 49.0, "params": 100, "seconds": 1.0
+    }))
+    .unwrap();
+    snap.add_evaluation(aen::snapshot::Evaluation {
+        settings: snap.settings.final_eval.clone(),
+        models: snap.history.models.len(),
+        saved_at: "yesterday".into(),
+        note: None,
+        rows: vec![row],
+    });
+    let mut app = setup_app();
+    app.open_read_only(snap.clone(), path);
+    assert!(matches!(&app.dash.eval, Some(EvalState::Done(r)) if r.len() == 1));
+    assert!(
+        app.dash
+            .log
+            .iter()
+            .any(|l| l.contains("final evaluation kept in the session"))
+    );
+    app.dash.status = RunStatus::Finished(aen::search::FinishReason::MaxModels);
+    app.dash.snapshot = Some(snap);
+    app.start_eval();
+    assert!(
+        matches!(&app.dash.eval, Some(EvalState::Done(_))),
+        "retrained at once"
+    );
+    assert!(
+        app.dash
+            .log
+            .iter()
+            .any(|l| l.contains("press e again to retrain"))
+    );
 }

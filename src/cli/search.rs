@@ -2,7 +2,7 @@
 
 use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use super::output::{self, Interrupt, PipeClosed, print};
-use crate::engine::experiments::{self, EvalRow, ExpProgress};
+use crate::engine::experiments::{self, ExpProgress};
 use crate::engine::search::ahead::Trainers;
 use crate::engine::search::{Event, FinishReason, RunView, SearchHandle, SettingChange};
 use crate::engine::session;
@@ -236,10 +236,32 @@ impl View {
 fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Result<()> {
     let models = snap.history.models.len();
     let finished = snap.finished.is_some();
+    let path = ended
+        .and_then(|e| e.saved.clone())
+        .or_else(|| a.resume.clone());
     let rows = if a.final_eval && finished && ended.is_none_or(|e| e.error.is_none()) {
-        Some(run_final_eval(snap, &eval_settings(a, snap)?, a.json)?)
+        let settings = eval_settings(a, snap)?;
+        match snap.evaluation(&settings) {
+            Some(kept) => {
+                eprintln!(
+                    "final evaluation: the one kept in the session (run {}, same settings); nothing retrained",
+                    kept.saved_at
+                );
+                print(experiments::eval_table_text(&kept.rows))?;
+                Some(kept.rows.clone())
+            }
+            None => {
+                let done = run_final_eval(snap, &settings, a.json)?;
+                if let Some(p) = &path {
+                    session::keep_evaluation(p, &settings, &done)?;
+                    eprintln!("the final evaluation is kept in {}", p.display());
+                }
+                Some(done.rows)
+            }
+        }
     } else {
-        None
+        // An evaluation run earlier on this session is part of its record.
+        snap.latest_evaluation().map(|e| e.rows.clone())
     };
     session::export(&a.out, snap, rows.as_deref())?;
     eprintln!(
@@ -286,7 +308,11 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
     Ok(())
 }
 
-fn run_final_eval(snap: &Snapshot, eval: &FinalEvalSettings, json: bool) -> Result<Vec<EvalRow>> {
+fn run_final_eval(
+    snap: &Snapshot,
+    eval: &FinalEvalSettings,
+    json: bool,
+) -> Result<session::FinalEval> {
     let n = session::final_eval_trainings(snap, eval);
     let seeds = match eval.seeds {
         1 => String::new(),
@@ -315,7 +341,7 @@ fn run_final_eval(snap: &Snapshot, eval: &FinalEvalSettings, json: bool) -> Resu
         started.elapsed().as_secs_f64()
     );
     print(experiments::eval_table_text(&eval.rows))?;
-    Ok(eval.rows)
+    Ok(eval)
 }
 
 fn event_json(ev: &Event) -> Option<String> {

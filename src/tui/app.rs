@@ -27,6 +27,8 @@ pub enum UiEvent {
     Engine(u64, Event),
     Preview(PreviewResult),
     Eval(EvalState),
+    /// The session with the evaluation just run kept in it, or why it could not be.
+    EvalKept(Result<Box<Snapshot>, String>),
     /// From the sweep or comparison of the ground-truth view number `.0`.
     Truth(u64, TruthEvent),
 }
@@ -229,6 +231,14 @@ impl App {
             UiEvent::Engine(..) => {}
             UiEvent::Preview(r) => self.on_preview(r),
             UiEvent::Eval(s) => self.on_eval(s),
+            UiEvent::EvalKept(Ok(snap)) => {
+                self.dash
+                    .push_log("the final evaluation is kept in the session".into());
+                self.dash.snapshot = Some(*snap);
+            }
+            UiEvent::EvalKept(Err(e)) => self.dash.push_log(format!(
+                "warning: the final evaluation could not be kept in the session: {e}"
+            )),
             UiEvent::Truth(id, ev) => self.on_truth(id, ev),
         }
     }
@@ -349,6 +359,7 @@ impl App {
         d.snapshot_path = Some(path.clone());
         d.prior_seconds = snap.seconds;
         d.ended = Some(d.started);
+        d.show_kept_evaluation(&snap);
         d.push_log(format!(
             "opened {} read-only ({}, saved {})",
             path.display(),
@@ -421,6 +432,18 @@ impl App {
             self.overlay = Some(Overlay::Eval);
             return;
         }
+        // An evaluation kept in the session is shown; retraining it takes a second `e`.
+        if snap.evaluation(&snap.settings.final_eval).is_some()
+            && !std::mem::take(&mut self.dash.confirm_eval)
+        {
+            self.dash.confirm_eval = true;
+            self.dash.push_log(
+                "this session holds its final evaluation (shown): press e again to retrain it"
+                    .into(),
+            );
+            self.overlay = Some(Overlay::Eval);
+            return;
+        }
         let total = session::final_eval_trainings(&snap, &snap.settings.final_eval);
         self.dash.eval = Some(EvalState::Running {
             label: "starting".into(),
@@ -433,6 +456,7 @@ impl App {
         ));
         self.overlay = Some(Overlay::Eval);
         let Some(ui) = self.ui.clone() else { return };
+        let path = self.dash.snapshot_path.clone();
         std::thread::spawn(move || {
             let progress_ui = ui.clone();
             let r = session::final_eval(&snap, &snap.settings.final_eval, &mut |p| {
@@ -454,7 +478,16 @@ impl App {
                 Flow::Continue
             });
             let done = match r {
-                Ok(e) => EvalState::Done(e.rows),
+                Ok(e) => {
+                    // Kept in the session first, so that what is shown is on disk.
+                    if let Some(p) = path {
+                        let kept = session::keep_evaluation(&p, &snap.settings.final_eval, &e)
+                            .map(Box::new)
+                            .map_err(|e| format!("{e:#}"));
+                        let _ = ui.send(UiEvent::EvalKept(kept));
+                    }
+                    EvalState::Done(e.rows)
+                }
                 Err(e) => EvalState::Failed(format!("{e:#}")),
             };
             let _ = ui.send(UiEvent::Eval(done));
@@ -488,9 +521,10 @@ impl App {
                 .push_log("export needs a finished or stopped search".into());
             return;
         };
+        // While a second evaluation runs, the first (kept in the session) is exported.
         let rows = match &self.dash.eval {
             Some(EvalState::Done(rows)) => Some(rows.as_slice()),
-            _ => None,
+            _ => snap.latest_evaluation().map(|e| e.rows.as_slice()),
         };
         match session::export(&dir, snap, rows) {
             Ok(()) => self.dash.push_log(format!(

@@ -99,6 +99,7 @@ fn apply_control(app: &mut App, e: Event) {
                 d.status = RunStatus::Finished(reason);
             }
             d.ended = Some(Instant::now());
+            d.show_kept_evaluation(&snapshot);
             d.snapshot = Some(*snapshot);
             if let Some(h) = app.handle.take() {
                 h.join();

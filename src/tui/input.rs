@@ -104,17 +104,15 @@ impl App {
         }
         match kind {
             Prompt::SaveName => {
-                let name = if text.ends_with(".json") {
-                    text
-                } else {
-                    format!("{text}.json")
+                let name = match super::sessions::session_file_name(&text) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        self.overlay = Some(Overlay::Error(format!("not saved: {e}")));
+                        return;
+                    }
                 };
                 let dir = snapshot::sessions_dir().unwrap_or_else(|| PathBuf::from("."));
-                let path = if name.contains('/') {
-                    PathBuf::from(name)
-                } else {
-                    dir.join(name)
-                };
+                let path = dir.join(name);
                 if self.handle.is_some() {
                     self.dash.push_log(format!("saving {}", path.display()));
                     self.send(Control::Save(Some(path)));
@@ -189,6 +187,20 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) {
+        if self.overlay.is_none()
+            && self.dash.status == RunStatus::ReadOnly
+            && matches!(self.mode(), Mode::Dashboard | Mode::Finished)
+            && matches!(
+                action,
+                Action::Extend | Action::FinalEval | Action::Save | Action::Export
+            )
+        {
+            self.dash.push_log(
+                "read-only: nothing here writes (o, then Enter, opens the session to continue it)"
+                    .into(),
+            );
+            return;
+        }
         match self.mode() {
             Mode::Form => self.update_form(action),
             Mode::Sessions => self.update_sessions(action),

@@ -110,6 +110,33 @@ pub(super) fn file_name(p: &Path) -> String {
     )
 }
 
+/// The file name a session called `name` is saved under (".json" added), or why no
+/// file can be called that: a name is not a path, is not hidden, and fits the file
+/// system's limit with room for the lock and temporary files beside it.
+pub(super) fn session_file_name(name: &str) -> Result<String, String> {
+    let why = if name.trim().is_empty() {
+        Some("a session needs a name")
+    } else if name.contains(['/', '\\']) {
+        Some("a session name is a file name, not a path: no / or \\")
+    } else if name.starts_with('.') {
+        Some("a session name may not start with . (hidden files are not listed)")
+    } else if name.chars().any(char::is_control) {
+        Some("a session name holds no control characters")
+    } else if name.len() > 200 {
+        Some("a session name is at most 200 bytes")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Err(format!("{name:?}: {why}"));
+    }
+    Ok(if name.ends_with(".json") {
+        name.to_string()
+    } else {
+        format!("{name}.json")
+    })
+}
+
 /// Renames session file `from` to `name` (".json" added) in the same folder: not over
 /// another file, not to a path elsewhere, not the session running now.
 pub(super) fn rename_session(
@@ -120,17 +147,7 @@ pub(super) fn rename_session(
     if running == Some(from) {
         return Err("this session is running: stop it before renaming it".into());
     }
-    if name.contains(['/', '\\']) || name.starts_with('.') {
-        return Err(format!(
-            "{name:?}: a session name is a file name, not a path"
-        ));
-    }
-    let name = if name.ends_with(".json") {
-        name.to_string()
-    } else {
-        format!("{name}.json")
-    };
-    let to = from.with_file_name(name);
+    let to = from.with_file_name(session_file_name(name)?);
     if to == from {
         return Ok(to);
     }

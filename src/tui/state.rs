@@ -218,6 +218,8 @@ pub struct DashState {
     /// The run as last saved, once it has finished (for evaluation and export).
     pub snapshot: Option<Snapshot>,
     pub eval: Option<EvalState>,
+    /// `e` was pressed on a session that holds an evaluation: the next `e` retrains.
+    pub confirm_eval: bool,
     /// When the last models of this session arrived, for the ETA.
     pub model_arrivals: VecDeque<Instant>,
     /// The complete ground-truth table of the run's settings, where one exists.
@@ -244,6 +246,7 @@ impl DashState {
             snapshot_path: None,
             snapshot: None,
             eval: None,
+            confirm_eval: false,
             model_arrivals: VecDeque::new(),
             truth: None,
         }
@@ -255,6 +258,21 @@ impl DashState {
             self.log.pop_front();
         }
         self.log.push_back(line);
+    }
+
+    /// Shows the newest final evaluation kept in `snap` (of the session as it is), if
+    /// none is on the dashboard yet.
+    pub fn show_kept_evaluation(&mut self, snap: &Snapshot) {
+        if self.eval.is_some() {
+            return;
+        }
+        if let Some(e) = snap.latest_evaluation() {
+            self.push_log(format!(
+                "final evaluation kept in the session (run {}, top {}, {} seeds): e shows it, e twice retrains",
+                e.saved_at, e.settings.top_k, e.settings.seeds
+            ));
+            self.eval = Some(EvalState::Done(e.rows.clone()));
+        }
     }
 
     pub fn max_models(&self) -> usize {

@@ -269,6 +269,27 @@ pub fn final_eval(
     Ok(FinalEval { rows, note })
 }
 
+/// Keeps `done`, the final evaluation of the session saved at `path` under `eval`, in
+/// that session (taking its lock: no search may be writing it), and returns the
+/// session as saved. An evaluation exists only in an export no more.
+pub fn keep_evaluation(
+    path: &Path,
+    eval: &FinalEvalSettings,
+    done: &FinalEval,
+) -> Result<Snapshot> {
+    let _lock = crate::fsio::Lock::take(path)?;
+    let mut snap = snapshot::load(path)?;
+    snap.add_evaluation(snapshot::Evaluation {
+        settings: eval.clone(),
+        models: snap.history.models.len(),
+        saved_at: chrono::Local::now().to_rfc3339(),
+        note: done.note.clone(),
+        rows: done.rows.clone(),
+    });
+    snapshot::save(&snap, path).context("cannot keep the final evaluation in the session")?;
+    Ok(snap)
+}
+
 /// How many trainings the final evaluation of `snap` under `eval` runs.
 pub fn final_eval_trainings(snap: &Snapshot, eval: &FinalEvalSettings) -> usize {
     (eval.top_k.min(snap.history.models.len()) + 13) * eval.seeds.max(1)

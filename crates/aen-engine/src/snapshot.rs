@@ -43,6 +43,25 @@ pub struct Snapshot {
     /// TUI): resuming it continues in a new session file, so the checkpoint stays.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub checkpoint: bool,
+    /// Final evaluations run on this session, oldest first; one per settings (a new
+    /// one under settings already evaluated replaces that one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluations: Vec<Evaluation>,
+}
+
+/// A final evaluation as it was run: its settings, the models the session had then,
+/// and its rows.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub settings: crate::settings::FinalEvalSettings,
+    /// Models the session had when it was evaluated: once extended, the best states
+    /// may be others, and the evaluation is of the session as it was.
+    pub models: usize,
+    pub saved_at: String,
+    /// Set when the protocol's training split was shrunk to fit the data.
+    #[serde(default)]
+    pub note: Option<String>,
+    pub rows: Vec<crate::experiments::EvalRow>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +100,26 @@ impl Snapshot {
             finished,
             seconds,
             checkpoint: false,
+            evaluations: Vec::new(),
         }
+    }
+
+    /// The evaluation of this session as it is now under `settings`, if one was run.
+    pub fn evaluation(&self, settings: &crate::settings::FinalEvalSettings) -> Option<&Evaluation> {
+        (self.evaluations.iter().rev())
+            .find(|e| &e.settings == settings && e.models == self.history.models.len())
+    }
+
+    /// The newest evaluation of this session as it is now, under any settings.
+    pub fn latest_evaluation(&self) -> Option<&Evaluation> {
+        (self.evaluations.iter().rev()).find(|e| e.models == self.history.models.len())
+    }
+
+    /// Keeps `e`, replacing an earlier one of the same settings and models.
+    pub fn add_evaluation(&mut self, e: Evaluation) {
+        self.evaluations
+            .retain(|x| !(x.settings == e.settings && x.models == e.models));
+        self.evaluations.push(e);
     }
 
     /// The settings in force where the run ends: those it started with, and every live

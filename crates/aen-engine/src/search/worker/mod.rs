@@ -43,6 +43,8 @@ pub(super) struct Worker {
     pending: Vec<SettingChange>,
     /// How many of the replayed snapshot's recorded changes have been applied.
     next_change: usize,
+    /// The resumed snapshot's final evaluations, kept in every snapshot saved.
+    evaluations: Vec<crate::snapshot::Evaluation>,
     /// (steps, changes) when the replay caught up: if nothing was added after it, the
     /// snapshot on disk is already this run and is not rewritten.
     replayed: Option<(usize, usize)>,
@@ -83,6 +85,9 @@ impl Worker {
         autosave: bool,
     ) -> Worker {
         let prior: &[ModelRecord] = resume.as_ref().map_or(&[], |s| &s.history.models);
+        let resume_evaluations = resume
+            .as_ref()
+            .map_or(Vec::new(), |s| s.evaluations.clone());
         let info_path = info.snapshot_path.clone();
         let mut children = Children::new(eval, prior, &settings);
         children.set_trainers(&settings);
@@ -97,6 +102,7 @@ impl Worker {
             replay: resume,
             pending: Vec::new(),
             next_change: 0,
+            evaluations: resume_evaluations,
             replayed: None,
             events: ch.events,
             control: ch.control,
@@ -144,13 +150,16 @@ impl Worker {
     }
 
     fn snapshot(&self) -> Snapshot {
-        Snapshot::new(
-            self.initial_settings.clone(),
-            &self.info,
-            self.history.clone(),
-            self.finished_reason(),
-            self.seconds(),
-        )
+        Snapshot {
+            evaluations: self.evaluations.clone(),
+            ..Snapshot::new(
+                self.initial_settings.clone(),
+                &self.info,
+                self.history.clone(),
+                self.finished_reason(),
+                self.seconds(),
+            )
+        }
     }
 
     fn finished_reason(&self) -> Option<FinishReason> {
