@@ -97,8 +97,34 @@ pub fn preview_grid(
     out
 }
 
-/// A path as a shell word, so a printed command can be pasted as it is.
+/// A path as a shell word, so a printed command can be pasted as it is. A path that is
+/// not UTF-8 is written as bash's `$'...'` with each such byte as `\xNN`, so it names
+/// the same file when pasted.
+///
+/// ```
+/// use std::os::unix::ffi::OsStrExt;
+/// let p = std::path::Path::new(std::ffi::OsStr::from_bytes(b"a\xffb c"));
+/// assert_eq!(aen::render::shell_quote(p), r"$'a\xffb c'");
+/// assert_eq!(aen::render::shell_quote("it's".as_ref()), r"'it'\''s'");
+/// ```
 pub fn shell_quote(p: &std::path::Path) -> String {
+    #[cfg(unix)]
+    if p.to_str().is_none() {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::from("$'");
+        for &b in p.as_os_str().as_bytes() {
+            match b {
+                b'\'' | b'\\' => {
+                    out.push('\\');
+                    out.push(b as char);
+                }
+                0x20..=0x7e => out.push(b as char),
+                _ => out.push_str(&format!("\\x{b:02x}")),
+            }
+        }
+        out.push('\'');
+        return out;
+    }
     let s = p.display().to_string();
     if !s.is_empty()
         && s.chars()

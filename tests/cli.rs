@@ -429,7 +429,8 @@ fn a_bad_flag_leaves_no_output_folder_behind() {
             &["search", bad[0], bad[1], "--out", out.to_str().unwrap()],
             home.path(),
         );
-        assert_eq!(o.status.code(), Some(1), "{bad:?}");
+        // A wrong flag value is a usage error.
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
         assert!(!out.exists(), "{bad:?} created {}", out.display());
     }
 }

@@ -268,7 +268,7 @@ fn tables_that_are_not_files_and_zero_jobs_are_clear_errors_not_hangs() {
         let o = aen(&["compare", "--table", "t.csv", flag, value], home.path());
         let e = String::from_utf8_lossy(&o.stderr);
         assert!(
-            o.status.code() == Some(1) && e.contains(says),
+            o.status.code() == Some(2) && e.contains(says),
             "{flag} {value}: {e}"
         );
     }

@@ -86,7 +86,7 @@ fn nan_and_out_of_range_numbers_are_refused_before_anything_trains() {
         ("--epsilon-schedule", "0:nan", "search.epsilon_schedule"),
     ] {
         let o = search(&[flag, value], home.path());
-        assert_eq!(o.status.code(), Some(1), "{flag} {value}");
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
         assert!(stderr(&o).contains(says), "{flag} {value}: {}", stderr(&o));
     }
     let cfg = home.path().join("nan.toml");
@@ -105,7 +105,7 @@ fn single_test_checks_its_protocol_and_sizes_before_training() {
         ("--final-epochs", "0"),
     ] {
         let o = aen(&["single-test", "--quick", flag, value], home.path());
-        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).contains("is out of range"), "{}", stderr(&o));
     }
 }
@@ -117,10 +117,10 @@ fn a_bad_resume_flag_or_snapshot_leaves_the_good_snapshot_untouched() {
     let before = std::fs::read(&snap).unwrap();
     let s = snap.to_str().unwrap();
     let o = aen(&["search", "--resume", s, "--epsilon", "NaN"], home.path());
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a finite number"), "{}", stderr(&o));
     let o = aen(&["search", "--resume", s, "--epochs", "0"], home.path());
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     let o = aen(
         &["search", "--resume", s, "--train-size", "100"],
         home.path(),

@@ -503,3 +503,98 @@ fn on_a_full_disk_every_earlier_output_survives_whole() {
         std::panic::resume_unwind(p);
     }
 }
+
+/// A table holding what no run can make is refused, naming it; one saved with CRLF
+/// line ends or a byte order mark reads as the table it is.
+#[test]
+fn impossible_tables_are_refused_and_crlf_or_a_bom_are_read() {
+    let t = crate::compare::synthetic();
+    let text = table::render(&t.header, &t.rows);
+    let plain = table::parse(&text).unwrap().table.rows.len();
+    let crlf = text.replace('\n', "\r\n");
+    assert_eq!(table::parse(&crlf).unwrap().table.rows.len(), plain);
+    let bom = format!("\u{feff}{text}");
+    let read = table::parse(&bom).unwrap();
+    assert_eq!(read.table.rows.len(), plain);
+    assert_eq!(read.complete_len as usize, bom.len());
+    let home = tempfile::tempdir().unwrap();
+    let p = home.path().join("bom.csv");
+    std::fs::write(&p, &bom).unwrap();
+    table::read_header(&p).unwrap();
+    for (from, to, says) in [
+        ("\"step\":4", "\"step\":0", "step 0 is impossible"),
+        ("\"epochs\":1", "\"epochs\":0", "epochs 0"),
+        (
+            "\"train_size\":100",
+            "\"train_size\":0",
+            "split 0 / 50 / 50",
+        ),
+        ("\"lr\":0.001", "\"lr\":-1e308", "learning rate"),
+        (
+            "\"data_sha256\":\"0\"",
+            "\"data_sha256\":\"zz\"",
+            "data_sha256 `zz`",
+        ),
+        (
+            ",1000,",
+            ",18446744073709551615,",
+            "parameters is impossible",
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let bad = text.replacen(from, to, 1);
+        let e = format!("{:#}", table::parse(&bad).unwrap_err());
+        assert!(e.contains(says), "{from}: {e}");
+    }
+}
+
+/// One exit-code scheme: 2 for a command line that is wrong (clap's errors and values
+/// out of range alike), 1 for everything else; a non-UTF-8 path names its flag; a
+/// name near the file system's limit works as an output.
+#[test]
+fn usage_errors_exit_2_and_name_their_flag_and_long_names_work() {
+    use std::os::unix::ffi::OsStrExt;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    for args in [
+        vec!["train", "--seeds", "0"],
+        vec!["sweep", "--seeds", "0", "--out", "x.csv"],
+        vec!["reproduce", "--seeds", "1", "--out", "r"],
+        vec!["search", "--max-models", "0"],
+        vec!["compare", "--table", "none.csv", "--jobs", "100000"],
+        vec!["search", "--no-such-flag"],
+    ] {
+        let o = aen_in(&args, h);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let bad = std::ffi::OsStr::from_bytes(b"x\xff.csv");
+    let o = Command::new(aen_bin())
+        .args(["search", "--table"])
+        .arg(bad)
+        .current_dir(h)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--table"),
+        "{o:?}"
+    );
+    std::fs::write(h.join("states.txt"), "000000000000,000000000001,\n").unwrap();
+    fails(
+        &run(&["sweep", "--states", "states.txt", "--out", "s.csv"], h),
+        "has an empty item",
+    );
+    // 240 bytes: the lock and temporary names beside it must still fit.
+    let long = format!("{}.csv", "a".repeat(236));
+    ok(&run(&["sweep", "--max-groups", "0", "--out", &long], h));
+    let long = format!("{}.json", "b".repeat(250));
+    ok(&run(
+        &["search", "--max-models", "1", "--snapshot", &long],
+        h,
+    ));
+}

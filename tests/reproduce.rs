@@ -172,14 +172,14 @@ fn plans_that_cannot_answer_are_refused_before_any_training() {
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("r");
     for (extra, msg) in [
-        (&["--seeds", "1"][..], "2 to 100"),
-        (&["--presets", "7"][..], "presets 1 to 5"),
+        (&["--seeds", "1"][..], "2..=100"),
+        (&["--presets", "7"][..], "1..=5"),
         (&["--datasets", "cifar"][..], "--datasets"),
-        (&["--seeds", "101"][..], "2 to 100"),
+        (&["--seeds", "101"][..], "2..=100"),
         (&["--data-groups", "none"][..], "set by the plan"),
     ] {
         let o = reproduce(&out, home.path(), extra);
-        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(o.status.code(), Some(2));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(msg), "{extra:?}: {err}");
         assert!(

@@ -455,7 +455,7 @@ fn bad_tables_are_clear_errors() {
         &p,
         dir.path(),
     ));
-    assert!(e.contains("--seeds must be 1 to 1000"), "{e}");
+    assert!(e.contains("1001 is not in 1..=1000"), "{e}");
 
     let other = text.replacen("\"epochs\":1", "\"epochs\":3", 1);
     std::fs::write(&p, other).unwrap();

@@ -299,9 +299,11 @@ fn a_data_dir_is_offered_first_in_the_set_up_screen() {
 fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
     use aen::tui::app::Browser;
     let path = std::path::PathBuf::from("tests/fixtures/session.json");
-    let snap = aen::snapshot::load(&path).unwrap();
+    let snap = aen::snapshot::summary(&path).unwrap();
+    assert_eq!((snap.steps, snap.episodes), (38, 4));
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
+        loading: false,
         entries: vec![
             (path.clone(), Ok(snap)),
             ("broken.json".into(), Err("corrupt snapshot".into())),
@@ -436,9 +438,10 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
     let b = dir.path().join("b.json");
     std::fs::copy("tests/fixtures/session.json", &a).unwrap();
     std::fs::copy("tests/fixtures/session.json", &b).unwrap();
-    let snap = aen::snapshot::load(&a).unwrap();
+    let snap = aen::snapshot::summary(&a).unwrap();
     let browser = |selected| {
         Overlay::Sessions(Browser {
+            loading: false,
             entries: vec![(a.clone(), Ok(snap.clone())), (b.clone(), Ok(snap.clone()))],
             selected,
             dir: Some(dir.path().to_path_buf()),
@@ -543,11 +546,12 @@ fn a_models_details_show_its_curve_orbits_and_the_g_data() {
 fn two_sessions_show_side_by_side() {
     use aen::tui::app::Browser;
     let path = std::path::PathBuf::from("tests/fixtures/session.json");
-    let snap = aen::snapshot::load(&path).unwrap();
+    let snap = aen::snapshot::summary(&path).unwrap();
     let mut other = snap.clone();
-    other.history.models.truncate(12);
+    other.snapshot.history.models.truncate(12);
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
+        loading: false,
         entries: vec![(path.clone(), Ok(snap)), ("short.json".into(), Ok(other))],
         selected: 0,
         dir: Some("/sessions".into()),

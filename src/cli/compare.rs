@@ -6,7 +6,7 @@ use crate::engine::compare::{self, GroundTruth};
 use crate::engine::session;
 use crate::engine::settings::{SettingValue, Settings, StrategyKind};
 use crate::engine::sweep::table;
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,26 +49,32 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     let strategies = a
         .strategies
         .iter()
-        .map(|s| StrategyKind::parse(s).map_err(|e| anyhow::anyhow!("--strategies {s} {e}")))
+        .map(|s| StrategyKind::parse(s).map_err(|e| output::usage(format!("--strategies {s} {e}"))))
         .collect::<Result<Vec<_>>>()?;
     // Every run's curve is held until the end: bounded, so a typo is an error, not an
     // allocation failure.
     if !(1..=MAX_REPEATS).contains(&a.repeats) {
-        bail!("--repeats must be 1 to {MAX_REPEATS}");
+        return Err(output::usage(format!(
+            "--repeats must be 1 to {MAX_REPEATS}"
+        )));
     }
     if !(1..=4096).contains(&a.budget) {
-        bail!("--budget must be 1 to 4096 (the number of group sets)");
+        return Err(output::usage(
+            "--budget must be 1 to 4096 (the number of group sets)",
+        ));
     }
     if let Some(j) = a.jobs
         && !(1..=MAX_JOBS).contains(&j)
     {
-        bail!(
+        return Err(output::usage(format!(
             "--jobs must be 1 to {MAX_JOBS} (one thread a run; this machine has {} cores)",
             std::thread::available_parallelism().map_or(1, |n| n.get())
-        );
+        )));
     }
     let Some(path) = settings.search.table.clone() else {
-        bail!("--table TABLE is required: the ground-truth table of `aen sweep`");
+        return Err(output::usage(
+            "--table TABLE is required: the ground-truth table of `aen sweep`",
+        ));
     };
     session::check_out_dir(&a.out)?;
     let outputs = compare::OUTPUTS.map(|n| a.out.join(n));

@@ -45,12 +45,15 @@ fn specs(mask: u8) -> impl Iterator<Item = (&'static Spec, &'static str)> {
 
 impl<const MASK: u8> SettingFlags<MASK> {
     /// Applies the flags to `s` (which holds defaults and the config file) and checks
-    /// the result; an error names the flag.
-    pub fn apply(&self, s: &mut Settings) -> Result<(), ConfigError> {
-        for (spec, text) in &self.given {
-            spec.set(s, text)?;
-        }
-        s.validate()
+    /// the result; an error names the flag, and is a usage error (exit 2).
+    pub fn apply(&self, s: &mut Settings) -> anyhow::Result<()> {
+        let set = |s: &mut Settings| -> Result<(), ConfigError> {
+            for (spec, text) in &self.given {
+                spec.set(s, text)?;
+            }
+            s.validate()
+        };
+        set(s).map_err(super::output::usage)
     }
 
     /// Whether any flag of these sections was given.
@@ -81,6 +84,7 @@ impl<const MASK: u8> Args for SettingFlags<MASK> {
                 Arg::new(spec.key)
                     .long(flag)
                     .value_name(spec.hint)
+                    .value_parser(clap::value_parser!(std::ffi::OsString))
                     .help(help)
                     .long_help(spec.help.replace('\n', " "))
                     .help_heading("Settings (override the config file)"),
@@ -101,13 +105,24 @@ impl<const MASK: u8> FromArgMatches for SettingFlags<MASK> {
     }
 
     fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
-        let mut given: Vec<(usize, &'static Spec, String)> = specs(MASK)
-            .filter_map(|(spec, _)| {
-                let v = m.get_one::<String>(spec.key)?;
-                let at = m.index_of(spec.key).unwrap_or(0);
-                Some((at, spec, v.clone()))
-            })
-            .collect();
+        let mut given: Vec<(usize, &'static Spec, String)> = Vec::new();
+        for (spec, flag) in specs(MASK) {
+            let Some(v) = m.get_one::<std::ffi::OsString>(spec.key) else {
+                continue;
+            };
+            // Settings hold text: a path that is not UTF-8 is named, not garbled.
+            let v = v.clone().into_string().map_err(|v| {
+                clap::Error::raw(
+                    clap::error::ErrorKind::InvalidUtf8,
+                    format!(
+                        "--{flag} {}: not valid UTF-8; aen's settings hold UTF-8 text (rename it, or give a link with a UTF-8 name)\n",
+                        std::path::Path::new(&v).display()
+                    ),
+                )
+            })?;
+            let at = m.index_of(spec.key).unwrap_or(0);
+            given.push((at, spec, v));
+        }
         given.sort_by_key(|(at, ..)| *at);
         self.given = given.into_iter().map(|(_, s, v)| (s, v)).collect();
         Ok(())

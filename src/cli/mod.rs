@@ -112,6 +112,10 @@ pub fn main(cli: Cli) -> i32 {
             eprintln!("{e}");
             130
         }
+        Err(e) if e.is::<output::Usage>() => {
+            eprintln!("error: {e:#}");
+            2
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             1

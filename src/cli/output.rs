@@ -11,6 +11,17 @@ use std::sync::{Arc, Mutex, Once};
 #[error("stdout closed")]
 pub struct PipeClosed;
 
+/// The command line is wrong: a flag's value that is malformed or out of its range.
+/// Exits 2, as clap's own usage errors do.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// A [`Usage`] error.
+pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
+    Usage(e.to_string()).into()
+}
+
 /// The user interrupted the command; the message says what was kept.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

@@ -8,7 +8,7 @@ use crate::engine::reproduce::{self, Part, Plan, Progress};
 use crate::engine::search::Event;
 use crate::engine::settings::Settings;
 use crate::engine::train::Flow;
-use anyhow::{Result, anyhow, bail};
+use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,11 +28,11 @@ pub struct ReproduceArgs {
     #[arg(long, value_delimiter = ',', default_value = "mnist,fashion-mnist")]
     pub datasets: Vec<String>,
     /// Presets to search (the paper's are 1 to 5), comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5")]
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3,4,5", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=5))]
     pub presets: Vec<usize>,
     /// Seeds per single-equivariance cell and per network of each final evaluation
     /// (at least 2: intervals need them).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100))]
     pub seeds: usize,
     /// Write the report of the parts already done (report.md, summary.csv, gains.png)
     /// and train nothing; it may follow a run going on in the same folder. Give the
@@ -50,7 +50,9 @@ pub fn run(a: ReproduceArgs, mut settings: Settings) -> Result<()> {
     if let Some((key, _)) =
         (a.flags.given()).find(|(k, _)| ["data.dataset", "data.groups"].contains(k))
     {
-        bail!("{key} is set by the plan: use --datasets and --presets");
+        return Err(output::usage(format!(
+            "{key} is set by the plan: use --datasets and --presets"
+        )));
     }
     a.flags.apply(&mut settings)?;
     let plan = plan(&a)?;
@@ -127,7 +129,7 @@ pub fn run(a: ReproduceArgs, mut settings: Settings) -> Result<()> {
 fn plan(a: &ReproduceArgs) -> Result<Plan> {
     let mut datasets = Vec::new();
     for d in &a.datasets {
-        let k = DatasetKind::parse(d).map_err(|e| anyhow!("--datasets: {e}"))?;
+        let k = DatasetKind::parse(d).map_err(|e| output::usage(format!("--datasets: {e}")))?;
         if !datasets.contains(&k) {
             datasets.push(k);
         }

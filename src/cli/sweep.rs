@@ -34,7 +34,7 @@ pub struct SweepRunArgs {
     #[arg(long, value_name = "K")]
     pub max_groups: Option<usize>,
     /// Seeds per group set (seed 0 is the network the search trains).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub seeds: u32,
     /// The table (CSV); rows already in it are kept, so a rerun continues.
     #[arg(long, value_name = "TABLE")]

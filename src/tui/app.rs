@@ -12,7 +12,7 @@ use crate::engine::experiments::{ExpProgress, set_label};
 use crate::engine::search::{Control, Event, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::Settings;
-use crate::engine::snapshot::{self, Snapshot};
+use crate::engine::snapshot::{self, Snapshot, Summary};
 use crate::engine::train::Flow;
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
@@ -27,6 +27,8 @@ pub enum UiEvent {
     Engine(u64, Event),
     Preview(PreviewResult),
     Eval(EvalState),
+    /// The session browser's entries, read off the UI thread.
+    Sessions(Vec<(PathBuf, Result<Summary, String>)>),
     /// The session with the evaluation just run kept in it, or why it could not be.
     EvalKept(Result<Box<Snapshot>, String>),
     /// From the sweep or comparison of the ground-truth view number `.0`.
@@ -231,6 +233,13 @@ impl App {
             UiEvent::Engine(..) => {}
             UiEvent::Preview(r) => self.on_preview(r),
             UiEvent::Eval(s) => self.on_eval(s),
+            UiEvent::Sessions(entries) => {
+                if let Some(Overlay::Sessions(b)) = &mut self.overlay
+                    && b.loading
+                {
+                    b.fill(entries);
+                }
+            }
             UiEvent::EvalKept(Ok(snap)) => {
                 self.dash
                     .push_log("the final evaluation is kept in the session".into());
@@ -388,24 +397,36 @@ impl App {
     }
 
     /// The session browser with row `selected` selected and a note under the table.
+    /// The folder is read on a thread (summaries only, not the steps), so a folder of
+    /// large sessions never freezes the screen.
     pub fn open_sessions_at(&mut self, selected: usize, note: Option<String>) {
         let dir = snapshot::sessions_dir();
-        let entries = dir
-            .as_deref()
-            .map(snapshot::list)
-            .unwrap_or_default()
-            .into_iter()
+        let read = |dir: Option<PathBuf>| -> Vec<(PathBuf, Result<Summary, String>)> {
+            (dir.as_deref()
+                .map(snapshot::list)
+                .unwrap_or_default()
+                .into_iter())
             .map(|(p, r)| (p, r.map_err(|e| e.to_string())))
-            .collect();
-        let entries: Vec<_> = entries;
-        self.overlay = Some(Overlay::Sessions(Browser {
-            selected: selected.min(entries.len().saturating_sub(1)),
-            entries,
-            dir,
+            .collect()
+        };
+        let mut browser = Browser {
+            selected,
+            entries: Vec::new(),
+            loading: true,
+            dir: dir.clone(),
             confirm_delete: false,
             marked: None,
             note,
-        }));
+        };
+        match self.ui.clone() {
+            Some(ui) => {
+                std::thread::spawn(move || {
+                    let _ = ui.send(UiEvent::Sessions(read(dir)));
+                });
+            }
+            None => browser.fill(read(dir)),
+        }
+        self.overlay = Some(Overlay::Sessions(browser));
     }
 
     /// Ask the engine to stop (it autosaves) and quit once it has.

@@ -10,7 +10,7 @@ use super::theme::Theme;
 use super::widgets::{block, centered, fmt_count, fmt_dur, settings_brief, wrap_words};
 use crate::engine::experiments::set_label;
 use crate::engine::search::FinishReason;
-use crate::engine::snapshot::Snapshot;
+use crate::engine::snapshot::{Snapshot, Summary};
 use ratatui::prelude::*;
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
 
@@ -245,9 +245,9 @@ pub fn session_status(s: &Snapshot) -> &'static str {
     }
 }
 
-fn session_cells(name: String, s: &Result<Snapshot, String>) -> Vec<String> {
+fn session_cells(name: String, s: &Result<Summary, String>) -> Vec<String> {
     match s {
-        Ok(s) => vec![
+        Ok(Summary { snapshot: s, .. }) => vec![
             name,
             session_status(s).into(),
             s.dataset.clone(),
@@ -309,7 +309,12 @@ fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme, hits: &Hit
         detail_area,
     );
     if rows.is_empty() {
-        f.render_widget(Paragraph::new("no saved sessions yet"), table_area);
+        let says = if b.loading {
+            "reading the sessions..."
+        } else {
+            "no saved sessions yet"
+        };
+        f.render_widget(Paragraph::new(says), table_area);
         return;
     }
     let table = Table::new(
@@ -354,13 +359,16 @@ fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
         detail.push(Line::styled(
             format!(
                 "{} steps, {} episodes, {} of search",
-                s.history.steps.len(),
-                s.history.episodes.len(),
-                fmt_dur(s.seconds)
+                s.steps,
+                s.episodes,
+                fmt_dur(s.snapshot.seconds)
             ),
             t.dim(),
         ));
-        detail.push(Line::styled(settings_brief(&s.current_settings()), t.dim()));
+        detail.push(Line::styled(
+            settings_brief(&s.snapshot.current_settings()),
+            t.dim(),
+        ));
     }
     detail
 }

@@ -2,6 +2,7 @@
 
 use super::app::*;
 use super::keys::Action;
+use crate::engine::snapshot;
 use std::path::{Path, PathBuf};
 
 impl App {
@@ -52,7 +53,12 @@ impl App {
                     return;
                 };
                 let path = path.clone();
-                match snap.clone() {
+                // The list holds summaries: the session itself is read now, whole.
+                let snap = match snap {
+                    Ok(_) => snapshot::load(&path).map_err(|e| e.to_string()),
+                    Err(e) => Err(e.clone()),
+                };
+                match snap {
                     Err(e) => self.overlay = Some(Overlay::Error(e)),
                     Ok(_) if running.as_deref() == Some(path.as_path()) => {
                         b.note = Some("this session is running now: Esc returns to it".into());
@@ -81,7 +87,7 @@ impl App {
         match b.marked {
             Some(m) if m != b.selected => {
                 let pick = |i: usize| match b.entries.get(i) {
-                    Some((p, Ok(s))) => Some((file_name(p), s.clone())),
+                    Some((p, Ok(s))) => Some((file_name(p), s.snapshot.clone())),
                     _ => None,
                 };
                 match (pick(m), pick(b.selected)) {

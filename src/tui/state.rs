@@ -9,7 +9,7 @@ use crate::engine::experiments::EvalRow;
 use crate::engine::groups::GroupSet;
 use crate::engine::search::{FinishReason, ModelRecord, RunInfo, RunView};
 use crate::engine::settings::Settings;
-use crate::engine::snapshot::Snapshot;
+use crate::engine::snapshot::{Snapshot, Summary};
 use crate::engine::train::TrainProgress;
 use ratatui::layout::{Position, Rect};
 use std::collections::VecDeque;
@@ -97,7 +97,10 @@ pub enum RunStatus {
 }
 
 pub struct Browser {
-    pub entries: Vec<(PathBuf, Result<Snapshot, String>)>,
+    /// Each session's summary (its steps are not read), or why it cannot be read.
+    pub entries: Vec<(PathBuf, Result<Summary, String>)>,
+    /// The folder is still being read, off the UI thread.
+    pub loading: bool,
     pub selected: usize,
     pub dir: Option<PathBuf>,
     /// `d` was pressed once: the next `d` deletes the selected session.
@@ -106,6 +109,15 @@ pub struct Browser {
     pub marked: Option<usize>,
     /// The outcome of the last rename or delete, or the question being asked.
     pub note: Option<String>,
+}
+
+impl Browser {
+    /// The folder as read: the selection stays in range.
+    pub fn fill(&mut self, entries: Vec<(PathBuf, Result<Summary, String>)>) {
+        self.selected = self.selected.min(entries.len().saturating_sub(1));
+        self.entries = entries;
+        self.loading = false;
+    }
 }
 
 /// The live-settings form and the draft it validates against.

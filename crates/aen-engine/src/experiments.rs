@@ -310,36 +310,7 @@ fn csv_cell(cell: &[TrainResult]) -> String {
     s
 }
 
-/// One row of the final comparison.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct EvalRow {
-    /// "searched #k", "plain" or "single".
-    pub kind: String,
-    pub groups: GroupSet,
-    pub search_val_acc: Option<f64>,
-    /// Means over the seeds (`final_eval.seeds`).
-    pub val_acc: f64,
-    pub test_acc: f64,
-    pub params: usize,
-    /// Training seconds, all seeds together.
-    pub seconds: f64,
-    /// Each seed's accuracies, in seed order (seed 0 is the single run's network).
-    #[serde(default)]
-    pub val_seeds: Vec<f64>,
-    #[serde(default)]
-    pub test_seeds: Vec<f64>,
-}
-
-impl EvalRow {
-    /// The test accuracies to compare: every seed's, or the mean of an old row.
-    fn tests(&self) -> Vec<f64> {
-        if self.test_seeds.is_empty() {
-            vec![self.test_acc]
-        } else {
-            self.test_seeds.clone()
-        }
-    }
-}
+pub use crate::evaluation::EvalRow;
 
 /// Retrains `top` (the best searched states) and the plain and single-group networks
 /// under the single-equivariance protocol on the search's G-data, `final_eval.seeds`

@@ -10,6 +10,7 @@ pub use aen_core::{batched, classes, data, fsio, gdata, groups, nn, orbits, trai
 
 pub mod child;
 pub mod compare;
+pub mod evaluation;
 pub mod experiments;
 pub mod gexport;
 pub mod pool;

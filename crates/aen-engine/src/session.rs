@@ -191,10 +191,10 @@ pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Res
         let lock = crate::fsio::Lock::take(&path)?;
         // A run that held it may have saved more between our read and our lock:
         // continuing what was read would overwrite that.
-        if let Ok(now) = snapshot::load(&path)
-            && (now.seconds != snap.seconds
-                || now.history.models.len() != snap.history.models.len()
-                || now.history.steps.len() != snap.history.steps.len())
+        if let Ok(now) = snapshot::summary(&path)
+            && (now.snapshot.seconds != snap.seconds
+                || now.snapshot.history.models.len() != snap.history.models.len()
+                || now.steps != snap.history.steps.len())
         {
             bail!(
                 "{} changed while it was being opened (another run saved it): open it again",

@@ -49,20 +49,7 @@ pub struct Snapshot {
     pub evaluations: Vec<Evaluation>,
 }
 
-/// A final evaluation as it was run: its settings, the models the session had then,
-/// and its rows.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Evaluation {
-    pub settings: crate::settings::FinalEvalSettings,
-    /// Models the session had when it was evaluated: once extended, the best states
-    /// may be others, and the evaluation is of the session as it was.
-    pub models: usize,
-    pub saved_at: String,
-    /// Set when the protocol's training split was shrunk to fit the data.
-    #[serde(default)]
-    pub note: Option<String>,
-    pub rows: Vec<crate::experiments::EvalRow>,
-}
+pub use crate::evaluation::Evaluation;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -324,16 +311,145 @@ pub fn sessions_dir() -> Option<PathBuf> {
     crate::data::user_data_dir().map(|d| d.join("sessions"))
 }
 
-/// Snapshots in `dir`, newest first; unreadable files are listed with their error.
-pub fn list(dir: &Path) -> Vec<(PathBuf, Result<Snapshot, SnapshotError>)> {
-    let mut out: Vec<(PathBuf, Result<Snapshot, SnapshotError>)> = std::fs::read_dir(dir)
+/// A session as a list of sessions shows it: the snapshot without its steps and
+/// episodes (`snapshot.history` holds neither), with their counts. Read in one
+/// streaming pass, so memory does not grow with the steps, which are most of a file.
+#[derive(Clone)]
+pub struct Summary {
+    pub snapshot: Snapshot,
+    pub steps: usize,
+    pub episodes: usize,
+}
+
+/// A JSON array's length, its items skipped unparsed.
+#[derive(Default)]
+struct Count(usize);
+
+impl<'de> serde::Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Count, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Count(n))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+#[derive(Deserialize)]
+struct LeanHistory {
+    #[serde(default)]
+    steps: Count,
+    #[serde(default)]
+    models: Vec<crate::search::records::ModelRecord>,
+    #[serde(default)]
+    episodes: Count,
+    #[serde(default)]
+    changes: Vec<(usize, crate::search::change::SettingChange)>,
+}
+
+#[derive(Deserialize)]
+struct Lean {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+    settings: Option<serde_json::Value>,
+    #[serde(default)]
+    saved_at: String,
+    #[serde(default)]
+    dataset: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    device: String,
+    history: Option<LeanHistory>,
+    #[serde(default)]
+    finished: Option<FinishReason>,
+    #[serde(default)]
+    seconds: f64,
+    #[serde(default)]
+    checkpoint: bool,
+    #[serde(default)]
+    evaluations: Vec<Evaluation>,
+}
+
+/// Reads the [`Summary`] of the snapshot at `path`.
+pub fn summary(path: &Path) -> Result<Summary, SnapshotError> {
+    let p = || path.to_path_buf();
+    let file =
+        fsio::open_regular(path, "snapshot").map_err(|e| SnapshotError::Io(e.to_string()))?;
+    let reader = std::io::BufReader::new(std::io::Read::take(file, MAX_BYTES + 1));
+    let lean: Lean = serde_json::from_reader(reader).map_err(|e| SnapshotError::NotSnapshot {
+        path: p(),
+        msg: format!("not a readable snapshot: {e}"),
+    })?;
+    if lean.format.as_ref().and_then(|v| v.as_str()) != Some(FORMAT) {
+        return Err(SnapshotError::NotSnapshot {
+            path: p(),
+            msg: "no `format: aen-snapshot` field".into(),
+        });
+    }
+    let version = lean.version.as_ref().and_then(|v| v.as_u64());
+    let Some(version) = version.filter(|v| READABLE.contains(v)) else {
+        return Err(SnapshotError::Version {
+            path: p(),
+            found: lean.version.map_or("(none)".into(), |v| v.to_string()),
+        });
+    };
+    let corrupt = |msg: String| SnapshotError::Corrupt { path: p(), msg };
+    let settings = with_old_defaults(version, lean.settings.unwrap_or_default());
+    let settings: Settings =
+        serde_json::from_value(settings).map_err(|e| corrupt(e.to_string()))?;
+    settings
+        .validate()
+        .map_err(|e| corrupt(format!("invalid settings: {e}")))?;
+    let h = lean.history.ok_or_else(|| corrupt("no history".into()))?;
+    Ok(Summary {
+        steps: h.steps.0,
+        episodes: h.episodes.0,
+        snapshot: Snapshot {
+            format: FORMAT.into(),
+            version: version as u32,
+            saved_at: lean.saved_at,
+            settings,
+            dataset: lean.dataset,
+            source: lean.source,
+            device: lean.device,
+            history: History {
+                models: h.models,
+                changes: h.changes,
+                ..History::default()
+            },
+            finished: lean.finished,
+            seconds: lean.seconds,
+            checkpoint: lean.checkpoint,
+            evaluations: lean.evaluations,
+        },
+    })
+}
+
+/// The summaries of the snapshots in `dir`, newest first; unreadable files are listed
+/// with their error.
+pub fn list(dir: &Path) -> Vec<(PathBuf, Result<Summary, SnapshotError>)> {
+    let mut out: Vec<(PathBuf, Result<Summary, SnapshotError>)> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .map(|p| {
-            let s = load(&p);
+            let s = summary(&p);
             (p, s)
         })
         .collect();

@@ -43,6 +43,18 @@ impl Lock {
             return t.join(".lock");
         }
         let mut name = t.file_name().unwrap_or_default().to_os_string();
+        // A name near the file system's 255-byte limit keeps room for the suffix.
+        if name.len() > 240 {
+            let s = name.to_string_lossy().into_owned();
+            let mut cut = 200;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let digest: u64 = s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            name = format!("{}-{digest:016x}", &s[..cut]).into();
+        }
         name.push(".lock");
         t.with_file_name(name)
     }

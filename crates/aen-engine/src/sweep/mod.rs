@@ -55,6 +55,12 @@ pub fn parse_states(text: &str) -> Result<Vec<GroupSet>> {
             continue;
         }
         let tokens: Vec<&str> = line.split(',').map(str::trim).collect();
+        if tokens.len() > 1 && tokens.iter().any(|t| t.is_empty()) {
+            bail!(
+                "line {}: `{line}` has an empty item (a comma too many?)",
+                i + 1
+            );
+        }
         // Names are comma-separated too, so a line is a list of vectors only when every
         // token is one.
         let is_vectors = tokens.len() > 1

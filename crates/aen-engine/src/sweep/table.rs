@@ -232,6 +232,7 @@ impl Header {
                 j.settings.equivalence
             );
         }
+        check_identity(&j.settings)?;
         let states = StateSet::from_hex(&j.states)
             .context("the header's `states` is not a 1,024-digit hex set")?;
         if states.len() != j.state_count {
@@ -456,13 +457,61 @@ pub struct Read {
     pub complete_len: u64,
 }
 
+/// Values no run can have made: a header holding one was edited or broken.
+fn check_identity(id: &Identity) -> Result<()> {
+    let bad = |what: String| bail!("the header's {what} is impossible for a table aen made");
+    if !(1..=28).contains(&id.step) {
+        return bad(format!("step {}", id.step));
+    }
+    if id.epochs == 0 || id.batch == 0 {
+        return bad(format!("epochs {} or batch {}", id.epochs, id.batch));
+    }
+    if id.train_size == 0 || id.val_size == 0 || id.test_size == 0 {
+        return bad(format!(
+            "split {} / {} / {}",
+            id.train_size, id.val_size, id.test_size
+        ));
+    }
+    if !(id.lr.is_finite() && id.lr > 0.0) {
+        return bad(format!("learning rate {}", id.lr));
+    }
+    if id.data_sha256.len() > 64 || !id.data_sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+        return bad(format!(
+            "data_sha256 `{}`",
+            id.data_sha256.chars().take(20).collect::<String>()
+        ));
+    }
+    if id.per_pass == 0 {
+        return bad("per_pass 0".into());
+    }
+    Ok(())
+}
+
+/// The most parameters a child has: the dense one's, which no group reduces further.
+fn dense_params() -> usize {
+    crate::orbits::ChildOrbits::new(GroupSet::EMPTY, crate::groups::Shift::Step(1))
+        .map_or(usize::MAX, |o| o.params())
+}
+
 /// Parses a table, checking every row against the header: 12 bits matching the names,
-/// state in the swept set and in the shard, seed in range, no row twice.
+/// state in the swept set and in the shard, seed in range, no row twice. A UTF-8 byte
+/// order mark and CRLF line ends (a table saved by a spreadsheet or on Windows) are
+/// read as the plain text they stand for.
 pub fn parse(text: &str) -> Result<Read> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let read = parse_text(&text[bom..])?;
+    Ok(Read {
+        complete_len: read.complete_len + bom as u64,
+        ..read
+    })
+}
+
+fn parse_text(text: &str) -> Result<Read> {
     let first_end = text
         .find('\n')
         .context("not an aen sweep table: no complete header line")?;
-    let header = Header::parse_line(&text[..first_end]).context("line 1")?;
+    let header = Header::parse_line(text[..first_end].trim_end_matches('\r')).context("line 1")?;
+    let dense = dense_params();
     let rest = &text[first_end + 1..];
     let columns_end = rest
         .find('\n')
@@ -490,6 +539,12 @@ pub fn parse(text: &str) -> Result<Read> {
         offset += line.len() + 1;
         let row = Row::parse_line(line.trim_end_matches('\r'), header.version)
             .with_context(|| format!("line {n}"))?;
+        if row.params == 0 || row.params > dense {
+            bail!(
+                "line {n}: {} parameters is impossible (a child has 1 to {dense})",
+                row.params
+            );
+        }
         if row.class != network_of(classes.as_deref(), row.state) {
             bail!(
                 "line {n}: class {} is not the closure of {} under this table's settings",
@@ -578,6 +633,7 @@ pub fn read_header(path: &Path) -> Result<Header> {
     let file = crate::fsio::open_regular(path, "sweep table")?;
     let mut head = Vec::new();
     file.take(64 << 10).read_to_end(&mut head)?;
+    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&head);
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let line = std::str::from_utf8(line)
         .map_err(|_| anyhow::anyhow!("{}: not an aen sweep table", path.display()))?;
