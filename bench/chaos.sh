@@ -10,7 +10,7 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
 export XDG_DATA_HOME=$W XDG_CONFIG_HOME=$W
-T=(--source embedded --train-size 300 --val-size 100 --test-size 100 --epochs 1)
+T=(--source embedded --train-size 1500 --val-size 300 --test-size 300 --epochs 1)
 
 "$AEN" search "${T[@]}" --max-models 40 --snapshot ref.json --out ref >/dev/null 2>&1
 "$AEN" sweep "${T[@]}" --max-groups 2 --out ref.csv >/dev/null 2>&1
