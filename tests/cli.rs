@@ -434,3 +434,28 @@ fn a_bad_flag_leaves_no_output_folder_behind() {
         assert!(!out.exists(), "{bad:?} created {}", out.display());
     }
 }
+
+/// `aen search` names the settings under which the DQN cannot learn, and runs anyway.
+#[test]
+fn search_warns_of_settings_the_dqn_cannot_learn_under() {
+    let home = tempfile::tempdir().unwrap();
+    let snap = home.path().join("w.json");
+    let mut args = vec![
+        "search",
+        "--max-models",
+        "3",
+        "--snapshot",
+        snap.to_str().unwrap(),
+    ];
+    args.extend_from_slice(crate::common::TINY_CHILD);
+    let o = aen(&args, home.path());
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for says in [
+        "warning: search.max_models 3 < search.q_batch 128",
+        "warning: search.epsilon_schedule keeps epsilon 1 for all 3 models",
+        "warning: search.episode_len 100 > search.max_models 3",
+    ] {
+        assert!(err.contains(says), "{says}: {err}");
+    }
+}

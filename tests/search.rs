@@ -457,3 +457,28 @@ fn snapshots_whose_records_contradict_each_other_are_refused() {
     }
     snapshot::load(std::path::Path::new("tests/fixtures/session.json")).unwrap();
 }
+
+/// A live max models below the models already trained is refused with the reason.
+#[test]
+fn a_live_max_models_below_the_trained_count_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = tiny_settings();
+    s.search.max_models = 8;
+    let mut refused = None;
+    let mut sent = false;
+    let (reason, h) = run(s, None, &path_of(&dir, "m.json"), |e, h| match e {
+        Event::ModelTrained(m) if m.index == 4 && !sent => {
+            sent = true;
+            let _ = h
+                .control
+                .send(Control::Set(SettingChange::new("search.max_models", "2")));
+        }
+        Event::SettingRefused { reason, .. } => refused = Some(reason.clone()),
+        _ => {}
+    });
+    let why = refused.expect("the change was refused");
+    assert!(why.contains("models are trained already"), "{why}");
+    assert_eq!(reason, FinishReason::MaxModels);
+    assert_eq!(h.models.len(), 8);
+    assert!(h.changes.is_empty());
+}

@@ -304,6 +304,8 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
         loading: false,
+        running: None,
+        confirm_open: false,
         entries: vec![
             (path.clone(), Ok(snap)),
             ("broken.json".into(), Err("corrupt snapshot".into())),
@@ -442,6 +444,8 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
     let browser = |selected| {
         Overlay::Sessions(Browser {
             loading: false,
+            running: None,
+            confirm_open: false,
             entries: vec![(a.clone(), Ok(snap.clone())), (b.clone(), Ok(snap.clone()))],
             selected,
             dir: Some(dir.path().to_path_buf()),
@@ -552,6 +556,8 @@ fn two_sessions_show_side_by_side() {
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
         loading: false,
+        running: None,
+        confirm_open: false,
         entries: vec![(path.clone(), Ok(snap)), ("short.json".into(), Ok(other))],
         selected: 0,
         dir: Some("/sessions".into()),
@@ -622,4 +628,92 @@ fn a_kept_final_evaluation_shows_when_opened_and_retraining_asks_first() {
             .iter()
             .any(|l| l.contains("press e again to retrain"))
     );
+}
+
+/// The final evaluation is reported by the engine's verdict, chosen by validation: the
+/// log never names a network for its test accuracy.
+#[test]
+fn the_final_evaluation_log_names_the_networks_chosen_by_validation() {
+    use aen::tui::app::{EvalState, UiEvent};
+    let row = |kind: &str, groups: &str, val: f64, test: f64| -> aen::experiments::EvalRow {
+        serde_json::from_value(serde_json::json!({
+            "kind": kind, "groups": groups, "search_val_acc": null, "val_acc": val,
+            "test_acc": test, "params": 100, "seconds": 1.0
+        }))
+        .unwrap()
+    };
+    let rows = vec![
+        row("searched #1", "rot90,hflip", 90.0, 80.0),
+        row("single", "vflip", 85.0, 88.0),
+        row("single", "sc2", 87.0, 70.0),
+    ];
+    let mut app = dashboard_app();
+    app.on_event(UiEvent::Eval(EvalState::Done(rows)));
+    let line = app.dash.log.back().unwrap().clone();
+    assert!(
+        line.contains("best single sc2") && line.contains("chosen by validation"),
+        "{line}"
+    );
+    assert!(!line.contains("vflip"), "{line}");
+}
+
+/// Settings under which the DQN cannot learn are named on the set-up screen, without
+/// blocking the search.
+#[test]
+fn settings_the_dqn_cannot_learn_under_are_warned_of_on_the_set_up_screen() {
+    let mut app = setup_app();
+    assert!(!render(&app, (160, 48)).contains("warning:"));
+    app.settings.search.max_models = 40;
+    app.settings.search.episode_len = 60;
+    let screen = render(&app, (160, 48));
+    for says in [
+        "warning: search.max_models 40",
+        "warning: search.epsilon_schedule",
+        "warning: search.episode_len 60",
+    ] {
+        assert!(screen.contains(says), "{says}: {screen}");
+    }
+}
+
+/// The session a search is writing shows as running, and opening another asks first.
+#[test]
+fn the_running_session_shows_as_running_and_opening_another_asks_first() {
+    use aen::tui::app::Browser;
+    let path = std::path::PathBuf::from("tests/fixtures/session.json");
+    let mut app = setup_app();
+    app.overlay = Some(Overlay::Sessions(Browser {
+        loading: false,
+        running: Some("tests/fixtures/running.json".into()),
+        confirm_open: false,
+        entries: vec![
+            (path.clone(), Ok(aen::snapshot::summary(&path).unwrap())),
+            (
+                "tests/fixtures/running.json".into(),
+                Ok(aen::snapshot::summary(&path).unwrap()),
+            ),
+        ],
+        selected: 0,
+        dir: Some("/sessions".into()),
+        confirm_delete: false,
+        marked: None,
+        note: None,
+    }));
+    let screen = render(&app, (160, 48));
+    assert!(screen.contains("running"), "{screen}");
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let Some(Overlay::Sessions(b)) = &app.overlay else {
+        panic!("the browser closed without asking");
+    };
+    assert!(
+        b.note
+            .as_deref()
+            .unwrap_or("")
+            .contains("press Enter (or v) again")
+    );
+    // Any other key keeps the search.
+    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    let Some(Overlay::Sessions(b)) = &app.overlay else {
+        panic!("closed");
+    };
+    assert!(!b.confirm_open);
 }

@@ -76,6 +76,9 @@ pub fn run(a: SearchArgs, mut settings: Settings) -> Result<()> {
         }
         None => {
             a.flags.apply(&mut settings)?;
+            for w in settings.warnings() {
+                eprintln!("warning: {w}");
+            }
             session::start(settings, a.snapshot.clone(), a.overwrite)?
         }
     };

@@ -8,7 +8,7 @@ use super::form::{Form, setup_specs};
 use super::preview::{PreviewRequest, PreviewResult, PreviewService};
 use super::theme::Theme;
 use crate::engine::data::{self, DatasetKind, Source};
-use crate::engine::experiments::{ExpProgress, set_label};
+use crate::engine::experiments::ExpProgress;
 use crate::engine::search::{Control, Event, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::Settings;
@@ -413,6 +413,8 @@ impl App {
             selected,
             entries: Vec::new(),
             loading: true,
+            running: self.running_path().map(PathBuf::from),
+            confirm_open: false,
             dir: dir.clone(),
             confirm_delete: false,
             marked: None,
@@ -518,15 +520,11 @@ impl App {
     fn on_eval(&mut self, s: EvalState) {
         match &s {
             EvalState::Done(rows) => {
-                let best = rows.iter().max_by(|a, b| a.test_acc.total_cmp(&b.test_acc));
-                if let Some(b) = best {
-                    self.dash.push_log(format!(
-                        "final evaluation done: best {} {} at {:.2}% test",
-                        b.kind,
-                        set_label(b.groups),
-                        b.test_acc
-                    ));
-                }
+                let line = crate::engine::experiments::verdict(rows).map_or_else(
+                    || "final evaluation done".to_string(),
+                    |v| format!("final evaluation done: {}", v.summary()),
+                );
+                self.dash.push_log(line);
             }
             EvalState::Failed(e) => self.dash.push_log(format!("final evaluation failed: {e}")),
             EvalState::Running { .. } => {}

@@ -8,7 +8,7 @@ use super::widgets::{block, block_line, fmt_count, fmt_num};
 use crate::engine::report::rolling_mean;
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Sparkline};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Sparkline};
 
 /// Padded bounds of `vals`. A flat series is padded by a share of its size, so the
 /// labels of a large value (rewards reach 1e8) still differ.
@@ -129,34 +129,22 @@ pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focus
     let inner = b.inner(area);
     f.render_widget(b, area);
     let [top, spark] = Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(inner);
+    use crate::engine::report::slog;
     let pts: Vec<(f64, f64)> = d
         .run
         .history
         .episodes
         .iter()
-        .map(|e| (e.episode as f64, e.total_reward))
+        .map(|e| (e.episode as f64, slog(e.total_reward)))
         .collect();
-    let x = [0.0, (pts.len() as f64).max(1.0)];
-    let y = bounds(pts.iter().map(|p| p.1));
-    let chart = Chart::new(vec![
-        Dataset::default()
-            .name("total per episode")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series(1))
-            .data(&pts),
-    ])
-    .x_axis(
-        Axis::default()
-            .bounds(x)
-            .labels(axis_labels(x, area.width, |v| label(v, 0))),
-    )
-    .y_axis(
-        Axis::default()
-            .bounds(y)
-            .labels(axis_labels(y, u16::MAX, |v| label(v, 0))),
-    );
-    f.render_widget(chart, top);
+    if pts.is_empty() {
+        f.render_widget(
+            Paragraph::new(Line::styled("no episode finished yet", t.dim())),
+            top,
+        );
+    } else {
+        render_reward_chart(f, top, &pts, area.width, t);
+    }
     // Rewards of the current episode, shifted to be non-negative for the sparkline.
     let lo = d.run.current_rewards.iter().copied().fold(0.0f64, f64::min);
     let data: Vec<u64> = d
@@ -170,6 +158,32 @@ pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focus
         Sparkline::default().data(&data[start..]).style(t.series(2)),
         spark,
     );
+}
+
+/// Total reward per episode on the signed log scale of the exported rewards.png.
+fn render_reward_chart(f: &mut Frame, area: Rect, pts: &[(f64, f64)], width: u16, t: &Theme) {
+    use crate::engine::report::slog_label;
+    let x = [0.0, (pts.len() as f64).max(1.0)];
+    let y = bounds(pts.iter().map(|p| p.1));
+    let chart = Chart::new(vec![
+        Dataset::default()
+            .name("total per episode (signed log)")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series(1))
+            .data(pts),
+    ])
+    .x_axis(
+        Axis::default()
+            .bounds(x)
+            .labels(axis_labels(x, width, |v| label(v, 0))),
+    )
+    .y_axis(
+        Axis::default()
+            .bounds(y)
+            .labels(axis_labels(y, u16::MAX, |v| slog_label(&v))),
+    );
+    f.render_widget(chart, area);
 }
 
 pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {

@@ -179,12 +179,25 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
     };
     let inner = b.inner(area);
     f.render_widget(b, area);
+    let dqn = d.run.settings.search.strategy == crate::engine::settings::StrategyKind::Dqn;
     let (lo, hi) = s
         .q_values
         .iter()
         .fold((f32::MAX, f32::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+    // Q-values are drawn from zero, so a sign shows as a side; accuracies of the other
+    // strategies (all near each other) from the lowest, so differences show.
+    let (lo, hi) = if dqn {
+        (lo.min(0.0), hi.max(0.0))
+    } else {
+        (lo, hi)
+    };
     let span = (hi - lo).max(1e-6);
     let bar_w = inner.width.saturating_sub(16) as f32;
+    let zero = if dqn {
+        ((-lo / span) * bar_w).round() as usize
+    } else {
+        0
+    };
     let mut lines: Vec<Line> = Group::ALL
         .iter()
         .enumerate()
@@ -193,10 +206,17 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
             // Other strategies score neighbours by accuracy; UNKNOWN marks untried ones.
             let unknown = v == crate::engine::search::strategy::UNKNOWN
                 && d.run.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn;
-            let n = if unknown {
-                0
+            let (pad, n) = if unknown {
+                (0, 0)
+            } else if dqn {
+                let n = ((v.abs() / span) * bar_w).round() as usize;
+                if v < 0.0 {
+                    (zero.saturating_sub(n.max(1)), n.max(1))
+                } else {
+                    (zero, n.max(1))
+                }
             } else {
-                (((v - lo) / span) * bar_w).round().max(0.0) as usize
+                (0, (((v - lo) / span) * bar_w).round().max(0.0) as usize)
             };
             let chosen = k == s.action;
             let style = if chosen { t.accent() } else { t.series(0) };
@@ -206,7 +226,9 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
                     format!("{mark}{:<6}", g.name()),
                     if chosen { t.accent() } else { Style::default() },
                 ),
+                Span::raw(" ".repeat(pad)),
                 Span::styled("█".repeat(n.max(1)), style),
+                Span::raw(" ".repeat((zero + 1).saturating_sub(pad + n.max(1)))),
                 Span::raw(format!(
                     " {}",
                     if unknown {

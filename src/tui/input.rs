@@ -28,6 +28,13 @@ impl App {
         {
             b.note = Some("kept: nothing was deleted".into());
         }
+        // Likewise a pending open waits for Enter or v: any other key keeps the search.
+        if !matches!(action, Some(Action::Apply | Action::ViewReadOnly))
+            && let Some(Overlay::Sessions(b)) = &mut self.overlay
+            && std::mem::take(&mut b.confirm_open)
+        {
+            b.note = Some("the search goes on: nothing was opened".into());
+        }
         if let Some(action) = action {
             self.update(action);
         }
@@ -143,9 +150,14 @@ impl App {
             .and_then(|p| p.file_stem())
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_else(|| "session".into());
+        // Under the user's data folder, one folder per session, shown whole: never
+        // relative to wherever the TUI was started (a repository, say).
+        let dir = crate::engine::data::user_data_dir()
+            .map(|d| d.join("exports").join(&stem))
+            .unwrap_or_else(|| std::env::temp_dir().join("aen-exports").join(&stem));
         self.overlay = Some(Overlay::Prompt(PromptState::new(
             Prompt::ExportDir,
-            format!("aen-out/{stem}"),
+            dir.display().to_string(),
         )));
     }
 

@@ -142,7 +142,8 @@ fn render_eval(f: &mut Frame, area: Rect, app: &App) {
         }
         Some(EvalState::Done(rows)) => rows,
     };
-    let best = rows.iter().map(|r| r.test_acc).fold(f64::MIN, f64::max);
+    // The rows the verdict compares, chosen by validation (never by test accuracy).
+    let verdict = crate::engine::experiments::verdict(rows);
     let body: Vec<Row> = rows
         .iter()
         .map(|e| {
@@ -153,7 +154,7 @@ fn render_eval(f: &mut Frame, area: Rect, app: &App) {
                 Cell::from(format!("{:.2}", e.test_acc)),
                 Cell::from(e.params.to_string()),
             ]);
-            if e.test_acc == best {
+            if verdict.as_ref().is_some_and(|v| v.picks(e)) {
                 row.style(t.selected())
             } else {
                 row
@@ -245,11 +246,15 @@ pub fn session_status(s: &Snapshot) -> &'static str {
     }
 }
 
-fn session_cells(name: String, s: &Result<Summary, String>) -> Vec<String> {
+fn session_cells(name: String, s: &Result<Summary, String>, running: bool) -> Vec<String> {
     match s {
         Ok(Summary { snapshot: s, .. }) => vec![
             name,
-            session_status(s).into(),
+            if running {
+                "running".into()
+            } else {
+                session_status(s).into()
+            },
             s.dataset.clone(),
             set_label(s.settings.data.groups),
             s.history.models.len().to_string(),
@@ -278,7 +283,8 @@ fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme, hits: &Hit
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let row = Row::new(session_cells(name, s).into_iter().map(Cell::from));
+            let running = b.running.as_deref() == Some(p.as_path());
+            let row = Row::new(session_cells(name, s, running).into_iter().map(Cell::from));
             if i == b.selected {
                 row.style(t.selected())
             } else {

@@ -12,6 +12,7 @@ impl App {
         let Some(Overlay::Sessions(b)) = &mut self.overlay else {
             return;
         };
+        let running = running.or_else(|| b.running.clone());
         match action {
             Action::Up => b.selected = b.selected.saturating_sub(1),
             Action::Down => b.selected = (b.selected + 1).min(b.entries.len().saturating_sub(1)),
@@ -62,6 +63,15 @@ impl App {
                     Err(e) => self.overlay = Some(Overlay::Error(e)),
                     Ok(_) if running.as_deref() == Some(path.as_path()) => {
                         b.note = Some("this session is running now: Esc returns to it".into());
+                    }
+                    // Opening another stops the search in progress: asked first.
+                    Ok(_) if running.is_some() && !std::mem::take(&mut b.confirm_open) => {
+                        b.confirm_open = true;
+                        b.note = Some(format!(
+                            "a search is running in {}: press Enter (or v) again to stop it (it saves) and open {}",
+                            running.as_deref().map(file_name).unwrap_or_default(),
+                            file_name(&path)
+                        ));
                     }
                     Ok(s) if action == Action::ViewReadOnly => {
                         self.overlay = None;

@@ -22,15 +22,44 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let data_h = (s.sources.len() + 2) as u16;
     let groups_h = (NUM_GROUPS + 4) as u16;
     let both = left.height >= data_h + groups_h + 12;
+    // Warnings take the room they need (up to 12 lines) from the form, which scrolls.
+    let warnings: Vec<String> = (setup_warnings(&app.settings).into_iter())
+        .map(|w| format!("warning: {w}"))
+        .collect();
+    let inner_w = left.width.saturating_sub(2).max(1) as usize;
+    let warn_h = match warnings.len() {
+        0 => 0,
+        _ => {
+            let lines: usize = (warnings.iter())
+                .map(|w| w.chars().count().div_ceil(inner_w))
+                .sum();
+            (lines.min(12) + 2) as u16
+        }
+    };
     if both {
-        let [d, g, st] = Layout::vertical([
+        let [d, g, w, st] = Layout::vertical([
             Constraint::Length(data_h),
             Constraint::Length(groups_h),
+            Constraint::Length(warn_h),
             Constraint::Min(4),
         ])
         .areas(left);
         render_data(f, d, app);
         render_groups(f, g, app);
+        if warn_h > 0 {
+            let t = &app.theme;
+            let lines: Vec<Line> = (warnings.into_iter())
+                .map(|w| Line::styled(w, t.error()))
+                .collect();
+            f.render_widget(
+                Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(
+                    "The search will start, but",
+                    false,
+                    t,
+                )),
+                w,
+            );
+        }
         render_form(f, st, app);
     } else {
         let [d, rest] =
@@ -128,6 +157,17 @@ fn render_groups(f: &mut Frame, area: Rect, app: &App) {
         )),
         area,
     );
+}
+
+/// The settings' warnings, once the number of networks is known (never waited for
+/// on the UI thread).
+pub fn setup_warnings(s: &crate::engine::settings::Settings) -> Vec<String> {
+    use crate::engine::settings::Equivalence;
+    let networks = match s.search.equivalence {
+        Equivalence::None => Some(4096),
+        Equivalence::Closure => crate::engine::classes::Classes::peek(s.shift()).map(|c| c.len()),
+    };
+    networks.map_or_else(Vec::new, |n| s.warnings_for(s.search.max_models.min(n)))
 }
 
 /// What the search space holds under the settings on screen: "4,096 sets, 216

@@ -101,6 +101,11 @@ pub struct Browser {
     pub entries: Vec<(PathBuf, Result<Summary, String>)>,
     /// The folder is still being read, off the UI thread.
     pub loading: bool,
+    /// The session a search is writing now, shown as running.
+    pub running: Option<PathBuf>,
+    /// Enter was pressed on another session while a search runs: the next Enter stops
+    /// that search (it saves) and opens this one.
+    pub confirm_open: bool,
     pub selected: usize,
     pub dir: Option<PathBuf>,
     /// `d` was pressed once: the next `d` deletes the selected session.

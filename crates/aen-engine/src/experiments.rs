@@ -403,6 +403,24 @@ impl Verdict {
     }
 
     /// "+1.60 points (95% CI ±0.90, p = 0.004)" or "+1.60 points (one seed: no interval)".
+    /// Whether `row` is one of the two rows the verdict compares (chosen by
+    /// validation): every front end marks these, and never picks by test accuracy.
+    pub fn picks(&self, row: &EvalRow) -> bool {
+        (row.kind.starts_with("searched") && row.groups == self.searched)
+            || (row.kind == "single" && row.groups == self.single)
+    }
+
+    /// One line: the two networks compared and the answer.
+    pub fn summary(&self) -> String {
+        format!(
+            "best searched {} vs best single {} (chosen by validation): {}: {}",
+            set_label(self.searched),
+            set_label(self.single),
+            self.gain_text(),
+            self.answer()
+        )
+    }
+
     pub fn gain_text(&self) -> String {
         match (self.interval, self.p) {
             // Three decimals would print a tiny p as 0.000, which reads as impossible.
@@ -443,9 +461,13 @@ pub fn eval_table_text(rows: &[EvalRow]) -> String {
         "{:<12} {:<40} {:>9} {:>14} {:>9}\n",
         "network", "groups", "val %", head, "params"
     );
-    let best = rows.iter().map(|r| r.test_acc).fold(f64::MIN, f64::max);
+    let v = verdict(rows);
     for r in rows {
-        let mark = if r.test_acc == best { " *" } else { "" };
+        let mark = if v.as_ref().is_some_and(|v| v.picks(r)) {
+            " *"
+        } else {
+            ""
+        };
         let test = if seeds > 1 {
             format!("{:.2} ({:.2})", r.test_acc, stats::std_dev(&r.test_seeds))
         } else {
@@ -461,9 +483,10 @@ pub fn eval_table_text(rows: &[EvalRow]) -> String {
         ));
     }
     if seeds > 1 {
-        s.push_str(&format!(
-            "means over {seeds} seeds; * = highest mean test accuracy\n"
-        ));
+        s.push_str(&format!("means over {seeds} seeds\n"));
+    }
+    if v.is_some() {
+        s.push_str("* = the two networks compared, each the best of its kind by validation\n");
     }
     if let Some(v) = verdict(rows) {
         s.push_str(&format!(

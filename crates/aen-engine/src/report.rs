@@ -154,11 +154,14 @@ pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
 }
 
 /// Signed log scale: rewards grow as exp(|acc - b|) and span many orders of magnitude.
-fn slog(v: f64) -> f64 {
+/// The signed log scale of rewards (one episode of -2e26 beside others near 0 would
+/// flatten a linear axis): sign(v) log10(1 + |v|). The TUI and the PNG share it.
+pub fn slog(v: f64) -> f64 {
     v.signum() * v.abs().ln_1p() / std::f64::consts::LN_10
 }
 
-fn slog_label(y: &f64) -> String {
+/// The reward at `y` on the [`slog`] scale, as an axis label.
+pub fn slog_label(y: &f64) -> String {
     let m = 10f64.powf(y.abs()) - 1.0;
     let v = y.signum() * m;
     if m >= 1e4 {

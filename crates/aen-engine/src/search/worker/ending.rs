@@ -49,7 +49,7 @@ impl Worker {
         self.replay = None;
         self.replayed = Some((self.history.steps.len(), self.history.changes.len()));
         for c in std::mem::take(&mut self.pending) {
-            self.apply_change(c);
+            self.apply_live(c);
         }
         self.send(Event::History(Box::new(self.history.clone())));
         self.send(Event::Log(format!(

@@ -7,6 +7,7 @@
 //! retrained) and its live setting changes re-applied at the same steps rebuilds the
 //! Q-networks, Adam moments, replay memory and RNG exactly as they were.
 
+mod changes;
 mod ending;
 
 use super::ahead::{self, Origin, Wait};
@@ -175,55 +176,6 @@ impl Worker {
         }
     }
 
-    fn apply_change(&mut self, change: SettingChange) {
-        match change.apply(&mut self.settings) {
-            Ok(()) => {
-                self.strategy.sync(&self.settings);
-                self.children.set_trainers(&self.settings);
-                self.history.changes.push((self.step, change.clone()));
-                self.emit(Event::SettingChanged {
-                    step: self.step,
-                    change,
-                });
-            }
-            Err(e) => self.send(Event::SettingRefused {
-                change,
-                reason: e.to_string(),
-            }),
-        }
-    }
-
-    /// Re-applies the changes recorded up to this step of the snapshot being replayed,
-    /// each once, in their order.
-    fn replay_changes(&mut self) {
-        loop {
-            let due = self.replay.as_ref().and_then(|s| {
-                s.history
-                    .changes
-                    .get(self.next_change)
-                    .filter(|(st, _)| *st <= self.step)
-                    .map(|(_, c)| c.clone())
-            });
-            let Some(c) = due else { return };
-            self.next_change += 1;
-            self.apply_change(c);
-        }
-    }
-
-    /// A point where changes apply: the recorded ones while replaying, and, once the
-    /// replay has caught up, the ones that came meanwhile. A change is recorded at the
-    /// step of the point that applied it, and a step has one such point (the search
-    /// loop's for a run that would end there, else the step's own), so a replay
-    /// applies each change exactly where the run did.
-    fn change_point(&mut self) {
-        if self.replay.is_some() {
-            self.replay_changes();
-            if !self.replaying() {
-                self.end_replay();
-            }
-        }
-    }
-
     /// Handles controls at a step boundary; blocks while paused.
     fn poll_controls(&mut self) -> Result<(), Halt> {
         self.change_point();
@@ -275,7 +227,7 @@ impl Worker {
             }
             // Recorded changes come first; new ones apply once the replay is over.
             Control::Set(c) if self.replaying() => self.pending.push(c),
-            Control::Set(c) => self.apply_change(c),
+            Control::Set(c) => self.apply_live(c),
         }
         Ok(())
     }

@@ -1,0 +1,43 @@
+//! Settings that are valid but under which the search cannot do what it is for: said
+//! before it starts (on the set-up screen and by `aen search`), never refused.
+
+use super::{Settings, StrategyKind};
+
+impl Settings {
+    /// Why the deep Q-learning search would learn little or nothing under these
+    /// settings, each naming the setting; empty when nothing is amiss.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings_for(self.budget())
+    }
+
+    /// [`Settings::warnings`] for a run of `budget` models (a client that cannot wait
+    /// for the classes to be counted passes what it knows).
+    pub fn warnings_for(&self, budget: usize) -> Vec<String> {
+        let s = &self.search;
+        if s.strategy != StrategyKind::Dqn {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if budget < s.q_batch {
+            out.push(format!(
+                "search.max_models {budget} < search.q_batch {}: the Q-network may never train (it waits for a batch of steps)",
+                s.q_batch
+            ));
+        }
+        let last = self.epsilon(budget.saturating_sub(1));
+        if last >= 1.0 {
+            let why = match s.fixed_epsilon {
+                Some(_) => "search.fixed_epsilon is 1".to_string(),
+                None => format!("search.epsilon_schedule keeps epsilon 1 for all {budget} models"),
+            };
+            out.push(format!("{why}: this is a random search"));
+        }
+        if s.episode_len > budget {
+            out.push(format!(
+                "search.episode_len {} > search.max_models {budget}: hardly an episode ends (no rewards to show)",
+                s.episode_len
+            ));
+        }
+        out
+    }
+}
