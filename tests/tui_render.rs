@@ -717,3 +717,38 @@ fn the_running_session_shows_as_running_and_opening_another_asks_first() {
     };
     assert!(!b.confirm_open);
 }
+
+/// Q-value bars start at zero: a negative value's bar lies left of a positive one's,
+/// so -0.023 and +0.021 no longer look alike.
+#[test]
+fn q_value_bars_are_drawn_from_zero() {
+    let mut app = dashboard_app();
+    let mut step = app.dash.run.last_step.clone().unwrap();
+    step.q_values = vec![0.0; 12];
+    step.q_values[0] = -0.023;
+    step.q_values[1] = 0.021;
+    step.action = 5;
+    app.dash.run.last_step = Some(step);
+    app.dash.focus = Pane::QValues;
+    app.dash.zoom = true;
+    let screen = render(&app, (120, 40));
+    let bar_at = |name: &str| {
+        let line = screen.lines().find(|l| l.contains(&format!(" {name} "))).unwrap();
+        let chars: Vec<char> = line.chars().collect();
+        let first = chars.iter().position(|&c| c == '█').unwrap();
+        let last = chars.iter().rposition(|&c| c == '█').unwrap();
+        (first, last)
+    };
+    let (neg, pos) = (bar_at("rot90"), bar_at("hflip"));
+    assert!(neg.1 < pos.0, "negative {neg:?} should end left of positive {pos:?}:\n{screen}");
+}
+
+/// Before the first episode ends the rewards pane says so, not empty axes.
+#[test]
+fn the_rewards_pane_says_when_no_episode_has_finished() {
+    let mut app = dashboard_app();
+    app.dash.run.history.episodes.clear();
+    app.dash.focus = Pane::Rewards;
+    app.dash.zoom = true;
+    assert!(render(&app, (120, 40)).contains("no episode finished yet"));
+}
