@@ -307,8 +307,11 @@ fn search_writes_csv_json_and_plots_and_final_eval_compares_with_single_groups()
 
     // The evaluation is kept in the session: asked again, nothing is retrained, and an
     // export without --final-eval carries it.
+    // The sizes it trained on are recorded beside the rows.
+    assert_eq!(summary["final_eval_sizes"]["train"], 300);
     let kept = aen::snapshot::load(&snap).unwrap();
     assert_eq!(kept.evaluations.len(), 1);
+    assert_eq!(kept.evaluations[0].sizes.train, 300);
     assert_eq!(kept.evaluations[0].rows.len(), 15);
     assert_eq!(kept.evaluations[0].settings.top_k, 2);
     let again = aen(

@@ -604,6 +604,7 @@ fn a_kept_final_evaluation_shows_when_opened_and_retraining_asks_first() {
         models: snap.history.models.len(),
         saved_at: "yesterday".into(),
         note: None,
+        sizes: snap.settings.final_sizes(),
         rows: vec![row],
     });
     let mut app = setup_app();

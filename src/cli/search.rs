@@ -242,6 +242,8 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
     let path = ended
         .and_then(|e| e.saved.clone())
         .or_else(|| a.resume.clone());
+    // The session with the evaluation run now kept in it, whose record is exported.
+    let mut kept = None;
     let rows = if a.final_eval && finished && ended.is_none_or(|e| e.error.is_none()) {
         let settings = eval_settings(a, snap)?;
         match snap.evaluation(&settings) {
@@ -256,7 +258,7 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
             None => {
                 let done = run_final_eval(snap, &settings, a.json)?;
                 if let Some(p) = &path {
-                    session::keep_evaluation(p, &settings, &done)?;
+                    kept = Some(session::keep_evaluation(p, &settings, &done)?);
                     eprintln!("the final evaluation is kept in {}", p.display());
                 }
                 Some(done.rows)
@@ -266,7 +268,7 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
         // An evaluation run earlier on this session is part of its record.
         snap.latest_evaluation().map(|e| e.rows.clone())
     };
-    session::export(&a.out, snap, rows.as_deref())?;
+    session::export(&a.out, kept.as_ref().unwrap_or(snap), rows.as_deref())?;
     eprintln!(
         "wrote {} to {}",
         session::EXPORTS.join(", "),

@@ -241,8 +241,16 @@ impl App {
                 }
             }
             UiEvent::EvalKept(Ok(snap)) => {
-                self.dash
-                    .push_log("the final evaluation is kept in the session".into());
+                if let Some(e) = snap.latest_evaluation() {
+                    let z = e.sizes;
+                    self.dash.push_log(format!(
+                        "the final evaluation is kept in the session (trained on {} / {} / {} images)",
+                        z.train, z.val, z.test
+                    ));
+                    if let Some(n) = &e.note {
+                        self.dash.push_log(format!("note: {n}"));
+                    }
+                }
                 self.dash.snapshot = Some(*snap);
             }
             UiEvent::EvalKept(Err(e)) => self.dash.push_log(format!(

@@ -46,5 +46,7 @@ pub struct Evaluation {
     /// Set when the protocol's training split was shrunk to fit the data.
     #[serde(default)]
     pub note: Option<String>,
+    /// The split sizes it trained on: the settings' unless shrunk to fit the data.
+    pub sizes: crate::gdata::SplitSizes,
     pub rows: Vec<EvalRow>,
 }

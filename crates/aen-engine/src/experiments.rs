@@ -320,7 +320,7 @@ pub fn final_eval(
     base: &BaseData,
     top: &[(GroupSet, f64)],
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
-) -> Result<(Vec<EvalRow>, Option<String>), ExpError> {
+) -> Result<(Vec<EvalRow>, Option<String>, SplitSizes), ExpError> {
     let (sizes, note) = fit_sizes(base, settings.final_sizes());
     let gd = settings
         .gdata(base, settings.data.groups, sizes)
@@ -371,7 +371,7 @@ pub fn final_eval(
             }
         })
         .collect();
-    Ok((rows, note))
+    Ok((rows, note, sizes))
 }
 
 /// The paper's question for one search: does the best searched network beat the best

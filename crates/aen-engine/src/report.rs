@@ -237,6 +237,8 @@ pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>
         "settings": snap.settings,
         "setting_changes": h.changes,
         "final_eval": final_rows,
+        // The sizes the evaluation trained on (fewer than asked where the data is small).
+        "final_eval_sizes": snap.latest_evaluation().filter(|_| final_rows.is_some()).map(|e| e.sizes),
         "verdict": final_rows.and_then(crate::experiments::verdict),
     });
     set.bytes(

@@ -243,6 +243,8 @@ pub struct FinalEval {
     pub rows: Vec<EvalRow>,
     /// Set when the protocol's training split was shrunk to fit the data.
     pub note: Option<String>,
+    /// The split sizes it trained on (the settings', unless shrunk).
+    pub sizes: crate::gdata::SplitSizes,
 }
 
 /// Runs the final evaluation of `snap` under `eval` (the snapshot's own final-evaluation
@@ -264,9 +266,9 @@ pub fn final_eval(
     if top.is_empty() {
         bail!("the session has no trained models to evaluate");
     }
-    let (rows, note) = experiments::final_eval(&settings, &base, &top, progress)
+    let (rows, note, sizes) = experiments::final_eval(&settings, &base, &top, progress)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(FinalEval { rows, note })
+    Ok(FinalEval { rows, note, sizes })
 }
 
 /// Keeps `done`, the final evaluation of the session saved at `path` under `eval`, in
@@ -284,6 +286,7 @@ pub fn keep_evaluation(
         models: snap.history.models.len(),
         saved_at: chrono::Local::now().to_rfc3339(),
         note: done.note.clone(),
+        sizes: done.sizes,
         rows: done.rows.clone(),
     });
     snapshot::save(&snap, path).context("cannot keep the final evaluation in the session")?;
