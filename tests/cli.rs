@@ -270,6 +270,13 @@ fn search_writes_csv_json_and_plots_and_final_eval_compares_with_single_groups()
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["models_trained"], 15);
     assert!(is_png(&out.join("accuracy.png")) && is_png(&out.join("rewards.png")));
+    // The per-step log: one row per step of the snapshot.
+    let steps = std::fs::read_to_string(out.join("steps.csv")).unwrap();
+    let recorded = aen::snapshot::load(&snap).unwrap().history.steps;
+    assert_eq!(steps.lines().count(), recorded.len() + 1);
+    assert!(steps.starts_with("step,episode,state_bits,action,next_bits"));
+    let first = steps.lines().nth(1).unwrap();
+    assert!(first.starts_with(&format!("0,0,{}", recorded[0].state.bit_string())), "{first}");
 
     // --final-eval on the finished snapshot: no new search, a comparison table.
     let cfg = home.path().join("small.toml");

@@ -46,6 +46,35 @@ pub fn models_csv(models: &[ModelRecord]) -> String {
     s
 }
 
+/// steps.csv: one row per search step, as the search took it: where it was, the
+/// action and whether it was greedy, where it went, the reward and accuracy it got,
+/// epsilon, and whether the state was trained new.
+pub fn steps_csv(steps: &[crate::search::StepRecord]) -> String {
+    let mut s = String::from(
+        "step,episode,state_bits,action,next_bits,next_groups,greedy,reward,val_acc,params,epsilon,new_model\n",
+    );
+    for st in steps {
+        let action = crate::groups::Group::ALL
+            .get(st.action)
+            .map_or("?", |g| g.name());
+        s.push_str(&format!(
+            "{},{},{},{action},{},\"{}\",{},{},{:.2},{},{},{}\n",
+            st.step,
+            st.episode,
+            st.state.bit_string(),
+            st.next_state.bit_string(),
+            set_label(st.next_state),
+            u8::from(st.greedy),
+            st.reward,
+            st.val_acc,
+            st.params,
+            st.epsilon,
+            u8::from(st.new_model)
+        ));
+    }
+    s
+}
+
 /// Rolling mean of validation accuracy over the last `window` models trained.
 pub fn rolling_mean(models: &[ModelRecord], window: usize) -> Vec<(usize, f64)> {
     let mut out = Vec::with_capacity(models.len());
@@ -205,13 +234,15 @@ pub fn plot_rewards(history: &History, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes models.csv, summary.json, accuracy.png and rewards.png into `dir`, as one set:
+/// Writes models.csv, steps.csv, summary.json, accuracy.png and rewards.png into `dir`,
+/// as one set:
 /// a failure (a full disk) leaves the previous set whole.
 pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let h = &snap.history;
     let mut set = crate::fsio::Staged::new();
     set.bytes(&dir.join("models.csv"), models_csv(&h.models).as_bytes())?;
+    set.bytes(&dir.join("steps.csv"), steps_csv(&h.steps).as_bytes())?;
     let best: Vec<serde_json::Value> = h
         .best(10)
         .iter()

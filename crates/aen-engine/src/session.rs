@@ -299,7 +299,13 @@ pub fn final_eval_trainings(snap: &Snapshot, eval: &FinalEvalSettings) -> usize 
 }
 
 /// The files [`export`] writes.
-pub const EXPORTS: [&str; 4] = ["models.csv", "summary.json", "accuracy.png", "rewards.png"];
+pub const EXPORTS: [&str; 5] = [
+    "models.csv",
+    "steps.csv",
+    "summary.json",
+    "accuracy.png",
+    "rewards.png",
+];
 
 /// Checks, before any work, that exporting into `dir` cannot overwrite the session's
 /// own snapshot at `snapshot`.
