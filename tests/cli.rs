@@ -276,7 +276,10 @@ fn search_writes_csv_json_and_plots_and_final_eval_compares_with_single_groups()
     assert_eq!(steps.lines().count(), recorded.len() + 1);
     assert!(steps.starts_with("step,episode,state_bits,action,next_bits"));
     let first = steps.lines().nth(1).unwrap();
-    assert!(first.starts_with(&format!("0,0,{}", recorded[0].state.bit_string())), "{first}");
+    assert!(
+        first.starts_with(&format!("0,0,{}", recorded[0].state.bit_string())),
+        "{first}"
+    );
 
     // --final-eval on the finished snapshot: no new search, a comparison table.
     let cfg = home.path().join("small.toml");

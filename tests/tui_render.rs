@@ -553,6 +553,7 @@ fn two_sessions_show_side_by_side() {
     let snap = aen::snapshot::summary(&path).unwrap();
     let mut other = snap.clone();
     other.snapshot.history.models.truncate(12);
+    other.snapshot.settings.search.episode_len = 7;
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
         loading: false,
@@ -580,9 +581,14 @@ fn two_sessions_show_side_by_side() {
         "12 models",
         "best states",
         "mean of 20",
+        // Every setting that differs, each run's value; nothing else.
+        "settings that differ",
+        "search.episode_len = 10",
+        "search.episode_len = 7",
     ] {
         assert!(screen.contains(want), "{want}: {screen}");
     }
+    assert!(!screen.contains("search.gamma ="), "{screen}");
     key(&mut app, 'q');
     assert!(app.overlay.is_none(), "any key closes");
 }
@@ -734,14 +740,20 @@ fn q_value_bars_are_drawn_from_zero() {
     app.dash.zoom = true;
     let screen = render(&app, (120, 40));
     let bar_at = |name: &str| {
-        let line = screen.lines().find(|l| l.contains(&format!(" {name} "))).unwrap();
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap();
         let chars: Vec<char> = line.chars().collect();
         let first = chars.iter().position(|&c| c == '█').unwrap();
         let last = chars.iter().rposition(|&c| c == '█').unwrap();
         (first, last)
     };
     let (neg, pos) = (bar_at("rot90"), bar_at("hflip"));
-    assert!(neg.1 < pos.0, "negative {neg:?} should end left of positive {pos:?}:\n{screen}");
+    assert!(
+        neg.1 < pos.0,
+        "negative {neg:?} should end left of positive {pos:?}:\n{screen}"
+    );
 }
 
 /// Before the first episode ends the rewards pane says so, not empty axes.

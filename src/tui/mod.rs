@@ -15,6 +15,7 @@ pub mod logfile;
 pub mod overlay;
 pub mod preview;
 mod sessions;
+mod sessions_view;
 pub mod setup_view;
 pub mod state;
 pub mod theme;

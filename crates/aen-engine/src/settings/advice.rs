@@ -1,7 +1,8 @@
-//! Settings that are valid but under which the search cannot do what it is for: said
-//! before it starts (on the set-up screen and by `aen search`), never refused.
+//! What to tell a user about settings: those that are valid but under which the search
+//! cannot do what it is for (said before it starts, never refused), and what differs
+//! between two runs' settings.
 
-use super::{Settings, StrategyKind};
+use super::{Settings, StrategyKind, TABLE};
 
 impl Settings {
     /// Why the deep Q-learning search would learn little or nothing under these
@@ -40,4 +41,14 @@ impl Settings {
         }
         out
     }
+}
+
+/// Every setting whose value differs between `a` and `b`, in table order, as
+/// (key, value in a, value in b); nothing that is the same.
+pub fn differences(a: &Settings, b: &Settings) -> Vec<(&'static str, String, String)> {
+    TABLE
+        .iter()
+        .map(|s| (s.key, s.get(a), s.get(b)))
+        .filter(|(_, x, y)| x != y)
+        .collect()
 }

@@ -8,6 +8,7 @@
 //! `config.example.toml` ([`example::example_toml`]). Adding a setting is adding a row.
 
 mod advice;
+pub use advice::differences;
 mod choices;
 pub mod example;
 mod value;
