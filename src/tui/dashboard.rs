@@ -206,17 +206,9 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
             // Other strategies score neighbours by accuracy; UNKNOWN marks untried ones.
             let unknown = v == crate::engine::search::strategy::UNKNOWN
                 && d.run.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn;
-            let (pad, n) = if unknown {
-                (0, 0)
-            } else if dqn {
-                let n = ((v.abs() / span) * bar_w).round() as usize;
-                if v < 0.0 {
-                    (zero.saturating_sub(n.max(1)), n.max(1))
-                } else {
-                    (zero, n.max(1))
-                }
-            } else {
-                (0, (((v - lo) / span) * bar_w).round().max(0.0) as usize)
+            let (pad, n) = match unknown {
+                true => (0, 0),
+                false => bar(v, dqn, (lo, span, bar_w), zero),
             };
             let chosen = k == s.action;
             let style = if chosen { t.accent() } else { t.series(0) };
@@ -257,6 +249,20 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
         ));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A bar for `v` as (columns before it, its length): from the zero column `zero` for
+/// Q-values, from the lowest value otherwise; `scale` is (lowest, span, width).
+fn bar(v: f32, from_zero: bool, (lo, span, width): (f32, f32, f32), zero: usize) -> (usize, usize) {
+    if !from_zero {
+        return (0, (((v - lo) / span) * width).round().max(0.0) as usize);
+    }
+    let n = (((v.abs() / span) * width).round() as usize).max(1);
+    if v < 0.0 {
+        (zero.saturating_sub(n), n)
+    } else {
+        (zero, n)
+    }
 }
 
 fn short_set(g: GroupSet) -> String {
