@@ -497,49 +497,38 @@ fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: boo
     f.render_widget(table, area);
 }
 
-/// `line` in `width` characters: cut after a whole word, with an ellipsis, so the
-/// tail of a number ("val 16.50%") is never shown as a shorter one ("val 1").
-fn cut_at_word(line: &str, width: usize) -> String {
-    if line.chars().count() <= width {
-        return line.to_string();
-    }
-    let head: String = line.chars().take(width.saturating_sub(1)).collect();
-    let cut = head.rfind(' ').map_or(head.as_str(), |i| &head[..i]);
-    format!("{cut}…")
-}
-
-/// `line` cut into rows of `width` characters.
-fn wrap_chars(line: &str, width: usize) -> Vec<String> {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
-    }
-    chars
-        .chunks(width.max(1))
-        .map(|c| c.iter().collect())
-        .collect()
-}
-
+/// The log, newest line last. Long lines wrap, so a line's point is never cut off. At
+/// offset 0 it follows new lines; scrolled back, its title says so and how to follow.
 fn render_log(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let h = area.height.saturating_sub(2) as usize;
     let w = area.width.saturating_sub(2) as usize;
-    // Zoomed, long lines wrap (at a character, so the rows they take are known).
-    let wrap = d.zoom && d.focus == super::app::Pane::Log;
-    let end = d.log.len().saturating_sub(d.log_offset);
+    let shown: Vec<&String> = match &d.log_filter {
+        Some(text) => d.log.iter().filter(|l| l.contains(text.as_str())).collect(),
+        None => d.log.iter().collect(),
+    };
+    let offset = d.log_offset.min(shown.len().saturating_sub(1));
+    let end = shown.len().saturating_sub(offset);
     let mut rows: Vec<Line> = Vec::new();
-    for l in d.log.range(..end).rev() {
+    for l in shown[..end].iter().rev() {
         if rows.len() >= h {
             break;
         }
-        let parts = if wrap {
-            wrap_chars(l, w)
-        } else {
-            vec![cut_at_word(l, w)]
-        };
-        rows.extend(parts.into_iter().rev().map(Line::raw));
+        rows.extend(
+            super::widgets::wrap_words(l, w)
+                .into_iter()
+                .rev()
+                .map(Line::raw),
+        );
     }
     // A line that did not fit whole loses its first rows, not the newest line.
     rows.truncate(h);
     rows.reverse();
-    f.render_widget(Paragraph::new(rows).block(block("Log", focused, t)), area);
+    let filter = d.log_filter.as_ref().map_or(String::new(), |f| {
+        format!(" · lines with \"{f}\" (/ changes)")
+    });
+    let title = match offset {
+        0 => format!("Log (following{filter})"),
+        n => format!("Log ({n} newer below · End follows{filter})"),
+    };
+    f.render_widget(Paragraph::new(rows).block(block(&title, focused, t)), area);
 }

@@ -103,13 +103,19 @@ impl App {
     }
 
     fn on_prompt(&mut self, kind: Prompt, text: String) {
-        if text.is_empty() {
+        if text.is_empty() && kind != Prompt::LogFilter {
             if let (Prompt::Rename, Some((_, row))) = (kind, self.renaming.take()) {
                 self.open_sessions_at(row, Some("not renamed: a session needs a name".into()));
             }
             return;
         }
         match kind {
+            // Empty shows every line again.
+            Prompt::LogFilter => {
+                let d = &mut self.dash;
+                d.log_filter = (!text.trim().is_empty()).then(|| text.trim().to_string());
+                d.log_offset = 0;
+            }
             Prompt::SaveName => {
                 let name = match super::sessions::session_file_name(&text) {
                     Ok(n) => n,
@@ -372,6 +378,35 @@ impl App {
                         (d.table_offset + 1).min(d.run.history.models.len().saturating_sub(1))
                 }
             },
+            Action::PageUp | Action::PageDown | Action::Oldest | Action::Newest => {
+                let page = 10;
+                let (offset, len) = match d.focus {
+                    Pane::Log => (&mut d.log_offset, d.log.len()),
+                    _ => (&mut d.table_offset, d.run.history.models.len()),
+                };
+                // The log's offset counts lines back from the newest; the table's, rows
+                // down from the top.
+                let log = d.focus == Pane::Log;
+                let last = len.saturating_sub(1);
+                *offset = match (action, log) {
+                    (Action::PageUp, true) | (Action::PageDown, false) => {
+                        (*offset + page).min(last)
+                    }
+                    (Action::PageDown, true) | (Action::PageUp, false) => {
+                        offset.saturating_sub(page)
+                    }
+                    (Action::Oldest, true) => last,
+                    _ => 0,
+                };
+            }
+            Action::Filter => {
+                let current = d.log_filter.clone().unwrap_or_default();
+                d.focus = Pane::Log;
+                self.overlay = Some(Overlay::Prompt(PromptState::new(
+                    Prompt::LogFilter,
+                    current,
+                )));
+            }
             Action::Sort => {
                 d.sort = d.sort.next();
                 d.table_offset = 0;

@@ -54,6 +54,11 @@ pub enum Action {
     Compare,
     GroundTruth,
     Sweep,
+    PageUp,
+    PageDown,
+    Oldest,
+    Newest,
+    Filter,
 }
 
 pub struct Binding {
@@ -138,6 +143,46 @@ pub const BINDINGS: &[Binding] = &[
         label: "↓/j",
         action: Action::Down,
         help: "move down / scroll",
+        hint: false,
+    },
+    Binding {
+        modes: DASH,
+        keys: &[PageUp],
+        label: "PgUp",
+        action: Action::PageUp,
+        help: "scroll the focused log or table a page up",
+        hint: false,
+    },
+    Binding {
+        modes: DASH,
+        keys: &[PageDown],
+        label: "PgDn",
+        action: Action::PageDown,
+        help: "scroll the focused log or table a page down",
+        hint: false,
+    },
+    Binding {
+        modes: DASH,
+        keys: &[Home],
+        label: "Home",
+        action: Action::Oldest,
+        help: "the log's first line, the table's top",
+        hint: false,
+    },
+    Binding {
+        modes: DASH,
+        keys: &[End, Char('G')],
+        label: "End/G",
+        action: Action::Newest,
+        help: "the log's newest line, following it again",
+        hint: false,
+    },
+    Binding {
+        modes: DASH,
+        keys: &[Char('/')],
+        label: "/",
+        action: Action::Filter,
+        help: "show only the log lines holding a text (empty: all)",
         hint: false,
     },
     Binding {

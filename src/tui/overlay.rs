@@ -75,6 +75,11 @@ fn render_live_form(f: &mut Frame, area: Rect, form: &Form, t: &Theme) {
 
 fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
     let (title, label, help) = match p.kind {
+        Prompt::LogFilter => (
+            "Filter the log",
+            "text: ",
+            "Enter show only lines holding it (empty: every line) · Esc cancel",
+        ),
         Prompt::SaveName => (
             "Save snapshot",
             "name: ",

@@ -134,6 +134,8 @@ pub struct LiveForm {
 /// What a text prompt is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prompt {
+    /// The text the log pane shows lines of.
+    LogFilter,
     SaveName,
     ExportDir,
     /// A new name for the session file selected in the browser.
@@ -226,6 +228,8 @@ pub struct DashState {
     pub sort: SortKey,
     pub table_offset: usize,
     pub log_offset: usize,
+    /// Only log lines holding this text are shown (`/`).
+    pub log_filter: Option<String>,
     pub started: Instant,
     /// Seconds the run took in earlier sessions.
     pub prior_seconds: f64,
@@ -257,6 +261,7 @@ impl DashState {
             sort: SortKey::Val,
             table_offset: 0,
             log_offset: 0,
+            log_filter: None,
             started: Instant::now(),
             prior_seconds: 0.0,
             ended: None,

@@ -310,20 +310,39 @@ fn help_scrolls_to_its_last_line_on_a_short_screen() {
 }
 
 #[test]
-fn the_zoomed_log_wraps_long_lines() {
+fn the_log_wraps_long_lines_follows_scrolls_and_filters() {
     let mut app = dashboard_app();
     let long = "x".repeat(50) + " the end of a long line " + &"y".repeat(60);
     app.dash.push_log(long.clone());
     while app.dash.focus != Pane::Log {
         app.update(Action::FocusNext);
     }
-    assert!(!render(&app, (80, 24)).contains("yyyyy"));
-    app.update(Action::Zoom);
+    // Wrapped, not cut: the end of the line shows, zoomed or not.
     let screen = render(&app, (80, 24));
     assert!(
-        screen.contains(&long[..78]) && screen.contains(&long[78..]),
+        screen.contains("yyyyy") && screen.contains("Log (following"),
         "{screen}"
     );
+    app.update(Action::Zoom);
+    let screen = render(&app, (80, 24));
+    assert!(screen.contains("the end of a long line"), "{screen}");
+    // Scrolled back, the title says so; End follows again.
+    app.update(Action::PageUp);
+    assert!(render(&app, (80, 24)).contains("newer below · End follows"));
+    app.update(Action::Newest);
+    assert!(render(&app, (80, 24)).contains("Log (following"));
+    app.update(Action::Oldest);
+    assert_eq!(app.dash.log_offset, app.dash.log.len() - 1);
+    // `/` keeps only the lines holding a text.
+    app.update(Action::Filter);
+    for c in "end of a".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert_eq!(app.dash.log_filter.as_deref(), Some("end of a"));
+    let screen = render(&app, (80, 24));
+    assert!(screen.contains("lines with \"end of a\""), "{screen}");
+    assert!(!screen.contains("model 1 "), "{screen}");
 }
 
 #[test]
