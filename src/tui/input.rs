@@ -367,38 +367,12 @@ impl App {
                 d.focus = PANES[n % PANES.len()];
             }
             Action::Zoom => d.zoom = !d.zoom,
-            Action::Up => match d.focus {
-                Pane::Log => d.log_offset = (d.log_offset + 1).min(d.log.len().saturating_sub(1)),
-                _ => d.table_offset = d.table_offset.saturating_sub(1),
-            },
-            Action::Down => match d.focus {
-                Pane::Log => d.log_offset = d.log_offset.saturating_sub(1),
-                _ => {
-                    d.table_offset =
-                        (d.table_offset + 1).min(d.run.history.models.len().saturating_sub(1))
-                }
-            },
-            Action::PageUp | Action::PageDown | Action::Oldest | Action::Newest => {
-                let page = 10;
-                let (offset, len) = match d.focus {
-                    Pane::Log => (&mut d.log_offset, d.log.len()),
-                    _ => (&mut d.table_offset, d.run.history.models.len()),
-                };
-                // The log's offset counts lines back from the newest; the table's, rows
-                // down from the top.
-                let log = d.focus == Pane::Log;
-                let last = len.saturating_sub(1);
-                *offset = match (action, log) {
-                    (Action::PageUp, true) | (Action::PageDown, false) => {
-                        (*offset + page).min(last)
-                    }
-                    (Action::PageDown, true) | (Action::PageUp, false) => {
-                        offset.saturating_sub(page)
-                    }
-                    (Action::Oldest, true) => last,
-                    _ => 0,
-                };
-            }
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Oldest
+            | Action::Newest => scroll(d, action),
             Action::Filter => {
                 let current = d.log_filter.clone().unwrap_or_default();
                 d.focus = Pane::Log;
@@ -509,4 +483,31 @@ impl App {
             (None, Target::Session(_)) => {}
         }
     }
+}
+
+/// ↑/↓ (a line), PgUp/PgDn (a page), Home/End on the dashboard: the log's offset
+/// counts lines back from the newest (0 follows new lines), the models table's rows
+/// down from its top.
+fn scroll(d: &mut DashState, action: Action) {
+    let page = match action {
+        Action::Up | Action::Down => 1,
+        _ => 10,
+    };
+    let action = match action {
+        Action::Up => Action::PageUp,
+        Action::Down => Action::PageDown,
+        a => a,
+    };
+    let log = d.focus == Pane::Log;
+    let (offset, len) = match log {
+        true => (&mut d.log_offset, d.log.len()),
+        false => (&mut d.table_offset, d.run.history.models.len()),
+    };
+    let last = len.saturating_sub(1);
+    *offset = match (action, log) {
+        (Action::PageUp, true) | (Action::PageDown, false) => (*offset + page).min(last),
+        (Action::PageDown, true) | (Action::PageUp, false) => offset.saturating_sub(page),
+        (Action::Oldest, true) => last,
+        _ => 0,
+    };
 }
