@@ -765,3 +765,30 @@ fn the_rewards_pane_says_when_no_episode_has_finished() {
     app.dash.zoom = true;
     assert!(render(&app, (120, 40)).contains("no episode finished yet"));
 }
+
+/// `f`: the run so far, analysed: best against networks trained, the Pareto front of
+/// accuracy against parameters, and each group's effect.
+#[test]
+fn the_analysis_view_shows_best_so_far_the_front_and_group_effects() {
+    let mut app = dashboard_app();
+    app.on_key(KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE));
+    assert!(matches!(app.overlay, Some(Overlay::Analysis)));
+    let screen = render(&app, (160, 48));
+    let models = &app.dash.run.history.models;
+    let front = aen::analysis::pareto_front(models);
+    let best = aen::analysis::best_so_far(models);
+    for want in [
+        format!(
+            "best validation {:.2}% after 30 networks",
+            best.last().unwrap()
+        ),
+        format!("Pareto front: {} networks", front.len()),
+        "Each group: mean val % with it".to_string(),
+        "rot90".to_string(),
+    ] {
+        assert!(screen.contains(&want), "{want}: {screen}");
+    }
+    insta::assert_snapshot!("analysis_160x48", screen);
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(app.overlay.is_none());
+}

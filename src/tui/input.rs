@@ -62,9 +62,13 @@ impl App {
                     _ => self.overlay = None,
                 }
             }
-            Some(Overlay::Error(_) | Overlay::Eval | Overlay::Model(_) | Overlay::Compare(_)) => {
-                self.overlay = None
-            }
+            Some(
+                Overlay::Error(_)
+                | Overlay::Eval
+                | Overlay::Model(_)
+                | Overlay::Compare(_)
+                | Overlay::Analysis,
+            ) => self.overlay = None,
             Some(Overlay::Prompt(p)) => match key.code {
                 KeyCode::Esc => self.overlay = None,
                 KeyCode::Enter => {
@@ -416,6 +420,7 @@ impl App {
             Action::FinalEval => self.start_eval(),
             Action::Export => self.ask_export(),
             Action::Details => self.open_model_details(),
+            Action::Analysis => self.overlay = Some(Overlay::Analysis),
             Action::OpenSessions => self.open_sessions(),
             Action::GroundTruth => self.open_truth(),
             Action::Extend if self.handle.is_none() && d.snapshot_path.is_some() => {

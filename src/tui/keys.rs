@@ -59,6 +59,7 @@ pub enum Action {
     Oldest,
     Newest,
     Filter,
+    Analysis,
 }
 
 pub struct Binding {
@@ -330,6 +331,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::NewSearch,
         help: "new search: back to the set-up screen",
         hint: true,
+    },
+    Binding {
+        modes: DASH,
+        keys: &[Char('f')],
+        label: "f",
+        action: Action::Analysis,
+        help: "the run so far: best against networks trained (regret, with a table), the Pareto front, each group's effect",
+        hint: false,
     },
     Binding {
         modes: DASH,

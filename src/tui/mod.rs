@@ -4,6 +4,7 @@
 //! evaluation progress) with a tick as time-out, folds every waiting event into the
 //! state, then draws. Rendering never waits on training.
 
+mod analysis_view;
 pub mod app;
 pub mod charts;
 pub mod dashboard;

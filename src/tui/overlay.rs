@@ -22,6 +22,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Prompt(p) => render_prompt(f, area, p, t),
         Overlay::Eval => render_eval(f, area, app),
         Overlay::Truth => super::truth_view::render(f, area, app),
+        Overlay::Analysis => super::analysis_view::render(f, area, &app.dash, t),
         Overlay::ConfirmQuit => {
             let r = centered(area, 50, 4);
             f.render_widget(Clear, r);

@@ -178,6 +178,8 @@ pub enum Overlay {
     Compare(Box<[(String, Snapshot); 2]>),
     /// The ground truth (`App::truth`): map, true best, strategies compared.
     Truth,
+    /// The run so far: best against networks trained, the Pareto front, group effects.
+    Analysis,
 }
 
 /// What the details of one model show.

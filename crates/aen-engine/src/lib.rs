@@ -8,6 +8,7 @@
 
 pub use aen_core::{batched, classes, data, fsio, gdata, groups, nn, orbits, train};
 
+pub mod analysis;
 pub mod child;
 pub mod compare;
 pub mod evaluation;
