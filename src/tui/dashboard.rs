@@ -66,9 +66,15 @@ pub fn status_text(d: &DashState) -> (String, String, String) {
         RunStatus::ReadOnly => "read-only".into(),
     };
     let step = d.run.last_step.as_ref();
-    let eps = step
-        .map(|s| format!("{:.2}", s.epsilon))
-        .unwrap_or_else(|| "-".into());
+    // A change made now (while paused, say) applies at the next step: both show.
+    let next = d.run.settings.epsilon(d.run.history.models.len());
+    let eps = match step {
+        Some(s) if (s.epsilon - next).abs() > 1e-12 && d.live() => {
+            format!("{:.2} → {next:.2} next step", s.epsilon)
+        }
+        Some(s) => format!("{:.2}", s.epsilon),
+        None => "-".into(),
+    };
     let eta = d
         .eta()
         .map(|e| fmt_dur(e.as_secs_f64()))
@@ -388,9 +394,6 @@ fn answer_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// The pace and the child trainers: "95 models/min · trainers 2/2 busy, 92% predicted"
-/// (the share of the states the search needed that were trained ahead). The pace goes
-/// first: where the line wraps, a number keeps its unit.
 /// The network the state on screen trains, and how many networks the run has trained
 /// of all there are, under `search.equivalence = closure`.
 fn class_text(d: &DashState, g: GroupSet) -> Option<String> {
@@ -411,8 +414,11 @@ fn class_text(d: &DashState, g: GroupSet) -> Option<String> {
     ))
 }
 
+/// The pace and the child trainers: "95 models/min · trainers 2/2 busy, 92% predicted"
+/// (the share of the states the search needed that were trained ahead). The pace goes
+/// first: where the line wraps, a number keeps its unit. Pauses count in neither.
 pub fn trainers_text(d: &DashState) -> String {
-    let minutes = d.elapsed().as_secs_f64() / 60.0;
+    let minutes = d.running_time().as_secs_f64() / 60.0;
     // A pace over the first seconds says more about start-up than about the search.
     let pace = if minutes >= 1.0 / 6.0 && !d.run.history.models.is_empty() {
         format!(
@@ -425,6 +431,8 @@ pub fn trainers_text(d: &DashState) -> String {
     let lookup = d.info.as_ref().is_some_and(|i| i.device == "table lookup");
     match &d.trainers {
         _ if lookup => pace,
+        // They finish the child in hand and start nothing new: not "busy".
+        _ if d.status == RunStatus::Paused => format!("{pace} · trainers paused"),
         Some(t) => match t.hit_rate() {
             Some(r) => format!(
                 "{pace} · trainers {}/{} busy, {:.0}% predicted",

@@ -65,10 +65,12 @@ fn apply_control(app: &mut App, e: Event) {
         }
         Event::Paused => {
             d.status = RunStatus::Paused;
+            d.set_paused(true, Instant::now());
             d.push_log("paused".into());
         }
         Event::Unpaused => {
             d.status = RunStatus::Running;
+            d.set_paused(false, Instant::now());
             d.push_log("resumed".into());
         }
         Event::Saved(p) => d.push_log(format!("saved {}", p.display())),

@@ -245,6 +245,10 @@ pub struct DashState {
     pub confirm_eval: bool,
     /// When the last models of this session arrived, for the ETA.
     pub model_arrivals: VecDeque<Instant>,
+    /// Since when the search is paused, and the time it spent paused before: the pace
+    /// and the ETA count only the time it ran.
+    pub paused_since: Option<Instant>,
+    pub paused_for: Duration,
     /// The complete ground-truth table of the run's settings, where one exists.
     pub truth: Option<Arc<GroundTruth>>,
 }
@@ -272,6 +276,8 @@ impl DashState {
             eval: None,
             confirm_eval: false,
             model_arrivals: VecDeque::new(),
+            paused_since: None,
+            paused_for: Duration::ZERO,
             truth: None,
         }
     }
@@ -318,6 +324,29 @@ impl DashState {
     pub fn elapsed(&self) -> Duration {
         let now = self.ended.unwrap_or_else(Instant::now) - self.started;
         now + Duration::from_secs_f64(self.prior_seconds)
+    }
+
+    /// The time the search ran, pauses left out: what its pace is measured over.
+    pub fn running_time(&self) -> Duration {
+        let pausing = self.paused_since.map_or(Duration::ZERO, |p| p.elapsed());
+        self.elapsed().saturating_sub(self.paused_for + pausing)
+    }
+
+    /// The search paused (`true`) or went on: a pause counts in no pace, and the gap it
+    /// leaves between two models' arrivals is taken out of the ETA's.
+    pub fn set_paused(&mut self, paused: bool, now: Instant) {
+        match (paused, self.paused_since) {
+            (true, None) => self.paused_since = Some(now),
+            (false, Some(since)) => {
+                let pause = now.saturating_duration_since(since);
+                self.paused_for += pause;
+                self.paused_since = None;
+                for t in self.model_arrivals.iter_mut() {
+                    *t += pause;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A model arrived now: remember when, for the ETA.

@@ -390,3 +390,34 @@ fn fashion_previews_name_their_classes() {
     assert!(!name.chars().all(|c| c.is_ascii_digit()));
     assert!(render(&app, (160, 48)).contains(&format!("{name}: original")));
 }
+
+/// While paused the status bar tells the truth: trainers are paused, not busy; a pause
+/// counts in no pace and leaves no gap in the ETA; an epsilon changed now shows beside
+/// the one in force.
+#[test]
+fn the_status_bar_is_true_while_paused() {
+    let mut app = dashboard_app();
+    let t0 = Instant::now();
+    let d = &mut app.dash;
+    d.status = RunStatus::Running;
+    d.run.settings.search.max_models = 40;
+    d.model_arrivals.clear();
+    for k in 0..3 {
+        d.note_model_arrival(t0 + Duration::from_secs(2 * k));
+    }
+    let eta = d.eta().unwrap();
+    assert_eq!(eta, Duration::from_secs(20));
+    d.status = RunStatus::Paused;
+    d.set_paused(true, t0 + Duration::from_secs(4));
+    assert!(aen::tui::dashboard::trainers_text(d).contains("trainers paused"));
+    // Ten minutes paused, then going on: the ETA is what it was.
+    d.set_paused(false, t0 + Duration::from_secs(604));
+    d.status = RunStatus::Running;
+    d.note_model_arrival(t0 + Duration::from_secs(606));
+    assert_eq!(d.eta().unwrap(), eta);
+    assert_eq!(d.paused_for, Duration::from_secs(600));
+    // A fixed epsilon set now: the bar shows the one in force and the next.
+    d.run.settings.search.fixed_epsilon = Some(0.2);
+    let (_, rest, _) = aen::tui::dashboard::status_text(d);
+    assert!(rest.contains("→ 0.20 next step"), "{rest}");
+}
