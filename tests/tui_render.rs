@@ -60,6 +60,7 @@ fn setup_app() -> App {
         kind: DatasetKind::Mnist,
         side: 28,
         samples: Ok(samples),
+        counts: Some((base.train.len(), None)),
     });
     app
 }
@@ -791,4 +792,34 @@ fn the_analysis_view_shows_best_so_far_the_front_and_group_effects() {
     insta::assert_snapshot!("analysis_160x48", screen);
     app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
     assert!(app.overlay.is_none());
+}
+
+/// The set-up screen shows the sizes of the data set on screen, and its last choices
+/// come back at the next launch where nothing chose others.
+#[test]
+fn the_set_up_screen_shows_sizes_and_remembers_its_choices() {
+    let app = setup_app();
+    let screen = render(&app, (160, 48));
+    assert!(screen.contains("10,000 images in one pool"), "{screen}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tui-choices.json");
+    let mut chosen = settings();
+    chosen.data.dataset = DatasetKind::FashionMnist;
+    chosen.data.groups = GroupSet::preset(3).unwrap();
+    aen::tui::remembered::save(&chosen, &path);
+    // Defaults are filled in from the file...
+    let back = aen::tui::remembered::apply(Settings::default(), &path);
+    assert_eq!(back.data.dataset, DatasetKind::FashionMnist);
+    assert_eq!(back.data.groups, GroupSet::preset(3).unwrap());
+    assert_eq!(back.data.source, "embedded");
+    // ...but a choice made for this launch (config or flag) wins.
+    let mut flagged = Settings::default();
+    flagged.data.groups = GroupSet::preset(1).unwrap();
+    let back = aen::tui::remembered::apply(flagged, &path);
+    assert_eq!(back.data.groups, GroupSet::preset(1).unwrap());
+    assert_eq!(back.data.dataset, DatasetKind::FashionMnist);
+    // A broken file changes nothing.
+    std::fs::write(&path, "junk").unwrap();
+    let back = aen::tui::remembered::apply(Settings::default(), &path);
+    assert_eq!(back.data.dataset, Settings::default().data.dataset);
 }

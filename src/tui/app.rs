@@ -323,6 +323,9 @@ impl App {
         settings.data.source = source.kind.name().to_string();
         match session::start(settings.clone(), None, false) {
             Ok(h) => {
+                if let Some(p) = super::remembered::default_path() {
+                    super::remembered::save(&settings, &p);
+                }
                 self.settings = settings.clone();
                 let path = h.path.clone();
                 self.attach(h, &settings, path);

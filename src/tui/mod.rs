@@ -15,6 +15,7 @@ pub mod keys;
 pub mod logfile;
 pub mod overlay;
 pub mod preview;
+pub mod remembered;
 mod sessions;
 mod sessions_view;
 pub mod setup_view;
@@ -69,6 +70,11 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     let preview = preview::PreviewService::start(Box::new(move |r| {
         preview_tx.send(UiEvent::Preview(r)).is_ok()
     }));
+    // The last launch's data set, source and groups, where nothing chose others.
+    let settings = match remembered::default_path() {
+        Some(p) => remembered::apply(settings, &p),
+        None => settings,
+    };
     let mut app = App::new(settings, theme::Theme::from_env(), Some(preview));
     app.ui = Some(tx.clone());
     if let Some((snap, p)) = resume {

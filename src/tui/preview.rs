@@ -26,6 +26,8 @@ pub struct PreviewResult {
     pub kind: DatasetKind,
     pub side: usize,
     pub samples: Result<Vec<gdata::Sample>, String>,
+    /// The data set's training and test images (None: one pool, split by aen).
+    pub counts: Option<(usize, Option<usize>)>,
 }
 
 type Slot = Arc<(Mutex<Option<PreviewRequest>>, Condvar)>;
@@ -79,6 +81,7 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
                 kind: req.kind,
                 side,
                 samples,
+                counts: Some((b.train.len(), b.test.as_ref().map(|t| t.len()))),
             }
         }
         Err(e) => PreviewResult {
@@ -86,6 +89,7 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
             kind: req.kind,
             side: 28,
             samples: Err(e),
+            counts: None,
         },
     }
 }
@@ -113,6 +117,7 @@ fn worker(slot: Slot, sink: Sink) {
                     kind,
                     side: 28,
                     samples: Err("the preview failed unexpectedly".into()),
+                    counts: None,
                 });
         if !sink(result) {
             return;

@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
     let s = &app.setup;
-    let data_h = (s.sources.len() + 2) as u16;
+    let data_h = (s.sources.len() + 3) as u16;
     let groups_h = (NUM_GROUPS + 4) as u16;
     let both = left.height >= data_h + groups_h + 12;
     // Warnings take the room they need (up to 12 lines) from the form, which scrolls.
@@ -78,7 +78,7 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
     app.hits.add(area, Target::Setup(SetupFocus::Data));
     let s = &app.setup;
     let t = &app.theme;
-    let lines: Vec<Line> = s
+    let mut lines: Vec<Line> = s
         .sources
         .iter()
         .enumerate()
@@ -94,6 +94,26 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
             Line::styled(text, style)
         })
         .collect();
+    // The sizes of the data set on screen, once the preview has loaded it.
+    let kind = s.sources.get(s.dataset).map(|(k, _)| *k);
+    let counts = (s.preview.as_ref())
+        .filter(|p| Some(p.kind) == kind)
+        .and_then(|p| p.counts);
+    lines.push(Line::styled(
+        match counts {
+            Some((train, Some(test))) => format!(
+                "  train {} · test {} images",
+                crate::render::thousands(train),
+                crate::render::thousands(test)
+            ),
+            Some((pool, None)) => format!(
+                "  {} images in one pool (aen splits it)",
+                crate::render::thousands(pool)
+            ),
+            None => "  (sizes once loaded)".into(),
+        },
+        t.dim(),
+    ));
     f.render_widget(
         Paragraph::new(lines).block(block(
             "Data set (←/→ source)",
