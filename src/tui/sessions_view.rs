@@ -228,7 +228,7 @@ pub(super) fn render_compare(f: &mut Frame, area: Rect, runs: &[(String, Snapsho
             )));
     f.render_widget(chart, top);
     let cols = Layout::horizontal([Constraint::Percentage(50); 2]).split(bottom);
-    let diff = crate::engine::settings::differences(
+    let diff = crate::engine::settings::advice::differences(
         &runs[0].1.current_settings(),
         &runs[1].1.current_settings(),
     );

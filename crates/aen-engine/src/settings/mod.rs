@@ -7,8 +7,7 @@
 //! the flags of every subcommand, the TUI's forms, the text of live changes and
 //! `config.example.toml` ([`example::example_toml`]). Adding a setting is adding a row.
 
-mod advice;
-pub use advice::differences;
+pub mod advice;
 mod choices;
 pub mod example;
 mod value;
