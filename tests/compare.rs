@@ -8,9 +8,8 @@ use aen::compare::{self, GroundTruth};
 use aen::groups::GroupSet;
 use aen::settings::{Settings, StrategyKind};
 use aen::sweep::table::{self, Header, Identity, Row, StateSet, Table};
-use common::aen_bin;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 const TINY: &[&str] = &[
@@ -27,13 +26,7 @@ const TINY: &[&str] = &[
 ];
 
 fn aen(args: &[&str], home: &Path) -> Output {
-    Command::new(aen_bin())
-        .args(args)
-        .current_dir(home)
-        .env("XDG_DATA_HOME", home)
-        .env("XDG_CONFIG_HOME", home)
-        .output()
-        .unwrap()
+    common::aen_at(args, home)
 }
 
 fn ok(o: &Output) -> String {

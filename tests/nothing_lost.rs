@@ -3,7 +3,7 @@
 //! (a failing write, a full disk); links are written through; an export refuses a
 //! folder of data and is checked when read back.
 
-use crate::common::{TINY_CHILD, aen_bin, write_set};
+use crate::common::{TINY_CHILD, aen_at as aen_in, aen_bin, write_set};
 use aen::sweep::table;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -27,25 +27,28 @@ fn with_tiny<'a>(args: &[&'a str]) -> Vec<&'a str> {
     a
 }
 
-/// Runs aen in `home` (relative paths are there), with `home` as its data and config
-/// folders.
-fn aen_in(args: &[&str], home: &Path) -> Output {
-    Command::new(aen_bin())
-        .args(args)
-        .current_dir(home)
-        .env("XDG_DATA_HOME", home)
-        .env("XDG_CONFIG_HOME", home)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 fn run(args: &[&str], home: &Path) -> Output {
     aen_in(&with_tiny(args), home)
 }
 
 fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Every file in `dir` with its bytes, by name.
+fn dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                read(&e.path()),
+            )
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 /// Files whose names say they are aen's temporaries, anywhere under `dir`.
@@ -365,16 +368,7 @@ fn an_export_refuses_a_folder_of_data_and_is_checked_when_read_back() {
     let h = home.path();
     let data = h.join("data");
     write_set(&data, 200, 60);
-    let untouched: Vec<(String, Vec<u8>)> = std::fs::read_dir(&data)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                read(&e.path()),
-            )
-        })
-        .collect();
+    let untouched = dir_files(&data);
     fails(
         &run(&["data", "export", "--out", "data"], h),
         "an export never overwrites data",
@@ -449,20 +443,7 @@ fn on_a_full_disk_every_earlier_output_survives_whole() {
         let t = crate::compare::synthetic();
         std::fs::write(h.join("t.csv"), table::render(&t.header, &t.rows)).unwrap();
         ok(&aen_in(&["sweep", "report", "t.csv", "--out", "disk/r"], h));
-        let files = |dir: &str| -> Vec<(String, Vec<u8>)> {
-            let mut v: Vec<_> = std::fs::read_dir(disk.join(dir))
-                .unwrap()
-                .flatten()
-                .map(|e| {
-                    (
-                        e.file_name().to_string_lossy().into_owned(),
-                        read(&e.path()),
-                    )
-                })
-                .collect();
-            v.sort();
-            v
-        };
+        let files = |dir: &str| dir_files(&disk.join(dir));
         let (o, r) = (files("o"), files("r"));
         // Fill the disk to the last few KiB.
         let free = |_: ()| {

@@ -5,23 +5,15 @@
 
 use super::app::DashState;
 use super::theme::Theme;
-use super::widgets::{block, centered, fmt_count};
+use super::widgets::{fmt_count, overlay_frame};
 use crate::engine::analysis::{best_so_far, group_effects, pareto_front};
 use crate::engine::experiments::set_label;
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
-use ratatui::widgets::{Axis, Chart, Clear, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
 
 pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
-    f.render_widget(Clear, rect);
-    let outer = block("The run so far (any key closes)", true, t);
-    let inner = outer.inner(rect);
-    f.render_widget(outer, rect);
+    let inner = overlay_frame(f, area, "The run so far (any key closes)", t);
     let models = &d.run.history.models;
     if models.is_empty() {
         f.render_widget(Paragraph::new("no model trained yet"), inner);

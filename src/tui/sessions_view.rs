@@ -170,15 +170,7 @@ pub(super) fn render_compare(f: &mut Frame, area: Rect, runs: &[(String, Snapsho
     use crate::engine::report::rolling_mean;
     use ratatui::symbols::Marker;
     use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
-    f.render_widget(Clear, rect);
-    let outer = block("Two runs side by side (any key closes)", true, t);
-    let inner = outer.inner(rect);
-    f.render_widget(outer, rect);
+    let inner = super::widgets::overlay_frame(f, area, "Two runs side by side (any key closes)", t);
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Min(5)]).areas(inner);
     let curves: Vec<Vec<(f64, f64)>> = (runs.iter())

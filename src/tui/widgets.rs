@@ -175,3 +175,18 @@ pub fn settings_brief(s: &Settings) -> String {
         s.data.translation.show(),
     )
 }
+
+/// A large overlay: `area` less a margin, cleared, framed with `title`; returns what
+/// lies inside the frame.
+pub fn overlay_frame(f: &mut Frame, area: Rect, title: &str, t: &Theme) -> Rect {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    f.render_widget(ratatui::widgets::Clear, rect);
+    let outer = block(title, true, t);
+    let inner = outer.inner(rect);
+    f.render_widget(outer, rect);
+    inner
+}

@@ -45,6 +45,19 @@ pub fn aen_in(args: &[&str], home: &std::path::Path) -> std::process::Output {
         .unwrap()
 }
 
+/// Runs the aen binary in `home` (relative paths are there), with `home` as its data
+/// and config folders, without colour.
+pub fn aen_at(args: &[&str], home: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(aen_bin())
+        .args(args)
+        .current_dir(home)
+        .env("XDG_DATA_HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 pub fn aen_bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_aen"))
 }

@@ -121,7 +121,7 @@ pub fn check_out(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| !written.contains(n));
+        .find(|n| !written.contains(n) && !crate::session::is_bookkeeping(n));
     if let Some(name) = foreign {
         bail!(
             "{} holds {name}, which an earlier export did not write: --out must be a new or empty folder (an export never overwrites data)",

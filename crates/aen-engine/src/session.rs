@@ -307,6 +307,12 @@ pub const EXPORTS: [&str; 5] = [
     "rewards.png",
 ];
 
+/// Whether a file in an output folder is aen's own bookkeeping (a lock, a temporary
+/// file, a write probe) rather than something a user or a command made.
+pub fn is_bookkeeping(name: &str) -> bool {
+    name == ".lock" || name.starts_with(".aen-")
+}
+
 /// Checks, before any work, that exporting into `dir` cannot overwrite the session's
 /// own snapshot at `snapshot`.
 pub fn check_export(dir: &Path, snapshot: &Path) -> Result<()> {
@@ -323,7 +329,9 @@ pub fn check_out_dir(dir: &Path) -> Result<()> {
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let probe = dir.join(".aen-write-test");
+    // A name of this process's own: two runs checking one folder at once must not
+    // see (or remove) each other's probe.
+    let probe = dir.join(format!(".aen-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"").with_context(|| format!("cannot write in {}", dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())

@@ -185,7 +185,7 @@ fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
             .flatten()
             .filter_map(|e| e.ok())
             .map(|e| e.file_name())
-            .find(|n| n != ".lock");
+            .find(|n| !session::is_bookkeeping(&n.to_string_lossy()));
         if let Some(name) = foreign {
             bail!(
                 "{} holds {} and no reproduce.json: --out must be a new or empty folder, or one an earlier `aen reproduce` made",
