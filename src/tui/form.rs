@@ -115,6 +115,38 @@ impl Form {
         }
     }
 
+    /// ←/→ on a choice setting, not being edited: its next or previous value, applied
+    /// to `settings` at once. False where the field is not a choice.
+    pub fn cycle(&mut self, forward: bool, settings: &mut Settings) -> bool {
+        let f = &self.fields[self.selected];
+        let choices = f.spec.choices;
+        if self.editing.is_some() || choices.is_empty() {
+            return false;
+        }
+        let n = choices.len();
+        let at = choices.iter().position(|c| *c == f.text).unwrap_or(0);
+        let next = if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        };
+        self.commit(self.selected, choices[next].to_string(), settings);
+        true
+    }
+
+    /// The selected field back at its default.
+    pub fn reset(&mut self, settings: &mut Settings) {
+        if self.editing.is_none() {
+            let text = self.fields[self.selected].spec.default_text();
+            self.commit(self.selected, text, settings);
+        }
+    }
+
+    /// Whether a field holds other than its default (shown marked).
+    pub fn differs_from_default(&self, f: &Field) -> bool {
+        f.text != f.spec.default_text()
+    }
+
     /// Shows `settings` again in every field without an error.
     pub fn refresh(&mut self, settings: &Settings) {
         for f in self.fields.iter_mut().filter(|f| f.error.is_none()) {

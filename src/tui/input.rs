@@ -239,6 +239,10 @@ impl App {
         match action {
             Action::Up => lf.form.up(),
             Action::Down => lf.form.down(),
+            Action::Left | Action::Right => {
+                lf.form.cycle(action == Action::Right, &mut lf.draft);
+            }
+            Action::Reset => lf.form.reset(&mut lf.draft),
             Action::Edit => lf.form.enter(&mut lf.draft),
             Action::Close => self.overlay = None,
             Action::Apply if !lf.form.has_errors() => {
@@ -272,6 +276,14 @@ impl App {
                 s.focus = order[n % 3];
             }
             Action::Up | Action::Down => self.move_setup(action == Action::Up),
+            Action::Left | Action::Right if s.focus == SetupFocus::Settings => {
+                s.form.cycle(action == Action::Right, &mut self.settings);
+                self.request_preview();
+            }
+            Action::Reset if s.focus == SetupFocus::Settings => {
+                s.form.reset(&mut self.settings);
+                self.request_preview();
+            }
             Action::Left | Action::Right => {
                 let n = s.sources[s.dataset].1.len();
                 let cur = &mut s.source[s.dataset];

@@ -60,6 +60,7 @@ pub enum Action {
     Newest,
     Filter,
     Analysis,
+    Reset,
 }
 
 pub struct Binding {
@@ -358,10 +359,26 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: &[Form],
-        keys: &[Left, Right],
+        keys: &[Left],
         label: "←/→",
         action: Action::Left,
-        help: "move the cursor in the value being edited (the first key typed replaces it)",
+        help: "the previous or next value of a choice; in a value being edited, move the cursor",
+        hint: false,
+    },
+    Binding {
+        modes: &[Form],
+        keys: &[Right],
+        label: "→",
+        action: Action::Right,
+        help: "the next value of a choice",
+        hint: false,
+    },
+    Binding {
+        modes: &[Form, Setup],
+        keys: &[Char('d')],
+        label: "d",
+        action: Action::Reset,
+        help: "the selected setting back to its default",
         hint: false,
     },
     Binding {

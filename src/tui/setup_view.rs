@@ -279,9 +279,15 @@ pub fn form_lines<'a>(
         } else {
             Style::default()
         };
+        // A value other than the default is marked, so a changed setting stands out.
+        let mark = if form.differs_from_default(fld) {
+            "•"
+        } else {
+            " "
+        };
         let mut spans = vec![
             Span::styled(format!("{:<KEY_W$}", fld.spec.key), key_style),
-            Span::raw(" "),
+            Span::styled(mark, theme.accent()),
         ];
         spans.extend(value_spans(form, fld, sel, avail, theme));
         lines.push(Line::from(spans));
@@ -296,7 +302,14 @@ pub fn form_lines<'a>(
                 d if d.is_empty() => "unset".to_string(),
                 d => d,
             };
-            let help = format!("default {default} · {}", fld.spec.help.trim());
+            let cycle = match fld.spec.choices.len() {
+                0 => String::new(),
+                _ => format!(" (←/→: {})", fld.spec.choices.join(", ")),
+            };
+            let help = format!(
+                "default {default}{cycle} · d resets · {}",
+                fld.spec.help.trim()
+            );
             for row in wrap_words(&help, width.saturating_sub(2)) {
                 lines.push(Line::styled(format!("  {row}"), theme.dim()));
             }

@@ -421,3 +421,32 @@ fn the_status_bar_is_true_while_paused() {
     let (_, rest, _) = aen::tui::dashboard::status_text(d);
     assert!(rest.contains("→ 0.20 next step"), "{rest}");
 }
+
+/// A choice setting cycles with ←/→ on the set-up form, a changed value is marked, and
+/// `d` puts it back to its default.
+#[test]
+fn choices_cycle_changed_values_are_marked_and_d_resets() {
+    let mut app = setup_app();
+    app.setup.focus = SetupFocus::Settings;
+    let at = app
+        .setup
+        .form
+        .fields
+        .iter()
+        .position(|f| f.spec.key == "search.strategy")
+        .expect("the strategy is on the set-up form");
+    app.setup.form.selected = at;
+    key(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.search.strategy.name(), "random");
+    let screen = render(&app, (160, 48));
+    assert!(
+        screen.contains("search.strategy         •random"),
+        "{screen}"
+    );
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Left);
+    assert_eq!(app.settings.search.strategy.name(), "evolution");
+    key(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.settings.search.strategy.name(), "dqn");
+    assert!(render(&app, (160, 48)).contains("search.strategy          dqn"));
+}

@@ -42,6 +42,7 @@ impl StrategyKind {
 
 impl SettingValue for StrategyKind {
     const HINT: &'static str = "NAME";
+    const CHOICES: &'static [&'static str] = &["dqn", "random", "local", "evolution"];
     fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim().to_ascii_lowercase();
         StrategyKind::ALL
@@ -79,6 +80,7 @@ impl Equivalence {
 
 impl SettingValue for Equivalence {
     const HINT: &'static str = "NAME";
+    const CHOICES: &'static [&'static str] = &["closure", "none"];
     fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim().to_ascii_lowercase();
         Equivalence::ALL

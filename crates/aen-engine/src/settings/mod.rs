@@ -55,6 +55,8 @@ pub struct Spec {
     pub bounds: Bounds,
     /// What the flag's value looks like, for help text.
     pub hint: &'static str,
+    /// Every value of a choice setting (empty for the others).
+    pub choices: &'static [&'static str],
     get: fn(&Settings) -> String,
     set: fn(&mut Settings, &str) -> Result<(), String>,
     check: fn(&Settings, &Bounds) -> Result<(), String>,
@@ -153,6 +155,7 @@ macro_rules! settings_table {
                 bounds: $bounds,
                 affects: Affects::$affects,
                 hint: <$ty as SettingValue>::HINT,
+                choices: <$ty as SettingValue>::CHOICES,
                 get: |s| SettingValue::show(&s.$section.$name),
                 set: |s, t| {
                     s.$section.$name = SettingValue::parse(t)?;

@@ -75,6 +75,9 @@ impl Bounds {
 pub trait SettingValue: Sized {
     /// What a value looks like, for help texts.
     const HINT: &'static str;
+    /// Every value, where the setting is a choice of names (empty otherwise): forms
+    /// cycle through them.
+    const CHOICES: &'static [&'static str] = &[];
     fn parse(text: &str) -> Result<Self, String>;
     fn show(&self) -> String;
     fn check(&self, _bounds: &Bounds) -> Result<(), String> {
@@ -178,6 +181,7 @@ impl SettingValue for String {
 
 impl SettingValue for DatasetKind {
     const HINT: &'static str = "NAME";
+    const CHOICES: &'static [&'static str] = &["mnist", "fashion-mnist"];
     fn parse(text: &str) -> Result<Self, String> {
         DatasetKind::parse(text).map_err(|e| format!("is not a data set: {e}"))
     }
@@ -244,6 +248,7 @@ macro_rules! named_choice {
     ($ty:ty, $what:literal, [$($v:expr => $name:literal),+ $(,)?]) => {
         impl SettingValue for $ty {
             const HINT: &'static str = "NAME";
+            const CHOICES: &'static [&'static str] = &[$($name),+];
             fn parse(text: &str) -> Result<Self, String> {
                 match text.trim().to_ascii_lowercase().as_str() {
                     $($name => Ok($v),)+
