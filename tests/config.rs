@@ -164,3 +164,29 @@ fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
         id.fits(&s).unwrap();
     }
 }
+
+/// A choice setting's list of names is complete and exact: each parses and shows as
+/// itself, and what it holds by default is one of them.
+#[test]
+fn every_choice_setting_lists_its_names_once() {
+    let mut checked = 0;
+    for spec in aen::settings::TABLE
+        .iter()
+        .filter(|s| !s.choices.is_empty())
+    {
+        let mut s = aen::settings::Settings::default();
+        for name in spec.choices {
+            spec.set(&mut s, name).unwrap();
+            assert_eq!(&spec.get(&s), name, "{}", spec.key);
+        }
+        assert!(
+            spec.choices.contains(&spec.default_text().as_str()),
+            "{}",
+            spec.key
+        );
+        assert!(spec.set(&mut s, "no-such-name").is_err());
+        checked += 1;
+    }
+    // strategy, reward, equivalence, dataset, normalize, resample, translation.
+    assert_eq!(checked, 7);
+}
