@@ -823,3 +823,44 @@ fn the_set_up_screen_shows_sizes_and_remembers_its_choices() {
     let back = aen::tui::remembered::apply(Settings::default(), &path);
     assert_eq!(back.data.dataset, Settings::default().data.dataset);
 }
+
+/// `w` after the search has ended saves a copy, which names the session it copies and
+/// shows as a copy in the browser.
+#[test]
+fn w_after_the_end_saves_a_copy_that_names_its_session() {
+    use aen::tui::app::{Browser, Prompt};
+    let dir = tempfile::tempdir().unwrap();
+    let from = dir.path().join("run.json");
+    std::fs::copy("tests/fixtures/session.json", &from).unwrap();
+    let snap = aen::snapshot::load(&from).unwrap();
+    let mut app = dashboard_app();
+    app.dash.status = RunStatus::Finished(aen::search::FinishReason::MaxModels);
+    app.dash.snapshot = Some(snap);
+    app.dash.snapshot_path = Some(from.clone());
+    app.on_key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE));
+    assert!(matches!(&app.overlay, Some(Overlay::Prompt(p)) if p.kind == Prompt::SaveName));
+    // Enter would save into the user's sessions folder: the copy is made here through
+    // the call the prompt makes.
+    let to = dir.path().join("copy.json");
+    let copy = aen::snapshot::checkpoint_of(app.dash.snapshot.as_ref().unwrap(), &from);
+    aen::snapshot::save_new(&copy, &to).unwrap();
+    let back = aen::snapshot::summary(&to).unwrap();
+    assert!(back.snapshot.checkpoint);
+    assert_eq!(back.snapshot.copy_of.as_deref(), Some("run.json"));
+    app.overlay = Some(Overlay::Sessions(Browser {
+        loading: false,
+        running: None,
+        confirm_open: false,
+        entries: vec![(to.clone(), Ok(back))],
+        selected: 0,
+        dir: Some(dir.path().to_path_buf()),
+        confirm_delete: false,
+        marked: None,
+        note: None,
+    }));
+    let screen = render(&app, (160, 48));
+    assert!(
+        screen.contains("copy ") && screen.contains("a copy of run.json"),
+        "{screen}"
+    );
+}

@@ -134,7 +134,7 @@ impl App {
                     self.dash.push_log(format!("saving {}", path.display()));
                     self.send(Control::Save(Some(path)));
                 } else {
-                    self.dash.push_log("nothing running to save".into());
+                    self.save_copy(&path);
                 }
             }
             Prompt::ExportDir => self.export(PathBuf::from(text)),
@@ -152,6 +152,25 @@ impl App {
                     self.open_sessions_at(row, Some(note));
                 }
             }
+        }
+    }
+
+    /// `w` once the search has ended: a copy of its session under another name,
+    /// never over an existing file.
+    fn save_copy(&mut self, to: &std::path::Path) {
+        let (Some(snap), Some(from)) = (&self.dash.snapshot, &self.dash.snapshot_path) else {
+            self.dash
+                .push_log("nothing to save: the search has no session yet".into());
+            return;
+        };
+        let copy = snapshot::checkpoint_of(snap, from);
+        match snapshot::save_new(&copy, to) {
+            Ok(()) => self.dash.push_log(format!(
+                "saved a copy of {} as {}",
+                file_name(from),
+                to.display()
+            )),
+            Err(e) => self.overlay = Some(Overlay::Error(format!("not saved: {e}"))),
         }
     }
 

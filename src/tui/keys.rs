@@ -279,10 +279,10 @@ pub const BINDINGS: &[Binding] = &[
     // Bound when nothing runs only to say why nothing happens.
     Binding {
         modes: &[Finished],
-        keys: &[Char(' '), Char('p'), Char('t'), Char('w')],
+        keys: &[Char(' '), Char('p'), Char('t')],
         label: "Space",
         action: Action::PauseResume,
-        help: "nothing to pause, tweak or save: the search is not running",
+        help: "nothing to pause or tweak: the search is not running",
         hint: false,
     },
     Binding {
@@ -298,8 +298,17 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char('w')],
         label: "w",
         action: Action::Save,
-        help: "save a snapshot (asks for a name)",
+        help: "save a copy of the session under a name (asks for it); the copy stays as it is",
         hint: true,
+    },
+    // Also once the search has ended, left out of the (full) hint bar there.
+    Binding {
+        modes: &[Finished],
+        keys: &[Char('w')],
+        label: "w",
+        action: Action::Save,
+        help: "save a copy of the ended session under a name (asks for it)",
+        hint: false,
     },
     Binding {
         modes: &[Finished],

@@ -26,6 +26,8 @@ fn session_cells(name: String, s: &Result<Summary, String>, running: bool) -> Ve
             name,
             if running {
                 "running".into()
+            } else if s.checkpoint {
+                "copy".into()
             } else {
                 session_status(s).into()
             },
@@ -160,6 +162,12 @@ fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
             settings_brief(&s.snapshot.current_settings()),
             t.dim(),
         ));
+        if let Some(of) = &s.snapshot.copy_of {
+            detail.push(Line::styled(
+                format!("a copy of {of}, kept as saved: resuming it continues in a new session"),
+                t.dim(),
+            ));
+        }
     }
     detail
 }

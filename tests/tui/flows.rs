@@ -230,6 +230,9 @@ fn hints_follow_the_state_of_the_search() {
     for k in ["e", "x", "n", "s"] {
         assert!(done.contains(&k), "{k} in {done:?}");
     }
+    // `w` saves a copy of the ended session (in the help, not the full hint bar).
+    let w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE);
+    assert_eq!(keys::action_for(Mode::Finished, &w), Some(Action::Save));
     for k in ["Space", "t", "w"] {
         assert!(!done.contains(&k), "{k} in {done:?}");
     }

@@ -181,6 +181,7 @@ pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Res
     let (snap, path, lock) = if snap.checkpoint {
         let copy = Snapshot {
             checkpoint: false,
+            copy_of: None,
             ..snap
         };
         let fresh = new_snapshot_path()?;

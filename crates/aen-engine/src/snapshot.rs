@@ -43,6 +43,10 @@ pub struct Snapshot {
     /// TUI): resuming it continues in a new session file, so the checkpoint stays.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub checkpoint: bool,
+    /// For a checkpoint: the file name of the session it copies, so the two are shown
+    /// as one run's, not as unrelated sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
     /// Final evaluations run on this session, oldest first; one per settings (a new
     /// one under settings already evaluated replaces that one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -87,6 +91,7 @@ impl Snapshot {
             finished,
             seconds,
             checkpoint: false,
+            copy_of: None,
             evaluations: Vec::new(),
         }
     }
@@ -198,6 +203,16 @@ impl Snapshot {
             }
         }
         Ok(())
+    }
+}
+
+/// A copy of `snap` (saved at `from`) as a checkpoint: it keeps this state while the
+/// run goes on elsewhere, and names the session it copies.
+pub fn checkpoint_of(snap: &Snapshot, from: &Path) -> Snapshot {
+    Snapshot {
+        checkpoint: true,
+        copy_of: from.file_name().map(|n| n.to_string_lossy().into_owned()),
+        ..snap.clone()
     }
 }
 
@@ -381,6 +396,8 @@ struct Lean {
     #[serde(default)]
     checkpoint: bool,
     #[serde(default)]
+    copy_of: Option<String>,
+    #[serde(default)]
     evaluations: Vec<Evaluation>,
 }
 
@@ -434,6 +451,7 @@ pub fn summary(path: &Path) -> Result<Summary, SnapshotError> {
             finished: lean.finished,
             seconds: lean.seconds,
             checkpoint: lean.checkpoint,
+            copy_of: lean.copy_of,
             evaluations: lean.evaluations,
         },
     })

@@ -218,8 +218,10 @@ impl Worker {
             )),
             Control::Save(p) => {
                 let p = p.unwrap_or_else(|| self.path.clone());
-                let mut snap = self.snapshot();
-                snap.checkpoint = p != self.path;
+                let snap = match p == self.path {
+                    true => self.snapshot(),
+                    false => snapshot::checkpoint_of(&self.snapshot(), &self.path),
+                };
                 match snapshot::save(&snap, &p) {
                     Ok(()) => self.send(Event::Saved(p)),
                     Err(e) => self.send(Event::Warning(format!("saving failed: {e}"))),
