@@ -26,15 +26,32 @@ pub fn block_line<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a
     }
 }
 
-pub fn hint_bar(f: &mut Frame, area: Rect, mode: Mode, theme: &Theme) {
-    let hints = keys::hints(mode);
-    let wide: usize = hints.iter().map(|(k, w)| width(k) + width(w) + 3).sum();
-    // One space between hints rather than losing the last ones on narrow screens.
-    let gap = if wide <= area.width as usize {
-        "  "
-    } else {
-        " "
+/// The hints that fit `width` columns, whole: where all do not, the navigation keys
+/// (Tab, Enter) go first, then hints from the end; `?` (which lists every key) stays.
+pub fn fitting_hints(
+    mode: Mode,
+    width_cols: usize,
+) -> (Vec<(&'static str, &'static str)>, &'static str) {
+    let mut hints = keys::hints(mode);
+    let wide = |h: &[(&str, &str)], gap: usize| -> usize {
+        h.iter()
+            .map(|(k, w)| width(k) + width(w) + 1 + gap)
+            .sum::<usize>()
     };
+    if wide(&hints, 2) <= width_cols {
+        return (hints, "  ");
+    }
+    while wide(&hints, 1) > width_cols && hints.len() > 1 {
+        let drop = (hints.iter())
+            .position(|(k, _)| ["Tab", "Enter", "S-Tab"].contains(k))
+            .unwrap_or(hints.len() - 1);
+        hints.remove(drop);
+    }
+    (hints, " ")
+}
+
+pub fn hint_bar(f: &mut Frame, area: Rect, mode: Mode, theme: &Theme) {
+    let (hints, gap) = fitting_hints(mode, area.width as usize);
     let mut spans = Vec::new();
     for (k, what) in hints {
         spans.push(Span::styled(k, theme.key()));

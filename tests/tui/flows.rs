@@ -453,3 +453,21 @@ fn choices_cycle_changed_values_are_marked_and_d_resets() {
     assert_eq!(app.settings.search.strategy.name(), "dqn");
     assert!(render(&app, (160, 48)).contains("search.strategy          dqn"));
 }
+
+/// The hint bar never cuts a hint: at 80 columns the navigation keys give way first,
+/// and `g` (ground truth) and `?` stay on the dashboard.
+#[test]
+fn the_hint_bar_shows_whole_hints_only() {
+    for mode in [Mode::Setup, Mode::Dashboard, Mode::Finished] {
+        for cols in [80usize, 120, 200] {
+            let (hints, gap) = aen::tui::widgets::fitting_hints(mode, cols);
+            let used: usize = (hints.iter())
+                .map(|(k, w)| k.chars().count() + w.chars().count() + 1 + gap.len())
+                .sum();
+            assert!(used <= cols, "{mode:?} at {cols}: {used}");
+            assert!(hints.iter().any(|(k, _)| *k == "?"), "{mode:?} at {cols}");
+        }
+    }
+    let (hints, _) = aen::tui::widgets::fitting_hints(Mode::Dashboard, 80);
+    assert!(hints.iter().any(|(k, _)| *k == "g"), "{hints:?}");
+}
