@@ -296,7 +296,7 @@ fn progress_line(tv: &TruthView) -> String {
             crate::render::count(tv.seeds as usize, "seed")
         )
     } else {
-        "no table for these settings yet: Enter sweeps one here".to_string()
+        format!("no table for these settings yet: {}", sweep_cost(&tv.settings))
     };
     if let Some(s) = &tv.sweep {
         let secs = s.started.elapsed().as_secs_f64();
@@ -310,6 +310,25 @@ fn progress_line(tv: &TruthView) -> String {
         }
     }
     progress
+}
+
+/// What Enter would cost, said before it starts: the networks to train (one per class
+/// under `closure`), each for so many epochs on so many images, on so many trainers.
+pub fn sweep_cost(s: &crate::engine::settings::Settings) -> String {
+    use crate::engine::settings::Equivalence;
+    let networks = match s.search.equivalence {
+        Equivalence::None => Some(sweep::table::SPACE),
+        Equivalence::Closure => crate::engine::classes::Classes::peek(s.shift()).map(|c| c.len()),
+    };
+    let networks = networks.map_or("every network".into(), |n| {
+        format!("{} networks", thousands(n))
+    });
+    format!(
+        "Enter sweeps one here: {networks} of {} on {} images each, {}",
+        crate::render::count(s.child.epochs, "epoch"),
+        thousands(s.child.train_size),
+        crate::render::count(s.trainers(), "trainer")
+    )
 }
 
 /// The colour scale, and how the map is laid out.
