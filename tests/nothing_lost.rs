@@ -579,3 +579,84 @@ fn usage_errors_exit_2_and_name_their_flag_and_long_names_work() {
         h,
     ));
 }
+
+/// What the hostile review of this change found, each refused before any work: a
+/// search's table under its own outputs, a stray data file beside an export, a link
+/// planted as a lock file, and a resume asking for fewer models than it has.
+#[test]
+fn the_reviews_second_round_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let t = crate::compare::synthetic();
+    let text = table::render(&t.header, &t.rows);
+    std::fs::create_dir_all(h.join("ot")).unwrap();
+    std::fs::write(h.join("ot/models.csv"), &text).unwrap();
+    std::fs::write(h.join("ft.csv"), &text).unwrap();
+    for args in [
+        vec![
+            "search",
+            "--max-models",
+            "2",
+            "--table",
+            "ot/models.csv",
+            "--out",
+            "ot",
+        ],
+        vec![
+            "search",
+            "--max-models",
+            "2",
+            "--table",
+            "ft.csv",
+            "--snapshot",
+            "ft.csv",
+            "--overwrite",
+        ],
+    ] {
+        fails(&run(&args, h), "would be overwritten");
+    }
+    assert_eq!(read(&h.join("ot/models.csv")), text.as_bytes());
+    assert_eq!(read(&h.join("ft.csv")), text.as_bytes());
+    // A gzipped twin beside an export's file would be read instead of it.
+    ok(&run(&["data", "export", "--out", "ex"], h));
+    std::fs::write(h.join("ex/t10k-labels-idx1-ubyte.gz"), b"twin").unwrap();
+    let o = aen_in(
+        &[
+            "data",
+            "preview",
+            "--ascii",
+            "--count",
+            "1",
+            "--source",
+            "data-dir",
+            "--data-dir",
+            "ex",
+        ],
+        h,
+    );
+    fails(&o, "is not a file of the export");
+    // A link planted where a lock file goes is not written through.
+    std::fs::write(h.join("precious.txt"), "keep").unwrap();
+    std::os::unix::fs::symlink("precious.txt", h.join("v.csv.lock")).unwrap();
+    fails(
+        &run(&["sweep", "--max-groups", "0", "--out", "v.csv"], h),
+        "a lock file must be a plain file",
+    );
+    assert_eq!(read(&h.join("precious.txt")), b"keep");
+    // A resume asking for fewer models than it has stops before any work.
+    ok(&run(
+        &["search", "--max-models", "3", "--snapshot", "s.json"],
+        h,
+    ));
+    fails(
+        &aen_in(&["search", "--resume", "s.json", "--max-models", "2"], h),
+        "max models must be at least 3",
+    );
+    // A negative value is a value out of range, not an unknown flag.
+    let o = aen_in(&["search", "--lr", "-1"], h);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("child.lr"),
+        "{o:?}"
+    );
+}

@@ -27,7 +27,7 @@ pub struct CompareArgs {
     /// Models evaluated per run.
     #[arg(long, default_value_t = 300)]
     pub budget: usize,
-    /// Runs at once (default: one per core).
+    /// Runs at once (default, or 0: one per core).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Folder for regret.csv, runs.csv, regret.png and summary.txt.
@@ -64,10 +64,10 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
         ));
     }
     if let Some(j) = a.jobs
-        && !(1..=MAX_JOBS).contains(&j)
+        && j > MAX_JOBS
     {
         return Err(output::usage(format!(
-            "--jobs must be 1 to {MAX_JOBS} (one thread a run; this machine has {} cores)",
+            "--jobs must be 0 (one per core) to {MAX_JOBS} (one thread a run; this machine has {} cores)",
             std::thread::available_parallelism().map_or(1, |n| n.get())
         )));
     }
@@ -84,9 +84,10 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     // The table's data settings; the search settings come from the config and flags.
     let id = &read.table.header.settings;
     settings = truth.search_settings(&settings)?;
-    let jobs = a
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = match a.jobs {
+        Some(j) if j > 0 => j,
+        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     let total = strategies.len() * a.repeats;
     eprintln!(
         "comparing {} on {} ({} data groups {}; {} networks under equivalence {}): {} runs of {} models on {}",

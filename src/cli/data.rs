@@ -47,8 +47,8 @@ pub enum DataCmd {
         /// preset:N.
         #[arg(long)]
         groups: Option<GroupSet>,
-        /// How many images.
-        #[arg(long, default_value_t = 8)]
+        /// How many images (at least 1; at most what the data set holds).
+        #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         count: usize,
         /// Seed for which images are drawn and how they are transformed.
         #[arg(long, default_value_t = 1)]

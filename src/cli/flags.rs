@@ -85,6 +85,8 @@ impl<const MASK: u8> Args for SettingFlags<MASK> {
                     .long(flag)
                     .value_name(spec.hint)
                     .value_parser(clap::value_parser!(std::ffi::OsString))
+                    // `--lr -1` is a value out of range, not an unknown flag.
+                    .allow_negative_numbers(true)
                     .help(help)
                     .long_help(spec.help.replace('\n', " "))
                     .help_heading("Settings (override the config file)"),

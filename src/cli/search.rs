@@ -52,15 +52,22 @@ struct Ended {
 }
 
 pub fn run(a: SearchArgs, mut settings: Settings) -> Result<()> {
-    // Bad flags are errors before --out is created.
-    a.flags.apply(&mut settings.clone())?;
+    // Bad flags, and outputs over inputs, are errors before --out is created.
+    let mut flagged = settings.clone();
+    a.flags.apply(&mut flagged)?;
+    session::check_export(
+        &a.out,
+        a.resume
+            .as_ref()
+            .or(a.snapshot.as_ref())
+            .map(PathBuf::as_path),
+        flagged.search.table.as_deref(),
+    )?;
     session::check_out_dir(&a.out)?;
-    if let Some(p) = a.resume.as_ref().or(a.snapshot.as_ref()) {
-        session::check_export(&a.out, p)?;
-    }
     let handle = match &a.resume {
         Some(path) => {
             let snap = snapshot::load(path)?;
+            session::check_export(&a.out, Some(path), snap.settings.search.table.as_deref())?;
             let changes = live_changes(&a.flags)?;
             if snap.finished.is_some() && a.final_eval && changes.is_empty() {
                 // A finished search needs no replay: evaluate straight away.

@@ -296,7 +296,10 @@ fn progress_line(tv: &TruthView) -> String {
             crate::render::count(tv.seeds as usize, "seed")
         )
     } else {
-        format!("no table for these settings yet: {}", sweep_cost(&tv.settings))
+        format!(
+            "no table for these settings yet: {}",
+            sweep_cost(&tv.settings)
+        )
     };
     if let Some(s) = &tv.sweep {
         let secs = s.started.elapsed().as_secs_f64();

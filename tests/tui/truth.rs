@@ -180,7 +180,9 @@ fn a_sweep_started_here_fills_the_table_stops_and_continues() {
         "{screen}"
     );
     // What Enter would cost is said before it starts.
-    let networks = aen::classes::Classes::of(app.settings.shift()).unwrap().len();
+    let networks = aen::classes::Classes::of(app.settings.shift())
+        .unwrap()
+        .len();
     let cost = format!("{networks} networks of 1 epoch on 40 images each");
     assert!(screen.contains(&cost), "{cost}: {screen}");
     key(&mut app, KeyCode::Char('c'));

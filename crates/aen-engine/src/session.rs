@@ -89,6 +89,10 @@ pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Resu
     }
     // One run per snapshot: a second run on it (a new one or a resume, here or in the
     // TUI) stops at this lock, before anything is written.
+    if let Some(table) = &settings.search.table {
+        crate::fsio::refuse_overlap(&[table], std::slice::from_ref(&path))
+            .map_err(anyhow::Error::msg)?;
+    }
     let lock = match crate::fsio::Lock::take(&path) {
         Err(e @ crate::fsio::LockError::Io { .. }) => {
             return Err(e).context("cannot autosave the session");
@@ -171,6 +175,15 @@ fn evaluator(settings: &Settings, path: &Path, prior_seconds: f64) -> Result<(Ev
 /// checkpoint: then in a new session file, `SearchHandle::path`) under the settings it
 /// started with; `changes` apply as live changes where the snapshot ends.
 pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Result<SearchHandle> {
+    let done = snap.history.models.len();
+    if let Some(c) = changes.iter().find(|c| {
+        c.key == "search.max_models" && c.value.trim().parse::<usize>().is_ok_and(|m| m < done)
+    }) {
+        bail!(
+            "cannot resume with {}: the session has {done} models already; max models must be at least {done}",
+            c.describe()
+        );
+    }
     let mut check = snap.settings.clone();
     for c in &changes {
         c.apply(&mut check)
@@ -314,11 +327,21 @@ pub fn is_bookkeeping(name: &str) -> bool {
     name == ".lock" || name.starts_with(".aen-")
 }
 
-/// Checks, before any work, that exporting into `dir` cannot overwrite the session's
-/// own snapshot at `snapshot`.
-pub fn check_export(dir: &Path, snapshot: &Path) -> Result<()> {
-    let outputs = EXPORTS.map(|n| dir.join(n));
-    crate::fsio::refuse_overlap(&[snapshot], &outputs).map_err(anyhow::Error::msg)
+/// Checks, before any work, that a search's outputs (the exports in `dir` and its
+/// snapshot) cannot overwrite what it reads: its snapshot (an export over it) and its
+/// ground-truth table (`search.table`, under an export or the snapshot).
+pub fn check_export(dir: &Path, snapshot: Option<&Path>, table: Option<&Path>) -> Result<()> {
+    let exports = EXPORTS.map(|n| dir.join(n));
+    let fail = anyhow::Error::msg;
+    if let Some(s) = snapshot {
+        crate::fsio::refuse_overlap(&[s], &exports).map_err(fail)?;
+    }
+    if let Some(t) = table {
+        let mut outputs = exports.to_vec();
+        outputs.extend(snapshot.map(Path::to_path_buf));
+        crate::fsio::refuse_overlap(&[t], &outputs).map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Checks that `dir` can take the exports before any long work starts.

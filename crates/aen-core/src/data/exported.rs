@@ -95,6 +95,23 @@ pub fn verify(dir: &Path, dataset: &str) -> Result<(), ExportError> {
             wanted: dataset.to_string(),
         });
     }
+    // Data files beside the listed ones (a gzipped twin, say) could be read instead
+    // of them, past the check.
+    let listed: Vec<&str> = r.files.iter().map(|f| f.name.as_str()).collect();
+    let stray = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| {
+            (n.starts_with("train-") || n.starts_with("t10k-")) && !listed.contains(&n.as_str())
+        });
+    if let Some(name) = stray {
+        return Err(ExportError::Changed {
+            path: dir.join(&name),
+            why: "is not a file of the export beside it (its manifest lists only the files it wrote): remove it, or export again into an empty folder".into(),
+        });
+    }
     for f in &r.files {
         let path = dir.join(&f.name);
         let changed = |why: String| ExportError::Changed {

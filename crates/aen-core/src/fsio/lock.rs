@@ -72,13 +72,22 @@ impl Lock {
         // Another holder may remove the file between our open and our lock; then
         // what we locked is no longer the lock, and we try again.
         for _ in 0..100 {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(io)?;
+            let mut opts = OpenOptions::new();
+            opts.read(true).write(true).create(true).truncate(false);
+            // A lock file is aen's: a link planted in its place is not followed (its
+            // target would be overwritten with a pid).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.custom_flags(libc::O_NOFOLLOW);
+            }
+            let mut file = opts.open(&path).map_err(|e| match e.raw_os_error() {
+                #[cfg(unix)]
+                Some(libc::ELOOP) => io(std::io::Error::other(
+                    "it is a symbolic link; a lock file must be a plain file (remove the link)",
+                )),
+                _ => io(e),
+            })?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(TryLockError::WouldBlock) => {

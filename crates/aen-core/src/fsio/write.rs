@@ -289,14 +289,33 @@ pub fn same_file(input: &Path, output: &Path) -> bool {
             return x.dev() == y.dev() && x.ino() == y.ino();
         }
     }
+    // A folder that does not exist yet (an --out about to be made) is compared by its
+    // absolute path with `.` and `..` resolved.
     let canon = |p: &Path| {
         let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
         let dir = dir.unwrap_or(Path::new("."));
-        std::fs::canonicalize(dir)
-            .ok()
-            .map(|d| d.join(p.file_name().unwrap_or_default()))
+        let dir = std::fs::canonicalize(dir)
+            .or_else(|_| std::path::absolute(dir).map(|d| lexical(&d)))
+            .ok()?;
+        Some(dir.join(p.file_name().unwrap_or_default()))
     };
     matches!((canon(&a), canon(&b)), (Some(x), Some(y)) if x == y)
+}
+
+/// `path` with `.` and `..` resolved by name (no file system access).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// The first of `outputs` that is one of `inputs`, as an error that names both flags'
