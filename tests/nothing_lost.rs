@@ -660,3 +660,50 @@ fn the_reviews_second_round_is_refused() {
         "{o:?}"
     );
 }
+
+/// Ctrl-C (or SIGTERM) stops a comparison at once, exits 130 and writes nothing partial.
+#[test]
+fn an_interrupted_comparison_stops_exits_130_and_writes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let t = crate::compare::synthetic();
+    std::fs::write(h.join("t.csv"), table::render(&t.header, &t.rows)).unwrap();
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let child = Command::new(aen_bin())
+            .args([
+                "compare",
+                "--table",
+                "t.csv",
+                "--strategies",
+                "dqn",
+                "--repeats",
+                "500",
+                "--budget",
+                "300",
+                "--jobs",
+                "1",
+                "--equivalence",
+                "none",
+                "--out",
+                "c",
+            ])
+            .current_dir(h)
+            .env("XDG_DATA_HOME", h)
+            .env("XDG_CONFIG_HOME", h)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(130),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(String::from_utf8_lossy(&o.stderr).contains("interrupted"));
+        assert!(!h.join("c/regret.csv").exists());
+    }
+}

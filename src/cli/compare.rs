@@ -103,16 +103,31 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     );
     let bar = output::bar(total as u64, "{bar:30} {pos}/{len} runs, ETA {eta}", false);
     let started = Instant::now();
-    let results = compare::compare(
+    // Ctrl-C or SIGTERM stop the runs; a comparison keeps nothing partial.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    output::on_interrupt(stop.clone());
+    let runs = compare::Runs {
+        strategies: &strategies,
+        repeats: a.repeats,
+        budget: a.budget,
+        jobs,
+    };
+    let results = compare::compare_until(
         &settings,
         truth.clone(),
-        &strategies,
-        a.repeats,
-        a.budget,
-        jobs,
+        runs,
         &|done, _| bar.set_position(done as u64),
-    )?;
+        &stop,
+    );
     bar.finish_and_clear();
+    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(output::Interrupt(
+            "interrupted: the comparison stopped before its runs were done; nothing was written"
+                .into(),
+        )
+        .into());
+    }
+    let results = results?;
     let text = compare::summary_text(&results, &truth, a.budget);
     compare::write_outputs(&results, &text, &a.out)?;
     print(format!(

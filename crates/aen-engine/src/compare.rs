@@ -15,7 +15,7 @@ use crate::sweep::table::{Identity, Table};
 use anyhow::{Result, bail};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// A table, by state: per seed (validation %, test %) and the parameters.
@@ -168,6 +168,16 @@ pub fn run_once(
     truth: &Arc<GroundTruth>,
     seed: u64,
 ) -> Result<Vec<ModelRecord>> {
+    run_until(settings, truth, seed, &AtomicBool::new(false))
+}
+
+/// [`run_once`], stopped early when `stop` is set (the result is then an error).
+fn run_until(
+    settings: &Settings,
+    truth: &Arc<GroundTruth>,
+    seed: u64,
+    stop: &AtomicBool,
+) -> Result<Vec<ModelRecord>> {
     let mut s = settings.clone();
     s.data.seed = seed;
     // A run stops at the budget or at the settings' episodes (the paper's 60, or
@@ -185,12 +195,28 @@ pub fn run_once(
     let eval = Evaluator::Table(truth.lookup(seed as usize));
     let h = search::spawn(s, info, eval, None, Vec::new(), None);
     let mut error = None;
-    for ev in h.events.iter() {
+    loop {
+        let ev = match h.events.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(ev) => ev,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                if stop.load(Ordering::SeqCst) {
+                    h.stop();
+                }
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        if stop.load(Ordering::SeqCst) {
+            h.stop();
+        }
         match ev {
             Event::Error(e) => error = Some(e),
             Event::Finished { snapshot, .. } => {
                 if let Some(e) = error {
                     bail!(e);
+                }
+                if stop.load(Ordering::SeqCst) {
+                    bail!("stopped");
                 }
                 return Ok(snapshot.history.models);
             }
@@ -266,6 +292,40 @@ pub fn compare(
     jobs: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<StrategyResult>> {
+    let never = AtomicBool::new(false);
+    let runs = Runs {
+        strategies,
+        repeats,
+        budget,
+        jobs,
+    };
+    compare_until(settings, truth, runs, progress, &never)
+}
+
+/// What a comparison runs: each strategy `repeats` times, `budget` models each, `jobs`
+/// runs at once.
+pub struct Runs<'a> {
+    pub strategies: &'a [StrategyKind],
+    pub repeats: usize,
+    pub budget: usize,
+    pub jobs: usize,
+}
+
+/// [`compare`], stopped when `stop` is set (Ctrl-C): the runs in flight stop, none
+/// starts, and the result is an error saying so.
+pub fn compare_until(
+    settings: &Settings,
+    truth: Arc<GroundTruth>,
+    runs: Runs,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    stop: &AtomicBool,
+) -> Result<Vec<StrategyResult>> {
+    let Runs {
+        strategies,
+        repeats,
+        budget,
+        jobs,
+    } = runs;
     let settings = &truth.search_settings(settings)?;
     let tasks: Vec<(usize, u64)> = (0..strategies.len())
         .flat_map(|k| (0..repeats as u64).map(move |r| (k, r)))
@@ -278,13 +338,16 @@ pub fn compare(
                 scope.spawn(|| {
                     let mut out = Vec::new();
                     loop {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(&(k, r)) = tasks.get(i) else { break };
                         let mut s = settings.clone();
                         s.search.strategy = strategies[k];
                         s.search.max_models = budget;
                         let t = Instant::now();
-                        let run = run_once(&s, &truth, r).map(|m| {
+                        let run = run_until(&s, &truth, r, stop).map(|m| {
                             (
                                 k,
                                 r,
@@ -314,6 +377,9 @@ pub fn compare(
             seconds: vec![0.0; repeats],
         })
         .collect();
+    if stop.load(Ordering::SeqCst) {
+        bail!("the comparison was stopped before its runs were done");
+    }
     let top1_regret = truth.best - truth.top1;
     for r in results {
         let (k, rep, curve, secs) = r?;
