@@ -46,31 +46,7 @@ const MAX_JOBS: usize = 1024;
 
 pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     a.flags.apply(&mut settings)?;
-    let strategies = a
-        .strategies
-        .iter()
-        .map(|s| StrategyKind::parse(s).map_err(|e| output::usage(format!("--strategies {s} {e}"))))
-        .collect::<Result<Vec<_>>>()?;
-    // Every run's curve is held until the end: bounded, so a typo is an error, not an
-    // allocation failure.
-    if !(1..=MAX_REPEATS).contains(&a.repeats) {
-        return Err(output::usage(format!(
-            "--repeats must be 1 to {MAX_REPEATS}"
-        )));
-    }
-    if !(1..=4096).contains(&a.budget) {
-        return Err(output::usage(
-            "--budget must be 1 to 4096 (the number of group sets)",
-        ));
-    }
-    if let Some(j) = a.jobs
-        && j > MAX_JOBS
-    {
-        return Err(output::usage(format!(
-            "--jobs must be 0 (one per core) to {MAX_JOBS} (one thread a run; this machine has {} cores)",
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        )));
-    }
+    let strategies = check_flags(&a)?;
     let Some(path) = settings.search.table.clone() else {
         return Err(output::usage(
             "--table TABLE is required: the ground-truth table of `aen sweep`",
@@ -136,4 +112,34 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
         started.elapsed().as_secs_f64(),
         a.out.display()
     ))
+}
+
+/// The strategies asked for, once every comparison flag is in its range (usage errors).
+fn check_flags(a: &CompareArgs) -> Result<Vec<StrategyKind>> {
+    let strategies = a
+        .strategies
+        .iter()
+        .map(|s| StrategyKind::parse(s).map_err(|e| output::usage(format!("--strategies {s} {e}"))))
+        .collect::<Result<Vec<_>>>()?;
+    // Every run's curve is held until the end: bounded, so a typo is an error, not an
+    // allocation failure.
+    if !(1..=MAX_REPEATS).contains(&a.repeats) {
+        return Err(output::usage(format!(
+            "--repeats must be 1 to {MAX_REPEATS}"
+        )));
+    }
+    if !(1..=4096).contains(&a.budget) {
+        return Err(output::usage(
+            "--budget must be 1 to 4096 (the number of group sets)",
+        ));
+    }
+    if let Some(j) = a.jobs
+        && j > MAX_JOBS
+    {
+        return Err(output::usage(format!(
+            "--jobs must be 0 (one per core) to {MAX_JOBS} (one thread a run; this machine has {} cores)",
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        )));
+    }
+    Ok(strategies)
 }
