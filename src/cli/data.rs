@@ -47,8 +47,9 @@ pub enum DataCmd {
         /// preset:N.
         #[arg(long)]
         groups: Option<GroupSet>,
-        /// How many images (at least 1; at most what the data set holds).
-        #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        /// How many images: 1 to what the data set holds (checked against the data, so
+        /// a count out of that range is an error of the input, exit 1).
+        #[arg(long, default_value_t = 8)]
         count: usize,
         /// Seed for which images are drawn and how they are transformed.
         #[arg(long, default_value_t = 1)]
