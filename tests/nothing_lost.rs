@@ -65,20 +65,22 @@ fn temporaries(dir: &Path) -> Vec<String> {
     out
 }
 
+/// Starts aen in `home` (as [`aen_in`] runs it) without waiting; its stderr is piped.
+fn start(args: &[&str], home: &Path) -> std::process::Child {
+    Command::new(aen_bin())
+        .args(args)
+        .current_dir(home)
+        .env("XDG_DATA_HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// Starts two copies of one command at once and returns both outputs.
 fn race(args: &[&str], home: &Path) -> [Output; 2] {
-    let spawn = || {
-        Command::new(aen_bin())
-            .args(args)
-            .current_dir(home)
-            .env("XDG_DATA_HOME", home)
-            .env("XDG_CONFIG_HOME", home)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (a, b) = (spawn(), spawn());
+    let (a, b) = (start(args, home), start(args, home));
     [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()]
 }
 
@@ -166,39 +168,21 @@ fn a_second_resume_of_a_running_session_is_refused() {
         &["search", "--max-models", "2", "--snapshot", "s.json"],
         h,
     ));
-    let mut long = Command::new(aen_bin())
-        .args(["search", "--resume", "s.json", "--max-models", "200"])
-        .current_dir(h)
-        .env("XDG_DATA_HOME", h)
-        .env("XDG_CONFIG_HOME", h)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut long = start(&["search", "--resume", "s.json", "--max-models", "200"], h);
     let lock = h.join("s.json.lock");
     let t0 = std::time::Instant::now();
     while !lock.exists() && t0.elapsed().as_secs() < 30 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let o = Command::new(aen_bin())
-        .args(["search", "--resume", "s.json", "--max-models", "3"])
-        .current_dir(h)
-        .env("XDG_DATA_HOME", h)
-        .env("XDG_CONFIG_HOME", h)
-        .output()
-        .unwrap();
+    let o = aen_in(&["search", "--resume", "s.json", "--max-models", "3"], h);
     let _ = long.kill();
     let _ = long.wait();
     fails(&o, "in use by another aen");
     // Killed: the system dropped its lock, so the session opens again.
-    let o = Command::new(aen_bin())
-        .args(["search", "--resume", "s.json", "--max-models", "3"])
-        .current_dir(h)
-        .env("XDG_DATA_HOME", h)
-        .env("XDG_CONFIG_HOME", h)
-        .output()
-        .unwrap();
-    ok(&o);
+    ok(&aen_in(
+        &["search", "--resume", "s.json", "--max-models", "3"],
+        h,
+    ));
 }
 
 #[test]
@@ -255,14 +239,7 @@ fn no_output_may_overwrite_an_input() {
     ] {
         std::fs::create_dir_all(h.join(file).parent().unwrap()).unwrap();
         std::fs::write(h.join(file), &text).unwrap();
-        let o = Command::new(aen_bin())
-            .args(&args)
-            .current_dir(h)
-            .env("XDG_DATA_HOME", h)
-            .env("XDG_CONFIG_HOME", h)
-            .output()
-            .unwrap();
-        fails(&o, "would be overwritten");
+        fails(&aen_in(&args, h), "would be overwritten");
         assert_eq!(read(&h.join(file)), text.as_bytes(), "{args:?}");
     }
     // A reproduction into a folder of the user's.
@@ -669,8 +646,8 @@ fn an_interrupted_comparison_stops_exits_130_and_writes_nothing() {
     let t = crate::compare::synthetic();
     std::fs::write(h.join("t.csv"), table::render(&t.header, &t.rows)).unwrap();
     for signal in [libc::SIGINT, libc::SIGTERM] {
-        let child = Command::new(aen_bin())
-            .args([
+        let child = start(
+            &[
                 "compare",
                 "--table",
                 "t.csv",
@@ -686,14 +663,9 @@ fn an_interrupted_comparison_stops_exits_130_and_writes_nothing() {
                 "none",
                 "--out",
                 "c",
-            ])
-            .current_dir(h)
-            .env("XDG_DATA_HOME", h)
-            .env("XDG_CONFIG_HOME", h)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            ],
+            h,
+        );
         std::thread::sleep(std::time::Duration::from_millis(1500));
         unsafe { libc::kill(child.id() as i32, signal) };
         let o = child.wait_with_output().unwrap();
