@@ -864,3 +864,16 @@ fn w_after_the_end_saves_a_copy_that_names_its_session() {
         "{screen}"
     );
 }
+
+/// The accuracy chart shows the mean of each epsilon's models, as the exported
+/// accuracy.png does.
+#[test]
+fn the_accuracy_chart_shows_the_mean_per_epsilon() {
+    let mut app = dashboard_app();
+    app.dash.focus = Pane::Accuracy;
+    app.dash.zoom = true;
+    let screen = render(&app, (120, 40));
+    assert!(screen.contains("mean per ε"), "{screen}");
+    let bands = aen::report::per_epsilon(&app.dash.run.history.models);
+    assert!(!bands.is_empty());
+}

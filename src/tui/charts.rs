@@ -46,13 +46,21 @@ pub fn axis_labels(b: [f64; 2], width: u16, fmt: impl Fn(f64) -> String) -> Vec<
 
 /// A title followed by the legend of its series: drawn inside the chart, a legend
 /// hides the points under it.
+/// A chart's title with its series' marks, as many as fit `width` whole (the first
+/// ones: the others give way rather than be cut).
 fn legend_title(
     title: &str,
-    series: [(&'static str, Style, &'static str); 2],
+    series: &[(&'static str, Style, &'static str)],
+    width: u16,
     t: &Theme,
 ) -> Line<'static> {
+    let mut used = title.chars().count() + 4;
     let mut spans = vec![Span::styled(format!(" {title} "), t.title())];
-    for (mark, style, name) in series {
+    for &(mark, style, name) in series {
+        used += mark.chars().count() + name.chars().count() + 2;
+        if used > width as usize {
+            break;
+        }
         spans.push(Span::styled(mark, style));
         spans.push(Span::raw(format!(" {name} ")));
     }
@@ -71,42 +79,64 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
         .into_iter()
         .map(|(i, v)| (i as f64, v))
         .collect();
+    // Each epsilon's models, as a level at their mean: the bands of accuracy.png.
+    let bands: Vec<[(f64, f64); 2]> = crate::engine::report::per_epsilon(&d.run.history.models)
+        .into_iter()
+        .map(|(first, last, _, mean)| [(first as f64, mean), (last as f64, mean)])
+        .collect();
     let x = [1.0, (pts.len() as f64).max(2.0)];
     let y = bounds(pts.iter().map(|p| p.1));
-    let chart = Chart::new(vec![
+    let mut sets: Vec<Dataset> = (bands.iter())
+        .map(|b| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(t.series(2))
+                .data(b)
+        })
+        .collect();
+    sets.push(
         Dataset::default()
             .name("model")
             .marker(Marker::Dot)
             .graph_type(GraphType::Scatter)
             .style(t.dim())
             .data(&pts),
+    );
+    sets.push(
         Dataset::default()
             .name("mean of 20")
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
             .style(t.series(0))
             .data(&roll),
-    ])
-    .legend_position(None)
-    .block(block_line(
-        legend_title(
-            "Accuracy vs models trained (val %)",
-            [("•", t.dim(), "model"), ("⣿", t.series(0), "mean of 20")],
-            t,
-        ),
-        focused,
-        t,
-    ))
-    .x_axis(
-        Axis::default()
-            .bounds(x)
-            .labels(axis_labels(x, area.width, |v| label(v, 0))),
-    )
-    .y_axis(
-        Axis::default()
-            .bounds(y)
-            .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
     );
+    let chart = Chart::new(sets)
+        .legend_position(None)
+        .block(block_line(
+            legend_title(
+                "Accuracy vs models trained (val %)",
+                &[
+                    ("•", t.dim(), "model"),
+                    ("⣿", t.series(0), "mean of 20"),
+                    ("⠤", t.series(2), "mean per ε"),
+                ],
+                area.width,
+                t,
+            ),
+            focused,
+            t,
+        ))
+        .x_axis(
+            Axis::default()
+                .bounds(x)
+                .labels(axis_labels(x, area.width, |v| label(v, 0))),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y)
+                .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
+        );
     f.render_widget(chart, area);
 }
 
@@ -204,7 +234,8 @@ pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focuse
     let b = block_line(
         legend_title(
             "Accuracy vs parameters (log)",
-            [("•", t.series(0), "G-CNN"), ("█", t.accent(), "plain")],
+            &[("•", t.series(0), "G-CNN"), ("█", t.accent(), "plain")],
+            area.width,
             t,
         ),
         focused,
