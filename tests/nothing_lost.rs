@@ -3,7 +3,7 @@
 //! (a failing write, a full disk); links are written through; an export refuses a
 //! folder of data and is checked when read back.
 
-use crate::common::{TINY_CHILD, aen_at as aen_in, aen_bin, write_set};
+use crate::common::{TINY_CHILD, aen_at as aen_in, aen_bin, aen_command, write_set};
 use aen::sweep::table;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -67,11 +67,8 @@ fn temporaries(dir: &Path) -> Vec<String> {
 
 /// Starts aen in `home` (as [`aen_in`] runs it) without waiting; its stderr is piped.
 fn start(args: &[&str], home: &Path) -> std::process::Child {
-    Command::new(aen_bin())
-        .args(args)
+    aen_command(args, home)
         .current_dir(home)
-        .env("XDG_DATA_HOME", home)
-        .env("XDG_CONFIG_HOME", home)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -34,28 +34,24 @@ pub const TINY_CHILD: &[&str] = &[
     "1",
 ];
 
-/// Runs the aen binary with `home` as its data and config folders, without colour.
-pub fn aen_in(args: &[&str], home: &std::path::Path) -> std::process::Output {
-    std::process::Command::new(aen_bin())
-        .args(args)
+/// The aen binary with `home` as its data and config folders, without colour.
+pub fn aen_command(args: &[&str], home: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(aen_bin());
+    c.args(args)
         .env("XDG_DATA_HOME", home)
         .env("XDG_CONFIG_HOME", home)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+        .env("NO_COLOR", "1");
+    c
 }
 
-/// Runs the aen binary in `home` (relative paths are there), with `home` as its data
-/// and config folders, without colour.
+/// Runs the aen binary with `home` as its data and config folders, without colour.
+pub fn aen_in(args: &[&str], home: &std::path::Path) -> std::process::Output {
+    aen_command(args, home).output().unwrap()
+}
+
+/// [`aen_in`], run in `home` (relative paths are there).
 pub fn aen_at(args: &[&str], home: &std::path::Path) -> std::process::Output {
-    std::process::Command::new(aen_bin())
-        .args(args)
-        .current_dir(home)
-        .env("XDG_DATA_HOME", home)
-        .env("XDG_CONFIG_HOME", home)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    aen_command(args, home).current_dir(home).output().unwrap()
 }
 
 pub fn aen_bin() -> std::path::PathBuf {

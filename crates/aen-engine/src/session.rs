@@ -353,10 +353,14 @@ pub fn check_out_dir(dir: &Path) -> Result<()> {
         );
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    // A name of this process's own: two runs checking one folder at once must not
-    // see (or remove) each other's probe.
+    probe_write(dir).with_context(|| format!("cannot write in {}", dir.display()))
+}
+
+/// Writes and removes an empty file in `dir`. Its name is this process's own, so two
+/// runs checking one folder at once never see (or remove) each other's probe.
+fn probe_write(dir: &Path) -> std::io::Result<()> {
     let probe = dir.join(format!(".aen-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"").with_context(|| format!("cannot write in {}", dir.display()))?;
+    std::fs::write(&probe, b"")?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
@@ -376,11 +380,8 @@ pub fn check_out_file(path: &Path, flag: &str) -> Result<()> {
     };
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{flag} {}: cannot create its folder", path.display()))?;
-    let probe = dir.join(format!(".aen-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .with_context(|| format!("{flag} {}: cannot write in its folder", path.display()))?;
-    let _ = std::fs::remove_file(probe);
-    Ok(())
+    probe_write(dir)
+        .with_context(|| format!("{flag} {}: cannot write in its folder", path.display()))
 }
 
 /// Writes models.csv, summary.json (with the final evaluation, if any) and the plots.
