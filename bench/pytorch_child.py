@@ -70,7 +70,8 @@ def run(model, x, y, tx, ty, epochs, batch, seed):
 def main():
     folder = Path(sys.argv[1])
     meta = json.loads((folder / "meta.json").read_text())
-    torch.set_num_threads(meta["threads"])
+    # An optional second argument overrides the thread count of meta.json.
+    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else meta["threads"])
     torch.manual_seed(0)
     x = read(folder, "train_x.f32", torch.float32).view(-1, 784)
     y = read(folder, "train_y.u8", torch.uint8).long()

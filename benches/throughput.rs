@@ -1,17 +1,19 @@
-//! Child-network training throughput (images/s, batch 64, release) of aen beside the
-//! PyTorch script bench/pytorch_child.py, run in the same process tree with the same
-//! thread count on the same data and orbit ids; plus the test accuracy of the plain
-//! network under the search protocol in both.
+//! Child-network training throughput (images/s, batch 64, release) of aen's CPU kernel
+//! against the machine's own limit (the same gemm on a step's products alone, measured
+//! in this run: `aen bench` prints the same table), beside dfdx's operations (aen's
+//! previous training path, kept as the CUDA path and the reference) and the PyTorch
+//! script bench/pytorch_child.py, run in the same process tree with the same thread
+//! count on the same data and orbit ids; plus the test accuracy of the plain network
+//! under the search protocol in each.
 //!
-//! `cargo bench --bench throughput` (needs python3 with torch; without it, aen's
-//! figures are printed alone).
+//! `cargo bench --bench throughput` (needs python3 with torch for the peer; without it,
+//! aen's figures are printed alone).
 
-use aen::data::{self, DatasetKind, SourceKind};
-use aen::gdata::{self, GData, SplitSizes};
 use aen::groups::GroupSet;
 use aen::nn::Dev;
 use aen::orbits::ChildOrbits;
-use aen::train::{Flow, TrainConfig, train_child};
+use aen::throughput::{self, NETS};
+use aen::train::{Flow, TrainConfig, train_child_dfdx};
 use std::io::Write;
 use std::path::Path;
 
@@ -36,51 +38,59 @@ fn u32s(v: &[u32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-/// aen's images/s (best of `reps`) and test accuracy of the last run.
-fn aen_run(gd: &GData, groups: GroupSet, epochs: usize, reps: usize) -> (f64, f64) {
+/// dfdx's images/s on one thread (best of `reps`).
+fn dfdx_run(gd: &aen::gdata::GData, groups: GroupSet, epochs: usize, reps: usize) -> f64 {
     let dev = Dev::default();
     let orbits = ChildOrbits::new(groups, 4).expect("valid groups");
-    let mut best = 0.0f64;
-    let mut acc = 0.0;
-    for r in 0..reps {
-        let cfg = TrainConfig {
-            epochs,
-            batch: 64,
-            lr: 1e-3,
-            seed: r as u64,
-        };
-        let res =
-            train_child(&dev, &orbits, gd, cfg, &mut |_| Flow::Continue).expect("not cancelled");
-        // train_child's time includes one validation pass per epoch over gd.val, kept tiny here.
-        best = best.max((gd.train.len() * epochs) as f64 / res.seconds);
-        acc = res.test_acc;
+    (0..reps)
+        .map(|r| {
+            let cfg = TrainConfig {
+                epochs,
+                batch: throughput::BATCH,
+                lr: 1e-3,
+                seed: r as u64,
+            };
+            let res = train_child_dfdx(&dev, &orbits, gd, cfg, &mut |_| Flow::Continue)
+                .expect("not cancelled");
+            (gd.train.len() * epochs) as f64 / res.seconds
+        })
+        .fold(0.0, f64::max)
+}
+
+/// The PyTorch peer's rows, one per network, trained on `threads` threads.
+fn torch_rows(dir: &Path, threads: usize) -> Vec<serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pytorch_child.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .arg(threads.to_string())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect(),
+        Ok(o) => {
+            eprintln!(
+                "PyTorch peer failed (is torch installed?):\n{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            Vec::new()
+        }
+        Err(e) => {
+            eprintln!("PyTorch peer not run: {e}");
+            Vec::new()
+        }
     }
-    (best, acc)
 }
 
 fn main() {
     let n_threads = threads();
-    let base =
-        data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).expect("embedded MNIST");
     // Throughput on plain MNIST data; the orbit ids decide the cost, not the images.
-    let speed = gdata::build(
-        &base,
-        GroupSet::EMPTY,
-        4,
-        0,
-        SplitSizes {
-            train: 4000,
-            val: 10,
-            test: 1000,
-        },
-    )
-    .unwrap();
-    let nets: [(&str, GroupSet); 3] = [
-        ("dense", GroupSet::EMPTY),
-        ("rot90", GroupSet::parse("rot90").unwrap()),
-        ("preset2", GroupSet::preset(2).unwrap()),
-    ];
-
+    let speed = throughput::data(4000).expect("embedded MNIST");
+    let nets: Vec<(&str, GroupSet)> = (NETS.iter())
+        .map(|&(n, g)| (n, GroupSet::parse(g).unwrap()))
+        .collect();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(d, "train_x.f32", &f32s(&speed.train.x));
@@ -95,66 +105,67 @@ fn main() {
         write(d, &format!("{name}.b2.u32"), &u32s(&o.l2.hidden));
     }
     // Dense for 4 epochs: its test accuracy is the protocol comparison; the others 2.
+    let epochs = |name: &str| if name == "dense" { 4 } else { 2 };
     let meta = serde_json::json!({
-        "threads": n_threads, "batch": 64,
-        "nets": [{"name": "dense", "epochs": 4}, {"name": "rot90", "epochs": 2}, {"name": "preset2", "epochs": 2}],
+        "threads": n_threads, "batch": throughput::BATCH,
+        "nets": nets.iter().map(|(n, _)| serde_json::json!({"name": n, "epochs": epochs(n)})).collect::<Vec<_>>(),
     });
     write(d, "meta.json", meta.to_string().as_bytes());
 
     println!(
-        "child training throughput, batch 64, {n_threads} threads, 4,000 MNIST images (release)"
+        "child training throughput, images/s, batch 64, 4,000 MNIST images (release); limit: \
+         the same gemm on a step's own products alone, measured now"
     );
-    let mut aen_rows = Vec::new();
-    for (name, g) in &nets {
-        let epochs = if *name == "dense" { 4 } else { 2 };
-        let (ips, acc) = aen_run(&speed, *g, epochs, 3);
-        aen_rows.push((name.to_string(), ips, acc));
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pytorch_child.py");
-    let out = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(d)
-        .output();
-    let mut torch: Vec<serde_json::Value> = Vec::new();
-    match out {
-        Ok(o) if o.status.success() => {
-            torch = String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .collect();
-        }
-        Ok(o) => eprintln!(
-            "PyTorch peer failed (is torch installed?):\n{}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) => eprintln!("PyTorch peer not run: {e}"),
+    let rows: Vec<_> = (nets.iter())
+        .map(|&(n, g)| throughput::measure(&speed, (n, g), epochs(n), 3, n_threads).unwrap())
+        .collect();
+    print!("{}", throughput::table(&rows));
+    let torch1 = torch_rows(d, 1);
+    let torch_n = torch_rows(d, n_threads);
+    let find = |rows: &[serde_json::Value], name: &str, key: &str| {
+        (rows.iter())
+            .find(|v| v["net"] == name)
+            .and_then(|v| v[key].as_f64())
+    };
+    let show = |t: Option<f64>, ours: f64| match t {
+        Some(t) => format!("{t:>10.0} {:>6.2}x", ours / t),
+        None => format!("{:>10} {:>7}", "-", "-"),
+    };
+    println!(
+        "\n{:<9} {:>10} {:>10} {:>7} {:>10} {:>7} | {:>10} {:>10} {:>7}",
+        "network",
+        "aen 1 thr",
+        "dfdx",
+        "ratio",
+        "PyTorch",
+        "ratio",
+        format!("aen {n_threads} thr"),
+        "PyTorch",
+        "ratio"
+    );
+    for (m, &(name, g)) in rows.iter().zip(&nets) {
+        let dfdx = dfdx_run(&speed, g, epochs(name), 2);
+        println!(
+            "{name:<9} {:>10.0} {dfdx:>10.0} {:>6.2}x {} | {:>10.0} {}",
+            m.one,
+            m.one / dfdx,
+            show(find(&torch1, name, "images_per_s"), m.one),
+            m.many,
+            show(find(&torch_n, name, "images_per_s"), m.many),
+        );
     }
     println!(
-        "{:<10} {:>14} {:>16} {:>8}",
-        "network", "aen images/s", "PyTorch images/s", "ratio"
+        "(aen {n_threads} thr: {n_threads} children at once, one per thread, as a search trains them; \
+         PyTorch {n_threads} thr: one model on {n_threads} threads)"
     );
-    for (name, ips, _) in &aen_rows {
-        let t = torch
-            .iter()
-            .find(|v| v["net"] == name.as_str())
-            .and_then(|v| v["images_per_s"].as_f64());
-        match t {
-            Some(t) => println!("{name:<10} {ips:>14.0} {t:>16.0} {:>7.2}x", ips / t),
-            None => println!("{name:<10} {ips:>14.0} {:>16} {:>8}", "-", "-"),
-        }
-    }
-    let aen_acc = aen_rows[0].2;
-    if let Some(t) = torch
-        .iter()
-        .find(|v| v["net"] == "dense")
-        .and_then(|v| v["test_acc"].as_f64())
-    {
+    let aen_acc = rows[0].test_acc;
+    if let Some(t) = find(&torch1, "dense", "test_acc") {
         println!(
             "plain network, 4 epochs on 4,000 images, test on 1,000: aen {aen_acc:.2}%, PyTorch {t:.2}% (difference {:.2} points)",
             (aen_acc - t).abs()
         );
-        if let Some(v) = torch[0]["torch"].as_str() {
-            println!("PyTorch {v}, {} threads", torch[0]["threads"]);
+        if let Some(v) = torch1[0]["torch"].as_str() {
+            println!("PyTorch {v}");
         }
     }
 }

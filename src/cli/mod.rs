@@ -1,6 +1,7 @@
 //! The `aen` command line: arguments, exit codes, signals and closed pipes. Each
 //! subcommand resolves settings (defaults < config file < flags) and calls the engine.
 
+mod bench;
 mod compare;
 mod data;
 pub mod flags;
@@ -77,6 +78,9 @@ pub enum Cmd {
     /// presets 1 to 5 for each data set, with final evaluations over several seeds and a
     /// report (Markdown, CSV, PNG). Resumable; --quick finishes in minutes.
     Reproduce(reproduce::ReproduceArgs),
+    /// How fast children and the DQN train on this machine, against the limit of its
+    /// matrix multiplies measured in the same run.
+    Bench(bench::BenchArgs),
     /// The config file: `aen config example` prints every setting with its default.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -157,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Sweep(a)) => sweep::run(a, settings),
         Some(Cmd::Compare(a)) => compare::run(a, settings),
         Some(Cmd::Reproduce(a)) => reproduce::run(a, settings),
+        Some(Cmd::Bench(a)) => bench::run(a),
         Some(Cmd::Config(ConfigCmd::Example)) => {
             output::print(crate::engine::settings::example::example_toml())
         }

@@ -11,6 +11,7 @@ pub mod data;
 pub mod fsio;
 pub mod gdata;
 pub mod groups;
+pub mod kernel;
 pub mod nn;
 pub mod orbits;
 pub mod train;

@@ -6,7 +6,7 @@
 
 #![warn(clippy::too_many_lines)]
 
-pub use aen_core::{batched, classes, data, fsio, gdata, groups, nn, orbits, train};
+pub use aen_core::{batched, classes, data, fsio, gdata, groups, kernel, nn, orbits, train};
 
 pub mod analysis;
 pub mod child;
@@ -25,3 +25,4 @@ pub mod settings;
 pub mod snapshot;
 pub mod stats;
 pub mod sweep;
+pub mod throughput;

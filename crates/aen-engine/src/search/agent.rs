@@ -3,20 +3,25 @@
 //! from one seeded generator, in a fixed order, which makes resume by replay exact.
 
 use crate::groups::{GroupSet, NUM_GROUPS};
-use crate::nn::Dev;
-use dfdx::optim::{Adam, AdamConfig, Optimizer};
-use dfdx::prelude::*;
+use crate::kernel::{Adam, Layer, Mlp, Work};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
-type QNet = (
-    (Linear<NUM_GROUPS, 400>, ReLU),
-    (Linear<400, 400>, ReLU),
-    (Linear<400, 400>, ReLU),
-    Linear<400, NUM_GROUPS>,
-);
-type QModel = <QNet as BuildOnDevice<Dev, f32>>::Built;
+/// Width of the Q-network's three hidden layers.
+const WIDTH: usize = 400;
+
+/// The Q-network, 12-400-400-400-12 with ReLU, on aen's CPU kernel: an update is a
+/// few products on reused memory and Adam, with nothing allocated.
+fn q_net() -> Mlp {
+    Mlp::new(vec![
+        Layer::dense(NUM_GROUPS, WIDTH, true),
+        Layer::dense(WIDTH, WIDTH, true),
+        Layer::dense(WIDTH, WIDTH, true),
+        Layer::dense(WIDTH, NUM_GROUPS, false),
+    ])
+}
 
 struct Transition {
     state: GroupSet,
@@ -34,11 +39,15 @@ pub struct Choice {
 }
 
 pub struct Agent {
-    dev: Dev,
-    policy: QModel,
-    target: QModel,
-    grads: Gradients<f32, Dev>,
-    opt: Adam<QModel, f32, Dev>,
+    net: Arc<Mlp>,
+    policy: Vec<f32>,
+    target: Vec<f32>,
+    opt: Adam,
+    /// Memory for the policy's and the target's passes over a batch.
+    work: Option<(Work, Work)>,
+    /// max_a Q_target(s, a) by state bits, NaN where not computed since the target
+    /// last changed.
+    next_best: Vec<f32>,
     rng: ChaCha8Rng,
     memory: VecDeque<Transition>,
 }
@@ -48,32 +57,30 @@ fn state_vec(s: GroupSet) -> [f32; NUM_GROUPS] {
     std::array::from_fn(|k| if s.bits() & (1 << k) != 0 { 0.1 } else { 0.0 })
 }
 
+/// Huber's loss with delta 1, its derivative with respect to the prediction.
+fn huber_grad(error: f32) -> f32 {
+    error.clamp(-1.0, 1.0)
+}
+
 impl Agent {
     pub fn new(seed: u64, q_lr: f64) -> Agent {
-        let dev = Dev::seed_from_u64(seed ^ 0x0051_A7E5);
-        let policy = dev.build_module::<QNet, f32>();
-        let target = policy.clone();
-        let grads = policy.alloc_grads();
-        let opt = Adam::new(
-            &policy,
-            AdamConfig {
-                lr: q_lr,
-                ..Default::default()
-            },
-        );
+        let net = Arc::new(q_net());
+        let policy = net.init(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x0051_A7E5));
+        let opt = Adam::new(net.n_params(), q_lr);
         Agent {
-            dev,
+            target: policy.clone(),
             policy,
-            target,
-            grads,
+            net,
             opt,
+            work: None,
+            next_best: vec![f32::NAN; 1 << NUM_GROUPS],
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0xD0_5EA2C4),
             memory: VecDeque::new(),
         }
     }
 
     pub fn set_lr(&mut self, lr: f64) {
-        self.opt.cfg.lr = lr;
+        self.opt.lr = lr;
     }
 
     pub fn memory_len(&self) -> usize {
@@ -81,7 +88,7 @@ impl Agent {
     }
 
     pub fn q_values(&self, s: GroupSet) -> Vec<f32> {
-        q_values(&self.dev, &self.policy, s)
+        q_values(&self.net, &self.policy, s)
     }
 
     /// Epsilon-greedy: a random action with probability `eps`, else the argmax.
@@ -96,7 +103,7 @@ impl Agent {
     /// to predict which states come next; exploratory moves are predicted exactly.
     pub fn frozen(&self) -> Frozen {
         Frozen {
-            dev: self.dev.clone(),
+            net: self.net.clone(),
             policy: self.policy.clone(),
             rng: self.rng.clone(),
             memory: self.memory.len(),
@@ -123,48 +130,79 @@ impl Agent {
     }
 
     pub fn sync_target(&mut self) {
-        self.target.clone_from(&self.policy);
+        self.target.copy_from_slice(&self.policy);
+        self.next_best.fill(f32::NAN);
     }
 
     /// One DQN update on a random batch of the replay memory, once it holds a batch:
-    /// loss = huber(Q(s)[a], r + gamma * max_a' Q_target(s', a')).
+    /// loss = huber(Q(s)[a], r + gamma * max_a' Q_target(s', a')), the batch's mean.
+    ///
+    /// A state is one of 4,096, so the work is done per distinct state: the target
+    /// network's best value of each next state is kept until the target changes, and
+    /// the policy runs once per distinct state of the batch, the gradients of its rows
+    /// summed into that state's row (the same gradient, summed in another order).
     pub fn optimize(&mut self, batch: usize, gamma: f64) {
         if self.memory.len() < batch {
             return;
         }
-        let mut s = Vec::with_capacity(batch * NUM_GROUPS);
-        let mut s2 = Vec::with_capacity(batch * NUM_GROUPS);
-        let mut a = Vec::with_capacity(batch);
-        let mut r = Vec::with_capacity(batch);
-        for k in draw_batch(&mut self.rng, self.memory.len(), batch) {
-            let t = &self.memory[k];
-            s.extend(state_vec(t.state));
-            s2.extend(state_vec(t.next));
-            a.push(t.action);
-            r.push(t.reward);
+        let net = &*self.net;
+        if !self.work.as_ref().is_some_and(|(w, _)| w.fits(net, batch)) {
+            self.work = Some((Work::new(net, batch, batch), Work::new(net, batch, batch)));
         }
-        let dev = &self.dev;
-        let s = dev.tensor_from_vec(s, (batch, Const::<NUM_GROUPS>));
-        let s2 = dev.tensor_from_vec(s2, (batch, Const::<NUM_GROUPS>));
-        let a = dev.tensor_from_vec(a, (batch,));
-        let r = dev.tensor_from_vec(r, (batch,));
-        let next_max = self.target.forward(s2).max::<(usize,), _>();
-        let target = next_max * (gamma as f32) + r;
-        let grads = std::mem::replace(&mut self.grads, self.policy.alloc_grads());
-        let q = self.policy.forward(s.traced(grads)).select(a);
-        let loss = huber_loss(q, target, 1.0);
-        let mut grads = loss.backward();
-        self.opt
-            .update(&mut self.policy, &grads)
-            .expect("every Q parameter is used");
-        self.policy.zero_grads(&mut grads);
-        self.grads = grads;
+        let Some((work, next)) = &mut self.work else {
+            unreachable!("made just above")
+        };
+        let drawn = draw_batch(&mut self.rng, self.memory.len(), batch);
+        let best = &mut self.next_best;
+        // The next states whose best target value is not known yet, each once.
+        let mut unknown: Vec<GroupSet> = Vec::new();
+        for &k in &drawn {
+            let s2 = self.memory[k].next;
+            if best[s2.bits() as usize].is_nan() && !unknown.contains(&s2) {
+                unknown.push(s2);
+            }
+        }
+        if !unknown.is_empty() {
+            let x = next.input(unknown.len());
+            for (row, s2) in x.chunks_exact_mut(NUM_GROUPS).zip(&unknown) {
+                row.copy_from_slice(&state_vec(*s2));
+            }
+            let q = next.forward(net, &self.target, unknown.len());
+            for (q, s2) in q.chunks_exact(NUM_GROUPS).zip(&unknown) {
+                best[s2.bits() as usize] = q.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            }
+        }
+        // The distinct states of the batch, and each row's among them.
+        let mut states: Vec<GroupSet> = Vec::new();
+        let rows: Vec<usize> = (drawn.iter())
+            .map(|&k| {
+                let s = self.memory[k].state;
+                states.iter().position(|&u| u == s).unwrap_or_else(|| {
+                    states.push(s);
+                    states.len() - 1
+                })
+            })
+            .collect();
+        let x = work.input(states.len());
+        for (row, s) in x.chunks_exact_mut(NUM_GROUPS).zip(&states) {
+            row.copy_from_slice(&state_vec(*s));
+        }
+        work.forward(net, &self.policy, states.len());
+        let (q, delta) = work.output_delta(net, states.len());
+        delta.fill(0.0);
+        for (&k, &u) in drawn.iter().zip(&rows) {
+            let t = &self.memory[k];
+            let y = best[t.next.bits() as usize] * gamma as f32 + t.reward;
+            let at = u * NUM_GROUPS + t.action;
+            delta[at] += huber_grad(q[at] - y) / batch as f32;
+        }
+        work.backward(net, &self.policy, states.len());
+        self.opt.step(&mut self.policy, work.grad());
     }
 }
 
-fn q_values(dev: &Dev, policy: &QModel, s: GroupSet) -> Vec<f32> {
-    let x = dev.tensor_from_vec(state_vec(s).to_vec(), (1usize, Const::<NUM_GROUPS>));
-    policy.forward(x).as_vec()
+fn q_values(net: &Mlp, policy: &[f32], s: GroupSet) -> Vec<f32> {
+    net.predict(policy, &state_vec(s), 1)
 }
 
 /// The replay memory indices of one update's batch.
@@ -192,8 +230,8 @@ fn epsilon_greedy(rng: &mut ChaCha8Rng, q_values: Vec<f32>, eps: f64) -> Choice 
 /// An agent that does not learn: see [`Agent::frozen`].
 #[derive(Clone)]
 pub struct Frozen {
-    dev: Dev,
-    policy: QModel,
+    net: Arc<Mlp>,
+    policy: Vec<f32>,
     rng: ChaCha8Rng,
     /// Transitions the agent's replay memory would hold.
     memory: usize,
@@ -201,7 +239,7 @@ pub struct Frozen {
 
 impl Frozen {
     pub fn choose(&mut self, state: GroupSet, eps: f64) -> Choice {
-        let q = q_values(&self.dev, &self.policy, state);
+        let q = q_values(&self.net, &self.policy, state);
         epsilon_greedy(&mut self.rng, q, eps)
     }
 

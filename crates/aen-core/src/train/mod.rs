@@ -1,5 +1,13 @@
 //! Training and evaluating one child network on a G-dataset (docs/method.md §5): Adam,
-//! cross-entropy, shuffled mini-batches; deterministic for a seed on CPU.
+//! cross-entropy, shuffled mini-batches; deterministic for a seed on CPU. The CPU build
+//! trains through aen's own kernel (`cpu`), the CUDA build through dfdx
+//! (`train_child_dfdx`, also kept on the CPU as the reference the kernel is tested
+//! against).
+
+mod config;
+pub mod cpu;
+
+pub use config::{Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
 
 use crate::gdata::{GData, Norm, Split};
 use crate::nn::{ChildNet, Dev, IN, OUT};
@@ -9,50 +17,7 @@ use dfdx::prelude::*;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 use std::time::Instant;
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub epochs: usize,
-    pub batch: usize,
-    pub lr: f64,
-    /// Seeds both the initial weights and the batch order.
-    pub seed: u64,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainResult {
-    /// Accuracies in percent.
-    pub val_acc: f64,
-    pub test_acc: f64,
-    pub params: usize,
-    pub seconds: f64,
-    /// Validation accuracy after each epoch.
-    pub val_curve: Vec<f64>,
-}
-
-/// Progress inside one training run, for progress bars.
-#[derive(Clone, Copy, Debug)]
-pub struct TrainProgress {
-    pub epoch: usize,
-    pub epochs: usize,
-    pub batch: usize,
-    pub batches: usize,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    #[error("training cancelled")]
-    Cancelled,
-}
-
-/// What a caller says after each batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    Cancel,
-}
 
 /// A batch of a split as a device tensor, standardised by `norm`.
 fn batch_x(
@@ -100,6 +65,22 @@ pub fn accuracy(dev: &Dev, net: &ChildNet<Dev>, split: &Split, norm: Norm) -> f6
 /// Trains a fresh network for `orbits` on `data` and reports validation and test
 /// accuracy. `on_batch` is called after every batch and may cancel.
 pub fn train_child(
+    dev: &Dev,
+    orbits: &ChildOrbits,
+    data: &GData,
+    cfg: TrainConfig,
+    on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
+) -> Result<TrainResult, TrainError> {
+    if cfg!(feature = "cuda") {
+        train_child_dfdx(dev, orbits, data, cfg, on_batch)
+    } else {
+        cpu::train(orbits, data, cfg, on_batch, false).map(|(r, _)| r)
+    }
+}
+
+/// `train_child` through dfdx's device operations: the CUDA path, and on the CPU the
+/// reference for aen's own kernel.
+pub fn train_child_dfdx(
     dev: &Dev,
     orbits: &ChildOrbits,
     data: &GData,

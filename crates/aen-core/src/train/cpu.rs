@@ -1,0 +1,129 @@
+//! A child trained by aen's own CPU kernel (`crate::kernel`): the same network, initial
+//! weights, batch order and optimiser as the dfdx path (`train_child_dfdx`), with Adam
+//! over the free parameters only and no allocation per step.
+
+use super::config::{Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
+use crate::gdata::{GData, Norm, Split};
+use crate::kernel::{Adam, Layer, Mlp, Phase, Timing, Work, argmax, cross_entropy};
+use crate::nn::{HID, IN, OUT};
+use crate::orbits::{ChildOrbits, LayerOrbits};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Rows of one evaluation pass: large, so the products run near their peak.
+const EVAL_ROWS: usize = 1000;
+
+fn tied_or_dense(o: &LayerOrbits, inp: usize, out: usize) -> Layer {
+    if o.is_dense() {
+        return Layer::dense(inp, out, true);
+    }
+    Layer::tied(
+        inp,
+        out,
+        true,
+        (Arc::from(&o.weight[..]), o.n_weight),
+        (Arc::from(&o.hidden[..]), o.n_hidden),
+    )
+}
+
+/// The child network of docs/method.md §4 as a kernel network.
+pub fn child_mlp(orbits: &ChildOrbits) -> Mlp {
+    Mlp::new(vec![
+        tied_or_dense(&orbits.l1, IN, HID),
+        tied_or_dense(&orbits.l2, HID, HID),
+        Layer::dense(HID, OUT, false),
+    ])
+}
+
+/// Standardised images of `split` at `idx` into the input rows.
+fn fill(work: &mut Work, split: &Split, idx: &[usize], norm: Norm) {
+    let x = work.input(idx.len());
+    for (row, &i) in x.chunks_exact_mut(IN).zip(idx) {
+        (row.iter_mut().zip(split.image(i))).for_each(|(d, &v)| *d = norm.apply(v));
+    }
+    work.tick(Phase::Input);
+}
+
+/// Accuracy in percent of the network `params` on `split`.
+fn accuracy(net: &Mlp, params: &[f32], work: &mut Work, split: &Split, norm: Norm) -> f64 {
+    if split.is_empty() {
+        return 0.0;
+    }
+    work.evaluating(true);
+    work.gather(net, params);
+    let mut correct = 0usize;
+    let all: Vec<usize> = (0..split.len()).collect();
+    for idx in all.chunks(work.rows()) {
+        fill(work, split, idx, norm);
+        let logits = work.forward(net, params, idx.len());
+        correct += (logits.chunks_exact(OUT).zip(idx))
+            .filter(|(row, i)| argmax(row) == split.y[**i] as usize)
+            .count();
+    }
+    work.evaluating(false);
+    100.0 * correct as f64 / split.len() as f64
+}
+
+/// Trains a fresh child for `orbits` on `data`; with `time`, also says where the
+/// steps' time went.
+pub fn train(
+    orbits: &ChildOrbits,
+    data: &GData,
+    cfg: TrainConfig,
+    on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
+    time: bool,
+) -> Result<(TrainResult, Option<Timing>), TrainError> {
+    let start = Instant::now();
+    let net = child_mlp(orbits);
+    debug_assert_eq!(net.n_params(), orbits.params());
+    let mut params = net.init(&mut ChaCha8Rng::seed_from_u64(cfg.seed));
+    let mut opt = Adam::new(net.n_params(), cfg.lr);
+    let mut work = Work::new(&net, cfg.batch, EVAL_ROWS);
+    if time {
+        work.time();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xBA7C4);
+    let mut order: Vec<usize> = (0..data.train.len()).collect();
+    let batches = order.len().div_ceil(cfg.batch);
+    let mut val_curve = Vec::with_capacity(cfg.epochs);
+    for epoch in 0..cfg.epochs {
+        order.shuffle(&mut rng);
+        let fresh = data.train_epoch(epoch);
+        let train = fresh.as_ref().unwrap_or(&data.train);
+        for (b, idx) in order.chunks(cfg.batch).enumerate() {
+            let rows = idx.len();
+            fill(&mut work, train, idx, data.norm);
+            work.gather(&net, &params);
+            work.forward(&net, &params, rows);
+            let (logits, delta) = work.output_delta(&net, rows);
+            cross_entropy(logits, OUT, |r| train.y[idx[r]] as usize, delta);
+            work.tick(Phase::Loss);
+            work.backward(&net, &params, rows);
+            opt.step(&mut params, work.grad());
+            work.tick(Phase::Optimiser);
+            work.stepped();
+            if on_batch(TrainProgress {
+                epoch,
+                epochs: cfg.epochs,
+                batch: b + 1,
+                batches,
+            }) == Flow::Cancel
+            {
+                return Err(TrainError::Cancelled);
+            }
+        }
+        val_curve.push(accuracy(&net, &params, &mut work, &data.val, data.norm));
+    }
+    let test_acc = accuracy(&net, &params, &mut work, &data.test, data.norm);
+    let result = TrainResult {
+        val_acc: *val_curve.last().unwrap_or(&0.0),
+        test_acc,
+        params: net.n_params(),
+        seconds: start.elapsed().as_secs_f64(),
+        val_curve,
+    };
+    Ok((result, work.timing().cloned()))
+}
