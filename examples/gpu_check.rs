@@ -1,7 +1,9 @@
 //! The GPU check of gpu/check.sh: CPU and CUDA forward passes of the same child
 //! networks must agree (relative error 1e-4), and so must the batched forward pass of
 //! several children (`aen::batched`) with each child's own; then CUDA training
-//! throughput, one child at a time and in passes of 1, 8, 32 and 128 children.
+//! throughput, one child at a time (beside the limit the same step's matrix products set
+//! alone on this GPU, measured in the same run, as `aen bench` does on the CPU) and in
+//! passes of 1, 8, 32 and 128 children.
 //! Build with gpu/build-cuda.sh; run on a machine with an NVIDIA GPU.
 
 use aen::batched::{Children, train_children};
@@ -56,10 +58,12 @@ fn main() {
             if ok { "yes" } else { "NO" }
         );
     }
+    let limit = limit(&cuda, 64);
     println!();
+    println!("limit: dfdx's matmul on a batch-64 step's eight products alone: {limit:.0} images/s");
     println!(
-        "{:<10} {:>12} {:>10} {:>10}",
-        "network", "images/s", "val %", "test %"
+        "{:<10} {:>12} {:>10} {:>10} {:>10}",
+        "network", "images/s", "of limit", "val %", "test %"
     );
     for text in ["none", "rot90", "preset:2"] {
         let o = ChildOrbits::new(GroupSet::parse(text).expect("groups"), 4).expect("orbits");
@@ -79,8 +83,10 @@ fn main() {
         }
         let r = last.expect("three runs");
         println!(
-            "{text:<10} {best:>12.0} {:>10.2} {:>10.2}",
-            r.val_acc, r.test_acc
+            "{text:<10} {best:>12.0} {:>9.0}% {:>10.2} {:>10.2}",
+            100.0 * best / limit,
+            r.val_acc,
+            r.test_acc
         );
     }
     all_ok &= batched_agrees(&cuda, &x, batch);
@@ -88,6 +94,43 @@ fn main() {
     if !all_ok {
         std::process::exit(1);
     }
+}
+
+/// Images per second if a training step of `batch` rows were only its matrix products
+/// (forward, weight gradients, input gradients of the upper two layers), each run as a
+/// plain product of its shape on the device, timed over two seconds.
+fn limit(cuda: &Cuda, batch: usize) -> f64 {
+    let b = batch;
+    let shapes = [
+        (b, 784, 400),
+        (b, 400, 400),
+        (b, 400, 10),
+        (784, b, 400),
+        (400, b, 400),
+        (400, b, 10),
+        (b, 400, 400),
+        (b, 10, 400),
+    ];
+    let pairs: Vec<_> = (shapes.iter())
+        .map(|&(m, k, n)| (cuda.ones_like(&(m, k)), cuda.ones_like(&(k, n))))
+        .collect();
+    let step = || {
+        let mut last = None;
+        for (a, w) in &pairs {
+            let a: &Tensor<(usize, usize), f32, Cuda> = a;
+            last = Some(a.clone().matmul(w.clone()));
+        }
+        // Reading the last result back waits for every product queued before it.
+        last.map(|t| t.as_vec().len())
+    };
+    step();
+    let start = std::time::Instant::now();
+    let mut steps = 0;
+    while steps == 0 || start.elapsed().as_secs_f64() < 2.0 {
+        step();
+        steps += 1;
+    }
+    (steps * batch) as f64 / start.elapsed().as_secs_f64()
 }
 
 /// The batched forward pass of four children against each one's own, on CUDA (whose

@@ -472,3 +472,45 @@ fn search_warns_of_settings_the_dqn_cannot_learn_under() {
         assert!(err.contains(says), "{says}: {err}");
     }
 }
+
+#[test]
+fn bench_measures_every_network_against_the_same_run_limit() {
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "bench",
+        "--train-size",
+        "128",
+        "--epochs",
+        "1",
+        "--reps",
+        "1",
+    ];
+    let o = aen(
+        &[&args[..], &["--threads", "2", "--json"]].concat(),
+        home.path(),
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect(&out);
+    let nets = v["networks"].as_array().unwrap();
+    let names: Vec<&str> = nets.iter().map(|n| n["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["dense", "rot90", "preset2"]);
+    let params: Vec<u64> = nets.iter().map(|n| n["params"].as_u64().unwrap()).collect();
+    assert_eq!(params, [478_410, 122_610, 11_560]);
+    for n in nets {
+        for key in [
+            "images_per_s",
+            "limit",
+            "images_per_s_all_threads",
+            "limit_all_threads",
+        ] {
+            assert!(n[key].as_f64().unwrap() > 0.0, "{key}: {n}");
+        }
+        assert!(n["seconds"]["matmul"].as_f64().unwrap() > 0.0, "{n}");
+    }
+    assert_eq!(v["threads"], 2);
+    assert!(v["dqn_updates_per_s"].as_f64().unwrap() > 0.0);
+    // Out of range flags are usage errors.
+    let o = aen(&["bench", "--train-size", "10"], home.path());
+    assert_eq!(o.status.code(), Some(2));
+}

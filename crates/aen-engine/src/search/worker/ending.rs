@@ -20,12 +20,14 @@ impl Worker {
         if (old.state, old.action) != (rec.state, rec.action) {
             return Err(Halt::Failed(format!(
                 "the replay of the snapshot diverged at step {} (recorded: action {} from {}, now: action {} from {}): \
-                 it was altered or made by another build or device; it was left unchanged",
+                 it was altered or made by another build or device (this is aen {}; a DQN search of aen 0.1 \
+                 replays differently here, as its Q-network moved to aen's own kernel); it was left unchanged",
                 self.step,
                 old.action,
                 old.state.bit_string(),
                 rec.action,
-                rec.state.bit_string()
+                rec.state.bit_string(),
+                env!("CARGO_PKG_VERSION"),
             )));
         }
         Ok(())
