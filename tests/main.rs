@@ -29,6 +29,7 @@ mod hardening;
 mod hardening_data;
 mod import_cycles;
 mod kernel;
+mod network;
 mod nothing_lost;
 mod orbits;
 mod parallel;

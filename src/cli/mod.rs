@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod data;
 pub mod flags;
+mod network;
 mod output;
 mod reproduce;
 mod search;
@@ -78,6 +79,12 @@ pub enum Cmd {
     /// presets 1 to 5 for each data set, with final evaluations over several seeds and a
     /// report (Markdown, CSV, PNG). Resumable; --quick finishes in minutes.
     Reproduce(reproduce::ReproduceArgs),
+    /// Train a network under the final-evaluation protocol and write it for PyTorch and
+    /// NumPy: model.safetensors (nn.Linear layout), tied.safetensors, model.json.
+    ExportNet(network::ExportNetArgs),
+    /// Check an exported network and evaluate it on a data set and on that data
+    /// transformed by each of its groups.
+    EvalNet(network::EvalNetArgs),
     /// How fast children and the DQN train on this machine, against the limit of its
     /// matrix multiplies measured in the same run.
     Bench(bench::BenchArgs),
@@ -162,6 +169,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Compare(a)) => compare::run(a, settings),
         Some(Cmd::Reproduce(a)) => reproduce::run(a, settings),
         Some(Cmd::Bench(a)) => bench::run(a),
+        Some(Cmd::ExportNet(a)) => network::run_export(a, settings),
+        Some(Cmd::EvalNet(a)) => network::run_eval(a, settings),
         Some(Cmd::Config(ConfigCmd::Example)) => {
             output::print(crate::engine::settings::example::example_toml())
         }

@@ -14,6 +14,7 @@ pub mod compare;
 pub mod evaluation;
 pub mod experiments;
 pub mod gexport;
+pub mod network;
 pub mod pool;
 pub mod replicates;
 pub mod report;

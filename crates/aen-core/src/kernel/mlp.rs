@@ -76,6 +76,33 @@ impl Layer {
     pub fn is_tied(&self) -> bool {
         self.ties.is_some()
     }
+
+    /// Where this layer's free weights, then its free biases, lie in the parameters.
+    pub fn ranges(&self) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        (
+            self.w_at..self.w_at + self.n_weight,
+            self.b_at..self.b_at + self.n_bias,
+        )
+    }
+
+    /// The orbit ids of a tied layer: one per weight ([in][out]), one per bias.
+    pub fn ids(&self) -> Option<(&[u32], &[u32])> {
+        self.ties.as_ref().map(|(w, b)| (&w[..], &b[..]))
+    }
+
+    /// The full [in][out] weight matrix and bias row of this layer under `params`.
+    pub fn full(&self, params: &[f32]) -> (Vec<f32>, Vec<f32>) {
+        let (w, b) = self.ranges();
+        match &self.ties {
+            None => (params[w].to_vec(), params[b].to_vec()),
+            Some((wid, bid)) => {
+                let mut full = (vec![0.0; wid.len()], vec![0.0; bid.len()]);
+                gather(&mut full.0, wid, &params[w]);
+                gather(&mut full.1, bid, &params[b]);
+                full
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -76,6 +76,25 @@ pub fn train(
     on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
     time: bool,
 ) -> Result<(TrainResult, Option<Timing>), TrainError> {
+    train_network(orbits, data, cfg, on_batch, time).map(|t| (t.result, t.timing))
+}
+
+/// A trained child: its figures, network and parameters.
+pub struct Trained {
+    pub result: TrainResult,
+    pub net: Mlp,
+    pub params: Vec<f32>,
+    pub timing: Option<Timing>,
+}
+
+/// `train`, keeping the network.
+pub fn train_network(
+    orbits: &ChildOrbits,
+    data: &GData,
+    cfg: TrainConfig,
+    on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
+    time: bool,
+) -> Result<Trained, TrainError> {
     let start = Instant::now();
     let net = child_mlp(orbits);
     debug_assert_eq!(net.n_params(), orbits.params());
@@ -125,5 +144,11 @@ pub fn train(
         seconds: start.elapsed().as_secs_f64(),
         val_curve,
     };
-    Ok((result, work.timing().cloned()))
+    let timing = work.timing().cloned();
+    Ok(Trained {
+        result,
+        net,
+        params,
+        timing,
+    })
 }

@@ -1,0 +1,270 @@
+//! Reading an exported network back, checking that its two files are one network with
+//! the tying its groups imply, and evaluating it on real images and their transforms.
+
+use super::meta::{FORMAT, ModelJson, Network, VERSION};
+use crate::data::BaseData;
+use crate::groups::{GroupSet, Perm, Shift};
+use crate::kernel::{Mlp, argmax};
+use crate::orbits::{CLASSES, ChildOrbits, HIDDEN_SIDE, INPUT_SIDE};
+use crate::settings::SettingValue;
+use crate::train::cpu::child_mlp;
+use anyhow::{Context, Result, bail};
+use safetensors::{Dtype, SafeTensors};
+use std::path::Path;
+
+/// The bytes of tensor `name`, which must have this dtype and shape.
+fn tensor<'a>(
+    st: &SafeTensors<'a>,
+    file: &str,
+    name: &str,
+    dtype: Dtype,
+    shape: &[usize],
+) -> Result<&'a [u8]> {
+    let t = st
+        .tensor(name)
+        .with_context(|| format!("{file}: no tensor {name}"))?;
+    if t.dtype() != dtype || t.shape() != shape {
+        bail!(
+            "{file}: {name} is {:?} {:?}, expected {dtype:?} {shape:?}",
+            t.dtype(),
+            t.shape()
+        );
+    }
+    Ok(t.data())
+}
+
+fn f32s(b: &[u8]) -> Vec<f32> {
+    (b.chunks_exact(4))
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn i32s(b: &[u8]) -> Vec<i32> {
+    (b.chunks_exact(4))
+        .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
+    let p = dir.join(name);
+    std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
+}
+
+/// model.json, checked: its format, and a shape this aen reads.
+fn read_meta(dir: &Path) -> Result<ModelJson> {
+    let meta: ModelJson = serde_json::from_slice(&read(dir, "model.json")?)
+        .with_context(|| format!("{}: not the model.json of an aen network", dir.display()))?;
+    if meta.format != FORMAT || meta.version != VERSION {
+        bail!(
+            "{}: format {} version {}; this aen reads {FORMAT} version {VERSION}",
+            dir.display(),
+            meta.format,
+            meta.version
+        );
+    }
+    let hid = HIDDEN_SIDE * HIDDEN_SIDE;
+    if (meta.input_side, meta.hidden_side, meta.channels) != (INPUT_SIDE, HIDDEN_SIDE, 1)
+        || meta.layers != [INPUT_SIDE * INPUT_SIDE, hid, hid, CLASSES]
+    {
+        bail!(
+            "{}: a {}x{}x{} network with layers {:?}; this aen reads 28x28 greyscale networks 784-400-400-10",
+            dir.display(),
+            meta.input_side,
+            meta.input_side,
+            meta.channels,
+            meta.layers
+        );
+    }
+    Ok(meta)
+}
+
+/// The parameters in tied.safetensors, whose orbit ids must be exactly `net`'s.
+fn read_tied(dir: &Path, net: &Mlp, meta: &ModelJson) -> Result<Vec<f32>> {
+    let bytes = read(dir, "tied.safetensors")?;
+    let tied = SafeTensors::deserialize(&bytes).context("tied.safetensors")?;
+    let mut params = vec![0.0f32; net.n_params()];
+    for (k, l) in net.layers().iter().enumerate() {
+        let name = format!("fc{}", k + 1);
+        let (wr, br) = l.ranges();
+        let get = |t: &str, d, s: &[usize]| {
+            tensor(&tied, "tied.safetensors", &format!("{name}.{t}"), d, s)
+        };
+        match l.ids() {
+            Some((wid, bid)) => {
+                let ids = i32s(get("weight_ids", Dtype::I32, &[l.out, l.inp])?);
+                let bids = i32s(get("bias_ids", Dtype::I32, &[l.out])?);
+                let same = (0..l.inp)
+                    .all(|i| (0..l.out).all(|j| ids[j * l.inp + i] == wid[i * l.out + j] as i32))
+                    && bids.iter().zip(bid).all(|(&a, &b)| a == b as i32);
+                if !same {
+                    bail!(
+                        "tied.safetensors: the orbit ids of {name} are not those of {} ({} translation, step {}): the file was altered or made for another network",
+                        meta.groups,
+                        meta.translation.show(),
+                        meta.step
+                    );
+                }
+                params[wr.clone()].copy_from_slice(&f32s(get("theta", Dtype::F32, &[wr.len()])?));
+                params[br.clone()].copy_from_slice(&f32s(get("bias", Dtype::F32, &[br.len()])?));
+            }
+            None => {
+                let w = f32s(get("weight", Dtype::F32, &[l.out, l.inp])?);
+                let p = &mut params[wr];
+                (0..l.inp)
+                    .for_each(|i| (0..l.out).for_each(|j| p[i * l.out + j] = w[j * l.inp + i]));
+                params[br].copy_from_slice(&f32s(get("bias", Dtype::F32, &[l.out])?));
+            }
+        }
+    }
+    Ok(params)
+}
+
+/// model.safetensors must be the expansion of the tied parameters, bit for bit.
+fn check_dense(dir: &Path, net: &Mlp, params: &[f32]) -> Result<()> {
+    let bytes = read(dir, "model.safetensors")?;
+    let dense = SafeTensors::deserialize(&bytes).context("model.safetensors")?;
+    for (k, l) in net.layers().iter().enumerate() {
+        let name = format!("fc{}", k + 1);
+        let (w, b) = l.full(params);
+        let file = "model.safetensors";
+        let dw = f32s(tensor(
+            &dense,
+            file,
+            &format!("{name}.weight"),
+            Dtype::F32,
+            &[l.out, l.inp],
+        )?);
+        let db = f32s(tensor(
+            &dense,
+            file,
+            &format!("{name}.bias"),
+            Dtype::F32,
+            &[l.out],
+        )?);
+        let same = (0..l.inp)
+            .all(|i| (0..l.out).all(|j| dw[j * l.inp + i].to_bits() == w[i * l.out + j].to_bits()))
+            && db.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits());
+        if !same {
+            bail!(
+                "model.safetensors: {name} is not the expansion of tied.safetensors: the two files are not one network"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Reads the network in `dir` and checks it: model.json's format and shape, orbit ids
+/// that are exactly those of its groups, and a model.safetensors that is the tied
+/// parameters' expansion bit for bit.
+pub fn load(dir: &Path) -> Result<Network> {
+    let meta = read_meta(dir)?;
+    let groups = GroupSet::parse(&meta.group_bits).map_err(anyhow::Error::msg)?;
+    let shift = Shift::new(meta.translation, meta.step);
+    let net = child_mlp(&ChildOrbits::new(groups, shift)?);
+    let params = read_tied(dir, &net, &meta)?;
+    check_dense(dir, &net, &params)?;
+    Ok(Network {
+        meta,
+        net,
+        params,
+        shift,
+    })
+}
+
+/// One group of the network on real images.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct GroupCheck {
+    pub group: String,
+    /// Accuracy on the transformed images.
+    pub accuracy: f64,
+    /// Share of images whose prediction the transform leaves unchanged. The last layer
+    /// is dense (as in the paper), so the network is equivariant, not invariant: this
+    /// need not be 100 %.
+    pub agreement: f64,
+    /// max |h(g x) - g h(x)| / max |h(x)| over the images, h the second tied layer's
+    /// output: equivariance on real inputs, zero up to float rounding.
+    pub hidden_error: f32,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct NetEval {
+    pub images: usize,
+    /// Whether the images are the data set's test file; else the first images of its
+    /// only file (the embedded pool), some of which the network may have trained on.
+    pub from_test: bool,
+    pub accuracy: f64,
+    pub groups: Vec<GroupCheck>,
+    /// Each image's label and predicted class, in order.
+    #[serde(skip)]
+    pub labels: Vec<u8>,
+    #[serde(skip)]
+    pub predictions: Vec<usize>,
+}
+
+fn permute_rows(x: &[f32], dim: usize, p: &Perm) -> Vec<f32> {
+    let mut out = vec![0.0; x.len()];
+    for (src, dst) in x.chunks(dim).zip(out.chunks_mut(dim)) {
+        p.apply(src, dst);
+    }
+    out
+}
+
+fn percent(n: usize, of: usize) -> f64 {
+    100.0 * n as f64 / of.max(1) as f64
+}
+
+/// Evaluates `n` on the first `count` test images of `base` (its training images if it
+/// has no test file) and on the same images under each of the network's groups.
+pub fn evaluate(n: &Network, base: &BaseData, count: usize) -> Result<NetEval> {
+    let set = base.test.as_ref().unwrap_or(&base.train);
+    let (rows, cols) = (set.images.rows, set.images.cols);
+    if (rows, cols) != (INPUT_SIDE, INPUT_SIDE) {
+        bail!("the data's images are {rows}x{cols}; this network reads {INPUT_SIDE}x{INPUT_SIDE}");
+    }
+    let count = count.min(set.len());
+    let m = &n.meta;
+    let x: Vec<f32> = (0..count)
+        .flat_map(|i| set.images.image(i).iter())
+        .map(|&p| (p as f32 * m.pixel_scale - m.mean) / m.std)
+        .collect();
+    let predict = |x: &[f32]| -> Vec<usize> {
+        (n.net.predict(&n.params, x, count).chunks_exact(CLASSES))
+            .map(argmax)
+            .collect()
+    };
+    let right = |p: &[usize]| {
+        (p.iter().zip(&set.labels))
+            .filter(|(p, y)| **p == **y as usize)
+            .count()
+    };
+    let preds = predict(&x);
+    let tied = Mlp::new(n.net.layers()[..2].to_vec());
+    let tied_params = &n.params[..n.net.layers()[1].ranges().1.end];
+    let h = tied.predict(tied_params, &x, count);
+    let scale = h.iter().fold(1e-12f32, |a, v| a.max(v.abs()));
+    let groups = GroupSet::parse(&m.group_bits).map_err(anyhow::Error::msg)?;
+    let mut checks = Vec::new();
+    for g in groups.iter() {
+        let gi = g.generator(INPUT_SIDE, n.shift.step_on(INPUT_SIDE)?)?;
+        let gh = g.generator(HIDDEN_SIDE, n.shift.step_on(HIDDEN_SIDE)?)?;
+        let gx = permute_rows(&x, INPUT_SIDE * INPUT_SIDE, &gi);
+        let pg = predict(&gx);
+        let hg = tied.predict(tied_params, &gx, count);
+        let expected = permute_rows(&h, HIDDEN_SIDE * HIDDEN_SIDE, &gh);
+        let err = (hg.iter().zip(&expected)).fold(0.0f32, |a, (p, q)| a.max((p - q).abs()));
+        checks.push(GroupCheck {
+            group: g.name().to_string(),
+            accuracy: percent(right(&pg), count),
+            agreement: percent(pg.iter().zip(&preds).filter(|(a, b)| a == b).count(), count),
+            hidden_error: err / scale,
+        });
+    }
+    Ok(NetEval {
+        images: count,
+        from_test: base.test.is_some(),
+        accuracy: percent(right(&preds), count),
+        groups: checks,
+        labels: set.labels[..count].to_vec(),
+        predictions: preds,
+    })
+}

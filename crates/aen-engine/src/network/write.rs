@@ -1,0 +1,217 @@
+//! Writing an exported network.
+
+use super::meta::{FILES, FORMAT, ModelJson, Protocol, VERSION};
+use crate::child::replicate_seed;
+use crate::data::BaseData;
+use crate::experiments::fit_sizes;
+use crate::fsio::Staged;
+use crate::groups::GroupSet;
+use crate::kernel::Mlp;
+use crate::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE};
+use crate::settings::{Settings, network_classes, network_of};
+use crate::sweep::data_fingerprint;
+use crate::train::{Flow, TrainConfig, TrainProgress, cpu};
+use anyhow::{Context, Result, bail};
+use safetensors::{Dtype, tensor::TensorView};
+use std::path::Path;
+
+fn class_names(dataset: &str) -> Vec<String> {
+    const FASHION: [&str; 10] = [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ];
+    match dataset {
+        "fashion-mnist" => FASHION.iter().map(|s| s.to_string()).collect(),
+        _ => (0..10).map(|d| d.to_string()).collect(),
+    }
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn i32_bytes(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|&x| (x as i32).to_le_bytes()).collect()
+}
+
+/// [in][out] as [out][in].
+fn transpose<T: Copy>(w: &[T], inp: usize, out: usize) -> Vec<T> {
+    (0..out)
+        .flat_map(|j| (0..inp).map(move |i| w[i * out + j]))
+        .collect()
+}
+
+/// A safetensors file of named (dtype, shape, little-endian bytes).
+fn safetensors(tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>) -> Result<Vec<u8>> {
+    let views = (tensors.iter())
+        .map(|(n, d, s, b)| Ok((n.clone(), TensorView::new(*d, s.clone(), b)?)))
+        .collect::<Result<Vec<_>, safetensors::SafeTensorError>>()?;
+    Ok(safetensors::serialize(views, None)?)
+}
+
+/// The files of `net` under `params`.
+fn files(net: &Mlp, params: &[f32], meta: &ModelJson) -> Result<[Vec<u8>; 3]> {
+    let mut dense = Vec::new();
+    let mut tied = Vec::new();
+    for (k, l) in net.layers().iter().enumerate() {
+        let (w, b) = l.full(params);
+        let name = format!("fc{}", k + 1);
+        dense.push((
+            format!("{name}.weight"),
+            Dtype::F32,
+            vec![l.out, l.inp],
+            f32_bytes(&transpose(&w, l.inp, l.out)),
+        ));
+        dense.push((
+            format!("{name}.bias"),
+            Dtype::F32,
+            vec![l.out],
+            f32_bytes(&b),
+        ));
+        let (wr, br) = l.ranges();
+        match l.ids() {
+            Some((wid, bid)) => {
+                tied.push((
+                    format!("{name}.theta"),
+                    Dtype::F32,
+                    vec![wr.len()],
+                    f32_bytes(&params[wr]),
+                ));
+                tied.push((
+                    format!("{name}.bias"),
+                    Dtype::F32,
+                    vec![br.len()],
+                    f32_bytes(&params[br]),
+                ));
+                tied.push((
+                    format!("{name}.weight_ids"),
+                    Dtype::I32,
+                    vec![l.out, l.inp],
+                    i32_bytes(&transpose(wid, l.inp, l.out)),
+                ));
+                tied.push((
+                    format!("{name}.bias_ids"),
+                    Dtype::I32,
+                    vec![l.out],
+                    i32_bytes(bid),
+                ));
+            }
+            None => {
+                tied.push((
+                    format!("{name}.weight"),
+                    Dtype::F32,
+                    vec![l.out, l.inp],
+                    f32_bytes(&transpose(&w, l.inp, l.out)),
+                ));
+                tied.push((
+                    format!("{name}.bias"),
+                    Dtype::F32,
+                    vec![l.out],
+                    f32_bytes(&b),
+                ));
+            }
+        }
+    }
+    Ok([
+        safetensors(dense)?,
+        safetensors(tied)?,
+        serde_json::to_vec_pretty(meta)?,
+    ])
+}
+
+/// Trains the network of `groups` under the final-evaluation protocol of `settings`
+/// (replicate 0: the final evaluation's first seed) and writes it into `dir`.
+pub fn export(
+    settings: &Settings,
+    base: &BaseData,
+    groups: GroupSet,
+    dir: &Path,
+    progress: &mut dyn FnMut(TrainProgress) -> Flow,
+) -> Result<ModelJson> {
+    check_out(dir)?;
+    let (sizes, _) = fit_sizes(base, settings.final_sizes());
+    let gd = settings.gdata(base, settings.data.groups, sizes)?;
+    let shift = settings.shift();
+    let orbits = ChildOrbits::new(groups, shift)?;
+    let classes = network_classes(settings.search.equivalence, shift);
+    let cfg = TrainConfig {
+        epochs: settings.final_eval.epochs,
+        batch: settings.child.batch,
+        lr: settings.child.lr,
+        seed: replicate_seed(
+            settings.data.seed,
+            network_of(classes.as_deref(), groups),
+            0,
+        ),
+    };
+    let t = cpu::train_network(&orbits, &gd, cfg, progress, false)
+        .map_err(|_| anyhow::anyhow!("export cancelled: nothing was written"))?;
+    let widths = std::iter::once(t.net.inputs())
+        .chain(t.net.layers().iter().map(|l| l.out))
+        .collect();
+    let meta = ModelJson {
+        format: FORMAT.into(),
+        version: VERSION,
+        aen: env!("CARGO_PKG_VERSION").into(),
+        groups: groups.to_string(),
+        group_bits: groups.bit_string(),
+        translation: settings.data.translation,
+        step: settings.data.step,
+        input_side: INPUT_SIDE,
+        hidden_side: HIDDEN_SIDE,
+        channels: 1,
+        layers: widths,
+        classes: class_names(base.kind.name()),
+        pixel_scale: 1.0 / 255.0,
+        mean: gd.norm.mean,
+        std: gd.norm.std,
+        dataset: base.kind.name().into(),
+        source: base.source.kind.name().into(),
+        data_groups: settings.data.groups.to_string(),
+        data_sha256: data_fingerprint(&gd),
+        protocol: Protocol {
+            epochs: cfg.epochs,
+            batch: cfg.batch,
+            lr: cfg.lr,
+            seed: cfg.seed,
+            train_size: sizes.train,
+            val_size: sizes.val,
+            test_size: sizes.test,
+        },
+        val_acc: t.result.val_acc,
+        test_acc: t.result.test_acc,
+        params: t.result.params,
+    };
+    let mut staged = Staged::new();
+    for (name, bytes) in FILES.iter().zip(files(&t.net, &t.params, &meta)?) {
+        staged.bytes(&dir.join(name), &bytes)?;
+    }
+    staged.commit()?;
+    Ok(meta)
+}
+
+/// An export goes into a new folder, or over an earlier export: never over other files.
+fn check_out(dir: &Path) -> Result<()> {
+    crate::session::check_out_dir(dir)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let foreign = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| !FILES.contains(&n.as_str()) && !crate::session::is_bookkeeping(n));
+    if let Some(name) = foreign {
+        bail!(
+            "{} holds {name}, which an export does not write: --out must be a new or empty folder, or an earlier export",
+            dir.display()
+        );
+    }
+    Ok(())
+}

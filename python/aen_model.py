@@ -1,0 +1,117 @@
+"""Load a network exported by `aen export-net` and predict with it, with NumPy alone.
+
+    import aen_model
+    net = aen_model.load("net")            # the folder aen wrote
+    labels = net.predict(images)           # images: N x 28 x 28 (or N x 784) uint8 pixels
+    logits = net.logits(images)
+    module = net.to_torch()                # a torch.nn.Sequential, if torch is installed
+
+The folder holds model.safetensors (every layer dense, PyTorch's nn.Linear layout:
+weight [out, in], bias [out]), tied.safetensors (each tied layer's free parameters and
+orbit ids) and model.json (groups, normalisation, classes, accuracies, provenance).
+`check_tying()` rebuilds the dense weights from tied.safetensors and compares.
+
+Run as a script to predict the images of an .npy file:
+    python3 aen_model.py NET IMAGES.npy
+"""
+import json
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+
+_DTYPES = {"F32": np.float32, "I32": np.int32, "F64": np.float64, "I64": np.int64}
+
+
+def read_safetensors(path):
+    """A dict of name -> NumPy array from a .safetensors file."""
+    raw = Path(path).read_bytes()
+    if len(raw) < 8:
+        raise ValueError(f"{path}: too short for a safetensors file")
+    (n,) = struct.unpack("<Q", raw[:8])
+    if 8 + n > len(raw):
+        raise ValueError(f"{path}: its header runs past the end of the file")
+    header = json.loads(raw[8:8 + n])
+    body = memoryview(raw)[8 + n:]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = info["data_offsets"]
+        dtype = np.dtype(_DTYPES[info["dtype"]]).newbyteorder("<")
+        out[name] = np.frombuffer(body[start:end], dtype=dtype).reshape(info["shape"]).copy()
+    return out
+
+
+class Network:
+    def __init__(self, folder):
+        folder = Path(folder)
+        self.meta = json.loads((folder / "model.json").read_text())
+        if self.meta.get("format") != "aen-network":
+            raise ValueError(f"{folder}: not a network written by aen export-net")
+        self.folder = folder
+        tensors = read_safetensors(folder / "model.safetensors")
+        self.layers = []
+        k = 1
+        while f"fc{k}.weight" in tensors:
+            self.layers.append((tensors[f"fc{k}.weight"], tensors[f"fc{k}.bias"]))
+            k += 1
+        self.classes = self.meta["classes"]
+
+    def inputs(self, images):
+        """Pixels as the first layer sees them: scaled, then standardised."""
+        x = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
+        m = self.meta
+        return (x * np.float32(m["pixel_scale"]) - np.float32(m["mean"])) / np.float32(m["std"])
+
+    def logits(self, images):
+        h = self.inputs(images)
+        for i, (w, b) in enumerate(self.layers):
+            h = h @ w.T + b
+            if i + 1 < len(self.layers):
+                h = np.maximum(h, 0)
+        return h
+
+    def predict(self, images):
+        """Class indices (argmax of the logits, the first on ties)."""
+        return self.logits(images).argmax(axis=1)
+
+    def check_tying(self):
+        """True if model.safetensors is exactly the expansion of tied.safetensors."""
+        tied = read_safetensors(self.folder / "tied.safetensors")
+        for k, (w, b) in enumerate(self.layers, start=1):
+            if f"fc{k}.theta" in tied:
+                full_w = tied[f"fc{k}.theta"][tied[f"fc{k}.weight_ids"]]
+                full_b = tied[f"fc{k}.bias"][tied[f"fc{k}.bias_ids"]]
+            else:
+                full_w, full_b = tied[f"fc{k}.weight"], tied[f"fc{k}.bias"]
+            if not (np.array_equal(full_w, w) and np.array_equal(full_b, b)):
+                return False
+        return True
+
+    def to_torch(self):
+        """The same network as a torch.nn.Sequential of Linear and ReLU layers."""
+        import torch
+
+        mods = []
+        for i, (w, b) in enumerate(self.layers):
+            lin = torch.nn.Linear(w.shape[1], w.shape[0])
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(w))
+                lin.bias.copy_(torch.from_numpy(b))
+            mods.append(lin)
+            if i + 1 < len(self.layers):
+                mods.append(torch.nn.ReLU())
+        return torch.nn.Sequential(*mods)
+
+
+def load(folder):
+    return Network(folder)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: aen_model.py NET IMAGES.npy")
+    net = load(sys.argv[1])
+    print("\n".join(str(int(p)) for p in net.predict(np.load(sys.argv[2]))))

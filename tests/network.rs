@@ -1,0 +1,228 @@
+//! A found network out of aen and back: `aen export-net` writes a folder any framework
+//! reads, `aen eval-net` refuses one whose files were altered and shows the network
+//! equivariant on real images, and the NumPy loader (python/aen_model.py) predicts
+//! exactly what aen predicts.
+
+use crate::common::aen_in;
+use std::path::Path;
+use std::process::Output;
+
+const EXPORT: [&str; 12] = [
+    "export-net",
+    "--source",
+    "embedded",
+    "--final-epochs",
+    "1",
+    "--final-train-size",
+    "300",
+    "--final-val-size",
+    "100",
+    "--final-test-size",
+    "100",
+    "--json",
+];
+
+fn ok(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn export(home: &Path, groups: &str, out: &Path) -> serde_json::Value {
+    let out = out.to_str().unwrap();
+    let args = [&EXPORT[..], &["--net-groups", groups, "--out", out]].concat();
+    serde_json::from_str(ok(&aen_in(&args, home)).trim()).unwrap()
+}
+
+fn err(o: &Output) -> String {
+    assert!(!o.status.success(), "should have failed");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn an_exported_network_is_read_back_checked_and_equivariant_on_real_images() {
+    let home = tempfile::tempdir().unwrap();
+    let net = home.path().join("net");
+    let meta = export(home.path(), "rot90,hflip", &net);
+    assert_eq!(meta["groups"], "rot90,hflip");
+    assert_eq!(meta["params"], 63_560);
+    assert_eq!(meta["layers"], serde_json::json!([784, 400, 400, 10]));
+    assert_eq!(meta["protocol"]["epochs"], 1);
+    assert_eq!(meta["classes"].as_array().unwrap().len(), 10);
+    for f in ["model.safetensors", "tied.safetensors", "model.json"] {
+        assert!(net.join(f).is_file(), "{f}");
+    }
+    let o = aen_in(
+        &[
+            "eval-net",
+            net.to_str().unwrap(),
+            "--source",
+            "embedded",
+            "--count",
+            "200",
+            "--json",
+        ],
+        home.path(),
+    );
+    let e: serde_json::Value = serde_json::from_str(ok(&o).trim()).unwrap();
+    assert_eq!(e["images"], 200);
+    let groups = e["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    for g in groups {
+        let err = g["hidden_error"].as_f64().unwrap();
+        assert!(err < 1e-5, "equivariant to float rounding: {g}");
+    }
+    // Exporting again over the same folder replaces it; a folder of other files is refused.
+    export(home.path(), "none", &net);
+    let other = home.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let args = [
+        &EXPORT[..],
+        &["--net-groups", "rot90", "--out", other.to_str().unwrap()],
+    ]
+    .concat();
+    assert!(err(&aen_in(&args, home.path())).contains("notes.txt"));
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+/// Flips the low bit of the first byte after a safetensors file's header.
+fn alter_first_value(path: &Path) {
+    let mut b = std::fs::read(path).unwrap();
+    let n = u64::from_le_bytes(b[..8].try_into().unwrap()) as usize;
+    b[8 + n] ^= 1;
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn altered_files_are_refused_with_what_is_wrong() {
+    let home = tempfile::tempdir().unwrap();
+    let net = home.path().join("net");
+    export(home.path(), "rot90", &net);
+    let eval = |home: &Path| {
+        aen_in(
+            &["eval-net", net.to_str().unwrap(), "--source", "embedded"],
+            home,
+        )
+    };
+    let model = std::fs::read(net.join("model.safetensors")).unwrap();
+    alter_first_value(&net.join("model.safetensors"));
+    assert!(err(&eval(home.path())).contains("not the expansion of tied.safetensors"));
+    std::fs::write(net.join("model.safetensors"), &model).unwrap();
+    ok(&eval(home.path()));
+    // Orbit ids that are not rot90's: the weight ids follow theta, bias and their ids
+    // in the header's order, so alter the ids through the JSON header's offsets.
+    let tied = std::fs::read(net.join("tied.safetensors")).unwrap();
+    let n = u64::from_le_bytes(tied[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&tied[8..8 + n]).unwrap();
+    let at = header["fc1.weight_ids"]["data_offsets"][0]
+        .as_u64()
+        .unwrap() as usize;
+    let mut bad = tied.clone();
+    bad[8 + n + at] ^= 1;
+    std::fs::write(net.join("tied.safetensors"), &bad).unwrap();
+    assert!(err(&eval(home.path())).contains("orbit ids of fc1 are not those of rot90"));
+    std::fs::write(net.join("tied.safetensors"), &tied).unwrap();
+    std::fs::write(net.join("model.json"), "{}").unwrap();
+    assert!(err(&eval(home.path())).contains("model.json"));
+}
+
+/// A NumPy .npy file of uint8 images, written by hand (format 1.0).
+fn write_npy(path: &Path, images: &[u8], n: usize) {
+    let dict = format!("{{'descr': '|u1', 'fortran_order': False, 'shape': ({n}, 28, 28), }}");
+    let mut header = dict.into_bytes();
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(b' ');
+    }
+    header.push(b'\n');
+    let mut b = b"\x93NUMPY\x01\x00".to_vec();
+    b.extend((header.len() as u16).to_le_bytes());
+    b.extend(header);
+    b.extend(images);
+    std::fs::write(path, b).unwrap();
+}
+
+fn python_has(module: &str) -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn the_numpy_loader_predicts_what_aen_predicts() {
+    if !python_has("numpy") {
+        assert!(
+            std::env::var_os("AEN_REQUIRE_NUMPY").is_none(),
+            "CI installs NumPy: python3 -c 'import numpy' must work"
+        );
+        eprintln!("skipped: python3 with NumPy is not installed (pip install numpy)");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let net = home.path().join("net");
+    export(home.path(), "preset:2", &net);
+    let csv = home.path().join("aen.csv");
+    let args = [
+        "eval-net",
+        net.to_str().unwrap(),
+        "--source",
+        "embedded",
+        "--count",
+        "200",
+        "--predictions",
+        csv.to_str().unwrap(),
+    ];
+    ok(&aen_in(&args, home.path()));
+    let ours: Vec<String> = (std::fs::read_to_string(&csv).unwrap().lines().skip(1))
+        .map(|l| l.rsplit(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(ours.len(), 200);
+    let base = aen::data::open(
+        aen::data::DatasetKind::Mnist,
+        None,
+        Some(aen::data::SourceKind::Embedded),
+    )
+    .unwrap();
+    let test = base.test.as_ref().unwrap_or(&base.train);
+    let npy = home.path().join("images.npy");
+    write_npy(&npy, &test.images.pixels[..200 * 784], 200);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/aen_model.py");
+    let o = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&net)
+        .arg(&npy)
+        .output()
+        .unwrap();
+    let theirs: Vec<String> = ok(&o).lines().map(String::from).collect();
+    assert_eq!(theirs, ours, "NumPy's predictions are aen's");
+    let check = format!(
+        "import sys; sys.path.insert(0, {:?}); import aen_model; assert aen_model.load({:?}).check_tying()",
+        script.parent().unwrap(),
+        net
+    );
+    ok(&std::process::Command::new("python3")
+        .args(["-c", &check])
+        .output()
+        .unwrap());
+    if python_has("torch") {
+        let torch = format!(
+            "import sys, numpy as np, torch; sys.path.insert(0, {:?}); import aen_model\n\
+             n = aen_model.load({:?}); x = np.load({:?})\n\
+             t = n.to_torch()(torch.from_numpy(n.inputs(x))).argmax(1).numpy()\n\
+             assert (t == n.predict(x)).all()",
+            script.parent().unwrap(),
+            net,
+            npy
+        );
+        ok(&std::process::Command::new("python3")
+            .args(["-c", &torch])
+            .output()
+            .unwrap());
+    } else {
+        eprintln!("PyTorch part skipped: torch is not installed");
+    }
+}
