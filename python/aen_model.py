@@ -24,9 +24,23 @@ import numpy as np
 _DTYPES = {"F32": np.float32, "I32": np.int32, "F64": np.float64, "I64": np.int64}
 
 
+_CAP = 64 << 20
+
+
+def _read(path, cap=_CAP):
+    """A regular file's bytes, refused if it is anything else or larger than `cap`."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > cap:
+        raise ValueError(f"{path}: {size} bytes, more than an aen network's file can be ({cap})")
+    return path.read_bytes()
+
+
 def read_safetensors(path):
     """A dict of name -> NumPy array from a .safetensors file."""
-    raw = Path(path).read_bytes()
+    raw = _read(path)
     if len(raw) < 8:
         raise ValueError(f"{path}: too short for a safetensors file")
     (n,) = struct.unpack("<Q", raw[:8])
@@ -47,17 +61,30 @@ def read_safetensors(path):
 class Network:
     def __init__(self, folder):
         folder = Path(folder)
-        self.meta = json.loads((folder / "model.json").read_text())
-        if self.meta.get("format") != "aen-network":
-            raise ValueError(f"{folder}: not a network written by aen export-net")
+        meta_path = folder / "model.json"
+        self.meta = m = json.loads(_read(meta_path, 1 << 20))
+        if not isinstance(m, dict) or m.get("format") != "aen-network" or m.get("version") != 1:
+            raise ValueError(f"{meta_path}: not a network written by aen export-net (format aen-network, version 1)")
+        for key in ("pixel_scale", "mean", "std"):
+            v = m.get(key)
+            if not isinstance(v, (int, float)) or not np.isfinite(v) or (key != "mean" and v <= 0):
+                raise ValueError(f"{meta_path}: {key} is {v!r}")
         self.folder = folder
         tensors = read_safetensors(folder / "model.safetensors")
+        widths = m["layers"]
         self.layers = []
-        k = 1
-        while f"fc{k}.weight" in tensors:
-            self.layers.append((tensors[f"fc{k}.weight"], tensors[f"fc{k}.bias"]))
-            k += 1
-        self.classes = self.meta["classes"]
+        for k in range(1, len(widths)):
+            w, b = tensors.get(f"fc{k}.weight"), tensors.get(f"fc{k}.bias")
+            if w is None or b is None or w.shape != (widths[k], widths[k - 1]) or b.shape != (widths[k],):
+                raise ValueError(f"{folder}/model.safetensors: fc{k} is not a {widths[k - 1]} -> {widths[k]} layer")
+            if w.dtype != np.float32 or not (np.isfinite(w).all() and np.isfinite(b).all()):
+                raise ValueError(f"{folder}/model.safetensors: fc{k} is not finite float32")
+            self.layers.append((w, b))
+        if set(tensors) != {f"fc{k}.{p}" for k in range(1, len(widths)) for p in ("weight", "bias")}:
+            raise ValueError(f"{folder}/model.safetensors: tensors {sorted(tensors)} are not those of model.json's layers")
+        self.classes = m["classes"]
+        if len(self.classes) != widths[-1]:
+            raise ValueError(f"{meta_path}: {len(self.classes)} class names for {widths[-1]} outputs")
 
     def inputs(self, images):
         """Pixels as the first layer sees them: scaled, then standardised."""
@@ -78,16 +105,20 @@ class Network:
         return self.logits(images).argmax(axis=1)
 
     def check_tying(self):
-        """True if model.safetensors is exactly the expansion of tied.safetensors."""
+        """True if model.safetensors is exactly the expansion of tied.safetensors. (aen
+        eval-net also checks that the orbit ids are those of the groups.)"""
         tied = read_safetensors(self.folder / "tied.safetensors")
-        for k, (w, b) in enumerate(self.layers, start=1):
-            if f"fc{k}.theta" in tied:
-                full_w = tied[f"fc{k}.theta"][tied[f"fc{k}.weight_ids"]]
-                full_b = tied[f"fc{k}.bias"][tied[f"fc{k}.bias_ids"]]
-            else:
-                full_w, full_b = tied[f"fc{k}.weight"], tied[f"fc{k}.bias"]
-            if not (np.array_equal(full_w, w) and np.array_equal(full_b, b)):
-                return False
+        try:
+            for k, (w, b) in enumerate(self.layers, start=1):
+                if f"fc{k}.theta" in tied:
+                    full_w = tied[f"fc{k}.theta"][tied[f"fc{k}.weight_ids"]]
+                    full_b = tied[f"fc{k}.bias"][tied[f"fc{k}.bias_ids"]]
+                else:
+                    full_w, full_b = tied[f"fc{k}.weight"], tied[f"fc{k}.bias"]
+                if not (np.array_equal(full_w, w) and np.array_equal(full_b, b)):
+                    return False
+        except (KeyError, IndexError):
+            return False
         return True
 
     def to_torch(self):
@@ -113,5 +144,10 @@ def load(folder):
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit("usage: aen_model.py NET IMAGES.npy")
-    net = load(sys.argv[1])
+    try:
+        net = load(sys.argv[1])
+        if not net.check_tying():
+            raise ValueError(f"{sys.argv[1]}: model.safetensors is not the expansion of tied.safetensors")
+    except (ValueError, KeyError, OSError, json.JSONDecodeError) as e:
+        sys.exit(f"error: {e}")
     print("\n".join(str(int(p)) for p in net.predict(np.load(sys.argv[2]))))

@@ -486,7 +486,7 @@ fn bench_measures_every_network_against_the_same_run_limit() {
         "1",
     ];
     let o = aen(
-        &[&args[..], &["--threads", "2", "--json"]].concat(),
+        &[&args[..], &["--threads", "1", "--json"]].concat(),
         home.path(),
     );
     let (out, err) = text(&o);
@@ -508,7 +508,7 @@ fn bench_measures_every_network_against_the_same_run_limit() {
         }
         assert!(n["seconds"]["matmul"].as_f64().unwrap() > 0.0, "{n}");
     }
-    assert_eq!(v["threads"], 2);
+    assert_eq!(v["threads"], 1);
     assert!(v["dqn_updates_per_s"].as_f64().unwrap() > 0.0);
     // Out of range flags are usage errors.
     let o = aen(&["bench", "--train-size", "10"], home.path());

@@ -226,3 +226,118 @@ fn the_numpy_loader_predicts_what_aen_predicts() {
         eprintln!("PyTorch part skipped: torch is not installed");
     }
 }
+
+#[test]
+fn a_search_exports_its_best_states_network_on_request() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    let snap = home.path().join("s.json");
+    let search = [
+        "search",
+        "--max-models",
+        "4",
+        "--export-net",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let args = [&search[..], crate::common::TINY_CHILD, &EXPORT[3..11]].concat();
+    ok(&aen_in(&args, home.path()));
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("network/model.json")).unwrap()).unwrap();
+    let snapshot = aen::snapshot::load(&snap).unwrap();
+    let best = snapshot.history.best(1)[0].state;
+    assert_eq!(meta["group_bits"], best.bit_string());
+    assert_eq!(meta["protocol"]["epochs"], 1);
+    let dir = out.join("network");
+    let args = [
+        "eval-net",
+        dir.to_str().unwrap(),
+        "--source",
+        "embedded",
+        "--count",
+        "50",
+    ];
+    ok(&aen_in(&args, home.path()));
+}
+
+/// Edits model.json's fields in place.
+fn edit_meta(dir: &Path, edit: impl Fn(&mut serde_json::Value)) {
+    let path = dir.join("model.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut v);
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn model_json_that_contradicts_itself_or_the_network_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let net = home.path().join("net");
+    export(home.path(), "rot90", &net);
+    let good = std::fs::read(net.join("model.json")).unwrap();
+    let eval = || {
+        let o = aen_in(
+            &["eval-net", net.to_str().unwrap(), "--source", "embedded"],
+            home.path(),
+        );
+        std::fs::write(net.join("model.json"), &good).unwrap();
+        err(&o)
+    };
+    edit_meta(&net, |v| v["groups"] = "hflip".into());
+    assert!(eval().contains("are different sets"));
+    edit_meta(&net, |v| v["params"] = 1.into());
+    assert!(eval().contains("params 1"));
+    edit_meta(&net, |v| v["classes"] = serde_json::json!(["a", "b", "c"]));
+    assert!(eval().contains("3 class names"));
+    edit_meta(&net, |v| v["std"] = 0.into());
+    assert!(eval().contains("std 0"));
+    edit_meta(&net, |v| v["step"] = 0.into());
+    assert!(eval().contains("model.json: step 0"));
+    // Predictions are never written over the network they come from, nor over a device.
+    let model = net.join("model.json");
+    let o = aen_in(
+        &[
+            "eval-net",
+            net.to_str().unwrap(),
+            "--source",
+            "embedded",
+            "--predictions",
+            model.to_str().unwrap(),
+        ],
+        home.path(),
+    );
+    err(&o);
+    assert_eq!(std::fs::read(&model).unwrap(), good);
+    let o = aen_in(
+        &[
+            "eval-net",
+            net.to_str().unwrap(),
+            "--source",
+            "embedded",
+            "--predictions",
+            "/dev/null",
+        ],
+        home.path(),
+    );
+    assert!(err(&o).contains("/dev/null"));
+}
+
+#[test]
+fn a_cancelled_export_leaves_neither_files_nor_the_folder_it_made() {
+    let home = tempfile::tempdir().unwrap();
+    let mut s = crate::common::tiny_settings();
+    s.final_eval.epochs = 1;
+    s.final_eval.train_size = 200;
+    s.final_eval.val_size = 50;
+    s.final_eval.test_size = 50;
+    let base = aen::session::open_base(&s).unwrap();
+    let dir = home.path().join("new");
+    let mut n = 0;
+    let r = aen::network::export(&s, &base, aen::groups::GroupSet::EMPTY, &dir, &mut |_| {
+        n += 1;
+        aen::train::Flow::Cancel
+    });
+    assert!(r.is_err() && n == 1);
+    assert!(!dir.exists(), "no folder left behind");
+}

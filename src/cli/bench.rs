@@ -27,10 +27,13 @@ pub struct BenchArgs {
 }
 
 pub fn run(a: BenchArgs) -> Result<()> {
-    let threads = a.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = a.threads.map_or(cores, usize::from);
+    if threads > cores {
+        return Err(output::usage(format!(
+            "--threads {threads}: this machine runs {cores} at once, and more would measure contention, not speed"
+        )));
+    }
     let gd = throughput::data(a.train_size as usize)?;
     let bar = output::bar(NETS.len() as u64 + 1, "{bar:30} {pos}/{len} {msg}", a.json);
     let mut rows = Vec::new();

@@ -104,9 +104,21 @@ pub fn run_export(a: ExportNetArgs, settings: Settings) -> Result<()> {
 
 pub fn run_eval(a: EvalNetArgs, mut settings: Settings) -> Result<()> {
     let net = network::load(&a.dir)?;
+    if let Some(p) = &a.predictions {
+        let files: Vec<PathBuf> = network::FILES.iter().map(|f| a.dir.join(f)).collect();
+        let inputs: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+        crate::engine::fsio::refuse_overlap(&inputs, std::slice::from_ref(p))
+            .map_err(anyhow::Error::msg)?;
+        session::check_out_file(p, "--predictions")?;
+    }
     // The network's own data set unless the flags name another.
-    if let Ok(kind) = net.meta.dataset.parse() {
-        settings.data.dataset = kind;
+    match net.meta.dataset.parse() {
+        Ok(kind) => settings.data.dataset = kind,
+        Err(_) => eprintln!(
+            "warning: model.json names the data set {}, which this aen does not know: evaluating on {}",
+            net.meta.dataset,
+            settings.data.dataset.name()
+        ),
     }
     a.flags.apply(&mut settings)?;
     let base = session::open_base(&settings)?;

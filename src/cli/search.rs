@@ -37,6 +37,10 @@ pub struct SearchArgs {
     /// --resume of a finished search, only that).
     #[arg(long)]
     pub final_eval: bool,
+    /// Also write the best state's network, trained under the final-evaluation
+    /// protocol, into OUT/network (as `aen export-net --snapshot` does).
+    #[arg(long)]
+    pub export_net: bool,
     /// Machine-readable progress: one JSON object per event on stdout.
     #[arg(long)]
     pub json: bool,
@@ -281,6 +285,9 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
         session::EXPORTS.join(", "),
         a.out.display()
     );
+    if a.export_net && ended.is_none_or(|e| e.error.is_none()) {
+        export_best(a, snap)?;
+    }
     let Some(e) = ended else {
         return Ok(());
     };
@@ -317,6 +324,42 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
             "finished ({r:?}) after {secs:.0} s: {models} models trained, best validation accuracy {best}"
         ),
     }
+    Ok(())
+}
+
+/// `--export-net`: the best state's network into OUT/network.
+fn export_best(a: &SearchArgs, snap: &Snapshot) -> Result<()> {
+    let Some(best) = snap.history.best(1).first().map(|m| m.state) else {
+        eprintln!("no model was trained, so there is no network to export");
+        return Ok(());
+    };
+    let mut settings = snap.settings.clone();
+    settings.final_eval = eval_settings(a, snap)?;
+    let base = session::open_base(&settings)?;
+    let dir = a.out.join("network");
+    let bar = output::bar(
+        0,
+        "network: epoch {msg} [{bar:30}] {pos}/{len} batches",
+        a.json,
+    );
+    let meta = crate::engine::network::export(&settings, &base, best, &dir, &mut |p| {
+        bar.set_length(p.batches as u64);
+        bar.set_position(p.batch as u64);
+        bar.set_message(format!("{}/{}", p.epoch + 1, p.epochs));
+        if output::interrupted() {
+            Flow::Cancel
+        } else {
+            Flow::Continue
+        }
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "wrote the best state's network ({}, {} parameters; test {:.2}% under the final protocol) to {}",
+        meta.groups,
+        meta.params,
+        meta.test_acc,
+        dir.display()
+    );
     Ok(())
 }
 

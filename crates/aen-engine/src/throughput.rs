@@ -140,7 +140,11 @@ pub fn table(rows: &[Measured]) -> String {
         "1 thread",
         "limit",
         "share",
-        format!("{n} threads"),
+        if n == 1 {
+            "1 thread".to_string()
+        } else {
+            format!("{n} threads")
+        },
         "limit",
         "share",
     );

@@ -62,7 +62,7 @@ fn kind_name(m: &Metadata) -> &'static str {
     }
 }
 
-fn require_regular(m: &Metadata) -> Result<(), FsProblem> {
+pub(crate) fn require_regular(m: &Metadata) -> Result<(), FsProblem> {
     if m.is_file() {
         Ok(())
     } else if m.is_dir() {

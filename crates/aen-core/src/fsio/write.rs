@@ -145,8 +145,11 @@ impl Staged {
     ) -> Result<(), FsError> {
         let dest = resolve_links(path);
         let fail = |problem| FsError::new(&dest, "", problem);
-        if std::fs::metadata(&dest).is_ok_and(|m| m.is_dir()) {
-            return Err(fail(FsProblem::IsDirectory));
+        match std::fs::metadata(&dest) {
+            Ok(m) if m.is_dir() => return Err(fail(FsProblem::IsDirectory)),
+            // A device or FIFO is never replaced by a file (renaming over /dev/full).
+            Ok(m) => super::require_regular(&m).map_err(fail)?,
+            Err(_) => {}
         }
         let dir = dir_of(&dest)?;
         let (tmp, mut file) = create_temp(dir, &dest).map_err(|err| {

@@ -22,7 +22,7 @@ fn tensor<'a>(
 ) -> Result<&'a [u8]> {
     let t = st
         .tensor(name)
-        .with_context(|| format!("{file}: no tensor {name}"))?;
+        .map_err(|e| anyhow::anyhow!("{file}: tensor {name}: {e}"))?;
     if t.dtype() != dtype || t.shape() != shape {
         bail!(
             "{file}: {name} is {:?} {:?}, expected {dtype:?} {shape:?}",
@@ -45,43 +45,87 @@ fn i32s(b: &[u8]) -> Vec<i32> {
         .collect()
 }
 
-fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
-    let p = dir.join(name);
-    std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
+/// A file of the folder, refused unless regular and at most `cap` bytes (a network's
+/// files are about 2 MB; model.json a few kB).
+fn read(dir: &Path, name: &str, cap: u64) -> Result<Vec<u8>> {
+    Ok(crate::fsio::read_capped(&dir.join(name), cap, name)?)
+}
+
+const TENSORS_CAP: u64 = 64 << 20;
+const JSON_CAP: u64 = 1 << 20;
+
+/// A safetensors file of the folder, its errors naming it.
+fn tensors<'a>(bytes: &'a [u8], dir: &Path, name: &str) -> Result<SafeTensors<'a>> {
+    SafeTensors::deserialize(bytes)
+        .with_context(|| format!("{}: not a valid safetensors file", dir.join(name).display()))
 }
 
 /// model.json, checked: its format, and a shape this aen reads.
 fn read_meta(dir: &Path) -> Result<ModelJson> {
-    let meta: ModelJson = serde_json::from_slice(&read(dir, "model.json")?)
-        .with_context(|| format!("{}: not the model.json of an aen network", dir.display()))?;
+    let path = dir.join("model.json");
+    let meta: ModelJson = serde_json::from_slice(&read(dir, "model.json", JSON_CAP)?)
+        .with_context(|| format!("{}: not the model.json of an aen network", path.display()))?;
+    let bad = |what: String| anyhow::anyhow!("{}: {what}", path.display());
     if meta.format != FORMAT || meta.version != VERSION {
-        bail!(
-            "{}: format {} version {}; this aen reads {FORMAT} version {VERSION}",
-            dir.display(),
-            meta.format,
-            meta.version
-        );
+        return Err(bad(format!(
+            "format {} version {}; this aen reads {FORMAT} version {VERSION}",
+            meta.format, meta.version
+        )));
     }
     let hid = HIDDEN_SIDE * HIDDEN_SIDE;
     if (meta.input_side, meta.hidden_side, meta.channels) != (INPUT_SIDE, HIDDEN_SIDE, 1)
         || meta.layers != [INPUT_SIDE * INPUT_SIDE, hid, hid, CLASSES]
     {
-        bail!(
-            "{}: a {}x{}x{} network with layers {:?}; this aen reads 28x28 greyscale networks 784-400-400-10",
-            dir.display(),
-            meta.input_side,
-            meta.input_side,
-            meta.channels,
-            meta.layers
-        );
+        return Err(bad(format!(
+            "a {}x{}x{} network with layers {:?}; this aen reads 28x28 greyscale networks 784-400-400-10",
+            meta.input_side, meta.input_side, meta.channels, meta.layers
+        )));
+    }
+    if meta.classes.len() != CLASSES {
+        return Err(bad(format!(
+            "{} class names for a network of {CLASSES} outputs",
+            meta.classes.len()
+        )));
+    }
+    let (scale, mean, std) = (meta.pixel_scale, meta.mean, meta.std);
+    if !(scale.is_finite() && scale > 0.0 && mean.is_finite() && std.is_finite() && std > 0.0) {
+        return Err(bad(format!(
+            "pixel_scale {scale}, mean {mean}, std {std}: a scale and std must be finite and positive, a mean finite"
+        )));
     }
     Ok(meta)
 }
 
+/// The groups and translation rule of model.json, whose two spellings of the groups
+/// must agree.
+fn read_groups(dir: &Path, meta: &ModelJson) -> Result<(GroupSet, Shift)> {
+    let path = dir.join("model.json");
+    let bad = |what: String| anyhow::anyhow!("{}: {what}", path.display());
+    let bits = GroupSet::parse(&meta.group_bits).map_err(|e| bad(format!("group_bits: {e}")))?;
+    let named = GroupSet::parse(&meta.groups).map_err(|e| bad(format!("groups: {e}")))?;
+    if bits != named {
+        return Err(bad(format!(
+            "groups {} and group_bits {} are different sets",
+            meta.groups, meta.group_bits
+        )));
+    }
+    if !(1..=INPUT_SIDE).contains(&meta.step) {
+        return Err(bad(format!(
+            "step {}: a translation step is between 1 and the grid size {INPUT_SIDE}",
+            meta.step
+        )));
+    }
+    let shift = Shift::new(meta.translation, meta.step);
+    for side in [INPUT_SIDE, HIDDEN_SIDE] {
+        shift.step_on(side).map_err(|e| bad(format!("step: {e}")))?;
+    }
+    Ok((bits, shift))
+}
+
 /// The parameters in tied.safetensors, whose orbit ids must be exactly `net`'s.
 fn read_tied(dir: &Path, net: &Mlp, meta: &ModelJson) -> Result<Vec<f32>> {
-    let bytes = read(dir, "tied.safetensors")?;
-    let tied = SafeTensors::deserialize(&bytes).context("tied.safetensors")?;
+    let bytes = read(dir, "tied.safetensors", TENSORS_CAP)?;
+    let tied = tensors(&bytes, dir, "tied.safetensors")?;
     let mut params = vec![0.0f32; net.n_params()];
     for (k, l) in net.layers().iter().enumerate() {
         let name = format!("fc{}", k + 1);
@@ -121,8 +165,8 @@ fn read_tied(dir: &Path, net: &Mlp, meta: &ModelJson) -> Result<Vec<f32>> {
 
 /// model.safetensors must be the expansion of the tied parameters, bit for bit.
 fn check_dense(dir: &Path, net: &Mlp, params: &[f32]) -> Result<()> {
-    let bytes = read(dir, "model.safetensors")?;
-    let dense = SafeTensors::deserialize(&bytes).context("model.safetensors")?;
+    let bytes = read(dir, "model.safetensors", TENSORS_CAP)?;
+    let dense = tensors(&bytes, dir, "model.safetensors")?;
     for (k, l) in net.layers().iter().enumerate() {
         let name = format!("fc{}", k + 1);
         let (w, b) = l.full(params);
@@ -158,10 +202,25 @@ fn check_dense(dir: &Path, net: &Mlp, params: &[f32]) -> Result<()> {
 /// parameters' expansion bit for bit.
 pub fn load(dir: &Path) -> Result<Network> {
     let meta = read_meta(dir)?;
-    let groups = GroupSet::parse(&meta.group_bits).map_err(anyhow::Error::msg)?;
-    let shift = Shift::new(meta.translation, meta.step);
+    let (groups, shift) = read_groups(dir, &meta)?;
     let net = child_mlp(&ChildOrbits::new(groups, shift)?);
+    if meta.params != net.n_params() {
+        bail!(
+            "{}: params {}, but a network of {} has {}",
+            dir.join("model.json").display(),
+            meta.params,
+            meta.groups,
+            net.n_params()
+        );
+    }
     let params = read_tied(dir, &net, &meta)?;
+    if let Some(k) = params.iter().position(|v| !v.is_finite()) {
+        bail!(
+            "{}: parameter {k} is {}: a trained network's parameters are finite",
+            dir.join("tied.safetensors").display(),
+            params[k]
+        );
+    }
     check_dense(dir, &net, &params)?;
     Ok(Network {
         meta,

@@ -136,7 +136,23 @@ pub fn export(
     dir: &Path,
     progress: &mut dyn FnMut(TrainProgress) -> Flow,
 ) -> Result<ModelJson> {
+    let created = !dir.exists();
     check_out(dir)?;
+    let written = train_and_write(settings, base, groups, dir, progress);
+    if written.is_err() && created {
+        // Only if still empty: a cancelled export leaves no folder it made.
+        let _ = std::fs::remove_dir(dir);
+    }
+    written
+}
+
+fn train_and_write(
+    settings: &Settings,
+    base: &BaseData,
+    groups: GroupSet,
+    dir: &Path,
+    progress: &mut dyn FnMut(TrainProgress) -> Flow,
+) -> Result<ModelJson> {
     let (sizes, _) = fit_sizes(base, settings.final_sizes());
     let gd = settings.gdata(base, settings.data.groups, sizes)?;
     let shift = settings.shift();
