@@ -122,19 +122,24 @@ class Network:
         return True
 
     def to_torch(self):
-        """The same network as a torch.nn.Sequential of Linear and ReLU layers."""
-        import torch
+        """The same network as a torch.nn.Sequential of Linear layers named fc1, fc2, ...
+        with ReLUs between, so its state_dict keys are model.safetensors' names."""
+        try:
+            import torch
+        except ImportError as e:
+            raise ImportError("to_torch() needs PyTorch: pip install torch") from e
+        from collections import OrderedDict
 
-        mods = []
-        for i, (w, b) in enumerate(self.layers):
+        mods = OrderedDict()
+        for i, (w, b) in enumerate(self.layers, start=1):
             lin = torch.nn.Linear(w.shape[1], w.shape[0])
             with torch.no_grad():
                 lin.weight.copy_(torch.from_numpy(w))
                 lin.bias.copy_(torch.from_numpy(b))
-            mods.append(lin)
-            if i + 1 < len(self.layers):
-                mods.append(torch.nn.ReLU())
-        return torch.nn.Sequential(*mods)
+            mods[f"fc{i}"] = lin
+            if i < len(self.layers):
+                mods[f"relu{i}"] = torch.nn.ReLU()
+        return torch.nn.Sequential(mods)
 
 
 def load(folder):

@@ -53,8 +53,9 @@ pub fn run(a: BenchArgs) -> Result<()> {
             "threads": threads,
             "networks": rows.iter().map(|m| serde_json::json!({
                 "name": m.name, "params": m.params,
-                "images_per_s": m.one, "limit": m.limit_one,
+                "images_per_s": m.one, "limit": m.limit_one, "share": m.one / m.limit_one,
                 "images_per_s_all_threads": m.many, "limit_all_threads": m.limit_many,
+                "share_all_threads": m.many / m.limit_many,
                 "seconds": crate::engine::kernel::Timing::PHASES.iter().zip(m.timing.spent)
                     .map(|(p, d)| (p.to_string(), serde_json::json!(d.as_secs_f64())))
                     .collect::<serde_json::Map<_, _>>(),
@@ -64,7 +65,8 @@ pub fn run(a: BenchArgs) -> Result<()> {
         return print(format!("{v}\n"));
     }
     print(format!(
-        "child training, images/s: batch {}, {} embedded MNIST images, {} epochs, aen's CPU kernel\n\
+        "child training, images/s: batch {}, {} embedded MNIST images, {} epoch(s), aen's CPU kernel; \
+         the threads column: one child per thread at once\n\
          limit: this gemm on a step's own products alone, measured now; share: of that limit\n\n{}\n\
          DQN (12-400-400-400-12, batch 128, random transitions): {dqn:.0} updates/s on one thread\n",
         throughput::BATCH,

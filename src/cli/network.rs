@@ -45,7 +45,9 @@ pub struct EvalNetArgs {
     pub flags: SettingFlags<{ DATA }>,
     /// A folder written by `aen export-net`.
     pub dir: PathBuf,
-    /// Test images to evaluate on (the first ones of the data set's test file).
+    /// Images to evaluate on: the first ones of the data set's test file, or of its only
+    /// file where it has no test file (the embedded pool, some of which the network may
+    /// have trained on).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub count: u32,
     /// Also write each image's index, label and prediction to this CSV file.
@@ -89,12 +91,13 @@ pub fn run_export(a: ExportNetArgs, settings: Settings) -> Result<()> {
         return print(format!("{}\n", serde_json::to_string(&meta)?));
     }
     print(format!(
-        "wrote {} to {}: {} ({} parameters), trained {} epochs on {} {} images: validation {:.2}%, test {:.2}%\n",
+        "wrote {} to {}: {} ({} parameters), trained {} epoch{} on {} {} images: validation {:.2}%, test {:.2}%\n",
         network::FILES.join(", "),
         a.out.display(),
         meta.groups,
         meta.params,
         meta.protocol.epochs,
+        if meta.protocol.epochs == 1 { "" } else { "s" },
         meta.protocol.train_size,
         meta.dataset,
         meta.val_acc,
@@ -156,7 +159,7 @@ pub fn run_eval(a: EvalNetArgs, mut settings: Settings) -> Result<()> {
     for g in &e.groups {
         s.push_str(&format!(
             "{:<8} {:>8.2}% {:>9.2}% {:>13.1e}\n",
-            g.group, g.accuracy, g.agreement, g.hidden_error
+            g.group, g.accuracy, g.unchanged, g.hidden_error
         ));
     }
     if !e.groups.is_empty() {

@@ -124,26 +124,3 @@ fn worker(slot: Slot, sink: Sink) {
         }
     }
 }
-
-/// The name of class `label` of `kind` (Fashion-MNIST's classes are garments; MNIST's
-/// are the digits themselves).
-pub fn class_name(kind: DatasetKind, label: u8) -> String {
-    const FASHION: [&str; 10] = [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ];
-    match kind {
-        DatasetKind::FashionMnist => FASHION
-            .get(label as usize)
-            .map_or_else(|| label.to_string(), |n| n.to_string()),
-        _ => label.to_string(),
-    }
-}

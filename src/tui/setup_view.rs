@@ -403,7 +403,7 @@ pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: 
             break;
         }
         let h = pair_h.min(inner.y + inner.height - y);
-        let name = super::preview::class_name(p.kind, *label);
+        let name = p.kind.class_name(*label);
         let mut lines = vec![Line::styled(caption(name, pair_w), t.dim())];
         let (a, b) = (
             image_lines(orig, img_side, t),

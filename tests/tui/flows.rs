@@ -389,7 +389,7 @@ fn fashion_previews_name_their_classes() {
     p.kind = DatasetKind::FashionMnist;
     let first = p.samples.as_ref().unwrap()[0].2;
     app.setup.preview = Some(p);
-    let name = aen::tui::preview::class_name(DatasetKind::FashionMnist, first);
+    let name = DatasetKind::FashionMnist.class_name(first);
     assert!(!name.chars().all(|c| c.is_ascii_digit()));
     assert!(render(&app, (160, 48)).contains(&format!("{name}: original")));
 }

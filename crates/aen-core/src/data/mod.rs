@@ -72,6 +72,29 @@ impl DatasetKind {
         }
     }
 
+    /// The name of class `label` (Fashion-MNIST's classes are garments; MNIST's are
+    /// the digits themselves).
+    pub fn class_name(self, label: u8) -> String {
+        const FASHION: [&str; 10] = [
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ];
+        match self {
+            DatasetKind::FashionMnist => FASHION
+                .get(label as usize)
+                .map_or_else(|| label.to_string(), |n| n.to_string()),
+            DatasetKind::Mnist => label.to_string(),
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             DatasetKind::Mnist => "MNIST",

@@ -1,6 +1,7 @@
 //! What can be wrong with a path aen reads or writes, said once per error.
 
 use std::fmt;
+use std::fs::Metadata;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -86,5 +87,37 @@ impl FsError {
     /// callers often treat as "use the defaults".
     pub fn is_not_found(&self) -> bool {
         matches!(self.problem, FsProblem::NotFound)
+    }
+}
+
+#[cfg(not(unix))]
+fn kind_name(_: &Metadata) -> &'static str {
+    "a special file"
+}
+
+#[cfg(unix)]
+fn kind_name(m: &Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+pub(crate) fn require_regular(m: &Metadata) -> Result<(), FsProblem> {
+    if m.is_file() {
+        Ok(())
+    } else if m.is_dir() {
+        Err(FsProblem::IsDirectory)
+    } else {
+        Err(FsProblem::NotRegular { kind: kind_name(m) })
     }
 }

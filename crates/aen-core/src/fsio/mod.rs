@@ -5,7 +5,8 @@
 //! Every error names the path and says what is wrong exactly once, so printing an
 //! error with its chain (`{:#}` in anyhow) never repeats the cause.
 
-use std::fs::{File, Metadata, OpenOptions};
+use error::require_regular;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -38,38 +39,6 @@ fn explain(path: &Path, err: io::Error, doing: &'static str) -> FsProblem {
         return FsProblem::NotFound;
     }
     FsProblem::Io { doing, err }
-}
-
-#[cfg(not(unix))]
-fn kind_name(_: &Metadata) -> &'static str {
-    "a special file"
-}
-
-#[cfg(unix)]
-fn kind_name(m: &Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = m.file_type();
-    if t.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
-    } else {
-        "a special file"
-    }
-}
-
-pub(crate) fn require_regular(m: &Metadata) -> Result<(), FsProblem> {
-    if m.is_file() {
-        Ok(())
-    } else if m.is_dir() {
-        Err(FsProblem::IsDirectory)
-    } else {
-        Err(FsProblem::NotRegular { kind: kind_name(m) })
-    }
 }
 
 /// Checks, following symbolic links, that `path` is a regular file, and returns its

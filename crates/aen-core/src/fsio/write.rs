@@ -148,7 +148,7 @@ impl Staged {
         match std::fs::metadata(&dest) {
             Ok(m) if m.is_dir() => return Err(fail(FsProblem::IsDirectory)),
             // A device or FIFO is never replaced by a file (renaming over /dev/full).
-            Ok(m) => super::require_regular(&m).map_err(fail)?,
+            Ok(m) => super::error::require_regular(&m).map_err(fail)?,
             Err(_) => {}
         }
         let dir = dir_of(&dest)?;

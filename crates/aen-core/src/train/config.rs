@@ -1,5 +1,8 @@
 //! What a training is given and what it gives back.
 
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,4 +45,27 @@ pub enum TrainError {
 pub enum Flow {
     Continue,
     Cancel,
+}
+
+/// A child's batch order (docs/method.md §5): the training indices, reshuffled
+/// cumulatively every epoch by a generator seeded from the child's seed. Every way of
+/// training a child draws it from here, so all of them see the same batches.
+pub(crate) struct BatchOrder {
+    rng: ChaCha8Rng,
+    order: Vec<usize>,
+}
+
+impl BatchOrder {
+    pub(crate) fn new(seed: u64, n: usize) -> BatchOrder {
+        BatchOrder {
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0xBA7C4),
+            order: (0..n).collect(),
+        }
+    }
+
+    /// The next epoch's order.
+    pub(crate) fn epoch(&mut self) -> &[usize] {
+        self.order.shuffle(&mut self.rng);
+        &self.order
+    }
 }

@@ -2,13 +2,12 @@
 //! weights, batch order and optimiser as the dfdx path (`train_child_dfdx`), with Adam
 //! over the free parameters only and no allocation per step.
 
-use super::config::{Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
+use super::config::{BatchOrder, Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
 use crate::gdata::{GData, Norm, Split};
 use crate::kernel::{Adam, Layer, Mlp, Phase, Timing, Work, argmax, cross_entropy};
 use crate::nn::{HID, IN, OUT};
 use crate::orbits::{ChildOrbits, LayerOrbits};
 use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 use std::time::Instant;
@@ -104,12 +103,11 @@ pub fn train_network(
     if time {
         work.time();
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xBA7C4);
-    let mut order: Vec<usize> = (0..data.train.len()).collect();
-    let batches = order.len().div_ceil(cfg.batch);
+    let mut orders = BatchOrder::new(cfg.seed, data.train.len());
+    let batches = data.train.len().div_ceil(cfg.batch);
     let mut val_curve = Vec::with_capacity(cfg.epochs);
     for epoch in 0..cfg.epochs {
-        order.shuffle(&mut rng);
+        let order = orders.epoch();
         let fresh = data.train_epoch(epoch);
         let train = fresh.as_ref().unwrap_or(&data.train);
         for (b, idx) in order.chunks(cfg.batch).enumerate() {

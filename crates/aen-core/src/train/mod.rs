@@ -7,6 +7,7 @@
 mod config;
 pub mod cpu;
 
+use config::BatchOrder;
 pub use config::{Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
 
 use crate::gdata::{GData, Norm, Split};
@@ -14,9 +15,6 @@ use crate::nn::{ChildNet, Dev, IN, OUT};
 use crate::orbits::ChildOrbits;
 use dfdx::optim::{Adam, AdamConfig, Optimizer};
 use dfdx::prelude::*;
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
 
 /// A batch of a split as a device tensor, standardised by `norm`.
@@ -97,12 +95,11 @@ pub fn train_child_dfdx(
             ..Default::default()
         },
     );
-    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xBA7C4);
-    let mut order: Vec<usize> = (0..data.train.len()).collect();
-    let batches = order.len().div_ceil(cfg.batch);
+    let mut orders = BatchOrder::new(cfg.seed, data.train.len());
+    let batches = data.train.len().div_ceil(cfg.batch);
     let mut val_curve = Vec::with_capacity(cfg.epochs);
     for epoch in 0..cfg.epochs {
-        order.shuffle(&mut rng);
+        let order = orders.epoch();
         let fresh = data.train_epoch(epoch);
         let train = fresh.as_ref().unwrap_or(&data.train);
         for (b, idx) in order.chunks(cfg.batch).enumerate() {

@@ -239,7 +239,7 @@ pub struct GroupCheck {
     /// Share of images whose prediction the transform leaves unchanged. The last layer
     /// is dense (as in the paper), so the network is equivariant, not invariant: this
     /// need not be 100 %.
-    pub agreement: f64,
+    pub unchanged: f64,
     /// max |h(g x) - g h(x)| / max |h(x)| over the images, h the second tied layer's
     /// output: equivariance on real inputs, zero up to float rounding.
     pub hidden_error: f32,
@@ -314,7 +314,7 @@ pub fn evaluate(n: &Network, base: &BaseData, count: usize) -> Result<NetEval> {
         checks.push(GroupCheck {
             group: g.name().to_string(),
             accuracy: percent(right(&pg), count),
-            agreement: percent(pg.iter().zip(&preds).filter(|(a, b)| a == b).count(), count),
+            unchanged: percent(pg.iter().zip(&preds).filter(|(a, b)| a == b).count(), count),
             hidden_error: err / scale,
         });
     }

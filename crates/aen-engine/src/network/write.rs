@@ -6,7 +6,7 @@ use crate::data::BaseData;
 use crate::experiments::fit_sizes;
 use crate::fsio::Staged;
 use crate::groups::GroupSet;
-use crate::kernel::Mlp;
+use crate::kernel::{Layer, Mlp};
 use crate::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE};
 use crate::settings::{Settings, network_classes, network_of};
 use crate::sweep::data_fingerprint;
@@ -14,25 +14,6 @@ use crate::train::{Flow, TrainConfig, TrainProgress, cpu};
 use anyhow::{Context, Result, bail};
 use safetensors::{Dtype, tensor::TensorView};
 use std::path::Path;
-
-fn class_names(dataset: &str) -> Vec<String> {
-    const FASHION: [&str; 10] = [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ];
-    match dataset {
-        "fashion-mnist" => FASHION.iter().map(|s| s.to_string()).collect(),
-        _ => (0..10).map(|d| d.to_string()).collect(),
-    }
-}
 
 fn f32_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
@@ -50,11 +31,31 @@ fn transpose<T: Copy>(w: &[T], inp: usize, out: usize) -> Vec<T> {
 }
 
 /// A safetensors file of named (dtype, shape, little-endian bytes).
-fn safetensors(tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>) -> Result<Vec<u8>> {
+fn safetensors(tensors: Vec<Entry>) -> Result<Vec<u8>> {
     let views = (tensors.iter())
         .map(|(n, d, s, b)| Ok((n.clone(), TensorView::new(*d, s.clone(), b)?)))
         .collect::<Result<Vec<_>, safetensors::SafeTensorError>>()?;
     Ok(safetensors::serialize(views, None)?)
+}
+
+type Entry = (String, Dtype, Vec<usize>, Vec<u8>);
+
+/// `{name}.weight` [out, in] and `{name}.bias` [out] of a layer in nn.Linear's layout.
+fn linear(name: &str, l: &Layer, w: &[f32], b: &[f32]) -> [Entry; 2] {
+    [
+        (
+            format!("{name}.weight"),
+            Dtype::F32,
+            vec![l.out, l.inp],
+            f32_bytes(&transpose(w, l.inp, l.out)),
+        ),
+        (
+            format!("{name}.bias"),
+            Dtype::F32,
+            vec![l.out],
+            f32_bytes(b),
+        ),
+    ]
 }
 
 /// The files of `net` under `params`.
@@ -64,60 +65,36 @@ fn files(net: &Mlp, params: &[f32], meta: &ModelJson) -> Result<[Vec<u8>; 3]> {
     for (k, l) in net.layers().iter().enumerate() {
         let (w, b) = l.full(params);
         let name = format!("fc{}", k + 1);
-        dense.push((
-            format!("{name}.weight"),
-            Dtype::F32,
-            vec![l.out, l.inp],
-            f32_bytes(&transpose(&w, l.inp, l.out)),
-        ));
-        dense.push((
-            format!("{name}.bias"),
-            Dtype::F32,
-            vec![l.out],
-            f32_bytes(&b),
-        ));
+        dense.extend(linear(&name, l, &w, &b));
         let (wr, br) = l.ranges();
         match l.ids() {
-            Some((wid, bid)) => {
-                tied.push((
+            Some((wid, bid)) => tied.extend([
+                (
                     format!("{name}.theta"),
                     Dtype::F32,
                     vec![wr.len()],
                     f32_bytes(&params[wr]),
-                ));
-                tied.push((
+                ),
+                (
                     format!("{name}.bias"),
                     Dtype::F32,
                     vec![br.len()],
                     f32_bytes(&params[br]),
-                ));
-                tied.push((
+                ),
+                (
                     format!("{name}.weight_ids"),
                     Dtype::I32,
                     vec![l.out, l.inp],
                     i32_bytes(&transpose(wid, l.inp, l.out)),
-                ));
-                tied.push((
+                ),
+                (
                     format!("{name}.bias_ids"),
                     Dtype::I32,
                     vec![l.out],
                     i32_bytes(bid),
-                ));
-            }
-            None => {
-                tied.push((
-                    format!("{name}.weight"),
-                    Dtype::F32,
-                    vec![l.out, l.inp],
-                    f32_bytes(&transpose(&w, l.inp, l.out)),
-                ));
-                tied.push((
-                    format!("{name}.bias"),
-                    Dtype::F32,
-                    vec![l.out],
-                    f32_bytes(&b),
-                ));
-            }
+                ),
+            ]),
+            None => tied.extend(linear(&name, l, &w, &b)),
         }
     }
     Ok([
@@ -185,7 +162,9 @@ fn train_and_write(
         hidden_side: HIDDEN_SIDE,
         channels: 1,
         layers: widths,
-        classes: class_names(base.kind.name()),
+        classes: (0..crate::orbits::CLASSES as u8)
+            .map(|c| base.kind.class_name(c))
+            .collect(),
         pixel_scale: 1.0 / 255.0,
         mean: gd.norm.mean,
         std: gd.norm.std,
