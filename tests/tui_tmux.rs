@@ -124,12 +124,16 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
         return;
     }
     let home = tempfile::tempdir().unwrap();
+    // Every set its own network, and children big enough that the search is still
+    // running when the live change comes (the kernel of aen 0.2 trained all 216
+    // distinct networks of tiny children before it did).
     let cfg = home.path().join("tiny.toml");
     std::fs::write(
         &cfg,
         "[data]\ndataset = \"mnist\"\nsource = \"embedded\"\ngroups = \"preset:2\"\n\
-         [child]\nepochs = 1\ntrain_size = 300\nval_size = 200\ntest_size = 200\n\
-         [search]\nmax_models = 3000\nmax_episodes = 10000\nepisode_len = 20\nq_batch = 16\n",
+         [child]\nepochs = 1\ntrain_size = 1000\nval_size = 200\ntest_size = 200\n\
+         [search]\nmax_models = 3000\nmax_episodes = 10000\nepisode_len = 20\nq_batch = 16\n\
+         equivalence = \"none\"\n",
     )
     .unwrap();
     let cmd = format!(

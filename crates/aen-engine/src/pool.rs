@@ -7,7 +7,7 @@
 //! [`JobError::Cancelled`] is sent, so a caller that counts outstanding jobs never waits
 //! for one that will not come.
 //!
-//! The tied-layer kernel is single-threaded, so one worker per core scales. A result
+//! aen's CPU kernel trains a child on one thread, so one worker per core scales. A result
 //! depends only on (child settings, G-data, state, seed index), never on which worker
 //! trained it or when: see [`child_seed_k`].
 

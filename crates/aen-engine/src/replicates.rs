@@ -1,7 +1,8 @@
 //! Many trainings at once (docs/method.md §7): each job trains one network on one
 //! G-dataset under one replicate seed. Jobs spread over the CPU cores, one thread per
-//! core, each with its own dfdx device and a one-thread rayon pool, so every training
-//! runs single-threaded and its result does not depend on how many run beside it.
+//! core (aen's CPU kernel trains on the thread it is called from; the one-thread rayon
+//! pool keeps dfdx's CUDA-build and reference paths there too), so every training runs
+//! single-threaded and its result does not depend on how many run beside it.
 
 use crate::gdata::GData;
 use crate::groups::{GroupSet, Shift};
