@@ -8,9 +8,11 @@
 //! the orbits' entries of the gradient vector.
 
 use super::gemm::matmul;
+use super::timing::{Clock, Phase, Timing};
 use rand::Rng;
+use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Orbit ids of a tied layer: one per weight ([in][out]), one per output's bias.
 type Ties = (Arc<[u32]>, Arc<[u32]>);
@@ -90,16 +92,17 @@ impl Layer {
         self.ties.as_ref().map(|(w, b)| (&w[..], &b[..]))
     }
 
-    /// The full [in][out] weight matrix and bias row of this layer under `params`.
-    pub fn full(&self, params: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    /// The full [in][out] weight matrix and bias row of this layer under `params`:
+    /// a dense layer's own, borrowed; a tied layer's, gathered.
+    pub fn full<'a>(&self, params: &'a [f32]) -> (Cow<'a, [f32]>, Cow<'a, [f32]>) {
         let (w, b) = self.ranges();
         match &self.ties {
-            None => (params[w].to_vec(), params[b].to_vec()),
+            None => (Cow::Borrowed(&params[w]), Cow::Borrowed(&params[b])),
             Some((wid, bid)) => {
                 let mut full = (vec![0.0; wid.len()], vec![0.0; bid.len()]);
                 gather(&mut full.0, wid, &params[w]);
                 gather(&mut full.1, bid, &params[b]);
-                full
+                (Cow::Owned(full.0), Cow::Owned(full.1))
             }
         }
     }
@@ -165,23 +168,12 @@ impl Mlp {
         assert_eq!(x.len(), rows * self.inputs());
         let mut a = x.to_vec();
         for l in &self.layers {
-            let mut w = Vec::new();
-            let mut b = Vec::new();
-            let (w, b) = match &l.ties {
-                None => (&params[l.w_at..l.b_at], &params[l.b_at..l.b_at + l.out]),
-                Some((wid, bid)) => {
-                    w.resize(l.inp * l.out, 0.0);
-                    b.resize(l.out, 0.0);
-                    gather(&mut w, wid, &params[l.w_at..l.b_at]);
-                    gather(&mut b, bid, &params[l.b_at..l.b_at + l.n_bias]);
-                    (&w[..], &b[..])
-                }
-            };
+            let (w, b) = l.full(params);
             let mut y: Vec<f32> = (0..rows).flat_map(|_| b.iter().copied()).collect();
             matmul(
                 (rows, l.inp, l.out),
                 (&a, l.inp, 1),
-                (w, l.out, 1),
+                (&w, l.out, 1),
                 &mut y,
                 true,
             );
@@ -200,75 +192,6 @@ impl Mlp {
             .map(|(k, l)| l.inp * l.out * if k == 0 { 2 } else { 3 })
             .sum();
         2.0 * macs as f64
-    }
-}
-
-/// Where a step's time goes (`Work::time`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    /// Standardising images into the input rows.
-    Input,
-    /// Tied weights and biases gathered into full matrices.
-    Gather,
-    /// The matrix products.
-    Matmul,
-    /// Bias rows, ReLU and its mask, bias gradients.
-    Elementwise,
-    /// Tied weight gradients scatter-added into their orbits.
-    Scatter,
-    /// Softmax cross-entropy (or Huber) and its gradient.
-    Loss,
-    Optimiser,
-    /// Validation and test passes, whatever they spend it on.
-    Eval,
-}
-
-/// Time spent per phase, and steps taken.
-#[derive(Clone, Debug, Default)]
-pub struct Timing {
-    pub spent: [Duration; 8],
-    pub steps: u64,
-}
-
-impl Timing {
-    pub const PHASES: [&str; 8] = [
-        "input",
-        "gather",
-        "matmul",
-        "elementwise",
-        "scatter",
-        "loss",
-        "optimiser",
-        "evaluation",
-    ];
-
-    pub fn total(&self) -> Duration {
-        self.spent.iter().sum()
-    }
-
-    pub fn add(&mut self, other: &Timing) {
-        for (a, b) in self.spent.iter_mut().zip(other.spent) {
-            *a += b;
-        }
-        self.steps += other.steps;
-    }
-}
-
-/// A stopwatch that is free when off.
-#[derive(Debug)]
-struct Clock {
-    on: Option<(Instant, Timing)>,
-    eval: bool,
-}
-
-impl Clock {
-    fn tick(&mut self, p: Phase) {
-        if let Some((last, t)) = &mut self.on {
-            let now = Instant::now();
-            let p = if self.eval { Phase::Eval } else { p };
-            t.spent[p as usize] += now - *last;
-            *last = now;
-        }
     }
 }
 

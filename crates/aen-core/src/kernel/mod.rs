@@ -15,8 +15,10 @@ mod adam;
 mod gemm;
 mod mlp;
 mod rate;
+mod timing;
 
 pub use adam::Adam;
 pub use gemm::matmul;
-pub use mlp::{Layer, Mlp, Phase, Timing, Work, argmax, cross_entropy};
+pub use mlp::{Layer, Mlp, Work, argmax, cross_entropy};
 pub use rate::{GemmRate, gemm_rate};
+pub use timing::{Phase, Timing};

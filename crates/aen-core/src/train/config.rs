@@ -1,5 +1,6 @@
 //! What a training is given and what it gives back.
 
+use crate::gdata::{GData, Split};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -48,15 +49,14 @@ pub enum Flow {
 }
 
 /// A child's batch order (docs/method.md §5): the training indices, reshuffled
-/// cumulatively every epoch by a generator seeded from the child's seed. Every way of
-/// training a child draws it from here, so all of them see the same batches.
-pub(crate) struct BatchOrder {
+/// cumulatively every epoch by a generator seeded from the child's seed.
+struct BatchOrder {
     rng: ChaCha8Rng,
     order: Vec<usize>,
 }
 
 impl BatchOrder {
-    pub(crate) fn new(seed: u64, n: usize) -> BatchOrder {
+    fn new(seed: u64, n: usize) -> BatchOrder {
         BatchOrder {
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0xBA7C4),
             order: (0..n).collect(),
@@ -64,8 +64,51 @@ impl BatchOrder {
     }
 
     /// The next epoch's order.
-    pub(crate) fn epoch(&mut self) -> &[usize] {
+    fn epoch(&mut self) -> &[usize] {
         self.order.shuffle(&mut self.rng);
         &self.order
     }
+}
+
+/// A network being trained, whatever computes it.
+pub(crate) trait Learner {
+    /// One optimiser step on the images `idx` of `train`.
+    fn step(&mut self, train: &Split, idx: &[usize]);
+    /// Accuracy in percent on `split`.
+    fn accuracy(&mut self, split: &Split) -> f64;
+}
+
+/// The protocol every way of training a child follows (docs/method.md §5): its batch
+/// order, a per-epoch resample where the G-data has one, progress and cancelling after
+/// every step, validation after every epoch and a test at the end. Returns the
+/// validation curve and the test accuracy.
+pub(crate) fn run(
+    learner: &mut impl Learner,
+    data: &GData,
+    cfg: TrainConfig,
+    on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
+) -> Result<(Vec<f64>, f64), TrainError> {
+    let mut orders = BatchOrder::new(cfg.seed, data.train.len());
+    let batches = data.train.len().div_ceil(cfg.batch);
+    let mut val_curve = Vec::with_capacity(cfg.epochs);
+    for epoch in 0..cfg.epochs {
+        let order = orders.epoch();
+        let fresh = data.train_epoch(epoch);
+        let train = fresh.as_ref().unwrap_or(&data.train);
+        for (b, idx) in order.chunks(cfg.batch).enumerate() {
+            learner.step(train, idx);
+            let p = TrainProgress {
+                epoch,
+                epochs: cfg.epochs,
+                batch: b + 1,
+                batches,
+            };
+            if on_batch(p) == Flow::Cancel {
+                return Err(TrainError::Cancelled);
+            }
+        }
+        val_curve.push(learner.accuracy(&data.val));
+    }
+    let test = learner.accuracy(&data.test);
+    Ok((val_curve, test))
 }

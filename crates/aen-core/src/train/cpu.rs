@@ -2,7 +2,7 @@
 //! weights, batch order and optimiser as the dfdx path (`train_child_dfdx`), with Adam
 //! over the free parameters only and no allocation per step.
 
-use super::config::{BatchOrder, Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
+use super::config::{self, Flow, Learner, TrainConfig, TrainError, TrainProgress, TrainResult};
 use crate::gdata::{GData, Norm, Split};
 use crate::kernel::{Adam, Layer, Mlp, Phase, Timing, Work, argmax, cross_entropy};
 use crate::nn::{HID, IN, OUT};
@@ -66,6 +66,35 @@ fn accuracy(net: &Mlp, params: &[f32], work: &mut Work, split: &Split, norm: Nor
     100.0 * correct as f64 / split.len() as f64
 }
 
+/// The kernel's network, parameters, optimiser and memory as a [`Learner`].
+struct Kernel<'a> {
+    net: &'a Mlp,
+    params: &'a mut Vec<f32>,
+    opt: &'a mut Adam,
+    work: &'a mut Work,
+    norm: Norm,
+}
+
+impl Learner for Kernel<'_> {
+    fn step(&mut self, train: &Split, idx: &[usize]) {
+        let (net, work, rows) = (self.net, &mut *self.work, idx.len());
+        fill(work, train, idx, self.norm);
+        work.gather(net, self.params);
+        work.forward(net, self.params, rows);
+        let (logits, delta) = work.output_delta(net, rows);
+        cross_entropy(logits, OUT, |r| train.y[idx[r]] as usize, delta);
+        work.tick(Phase::Loss);
+        work.backward(net, self.params, rows);
+        self.opt.step(self.params, work.grad());
+        work.tick(Phase::Optimiser);
+        work.stepped();
+    }
+
+    fn accuracy(&mut self, split: &Split) -> f64 {
+        accuracy(self.net, self.params, self.work, split, self.norm)
+    }
+}
+
 /// Trains a fresh child for `orbits` on `data`; with `time`, also says where the
 /// steps' time went.
 pub fn train(
@@ -103,38 +132,14 @@ pub fn train_network(
     if time {
         work.time();
     }
-    let mut orders = BatchOrder::new(cfg.seed, data.train.len());
-    let batches = data.train.len().div_ceil(cfg.batch);
-    let mut val_curve = Vec::with_capacity(cfg.epochs);
-    for epoch in 0..cfg.epochs {
-        let order = orders.epoch();
-        let fresh = data.train_epoch(epoch);
-        let train = fresh.as_ref().unwrap_or(&data.train);
-        for (b, idx) in order.chunks(cfg.batch).enumerate() {
-            let rows = idx.len();
-            fill(&mut work, train, idx, data.norm);
-            work.gather(&net, &params);
-            work.forward(&net, &params, rows);
-            let (logits, delta) = work.output_delta(&net, rows);
-            cross_entropy(logits, OUT, |r| train.y[idx[r]] as usize, delta);
-            work.tick(Phase::Loss);
-            work.backward(&net, &params, rows);
-            opt.step(&mut params, work.grad());
-            work.tick(Phase::Optimiser);
-            work.stepped();
-            if on_batch(TrainProgress {
-                epoch,
-                epochs: cfg.epochs,
-                batch: b + 1,
-                batches,
-            }) == Flow::Cancel
-            {
-                return Err(TrainError::Cancelled);
-            }
-        }
-        val_curve.push(accuracy(&net, &params, &mut work, &data.val, data.norm));
-    }
-    let test_acc = accuracy(&net, &params, &mut work, &data.test, data.norm);
+    let mut learner = Kernel {
+        net: &net,
+        params: &mut params,
+        opt: &mut opt,
+        work: &mut work,
+        norm: data.norm,
+    };
+    let (val_curve, test_acc) = config::run(&mut learner, data, cfg, on_batch)?;
     let result = TrainResult {
         val_acc: *val_curve.last().unwrap_or(&0.0),
         test_acc,

@@ -7,11 +7,11 @@
 mod config;
 pub mod cpu;
 
-use config::BatchOrder;
+use config::Learner;
 pub use config::{Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
 
 use crate::gdata::{GData, Norm, Split};
-use crate::nn::{ChildNet, Dev, IN, OUT};
+use crate::nn::{ChildNet, ChildParams, Dev, IN, OUT};
 use crate::orbits::ChildOrbits;
 use dfdx::optim::{Adam, AdamConfig, Optimizer};
 use dfdx::prelude::*;
@@ -76,6 +76,34 @@ pub fn train_child(
     }
 }
 
+/// dfdx's network and optimiser as a [`Learner`].
+struct Dfdx<'a> {
+    dev: &'a Dev,
+    net: ChildNet<Dev>,
+    grads: Option<Gradients<f32, Dev>>,
+    opt: Adam<ChildParams<f32, Dev>, f32, Dev>,
+    norm: Norm,
+}
+
+impl Learner for Dfdx<'_> {
+    fn step(&mut self, train: &Split, idx: &[usize]) {
+        let x = batch_x(self.dev, train, idx, self.norm);
+        let y = one_hot(self.dev, train, idx);
+        let grads = self.grads.take().expect("kept between steps");
+        let logits = self.net.forward(x.traced(grads));
+        let mut grads = cross_entropy_with_logits_loss(logits, y).backward();
+        self.opt
+            .update(&mut self.net.params, &grads)
+            .expect("every parameter takes part in the forward pass");
+        self.net.params.zero_grads(&mut grads);
+        self.grads = Some(grads);
+    }
+
+    fn accuracy(&mut self, split: &Split) -> f64 {
+        accuracy(self.dev, &self.net, split, self.norm)
+    }
+}
+
 /// `train_child` through dfdx's device operations: the CUDA path, and on the CPU the
 /// reference for aen's own kernel.
 pub fn train_child_dfdx(
@@ -86,49 +114,26 @@ pub fn train_child_dfdx(
     on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
 ) -> Result<TrainResult, TrainError> {
     let start = Instant::now();
-    let mut net = ChildNet::new(dev, orbits, cfg.seed);
-    let mut grads = net.params.alloc_grads();
-    let mut opt = Adam::new(
+    let net = ChildNet::new(dev, orbits, cfg.seed);
+    let opt = Adam::new(
         &net.params,
         AdamConfig {
             lr: cfg.lr,
             ..Default::default()
         },
     );
-    let mut orders = BatchOrder::new(cfg.seed, data.train.len());
-    let batches = data.train.len().div_ceil(cfg.batch);
-    let mut val_curve = Vec::with_capacity(cfg.epochs);
-    for epoch in 0..cfg.epochs {
-        let order = orders.epoch();
-        let fresh = data.train_epoch(epoch);
-        let train = fresh.as_ref().unwrap_or(&data.train);
-        for (b, idx) in order.chunks(cfg.batch).enumerate() {
-            let x = batch_x(dev, train, idx, data.norm);
-            let y = one_hot(dev, train, idx);
-            let logits = net.forward(x.traced(grads));
-            let loss = cross_entropy_with_logits_loss(logits, y);
-            grads = loss.backward();
-            opt.update(&mut net.params, &grads)
-                .expect("every parameter takes part in the forward pass");
-            net.params.zero_grads(&mut grads);
-            if on_batch(TrainProgress {
-                epoch,
-                epochs: cfg.epochs,
-                batch: b + 1,
-                batches,
-            }) == Flow::Cancel
-            {
-                return Err(TrainError::Cancelled);
-            }
-        }
-        val_curve.push(accuracy(dev, &net, &data.val, data.norm));
-    }
-    let val_acc = *val_curve.last().unwrap_or(&0.0);
-    let test_acc = accuracy(dev, &net, &data.test, data.norm);
+    let mut learner = Dfdx {
+        dev,
+        grads: Some(net.params.alloc_grads()),
+        net,
+        opt,
+        norm: data.norm,
+    };
+    let (val_curve, test_acc) = config::run(&mut learner, data, cfg, on_batch)?;
     Ok(TrainResult {
-        val_acc,
+        val_acc: *val_curve.last().unwrap_or(&0.0),
         test_acc,
-        params: net.n_params,
+        params: learner.net.n_params,
         seconds: start.elapsed().as_secs_f64(),
         val_curve,
     })

@@ -187,7 +187,10 @@ fn check_dense(dir: &Path, net: &Mlp, params: &[f32]) -> Result<()> {
         )?);
         let same = (0..l.inp)
             .all(|i| (0..l.out).all(|j| dw[j * l.inp + i].to_bits() == w[i * l.out + j].to_bits()))
-            && db.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits());
+            && db
+                .iter()
+                .zip(b.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits());
         if !same {
             bail!(
                 "model.safetensors: {name} is not the expansion of tied.safetensors: the two files are not one network"
