@@ -48,6 +48,8 @@ fn table() -> Table {
                 translation: "paper".into(),
                 equivalence: "none".into(),
                 per_pass: 1,
+                resize: None,
+                side: 28,
             },
             seeds: 1,
             states: StateSet::new(&states),

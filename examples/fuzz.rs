@@ -52,6 +52,7 @@ fn images(count: usize, side: usize) -> Vec<u8> {
         count,
         rows: side,
         cols: side,
+        channels: 1,
         pixels: (0..count * side * side)
             .map(|i| (i * 7 % 256) as u8)
             .collect(),

@@ -2,7 +2,8 @@
 
     import aen_model
     net = aen_model.load("net")            # the folder aen wrote
-    labels = net.predict(images)           # images: N x 28 x 28 (or N x 784) uint8 pixels
+    labels = net.predict(images)           # uint8 pixels: N x H x W (grey), N x H x W x C
+                                           # or N x C x H x W (colour), or N x (C*H*W)
     logits = net.logits(images)
     module = net.to_torch()                # a torch.nn.Sequential, if torch is installed
 
@@ -63,12 +64,20 @@ class Network:
         folder = Path(folder)
         meta_path = folder / "model.json"
         self.meta = m = json.loads(_read(meta_path, 1 << 20))
-        if not isinstance(m, dict) or m.get("format") != "aen-network" or m.get("version") != 1:
-            raise ValueError(f"{meta_path}: not a network written by aen export-net (format aen-network, version 1)")
-        for key in ("pixel_scale", "mean", "std"):
+        if not isinstance(m, dict) or m.get("format") != "aen-network" or m.get("version") != 2:
+            raise ValueError(f"{meta_path}: not a network written by aen export-net (format aen-network, version 2)")
+        scale = m.get("pixel_scale")
+        if not isinstance(scale, (int, float)) or not np.isfinite(scale) or scale <= 0:
+            raise ValueError(f"{meta_path}: pixel_scale is {scale!r}")
+        self.channels, self.side = m.get("channels"), m.get("input_side")
+        if self.channels not in (1, 3) or not isinstance(self.side, int) or self.side < 2:
+            raise ValueError(f"{meta_path}: channels {self.channels!r}, input_side {self.side!r}")
+        for key in ("mean", "std"):
             v = m.get(key)
-            if not isinstance(v, (int, float)) or not np.isfinite(v) or (key != "mean" and v <= 0):
-                raise ValueError(f"{meta_path}: {key} is {v!r}")
+            ok = isinstance(v, list) and len(v) == self.channels and all(
+                isinstance(e, (int, float)) and np.isfinite(e) and (key == "mean" or e > 0) for e in v)
+            if not ok:
+                raise ValueError(f"{meta_path}: {key} is {v!r}, not one finite number per channel")
         self.folder = folder
         tensors = read_safetensors(folder / "model.safetensors")
         widths = m["layers"]
@@ -87,10 +96,20 @@ class Network:
             raise ValueError(f"{meta_path}: {len(self.classes)} class names for {widths[-1]} outputs")
 
     def inputs(self, images):
-        """Pixels as the first layer sees them: scaled, then standardised."""
-        x = np.asarray(images, dtype=np.float32).reshape(len(images), -1)
+        """Pixels as the first layer sees them: channel planes in turn (PyTorch's C x H
+        x W order; N x H x W x C images are transposed to it), scaled, then standardised
+        per channel."""
+        x = np.asarray(images, dtype=np.float32)
+        c, side = self.channels, self.side
+        if x.ndim == 4 and x.shape[1:] == (side, side, c) and x.shape[1:] != (c, side, side):
+            x = x.transpose(0, 3, 1, 2)
+        x = x.reshape(len(x), c, -1)
+        if x.shape[2] != side * side:
+            raise ValueError(f"images of {x.shape[2]} pixels per channel; this network reads {side}x{side}")
         m = self.meta
-        return (x * np.float32(m["pixel_scale"]) - np.float32(m["mean"])) / np.float32(m["std"])
+        mean = np.asarray(m["mean"], dtype=np.float32)[None, :, None]
+        std = np.asarray(m["std"], dtype=np.float32)[None, :, None]
+        return ((x * np.float32(m["pixel_scale"]) - mean) / std).reshape(len(x), -1)
 
     def logits(self, images):
         h = self.inputs(images)

@@ -131,6 +131,8 @@ pub(crate) fn synthetic() -> Table {
                 translation: "paper".into(),
                 equivalence: "none".into(),
                 per_pass: 1,
+                resize: None,
+                side: 28,
             },
             seeds: 2,
             states: StateSet::new(&states),

@@ -96,6 +96,7 @@ fn small_set() -> (HashMap<String, Vec<u8>>, Manifest) {
         count: n,
         rows: 28,
         cols: 28,
+        channels: 1,
         pixels: (0..n * 784).map(|i| (i % 256) as u8).collect(),
     };
     let labs = |n: usize| (0..n).map(|i| (i % 10) as u8).collect::<Vec<_>>();

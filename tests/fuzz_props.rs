@@ -34,6 +34,7 @@ fn valid_images(count: usize, side: usize) -> Vec<u8> {
         count,
         rows: side,
         cols: side,
+        channels: 1,
         pixels: (0..count * side * side)
             .map(|i| (i * 13 % 256) as u8)
             .collect(),

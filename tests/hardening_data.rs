@@ -47,6 +47,7 @@ fn images(count: usize, side: usize) -> Images {
         count,
         rows: side,
         cols: side,
+        channels: 1,
         pixels: (0..count * side * side).map(|i| (i % 251) as u8).collect(),
     }
 }

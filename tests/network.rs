@@ -289,9 +289,13 @@ fn model_json_that_contradicts_itself_or_the_network_is_refused() {
     edit_meta(&net, |v| v["params"] = 1.into());
     assert!(eval().contains("params 1"));
     edit_meta(&net, |v| v["classes"] = serde_json::json!(["a", "b", "c"]));
-    assert!(eval().contains("3 class names"));
-    edit_meta(&net, |v| v["std"] = 0.into());
-    assert!(eval().contains("std 0"));
+    assert!(eval().contains("of 3 classes with layers [784, 400, 400, 10]"));
+    edit_meta(&net, |v| v["channels"] = 3.into());
+    assert!(eval().contains("a 28x28x3 network"));
+    edit_meta(&net, |v| v["std"] = serde_json::json!([0.0]));
+    assert!(eval().contains("std [0.0]"));
+    edit_meta(&net, |v| v["mean"] = serde_json::json!([0.1, 0.2]));
+    assert!(eval().contains("one mean and one std per channel (1)"));
     edit_meta(&net, |v| v["step"] = 0.into());
     assert!(eval().contains("model.json: step 0"));
     // Predictions are never written over the network they come from, nor over a device.

@@ -561,6 +561,8 @@ fn identity(data: GroupSet) -> Identity {
         translation: "paper".into(),
         equivalence: "none".into(),
         per_pass: 1,
+        resize: None,
+        side: 28,
     }
 }
 

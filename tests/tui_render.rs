@@ -33,7 +33,7 @@ fn setup_app() -> App {
     aen::classes::Classes::of(settings().shift()).unwrap();
     let mut app = App::new(settings(), Theme { color: false }, None);
     app.tables = None;
-    app.setup.sources = DatasetKind::ALL
+    app.setup.sources = [DatasetKind::Mnist, DatasetKind::FashionMnist]
         .iter()
         .map(|&k| {
             (

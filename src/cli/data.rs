@@ -105,6 +105,12 @@ fn list(settings: &Settings) -> Result<()> {
     for kind in DatasetKind::ALL {
         print(format!("{}\n", kind.title()))?;
         let chosen = data::resolve_source(kind, dir, want).ok();
+        if kind == DatasetKind::Files && dir.is_none() {
+            print(format!(
+                "    (pass --data-dir DIR holding {})\n",
+                data::custom::EXPECTED
+            ))?;
+        }
         for src in data::available_sources(kind, dir) {
             let mark = if Some(&src) == chosen.as_ref() {
                 "*"
@@ -121,11 +127,19 @@ fn list(settings: &Settings) -> Result<()> {
                             b.train.len()
                         ),
                     };
+                    let format = (src.dir.as_deref())
+                        .filter(|_| kind == DatasetKind::Files)
+                        .and_then(data::custom::detect)
+                        .map(|f| format!("{}, ", f.name()))
+                        .unwrap_or_default();
+                    let im = &b.train.images;
                     format!(
-                        "  {mark} {:<10} {sizes}, {}x{}, loaded in {:.0} ms  {}",
+                        "  {mark} {:<10} {format}{sizes}, {}x{}{}, {} classes, loaded in {:.0} ms  {}",
                         src.kind.name(),
-                        b.train.images.rows,
-                        b.train.images.cols,
+                        im.rows,
+                        im.cols,
+                        if im.channels == 3 { " colour" } else { " grey" },
+                        b.classes.len(),
                         t.elapsed().as_secs_f64() * 1e3,
                         src.dir
                             .as_ref()
@@ -142,7 +156,12 @@ fn list(settings: &Settings) -> Result<()> {
 }
 
 fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) -> Result<()> {
-    let mut manifest = dataset.official_manifest();
+    let Some(mut manifest) = dataset.official_manifest() else {
+        anyhow::bail!(
+            "`{}` is the data set in --data-dir: there is nothing to fetch; put your files in a folder and pass --dataset files --data-dir DIR",
+            dataset.name()
+        );
+    };
     if !mirrors.is_empty() {
         manifest.mirrors = mirrors;
     }

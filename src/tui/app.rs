@@ -72,9 +72,11 @@ impl App {
     pub fn new(settings: Settings, theme: Theme, preview: Option<PreviewService>) -> App {
         let data_dir = settings.data.data_dir.clone();
         let want = settings.source_kind();
+        // Your own files are offered when --data-dir holds a data set.
         let sources: Vec<_> = DatasetKind::ALL
             .iter()
             .map(|&k| (k, data::available_sources(k, data_dir.as_deref())))
+            .filter(|(_, list)| !list.is_empty())
             .collect();
         let dataset = DatasetKind::ALL
             .iter()

@@ -72,6 +72,7 @@ pub fn write_set(dir: &std::path::Path, n: usize, m: usize) {
         count: k,
         rows: 28,
         cols: 28,
+        channels: 1,
         pixels: (0..k * 784).map(|i| (i % 251) as u8).collect(),
     };
     let labels = |k: usize| (0..k).map(|i| (i % 10) as u8).collect::<Vec<u8>>();

@@ -217,7 +217,7 @@ fn shared_x(
 ) -> Tensor<(usize, usize, Const<IN>), f32, Dev> {
     let mut one = Vec::with_capacity(idx.len() * IN);
     for &i in idx {
-        one.extend(split.image(i).iter().map(|&v| norm.apply(v)));
+        norm.extend(split.image(i), &mut one);
     }
     let mut x = Vec::with_capacity(k * one.len());
     for _ in 0..k {
@@ -272,6 +272,9 @@ pub fn train_children(
         "children of one pass share epochs, batch and learning rate"
     );
     let start = Instant::now();
+    for o in orbits {
+        crate::train::require_mnist_shape(o, data, "the batched trainer (child.per_pass above 1)")?;
+    }
     let k = orbits.len();
     let seeds: Vec<u64> = cfgs.iter().map(|c| c.seed).collect();
     let mut net = Children::new(dev, orbits, &seeds);
@@ -298,7 +301,7 @@ pub fn train_children(
             let mut y = vec![0.0f32; k * rows * OUT];
             for (child, o) in orders.iter().enumerate() {
                 for (j, &i) in o[lo..hi].iter().enumerate() {
-                    x.extend(train.image(i).iter().map(|&v| data.norm.apply(v)));
+                    data.norm.extend(train.image(i), &mut x);
                     y[(child * rows + j) * OUT + train.y[i] as usize] = 1.0;
                 }
             }

@@ -1,6 +1,7 @@
 //! Equivalence classes of group sets: the sets whose tied child networks are identical
-//! (docs/method.md §11), found exactly for all 4,096 states and cached per translation
-//! rule.
+//! (docs/method.md §11), found exactly for all 4,096 states and cached per input grid
+//! and translation rule. Channels and classes change no class: a colour network ties
+//! each channel alike, and the last layer is dense.
 //!
 //! A set S ties the child's weights by the orbits of the group its generators generate
 //! (§3). Adding a generator g changes nothing exactly when g maps every orbit of S onto
@@ -10,12 +11,30 @@
 //! C(S) is itself a member of the class: its key and its representative.
 
 use crate::groups::{Group, GroupError, GroupSet, NUM_GROUPS, Perm, Shift};
-use crate::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, LayerOrbits, cell_orbits};
+use crate::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, LayerOrbits, Shape, cell_orbits};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Every group set.
 pub const SPACE: usize = 1 << NUM_GROUPS;
+
+/// What the classes depend on: the side of the input grid (the hidden grids are
+/// always 20 x 20) and the translation rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Grid {
+    pub side: usize,
+    pub shift: Shift,
+}
+
+/// A bare translation rule means MNIST's 28 x 28 input.
+impl From<Shift> for Grid {
+    fn from(shift: Shift) -> Grid {
+        Grid {
+            side: INPUT_SIDE,
+            shift,
+        }
+    }
+}
 
 /// One class: the states whose networks are one network.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +48,7 @@ pub struct Class {
 /// The classes of all 4,096 states under one translation rule.
 #[derive(Debug)]
 pub struct Classes {
-    shift: Shift,
+    grid: Grid,
     /// closure[s] = C(s), by the bits of s.
     closure: Vec<GroupSet>,
     /// Largest first; ties by the closure's bits.
@@ -40,9 +59,9 @@ pub struct Classes {
     seconds: Option<f64>,
 }
 
-/// The classes computed in this process, by translation rule.
-fn memory() -> &'static Mutex<HashMap<Shift, Arc<Classes>>> {
-    static CACHE: OnceLock<Mutex<HashMap<Shift, Arc<Classes>>>> = OnceLock::new();
+/// The classes computed in this process, by grid.
+fn memory() -> &'static Mutex<HashMap<Grid, Arc<Classes>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Grid, Arc<Classes>>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
@@ -50,8 +69,9 @@ impl Classes {
     /// The classes under `shift` if they are at hand (computed in this process, or in
     /// the cache file), without computing them; otherwise starts computing them on a
     /// thread of their own, so that an interface asking again soon finds them.
-    pub fn peek(shift: Shift) -> Option<Arc<Classes>> {
-        static STARTED: OnceLock<Mutex<Vec<Shift>>> = OnceLock::new();
+    pub fn peek(grid: impl Into<Grid>) -> Option<Arc<Classes>> {
+        let shift = grid.into();
+        static STARTED: OnceLock<Mutex<Vec<Grid>>> = OnceLock::new();
         // A thread computing holds the lock: try, never wait.
         if let Ok(mut map) = memory().try_lock() {
             if let Some(c) = map.get(&shift) {
@@ -75,7 +95,8 @@ impl Classes {
     }
 
     /// The classes under `shift`, computed once per process and shared.
-    pub fn of(shift: Shift) -> Result<Arc<Classes>, GroupError> {
+    pub fn of(grid: impl Into<Grid>) -> Result<Arc<Classes>, GroupError> {
+        let shift = grid.into();
         // Held while computing: two threads asking at once compute once.
         let mut map = memory().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = map.get(&shift) {
@@ -105,14 +126,14 @@ impl Classes {
         let line: String = (self.closure.iter())
             .map(|c| format!("{:03x}", c.bits()))
             .collect();
-        format!("{}\n{line}\n", cache_header(self.shift, &line))
+        format!("{}\n{line}\n", cache_header(self.grid, &line))
     }
 
     /// Reads a cache file; None if it is missing or not what this aen wrote for
     /// `shift` (its header and checksum), or if its closures are not a closure operator
     /// (extensive, idempotent, monotone) or differ from a recomputation of the empty
     /// set's and every single group's: a damaged or edited file is computed again.
-    fn load(shift: Shift, path: &std::path::Path) -> Option<Classes> {
+    fn load(shift: Grid, path: &std::path::Path) -> Option<Classes> {
         let text = crate::fsio::read_capped(path, 64 << 10, "classes cache").ok()?;
         let text = std::str::from_utf8(&text).ok()?;
         let (header, line) = text.trim_end().split_once('\n')?;
@@ -140,7 +161,8 @@ impl Classes {
     /// Computes the closures of all states. A state s with highest bit g has
     /// C(s) = C(C(s - g) + g), since s and C(s - g) + g have the same orbits; so only
     /// the sets C(t) + g are ever built, each once, by [`closure_of`].
-    pub fn compute(shift: Shift) -> Result<Classes, GroupError> {
+    pub fn compute(grid: impl Into<Grid>) -> Result<Classes, GroupError> {
+        let shift = grid.into();
         let started = std::time::Instant::now();
         let gens = Generators::new(shift)?;
         let mut memo: HashMap<u16, GroupSet> = HashMap::new();
@@ -172,7 +194,7 @@ impl Classes {
         Ok(c)
     }
 
-    fn from_closures(shift: Shift, closure: Vec<GroupSet>) -> Self {
+    fn from_closures(grid: Grid, closure: Vec<GroupSet>) -> Self {
         let mut by_key: HashMap<u16, Vec<GroupSet>> = HashMap::new();
         for (bits, c) in closure.iter().enumerate() {
             by_key
@@ -196,7 +218,7 @@ impl Classes {
             .map(|(i, c)| (c.closure.bits(), i))
             .collect();
         Classes {
-            shift,
+            grid,
             closure,
             classes,
             index,
@@ -205,7 +227,11 @@ impl Classes {
     }
 
     pub fn shift(&self) -> Shift {
-        self.shift
+        self.grid.shift
+    }
+
+    pub fn grid(&self) -> Grid {
+        self.grid
     }
 
     /// Seconds the closures took to compute in this process; None if they were read
@@ -214,9 +240,13 @@ impl Classes {
         self.seconds
     }
 
-    /// Free parameters of the network of `class`.
+    /// Free parameters of the network of `class` for greyscale input and 10 classes.
     pub fn params(&self, class: &Class) -> Result<usize, GroupError> {
-        Ok(ChildOrbits::new(class.closure, self.shift)?.params())
+        let shape = Shape {
+            side: self.grid.side,
+            ..Shape::MNIST
+        };
+        Ok(ChildOrbits::for_shape(shape, class.closure, self.grid.shift)?.params())
     }
 
     /// C(s): the class's key and representative.
@@ -249,26 +279,34 @@ impl Classes {
 }
 
 /// The first line of a cache file: format, rule and the SHA-256 of the closures line.
-fn cache_header(shift: Shift, line: &str) -> String {
+/// MNIST's grid keeps the header it had before other sides existed.
+fn cache_header(grid: Grid, line: &str) -> String {
     use sha2::{Digest, Sha256};
     let sum: String = (Sha256::digest(line.as_bytes()).iter())
         .map(|b| format!("{b:02x}"))
         .collect();
-    format!("aen-classes v2 {shift:?} sha256 {sum}")
+    match grid.side {
+        INPUT_SIDE => format!("aen-classes v2 {:?} sha256 {sum}", grid.shift),
+        n => format!("aen-classes v2 side {n} {:?} sha256 {sum}", grid.shift),
+    }
 }
 
 /// Where the classes of `shift` are kept between runs: the user's cache folder
 /// (`AEN_CACHE_DIR` overrides it).
-fn cache_file(shift: Shift) -> Option<std::path::PathBuf> {
+fn cache_file(grid: Grid) -> Option<std::path::PathBuf> {
     let dir = match std::env::var_os("AEN_CACHE_DIR") {
         Some(d) => std::path::PathBuf::from(d),
         None => directories::ProjectDirs::from("", "", "aen")?
             .cache_dir()
             .to_path_buf(),
     };
-    let name = match shift {
-        Shift::Step(d) => format!("classes-v2-step{d}.txt"),
-        Shift::Order(k) => format!("classes-v2-order{k}.txt"),
+    let side = match grid.side {
+        INPUT_SIDE => String::new(),
+        n => format!("side{n}-"),
+    };
+    let name = match grid.shift {
+        Shift::Step(d) => format!("classes-v2-{side}step{d}.txt"),
+        Shift::Order(k) => format!("classes-v2-{side}order{k}.txt"),
     };
     Some(dir.join(name))
 }
@@ -277,19 +315,20 @@ fn cache_file(shift: Shift) -> Option<std::path::PathBuf> {
 struct Generators {
     input: Vec<Perm>,
     hidden: Vec<Perm>,
-    shift: Shift,
+    grid: Grid,
 }
 
 impl Generators {
-    fn new(shift: Shift) -> Result<Generators, GroupError> {
+    fn new(grid: Grid) -> Result<Generators, GroupError> {
+        let shift = grid.shift;
         let on = |side: usize| -> Result<Vec<Perm>, GroupError> {
             let step = shift.step_on(side)?;
             Group::ALL.iter().map(|g| g.generator(side, step)).collect()
         };
         Ok(Generators {
-            input: on(INPUT_SIDE)?,
+            input: on(grid.side)?,
             hidden: on(HIDDEN_SIDE)?,
-            shift,
+            grid,
         })
     }
 }
@@ -316,8 +355,9 @@ fn closure_of(t: GroupSet, gens: &Generators) -> Result<GroupSet, GroupError> {
     // grids (the weight (x, y) and its image share an orbit, so some element maps x to
     // g(x)): a cheap test that settles most generators before any weight orbit is
     // built.
-    let (input, _) = cell_orbits(INPUT_SIDE, t, gens.shift)?;
-    let (hidden, _) = cell_orbits(HIDDEN_SIDE, t, gens.shift)?;
+    let (side, shift) = (gens.grid.side, gens.grid.shift);
+    let (input, _) = cell_orbits(side, t, shift)?;
+    let (hidden, _) = cell_orbits(HIDDEN_SIDE, t, shift)?;
     let maybe: Vec<Group> = (Group::ALL.into_iter())
         .filter(|g| !t.contains(*g))
         .filter(|g| {
@@ -328,7 +368,11 @@ fn closure_of(t: GroupSet, gens: &Generators) -> Result<GroupSet, GroupError> {
     if maybe.is_empty() {
         return Ok(t);
     }
-    let o = ChildOrbits::new(t, gens.shift)?;
+    let shape = Shape {
+        side,
+        ..Shape::MNIST
+    };
+    let o = ChildOrbits::for_shape(shape, t, shift)?;
     let mut c = t;
     for g in maybe {
         let b = g.bit();

@@ -5,6 +5,7 @@
 
 use crate::data::{BaseData, DataError, Labeled};
 use crate::groups::{GroupError, GroupPowers, GroupSet, Perm, Shift};
+use crate::orbits::Shape;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -23,7 +24,9 @@ pub struct SplitSizes {
 pub struct Split {
     pub x: Vec<f32>,
     pub y: Vec<u8>,
+    /// Floats of one image: channels x side x side.
     pub dim: usize,
+    pub channels: usize,
     /// Index of each image in its base file (training file, or t10k for a full set's
     /// test split).
     pub source: Vec<usize>,
@@ -66,45 +69,87 @@ pub enum Resample {
     PerEpoch,
 }
 
-/// The affine map x -> (x - mean) / std applied to every pixel a network sees. It is the
-/// same for every pixel, so it commutes with the group permutations.
+/// Most channels an image has (colour).
+pub const MAX_CHANNELS: usize = 3;
+
+/// The affine map x -> (x - mean[c]) / std[c] applied to every pixel of channel c a
+/// network sees. It is the same for every pixel of a channel, and a group moves pixels
+/// within their channel, so it commutes with the group permutations.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Norm {
-    pub mean: f32,
-    pub std: f32,
+    /// How many channels the constants below distinguish: 1 applies `mean[0]` and
+    /// `std[0]` to every pixel of every channel.
+    pub channels: usize,
+    pub mean: [f32; MAX_CHANNELS],
+    pub std: [f32; MAX_CHANNELS],
 }
 
 impl Norm {
-    pub const IDENTITY: Norm = Norm {
-        mean: 0.0,
-        std: 1.0,
-    };
-    pub const PAPER: Norm = Norm {
-        mean: 0.1307,
-        std: 0.3081,
-    };
+    pub const IDENTITY: Norm = Norm::uniform(0.0, 1.0);
+    /// MNIST's constants, the original's, applied to every channel of any data set.
+    pub const PAPER: Norm = Norm::uniform(0.1307, 0.3081);
 
-    /// Mean and population standard deviation of the pixels of `split`.
-    pub fn of(split: &Split) -> Norm {
-        let n = split.x.len().max(1) as f64;
-        let mean = split.x.iter().map(|&v| v as f64).sum::<f64>() / n;
-        let var = split
-            .x
-            .iter()
-            .map(|&v| (v as f64 - mean).powi(2))
-            .sum::<f64>()
-            / n;
-        // A blank training split would divide by zero; leaving it unscaled is harmless.
-        let std = if var > 0.0 { var.sqrt() } else { 1.0 };
+    const fn uniform(mean: f32, std: f32) -> Norm {
         Norm {
-            mean: mean as f32,
-            std: std as f32,
+            channels: 1,
+            mean: [mean; MAX_CHANNELS],
+            std: [std; MAX_CHANNELS],
         }
     }
 
-    /// `x` as the network sees it. The identity map returns `x` bit for bit.
+    /// Mean and population standard deviation of each channel's pixels in `split`.
+    pub fn of(split: &Split) -> Norm {
+        let c = split.channels.clamp(1, MAX_CHANNELS);
+        let plane = split.dim / c;
+        let mut out = Norm {
+            channels: c,
+            ..Norm::IDENTITY
+        };
+        for ch in 0..c {
+            let pixels = || {
+                (split.x.chunks_exact(split.dim.max(1)))
+                    .flat_map(move |img| &img[ch * plane..(ch + 1) * plane])
+            };
+            let n = (split.len() * plane).max(1) as f64;
+            let mean = pixels().map(|&v| v as f64).sum::<f64>() / n;
+            let var = pixels().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+            // A blank training split would divide by zero; leaving it unscaled is harmless.
+            let std = if var > 0.0 { var.sqrt() } else { 1.0 };
+            (out.mean[ch], out.std[ch]) = (mean as f32, std as f32);
+        }
+        out
+    }
+
+    /// `x` of channel 0 (of every channel when the constants are uniform) as the
+    /// network sees it. The identity map returns `x` bit for bit.
     pub fn apply(self, x: f32) -> f32 {
-        (x - self.mean) / self.std
+        (x - self.mean[0]) / self.std[0]
+    }
+
+    /// The constants of each of `channels` channels: (means, standard deviations).
+    pub fn per_channel(self, channels: usize) -> (Vec<f32>, Vec<f32>) {
+        let at = |v: [f32; MAX_CHANNELS]| -> Vec<f32> {
+            (0..channels)
+                .map(|c| v[if self.channels == 1 { 0 } else { c }])
+                .collect()
+        };
+        (at(self.mean), at(self.std))
+    }
+
+    /// Writes one image (channel planes in order) as the network sees it.
+    pub fn fill(self, img: &[f32], out: &mut [f32]) {
+        let plane = img.len() / self.channels;
+        for (c, (src, dst)) in img.chunks(plane).zip(out.chunks_mut(plane)).enumerate() {
+            let (m, s) = (self.mean[c], self.std[c]);
+            dst.iter_mut().zip(src).for_each(|(d, &v)| *d = (v - m) / s);
+        }
+    }
+
+    /// Appends one image as the network sees it.
+    pub fn extend(self, img: &[f32], out: &mut Vec<f32>) {
+        let start = out.len();
+        out.resize(start + img.len(), 0.0);
+        self.fill(img, &mut out[start..]);
     }
 }
 
@@ -120,6 +165,9 @@ struct Resampler {
 pub struct GData {
     pub groups: GroupSet,
     pub side: usize,
+    pub channels: usize,
+    /// How many classes the labels index (the networks' outputs).
+    pub classes: usize,
     pub train: Split,
     pub val: Split,
     pub test: Split,
@@ -154,7 +202,8 @@ pub enum GDataError {
 /// An order of indices in which every class appears in turn (each class shuffled by
 /// `rng`), so every prefix is class-balanced and disjoint prefixes make disjoint splits.
 pub fn balanced_order(labels: &[u8], rng: &mut impl Rng) -> Vec<usize> {
-    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); 10];
+    let classes = labels.iter().max().map_or(0, |&m| m as usize + 1);
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); classes];
     for (i, &l) in labels.iter().enumerate() {
         by_class[l as usize].push(i);
     }
@@ -173,7 +222,8 @@ pub fn balanced_order(labels: &[u8], rng: &mut impl Rng) -> Vec<usize> {
     out
 }
 
-/// Draws a random group element per selected group (in bit order) and applies it.
+/// Draws a random group element per selected group (in bit order) and applies it to
+/// every channel's plane alike.
 pub struct Transformer {
     powers: GroupPowers,
     buf: Vec<u8>,
@@ -187,7 +237,7 @@ impl Transformer {
     ) -> Result<Transformer, GroupError> {
         Ok(Transformer {
             powers: GroupPowers::new(groups, side, shift)?,
-            buf: vec![0; side * side],
+            buf: Vec::new(),
         })
     }
 
@@ -207,20 +257,24 @@ impl Transformer {
             .collect()
     }
 
-    /// Applies g_first^ks[0], then the next group's power, and so on.
+    /// Applies g_first^ks[0], then the next group's power, and so on, to each channel.
     pub fn apply_powers(&mut self, img: &[u8], out: &mut [u8], ks: &[u8]) {
         out.copy_from_slice(img);
+        self.buf.resize(img.len(), 0);
         for ((_, powers), &k) in self.powers.per_group.iter().zip(ks) {
             if k != 0 {
+                let p = &powers[k as usize];
                 self.buf.copy_from_slice(out);
-                powers[k as usize].apply(&self.buf, out);
+                for (src, dst) in self.buf.chunks(p.len()).zip(out.chunks_mut(p.len())) {
+                    p.apply(src, dst);
+                }
             }
         }
     }
 }
 
 fn take(src: &Labeled, idx: &[usize], tf: &mut Transformer, rng: &mut ChaCha8Rng) -> Split {
-    let dim = src.images.rows * src.images.cols;
+    let dim = src.images.size();
     let mut x = Vec::with_capacity(idx.len() * dim);
     let mut y = Vec::with_capacity(idx.len());
     let mut powers = Vec::new();
@@ -236,6 +290,7 @@ fn take(src: &Labeled, idx: &[usize], tf: &mut Transformer, rng: &mut ChaCha8Rng
         x,
         y,
         dim,
+        channels: src.images.channels,
         source: idx.to_vec(),
         powers,
     }
@@ -345,6 +400,8 @@ pub fn build(
     Ok(GData {
         groups,
         side: rows,
+        channels: base.channels(),
+        classes: base.classes.len(),
         train,
         val,
         test,
@@ -354,6 +411,15 @@ pub fn build(
 }
 
 impl GData {
+    /// The input and output of the networks trained on this set.
+    pub fn shape(&self) -> Shape {
+        Shape {
+            side: self.side,
+            channels: self.channels,
+            classes: self.classes,
+        }
+    }
+
     /// Sets how batches are standardised; `Dataset` measures this set's training split.
     pub fn normalized(mut self, mode: Normalize) -> GData {
         self.norm = match mode {
@@ -400,6 +466,7 @@ impl GData {
             x,
             y: self.train.y.clone(),
             dim,
+            channels: self.channels,
             source: self.train.source.clone(),
             powers,
         })

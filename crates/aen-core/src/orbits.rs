@@ -9,12 +9,16 @@
 use crate::groups::{GroupError, GroupSet, Perm, Shift};
 use std::collections::{HashSet, VecDeque};
 
-/// Orbit ids of one layer: `weight[i * out_cells + j]` for input cell i and output cell
-/// j, `hidden[j]` for the output cells (tied biases). Ids are dense, 0..n-1, numbered in
-/// order of first appearance.
+/// Orbit ids of one layer: `weight[i * out_cells + j]` for input i and output cell j,
+/// `hidden[j]` for the output cells (tied biases). An input is (channel c, cell x) at
+/// i = c * in_side² + x; a group moves x and carries c along, so the weights of each
+/// channel tie among themselves alike. Ids are dense, 0..n-1, numbered in order of
+/// first appearance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerOrbits {
     pub in_side: usize,
+    /// Channels of the input grid: 1 but for a colour network's first layer.
+    pub channels: usize,
     pub out_side: usize,
     pub weight: Vec<u32>,
     pub n_weight: usize,
@@ -23,8 +27,9 @@ pub struct LayerOrbits {
 }
 
 impl LayerOrbits {
+    /// Inputs: channels x in_side².
     pub fn in_cells(&self) -> usize {
-        self.in_side * self.in_side
+        self.channels * self.in_side * self.in_side
     }
     pub fn out_cells(&self) -> usize {
         self.out_side * self.out_side
@@ -36,6 +41,18 @@ impl LayerOrbits {
     /// True when nothing is tied (no group): the layer is an ordinary dense layer.
     pub fn is_dense(&self) -> bool {
         self.n_weight == self.weight.len() && self.n_hidden == self.hidden.len()
+    }
+
+    /// The same layer over `channels` copies of the input grid: each channel's weights
+    /// take the single channel's orbits, numbered after the previous channel's.
+    pub fn with_channels(mut self, channels: usize) -> LayerOrbits {
+        let (one, n) = (std::mem::take(&mut self.weight), self.n_weight);
+        self.weight = (0..channels)
+            .flat_map(|c| one.iter().map(move |&id| id + (c * n) as u32))
+            .collect();
+        self.n_weight *= channels;
+        self.channels *= channels;
+        self
     }
 }
 
@@ -108,6 +125,7 @@ fn finish(
     let (hidden, n_hidden) = cell_orbits(out_side, groups, shift)?;
     Ok(LayerOrbits {
         in_side,
+        channels: 1,
         out_side,
         weight,
         n_weight,
@@ -220,32 +238,68 @@ pub fn layer_orbits_by_closure(
     finish(uf, in_side, out_side, groups, shift).map(Some)
 }
 
-/// Sides of the child network of docs/method.md §4: 28 -> 20 -> 20 -> 10 classes.
+/// Sides of the child network of docs/method.md §4 on MNIST: 28 -> 20 -> 20 -> 10
+/// classes. Other data keep the 20 x 20 hidden grids and bring their own input side,
+/// channels and classes (`Shape`).
 pub const INPUT_SIDE: usize = 28;
 pub const HIDDEN_SIDE: usize = 20;
 pub const CLASSES: usize = 10;
+
+/// What a child network takes and gives: a side x side grid of `channels` channels in,
+/// `classes` logits out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Shape {
+    pub side: usize,
+    pub channels: usize,
+    pub classes: usize,
+}
+
+impl Shape {
+    /// MNIST's and Fashion-MNIST's: 28 x 28 greyscale, 10 classes.
+    pub const MNIST: Shape = Shape {
+        side: INPUT_SIDE,
+        channels: 1,
+        classes: CLASSES,
+    };
+
+    /// Inputs of the first layer.
+    pub fn inputs(self) -> usize {
+        self.channels * self.side * self.side
+    }
+}
 
 /// The orbits of both tied layers of the child network.
 #[derive(Clone, Debug)]
 pub struct ChildOrbits {
     pub groups: GroupSet,
+    pub shape: Shape,
     pub l1: LayerOrbits,
     pub l2: LayerOrbits,
 }
 
 impl ChildOrbits {
+    /// The network for MNIST-shaped data.
     pub fn new(groups: GroupSet, shift: impl Into<Shift>) -> Result<ChildOrbits, GroupError> {
+        ChildOrbits::for_shape(Shape::MNIST, groups, shift)
+    }
+
+    pub fn for_shape(
+        shape: Shape,
+        groups: GroupSet,
+        shift: impl Into<Shift>,
+    ) -> Result<ChildOrbits, GroupError> {
         let shift = shift.into();
         Ok(ChildOrbits {
             groups,
-            l1: layer_orbits(INPUT_SIDE, HIDDEN_SIDE, groups, shift)?,
+            shape,
+            l1: layer_orbits(shape.side, HIDDEN_SIDE, groups, shift)?.with_channels(shape.channels),
             l2: layer_orbits(HIDDEN_SIDE, HIDDEN_SIDE, groups, shift)?,
         })
     }
 
     /// Orbits + tied biases of both layers + the dense last layer (weights and biases).
     pub fn params(&self) -> usize {
-        let h = HIDDEN_SIDE * HIDDEN_SIDE;
-        self.l1.params() + self.l2.params() + h * CLASSES + CLASSES
+        let (h, k) = (HIDDEN_SIDE * HIDDEN_SIDE, self.shape.classes);
+        self.l1.params() + self.l2.params() + h * k + k
     }
 }

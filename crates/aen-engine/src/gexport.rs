@@ -97,6 +97,7 @@ fn encode_pair(stem: &str, side: usize, splits: &[&Split]) -> [(String, Vec<u8>)
         count: labels.len(),
         rows: side,
         cols: side,
+        channels: 1,
         pixels,
     };
     [

@@ -35,8 +35,8 @@ pub fn train_one(
     seed_index: u32,
     on_batch: &mut dyn FnMut(train::TrainProgress) -> Flow,
 ) -> Result<TrainResult, JobError> {
-    let orbits =
-        ChildOrbits::new(state, spec.shift).map_err(|e| JobError::Failed(e.to_string()))?;
+    let orbits = ChildOrbits::for_shape(data.shape(), state, spec.shift)
+        .map_err(|e| JobError::Failed(e.to_string()))?;
     train::train_child(
         dev,
         &orbits,
@@ -46,6 +46,7 @@ pub fn train_one(
     )
     .map_err(|e| match e {
         train::TrainError::Cancelled => JobError::Cancelled,
+        e @ train::TrainError::Shape(_) => JobError::Failed(e.to_string()),
     })
 }
 
@@ -371,7 +372,8 @@ fn train_pass(
     let orbits: Vec<Result<ChildOrbits, JobError>> = pass
         .iter()
         .map(|(job, _)| {
-            ChildOrbits::new(job.state, spec.shift).map_err(|e| JobError::Failed(e.to_string()))
+            ChildOrbits::for_shape(data.shape(), job.state, spec.shift)
+                .map_err(|e| JobError::Failed(e.to_string()))
         })
         .collect();
     let ok: Vec<usize> = (0..pass.len()).filter(|&i| orbits[i].is_ok()).collect();
@@ -383,6 +385,10 @@ fn train_pass(
     let mut trained: Box<dyn Iterator<Item = Option<TrainResult>>> = match trained {
         Ok(r) => Box::new(r.into_iter().map(Some)),
         Err(train::TrainError::Cancelled) => Box::new(std::iter::repeat(None)),
+        Err(e @ train::TrainError::Shape(_)) => {
+            let e = JobError::Failed(e.to_string());
+            return pass.iter().map(|_| Err(e.clone())).collect();
+        }
     };
     let mut out = Vec::with_capacity(pass.len());
     for ((_, run), o) in pass.iter().zip(orbits) {

@@ -57,15 +57,24 @@ fn train_job(
     p: Protocol,
     on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
 ) -> Result<TrainResult, JobError> {
-    let orbits = ChildOrbits::new(job.net, p.shift).map_err(anyhow::Error::from)?;
-    let classes = network_classes(p.equivalence, p.shift);
+    let gd = &data[job.gd];
+    let orbits =
+        ChildOrbits::for_shape(gd.shape(), job.net, p.shift).map_err(anyhow::Error::from)?;
+    let grid = crate::classes::Grid {
+        side: gd.side,
+        shift: p.shift,
+    };
+    let classes = network_classes(p.equivalence, grid);
     let cfg = TrainConfig {
         epochs: p.epochs,
         batch: p.batch,
         lr: p.lr,
         seed: replicate_seed(p.seed, network_of(classes.as_deref(), job.net), job.k),
     };
-    train::train_child(dev, &orbits, &data[job.gd], cfg, on_batch).map_err(|_| JobError::Cancelled)
+    train::train_child(dev, &orbits, gd, cfg, on_batch).map_err(|e| match e {
+        train::TrainError::Cancelled => JobError::Cancelled,
+        e => JobError::Other(e.into()),
+    })
 }
 
 /// Runs every job and returns the results in job order; `progress` runs on the calling

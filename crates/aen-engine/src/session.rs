@@ -21,7 +21,8 @@ pub fn open_base(settings: &Settings) -> Result<BaseData> {
         settings.data.dataset,
         settings.data.data_dir.as_deref(),
         settings.source_kind(),
-    )?)
+    )?
+    .prepared(settings.data.resize)?)
 }
 
 /// Loads the base data and builds the search G-dataset for `settings`.

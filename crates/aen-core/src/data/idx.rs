@@ -42,19 +42,45 @@ pub enum IdxError {
     },
 }
 
-/// A stack of equally sized greyscale images, row-major bytes.
+/// A stack of equally sized images, one byte per pixel and channel. Each image is
+/// stored channel by channel (all of channel 0 row-major, then channel 1, ...), the
+/// order PyTorch flattens a C x H x W tensor in, so a group permutes each channel's
+/// plane alike.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Images {
     pub count: usize,
     pub rows: usize,
     pub cols: usize,
+    /// 1 for greyscale, 3 for colour (red, green, blue).
+    pub channels: usize,
     pub pixels: Vec<u8>,
 }
 
 impl Images {
+    /// Bytes of one image: rows x cols x channels.
+    pub fn size(&self) -> usize {
+        self.rows * self.cols * self.channels
+    }
+
     pub fn image(&self, i: usize) -> &[u8] {
-        let size = self.rows * self.cols;
+        let size = self.size();
         &self.pixels[i * size..(i + 1) * size]
+    }
+}
+
+/// Labeled images.
+#[derive(Clone, Debug)]
+pub struct Labeled {
+    pub images: Images,
+    pub labels: Vec<u8>,
+}
+
+impl Labeled {
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
     }
 }
 
@@ -229,6 +255,17 @@ impl<'a> Decoded<'a> {
     }
 }
 
+/// (rows, cols) of the images of an IDX image file, from its header alone.
+pub fn image_shape(path: &Path) -> Result<(usize, usize), IdxError> {
+    let f = std::fs::File::open(path).map_err(|err| IdxError::Read {
+        path: path.to_path_buf(),
+        err,
+    })?;
+    let mut d = Decoded::new(path, io::BufReader::new(f))?;
+    let h = d.header(16, IMAGES_MAGIC, "images")?;
+    Ok((h[2] as usize, h[3] as usize))
+}
+
 /// Reads an IDX image file (magic 0x803) from `src`, raw or gzip, as stored on disk;
 /// `path` is only for messages and the `.gz` name check. With `want` = (rows, cols),
 /// images of another size are refused right after the header.
@@ -277,6 +314,7 @@ pub fn images_from(
         count,
         rows,
         cols,
+        channels: 1,
         pixels,
     })
 }

@@ -39,6 +39,9 @@ pub struct TrainProgress {
 pub enum TrainError {
     #[error("training cancelled")]
     Cancelled,
+    /// The network and the data do not fit each other (or the trainer cannot take them).
+    #[error("{0}")]
+    Shape(String),
 }
 
 /// What a caller says after each batch.

@@ -5,7 +5,7 @@
 use super::config::{self, Flow, Learner, TrainConfig, TrainError, TrainProgress, TrainResult};
 use crate::gdata::{GData, Norm, Split};
 use crate::kernel::{Adam, Layer, Mlp, Phase, Timing, Work, argmax, cross_entropy};
-use crate::nn::{HID, IN, OUT};
+use crate::nn::HID;
 use crate::orbits::{ChildOrbits, LayerOrbits};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -28,20 +28,22 @@ fn tied_or_dense(o: &LayerOrbits, inp: usize, out: usize) -> Layer {
     )
 }
 
-/// The child network of docs/method.md §4 as a kernel network.
+/// The child network of docs/method.md §4 as a kernel network, for the orbits' input
+/// shape (any side, channels and classes).
 pub fn child_mlp(orbits: &ChildOrbits) -> Mlp {
+    let shape = orbits.shape;
     Mlp::new(vec![
-        tied_or_dense(&orbits.l1, IN, HID),
+        tied_or_dense(&orbits.l1, shape.inputs(), HID),
         tied_or_dense(&orbits.l2, HID, HID),
-        Layer::dense(HID, OUT, false),
+        Layer::dense(HID, shape.classes, false),
     ])
 }
 
 /// Standardised images of `split` at `idx` into the input rows.
 fn fill(work: &mut Work, split: &Split, idx: &[usize], norm: Norm) {
     let x = work.input(idx.len());
-    for (row, &i) in x.chunks_exact_mut(IN).zip(idx) {
-        (row.iter_mut().zip(split.image(i))).for_each(|(d, &v)| *d = norm.apply(v));
+    for (row, &i) in x.chunks_exact_mut(split.dim).zip(idx) {
+        norm.fill(split.image(i), row);
     }
     work.tick(Phase::Input);
 }
@@ -58,7 +60,7 @@ fn accuracy(net: &Mlp, params: &[f32], work: &mut Work, split: &Split, norm: Nor
     for idx in all.chunks(work.rows()) {
         fill(work, split, idx, norm);
         let logits = work.forward(net, params, idx.len());
-        correct += (logits.chunks_exact(OUT).zip(idx))
+        correct += (logits.chunks_exact(net.outputs()).zip(idx))
             .filter(|(row, i)| argmax(row) == split.y[**i] as usize)
             .count();
     }
@@ -82,7 +84,7 @@ impl Learner for Kernel<'_> {
         work.gather(net, self.params);
         work.forward(net, self.params, rows);
         let (logits, delta) = work.output_delta(net, rows);
-        cross_entropy(logits, OUT, |r| train.y[idx[r]] as usize, delta);
+        cross_entropy(logits, net.outputs(), |r| train.y[idx[r]] as usize, delta);
         work.tick(Phase::Loss);
         work.backward(net, self.params, rows);
         self.opt.step(self.params, work.grad());
@@ -115,6 +117,25 @@ pub struct Trained {
     pub timing: Option<Timing>,
 }
 
+/// The network must take the data's images and give one logit per class.
+pub fn check_shape(orbits: &ChildOrbits, data: &GData) -> Result<(), TrainError> {
+    let want = data.shape();
+    if orbits.shape != want {
+        return Err(TrainError::Shape(format!(
+            "a network for {}x{}x{} inputs and {} classes cannot train on {}x{}x{} images of {} classes",
+            orbits.shape.side,
+            orbits.shape.side,
+            orbits.shape.channels,
+            orbits.shape.classes,
+            want.side,
+            want.side,
+            want.channels,
+            want.classes
+        )));
+    }
+    Ok(())
+}
+
 /// `train`, keeping the network.
 pub fn train_network(
     orbits: &ChildOrbits,
@@ -124,6 +145,7 @@ pub fn train_network(
     time: bool,
 ) -> Result<Trained, TrainError> {
     let start = Instant::now();
+    check_shape(orbits, data)?;
     let net = child_mlp(orbits);
     debug_assert_eq!(net.n_params(), orbits.params());
     let mut params = net.init(&mut ChaCha8Rng::seed_from_u64(cfg.seed));

@@ -26,7 +26,7 @@ fn batch_x(
 ) -> Tensor<(usize, Const<IN>), f32, Dev> {
     let mut x = Vec::with_capacity(idx.len() * IN);
     for &i in idx {
-        x.extend(split.image(i).iter().map(|&v| norm.apply(v)));
+        norm.extend(split.image(i), &mut x);
     }
     dev.tensor_from_vec(x, (idx.len(), Const::<IN>))
 }
@@ -104,6 +104,24 @@ impl Learner for Dfdx<'_> {
     }
 }
 
+/// dfdx's networks have their widths in their types: 784 inputs, 10 classes. Other
+/// shapes train on aen's own kernel only.
+pub fn require_mnist_shape(
+    orbits: &ChildOrbits,
+    data: &GData,
+    who: &str,
+) -> Result<(), TrainError> {
+    cpu::check_shape(orbits, data)?;
+    if orbits.shape != crate::orbits::Shape::MNIST {
+        let s = orbits.shape;
+        return Err(TrainError::Shape(format!(
+            "{who} takes 28x28 greyscale images of 10 classes, not {}x{}x{} of {}; train such data on the CPU with child.per_pass = 1",
+            s.side, s.side, s.channels, s.classes
+        )));
+    }
+    Ok(())
+}
+
 /// `train_child` through dfdx's device operations: the CUDA path, and on the CPU the
 /// reference for aen's own kernel.
 pub fn train_child_dfdx(
@@ -114,6 +132,7 @@ pub fn train_child_dfdx(
     on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
 ) -> Result<TrainResult, TrainError> {
     let start = Instant::now();
+    require_mnist_shape(orbits, data, "the dfdx trainer (the CUDA build's)")?;
     let net = ChildNet::new(dev, orbits, cfg.seed);
     let opt = Adam::new(
         &net.params,

@@ -5,7 +5,8 @@ use crate::kernel::Mlp;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "aen-network";
-pub const VERSION: u32 = 1;
+/// 2: any input side, channels and classes; mean and std per channel.
+pub const VERSION: u32 = 2;
 /// The files of an exported network, all written or none.
 pub const FILES: [&str; 3] = ["model.safetensors", "tied.safetensors", "model.json"];
 
@@ -36,13 +37,14 @@ pub struct ModelJson {
     pub input_side: usize,
     pub hidden_side: usize,
     pub channels: usize,
-    /// Widths, input first: [784, 400, 400, 10].
+    /// Widths, input first: [channels x side², 400, 400, classes].
     pub layers: Vec<usize>,
     pub classes: Vec<String>,
-    /// What the first layer sees: ((pixel * pixel_scale) - mean) / std.
+    /// What the first layer sees: ((pixel * pixel_scale) - mean[c]) / std[c] for a
+    /// pixel of channel c.
     pub pixel_scale: f32,
-    pub mean: f32,
-    pub std: f32,
+    pub mean: Vec<f32>,
+    pub std: Vec<f32>,
     pub dataset: String,
     pub source: String,
     /// The groups the training images were drawn under.

@@ -5,7 +5,7 @@ use super::meta::{FORMAT, ModelJson, Network, VERSION};
 use crate::data::BaseData;
 use crate::groups::{GroupSet, Perm, Shift};
 use crate::kernel::{Mlp, argmax};
-use crate::orbits::{CLASSES, ChildOrbits, HIDDEN_SIDE, INPUT_SIDE};
+use crate::orbits::{ChildOrbits, HIDDEN_SIDE, Shape};
 use crate::settings::SettingValue;
 use crate::train::cpu::child_mlp;
 use anyhow::{Context, Result, bail};
@@ -73,24 +73,28 @@ fn read_meta(dir: &Path) -> Result<ModelJson> {
         )));
     }
     let hid = HIDDEN_SIDE * HIDDEN_SIDE;
-    if (meta.input_side, meta.hidden_side, meta.channels) != (INPUT_SIDE, HIDDEN_SIDE, 1)
-        || meta.layers != [INPUT_SIDE * INPUT_SIDE, hid, hid, CLASSES]
-    {
+    let (side, c, k) = (meta.input_side, meta.channels, meta.classes.len());
+    let sane = side % 2 == 0
+        && (2..=512).contains(&side)
+        && meta.hidden_side == HIDDEN_SIDE
+        && matches!(c, 1 | 3)
+        && (1..=256).contains(&k);
+    if !sane || meta.layers != [c * side * side, hid, hid, k] {
         return Err(bad(format!(
-            "a {}x{}x{} network with layers {:?}; this aen reads 28x28 greyscale networks 784-400-400-10",
-            meta.input_side, meta.input_side, meta.channels, meta.layers
+            "a {side}x{side}x{c} network of {k} classes with layers {:?}; aen's networks take an even side up to 512, 1 or 3 channels, up to 256 classes, and have layers [channels x side², 400, 400, classes]",
+            meta.layers
         )));
     }
-    if meta.classes.len() != CLASSES {
+    let (scale, mean, std) = (meta.pixel_scale, &meta.mean, &meta.std);
+    let fine = scale.is_finite()
+        && scale > 0.0
+        && mean.len() == c
+        && std.len() == c
+        && mean.iter().all(|m| m.is_finite())
+        && std.iter().all(|s| s.is_finite() && *s > 0.0);
+    if !fine {
         return Err(bad(format!(
-            "{} class names for a network of {CLASSES} outputs",
-            meta.classes.len()
-        )));
-    }
-    let (scale, mean, std) = (meta.pixel_scale, meta.mean, meta.std);
-    if !(scale.is_finite() && scale > 0.0 && mean.is_finite() && std.is_finite() && std > 0.0) {
-        return Err(bad(format!(
-            "pixel_scale {scale}, mean {mean}, std {std}: a scale and std must be finite and positive, a mean finite"
+            "pixel_scale {scale}, mean {mean:?}, std {std:?}: one mean and one std per channel ({c}); a scale and std must be finite and positive, a mean finite"
         )));
     }
     Ok(meta)
@@ -109,14 +113,14 @@ fn read_groups(dir: &Path, meta: &ModelJson) -> Result<(GroupSet, Shift)> {
             meta.groups, meta.group_bits
         )));
     }
-    if !(1..=INPUT_SIDE).contains(&meta.step) {
+    if !(1..=meta.input_side).contains(&meta.step) {
         return Err(bad(format!(
-            "step {}: a translation step is between 1 and the grid size {INPUT_SIDE}",
-            meta.step
+            "step {}: a translation step is between 1 and the grid size {}",
+            meta.step, meta.input_side
         )));
     }
     let shift = Shift::new(meta.translation, meta.step);
-    for side in [INPUT_SIDE, HIDDEN_SIDE] {
+    for side in [meta.input_side, HIDDEN_SIDE] {
         shift.step_on(side).map_err(|e| bad(format!("step: {e}")))?;
     }
     Ok((bits, shift))
@@ -206,7 +210,12 @@ fn check_dense(dir: &Path, net: &Mlp, params: &[f32]) -> Result<()> {
 pub fn load(dir: &Path) -> Result<Network> {
     let meta = read_meta(dir)?;
     let (groups, shift) = read_groups(dir, &meta)?;
-    let net = child_mlp(&ChildOrbits::new(groups, shift)?);
+    let shape = Shape {
+        side: meta.input_side,
+        channels: meta.channels,
+        classes: meta.classes.len(),
+    };
+    let net = child_mlp(&ChildOrbits::for_shape(shape, groups, shift)?);
     if meta.params != net.n_params() {
         bail!(
             "{}: params {}, but a network of {} has {}",
@@ -263,9 +272,10 @@ pub struct NetEval {
     pub predictions: Vec<usize>,
 }
 
-fn permute_rows(x: &[f32], dim: usize, p: &Perm) -> Vec<f32> {
+/// `x` (whole images, each channel's plane in turn) with `p` applied to every plane.
+fn permute_planes(x: &[f32], p: &Perm) -> Vec<f32> {
     let mut out = vec![0.0; x.len()];
-    for (src, dst) in x.chunks(dim).zip(out.chunks_mut(dim)) {
+    for (src, dst) in x.chunks(p.len()).zip(out.chunks_mut(p.len())) {
         p.apply(src, dst);
     }
     out
@@ -279,18 +289,27 @@ fn percent(n: usize, of: usize) -> f64 {
 /// has no test file) and on the same images under each of the network's groups.
 pub fn evaluate(n: &Network, base: &BaseData, count: usize) -> Result<NetEval> {
     let set = base.test.as_ref().unwrap_or(&base.train);
-    let (rows, cols) = (set.images.rows, set.images.cols);
-    if (rows, cols) != (INPUT_SIDE, INPUT_SIDE) {
-        bail!("the data's images are {rows}x{cols}; this network reads {INPUT_SIDE}x{INPUT_SIDE}");
+    let m = &n.meta;
+    let (side, c) = (m.input_side, m.channels);
+    let im = &set.images;
+    if (im.rows, im.cols, im.channels) != (side, side, c) {
+        bail!(
+            "the data's images are {}x{} with {} channel(s); this network reads {side}x{side} with {c} (pass --resize {side} if only the size differs)",
+            im.rows,
+            im.cols,
+            im.channels
+        );
     }
     let count = count.min(set.len());
-    let m = &n.meta;
+    let plane = side * side;
     let x: Vec<f32> = (0..count)
-        .flat_map(|i| set.images.image(i).iter())
-        .map(|&p| (p as f32 * m.pixel_scale - m.mean) / m.std)
+        .flat_map(|i| set.images.image(i).chunks(plane).enumerate())
+        .flat_map(|(ch, px)| px.iter().map(move |&p| (ch, p)))
+        .map(|(ch, p)| (p as f32 * m.pixel_scale - m.mean[ch]) / m.std[ch])
         .collect();
+    let k = m.classes.len();
     let predict = |x: &[f32]| -> Vec<usize> {
-        (n.net.predict(&n.params, x, count).chunks_exact(CLASSES))
+        (n.net.predict(&n.params, x, count).chunks_exact(k))
             .map(argmax)
             .collect()
     };
@@ -307,12 +326,12 @@ pub fn evaluate(n: &Network, base: &BaseData, count: usize) -> Result<NetEval> {
     let groups = GroupSet::parse(&m.group_bits).map_err(anyhow::Error::msg)?;
     let mut checks = Vec::new();
     for g in groups.iter() {
-        let gi = g.generator(INPUT_SIDE, n.shift.step_on(INPUT_SIDE)?)?;
+        let gi = g.generator(side, n.shift.step_on(side)?)?;
         let gh = g.generator(HIDDEN_SIDE, n.shift.step_on(HIDDEN_SIDE)?)?;
-        let gx = permute_rows(&x, INPUT_SIDE * INPUT_SIDE, &gi);
+        let gx = permute_planes(&x, &gi);
         let pg = predict(&gx);
         let hg = tied.predict(tied_params, &gx, count);
-        let expected = permute_rows(&h, HIDDEN_SIDE * HIDDEN_SIDE, &gh);
+        let expected = permute_planes(&h, &gh);
         let err = (hg.iter().zip(&expected)).fold(0.0f32, |a, (p, q)| a.max((p - q).abs()));
         checks.push(GroupCheck {
             group: g.name().to_string(),

@@ -7,7 +7,7 @@ use crate::experiments::fit_sizes;
 use crate::fsio::Staged;
 use crate::groups::GroupSet;
 use crate::kernel::{Layer, Mlp};
-use crate::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE};
+use crate::orbits::{ChildOrbits, HIDDEN_SIDE};
 use crate::settings::{Settings, network_classes, network_of};
 use crate::sweep::data_fingerprint;
 use crate::train::{Flow, TrainConfig, TrainProgress, cpu};
@@ -133,8 +133,8 @@ fn train_and_write(
     let (sizes, _) = fit_sizes(base, settings.final_sizes());
     let gd = settings.gdata(base, settings.data.groups, sizes)?;
     let shift = settings.shift();
-    let orbits = ChildOrbits::new(groups, shift)?;
-    let classes = network_classes(settings.search.equivalence, shift);
+    let orbits = ChildOrbits::for_shape(gd.shape(), groups, shift)?;
+    let classes = network_classes(settings.search.equivalence, settings.grid());
     let cfg = TrainConfig {
         epochs: settings.final_eval.epochs,
         batch: settings.child.batch,
@@ -158,16 +158,14 @@ fn train_and_write(
         group_bits: groups.bit_string(),
         translation: settings.data.translation,
         step: settings.data.step,
-        input_side: INPUT_SIDE,
+        input_side: gd.side,
         hidden_side: HIDDEN_SIDE,
-        channels: 1,
+        channels: gd.channels,
         layers: widths,
-        classes: (0..crate::orbits::CLASSES as u8)
-            .map(|c| base.kind.class_name(c))
-            .collect(),
+        classes: base.classes.clone(),
         pixel_scale: 1.0 / 255.0,
-        mean: gd.norm.mean,
-        std: gd.norm.std,
+        mean: gd.norm.per_channel(gd.channels).0,
+        std: gd.norm.per_channel(gd.channels).1,
         dataset: base.kind.name().into(),
         source: base.source.kind.name().into(),
         data_groups: settings.data.groups.to_string(),

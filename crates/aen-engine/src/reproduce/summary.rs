@@ -143,5 +143,6 @@ fn short(d: DatasetKind) -> &'static str {
     match d {
         DatasetKind::Mnist => "MNIST",
         DatasetKind::FashionMnist => "Fashion",
+        DatasetKind::Files => "files",
     }
 }

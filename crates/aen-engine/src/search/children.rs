@@ -200,11 +200,12 @@ impl Children {
                 Ok(Some(r))
             }
             Evaluator::Train(gd) => {
-                let orbits = ChildOrbits::new(state, settings.shift())?;
+                let orbits = ChildOrbits::for_shape(gd.shape(), state, settings.shift())?;
                 let cfg = child_config(settings, state);
                 match train::train_child(&self.dev, &orbits, gd, cfg, on_batch) {
                     Ok(r) => Ok(Some(r)),
                     Err(train::TrainError::Cancelled) => Ok(None),
+                    Err(e @ train::TrainError::Shape(_)) => Err(e.into()),
                 }
             }
         }

@@ -47,6 +47,7 @@ impl Spec {
         match self.hint {
             "DIR" => "\"/path/to/mnist\"",
             "X" => "0.1",
+            "N" => "32",
             _ => "...",
         }
     }

@@ -15,10 +15,11 @@ mod value;
 pub use choices::{Equivalence, StrategyKind};
 pub use value::{Bounds, SettingValue};
 
-use crate::classes::Classes;
+use crate::classes::{Classes, Grid};
 use crate::data::{BaseData, DatasetKind, SourceKind};
 use crate::gdata::{self, GData, GDataError, Normalize, Resample, SplitSizes};
 use crate::groups::{GroupSet, Shift, Translation};
+use crate::orbits::INPUT_SIDE;
 use crate::reward::Reward;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -175,7 +176,8 @@ macro_rules! settings_table {
 settings_table! {
     /// The base data set and the G-data built from it (docs/method.md §2).
     [data: DataSettings] {
-        /// Base data set: "mnist" or "fashion-mnist".
+        /// Base data set: "mnist", "fashion-mnist", or "files": whatever --data-dir
+        /// holds (IDX, .npz, .npy, CIFAR-10 batches or an image folder).
         dataset: DatasetKind = DatasetKind::Mnist,
             flag Some("dataset"), live false, allowed Bounds::Any, affects Child;
         /// Where it comes from: "auto" (the first found of data-dir, downloaded,
@@ -184,9 +186,15 @@ settings_table! {
             flag Some("source"), live false, allowed Bounds::Source, affects Child;
         /// A folder holding train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz),
         /// t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz), directly or in
-        /// a sub-folder named after the data set. Unset by default.
+        /// a sub-folder named after the data set; with dataset "files", any format
+        /// `aen data list` names. Unset by default.
         data_dir: Option<PathBuf> = None,
             flag Some("data-dir"), live false, allowed Bounds::Any, affects Child;
+        /// Resize every image to N x N (bilinear, per channel) when it loads, for data
+        /// whose images are not square with an even side. Unset by default: images
+        /// are taken as they are.
+        resize: Option<usize> = None,
+            flag Some("resize"), live false, allowed Bounds::Int(2, 512), affects Child;
         /// Groups applied at random to every image of the G-data: names
         /// ("rot90,hflip"), 12 bits with rot90 on the left ("110000001100"),
         /// "preset:0" .. "preset:5", "none" or "all".
@@ -474,10 +482,33 @@ impl Settings {
             .normalized(self.data.normalize))
     }
 
+    /// The input grid and translation rule the equivalence classes are found on.
+    pub fn grid(&self) -> Grid {
+        Grid {
+            side: self.input_side(),
+            shift: self.shift(),
+        }
+    }
+
+    /// Side of the networks' input: `data.resize` if set, else the data set's own
+    /// (read from one header or image of a `files` set; 28 if it cannot be read, and
+    /// then loading the data fails with the reason).
+    pub fn input_side(&self) -> usize {
+        if let Some(n) = self.data.resize {
+            return n;
+        }
+        match (self.data.dataset, &self.data.data_dir) {
+            (DatasetKind::Files, Some(d)) => {
+                crate::data::custom::peek(d).map_or(INPUT_SIDE, |(r, _, _)| r)
+            }
+            _ => INPUT_SIDE,
+        }
+    }
+
     /// The classes of equivalent group sets under these settings (None under
     /// `search.equivalence = none`, where every set is its own network).
     pub fn classes(&self) -> Option<Arc<Classes>> {
-        network_classes(self.search.equivalence, self.shift())
+        network_classes(self.search.equivalence, self.grid())
     }
 
     /// How many child networks the 4,096 group sets make under these settings.
@@ -520,12 +551,12 @@ impl Settings {
     }
 }
 
-/// The classes under `equivalence` and `shift`; None under `none`. Settings that
+/// The classes under `equivalence` on `grid`; None under `none`. Settings that
 /// passed validation always have a shift valid on both grids.
-pub fn network_classes(equivalence: Equivalence, shift: Shift) -> Option<Arc<Classes>> {
+pub fn network_classes(equivalence: Equivalence, grid: impl Into<Grid>) -> Option<Arc<Classes>> {
     match equivalence {
         Equivalence::None => None,
-        Equivalence::Closure => Classes::of(shift).ok(),
+        Equivalence::Closure => Classes::of(grid).ok(),
     }
 }
 

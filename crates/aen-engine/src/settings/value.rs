@@ -146,6 +146,23 @@ impl SettingValue for Option<f64> {
     }
 }
 
+impl SettingValue for Option<usize> {
+    const HINT: &'static str = "N";
+    fn parse(text: &str) -> Result<Self, String> {
+        if text.trim().is_empty() {
+            Ok(None)
+        } else {
+            usize::parse(text).map(Some)
+        }
+    }
+    fn show(&self) -> String {
+        self.map(|v| v.to_string()).unwrap_or_default()
+    }
+    fn check(&self, b: &Bounds) -> Result<(), String> {
+        self.map_or(Ok(()), |v| b.check_int(v as u64))
+    }
+}
+
 impl SettingValue for Option<PathBuf> {
     const HINT: &'static str = "DIR";
     fn parse(text: &str) -> Result<Self, String> {

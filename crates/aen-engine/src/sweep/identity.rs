@@ -50,6 +50,21 @@ pub struct Identity {
     /// out when 1 for the same reason as `equivalence`.
     #[serde(default = "one_per_pass", skip_serializing_if = "is_one")]
     pub per_pass: usize,
+    /// data.resize; left out when unset, as every table before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resize: Option<usize>,
+    /// Side of the networks' input, which the classes are found on; left out at
+    /// MNIST's 28, the side of every table before other data.
+    #[serde(default = "mnist_side", skip_serializing_if = "is_mnist_side")]
+    pub side: usize,
+}
+
+fn mnist_side() -> usize {
+    crate::orbits::INPUT_SIDE
+}
+
+fn is_mnist_side(n: &usize) -> bool {
+    *n == crate::orbits::INPUT_SIDE
 }
 
 fn one_per_pass() -> usize {
@@ -148,6 +163,7 @@ impl Identity {
                 s.per_pass().to_string(),
                 id.per_pass.to_string(),
             ),
+            ("data.resize", s.data.resize.show(), id.resize.show()),
         ];
         let diff: Vec<String> = pairs
             .iter()
@@ -166,7 +182,11 @@ impl Identity {
     pub fn classes(&self) -> Option<Arc<Classes>> {
         let translation = Translation::parse(&self.translation).ok()?;
         let equivalence = Equivalence::parse(&self.equivalence).ok()?;
-        network_classes(equivalence, Shift::new(translation, self.step))
+        let grid = crate::classes::Grid {
+            side: self.side,
+            shift: Shift::new(translation, self.step),
+        };
+        network_classes(equivalence, grid)
     }
 
     /// The fields whose values differ, as `key: a vs b`.
@@ -248,5 +268,7 @@ pub fn identity_of(
         translation: settings.data.translation.show(),
         equivalence: settings.search.equivalence.show(),
         per_pass: settings.per_pass(),
+        resize: settings.data.resize,
+        side: settings.input_side(),
     }
 }

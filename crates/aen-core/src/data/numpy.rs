@@ -1,0 +1,298 @@
+//! NumPy data sets: an `.npz` holding `x_train`, `y_train`, `x_test`, `y_test` (Keras'
+//! layout), or a folder of those four `.npy` files. Images are uint8 (0..255) or float
+//! (0..1, kept to 8 bits), N x H x W or N x H x W x C; labels any integer type, N or
+//! N x 1. Arrays are read element by element into bytes, so memory stays near the
+//! pixels' own size.
+
+use super::error::DataError;
+use super::idx::{Images, Labeled};
+use super::stack::{Dims, Stack, planar};
+use npyz::{DType, NpyFile, TypeChar};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub const ARRAYS: [&str; 4] = ["x_train", "y_train", "x_test", "y_test"];
+
+fn bad(path: &Path, why: impl Into<String>) -> DataError {
+    DataError::Format {
+        path: path.to_path_buf(),
+        why: why.into(),
+    }
+}
+
+/// The (type char, bytes) of a plain dtype.
+fn plain(path: &Path, d: &DType) -> Result<(TypeChar, u64), DataError> {
+    match d {
+        DType::Plain(t) => Ok((t.type_char(), t.size_field())),
+        other => Err(bad(
+            path,
+            format!("dtype {other:?} is not a plain number type"),
+        )),
+    }
+}
+
+/// Rows, cols and channels of an image array's shape.
+fn image_shape(path: &Path, shape: &[u64]) -> Result<(usize, usize, usize, usize), DataError> {
+    let s: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+    match s[..] {
+        [n, h, w] => Ok((n, h, w, 1)),
+        [n, h, w, c] if c == 1 || c == 3 => Ok((n, h, w, c)),
+        _ => Err(bad(
+            path,
+            format!("shape {s:?}: images must be N x H x W or N x H x W x C with C = 1 or 3"),
+        )),
+    }
+}
+
+/// One element as a pixel byte.
+trait Pixel: npyz::Deserialize + Copy {
+    fn byte(self, path: &Path, at: usize) -> Result<u8, DataError>;
+}
+
+impl Pixel for u8 {
+    fn byte(self, _: &Path, _: usize) -> Result<u8, DataError> {
+        Ok(self)
+    }
+}
+
+macro_rules! float_pixel {
+    ($t:ty) => {
+        impl Pixel for $t {
+            fn byte(self, path: &Path, at: usize) -> Result<u8, DataError> {
+                if !(0.0..=1.0).contains(&self) {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "value {self} at element {at} is outside [0, 1]; aen reads float images as [0, 1] (divide by 255, or save uint8)"
+                        ),
+                    ));
+                }
+                Ok((self * 255.0).round() as u8)
+            }
+        }
+    };
+}
+float_pixel!(f32);
+float_pixel!(f64);
+
+fn read_pixels<T: Pixel, R: Read>(
+    path: &Path,
+    file: NpyFile<R>,
+    (n, h, w, c): (usize, usize, usize, usize),
+) -> Result<Images, DataError> {
+    let per = h * w * c;
+    let mut stack = Stack::with_shape(h, w, c, n);
+    let mut one = Vec::with_capacity(per);
+    let data = file
+        .data::<T>()
+        .map_err(|e| bad(path, format!("cannot read its elements ({e})")))?;
+    for (at, v) in data.enumerate() {
+        let v = v.map_err(|e| {
+            bad(
+                path,
+                format!("truncated or unreadable at element {at} ({e})"),
+            )
+        })?;
+        one.push(v.byte(path, at)?);
+        if one.len() == per {
+            stack.extend(&planar(&one, c));
+            one.clear();
+        }
+    }
+    let images = stack.finish();
+    if images.count != n {
+        return Err(bad(
+            path,
+            format!("holds {} of the {n} images its header claims", images.count),
+        ));
+    }
+    Ok(images)
+}
+
+/// Reads an image array.
+pub fn images<R: Read>(path: &Path, file: NpyFile<R>) -> Result<Images, DataError> {
+    if file.order() == npyz::Order::Fortran {
+        return Err(bad(
+            path,
+            "Fortran order; save it with numpy's default C order",
+        ));
+    }
+    let shape = image_shape(path, file.shape())?;
+    match plain(path, &file.dtype())? {
+        (TypeChar::Uint, 1) => read_pixels::<u8, R>(path, file, shape),
+        (TypeChar::Float, 4) => read_pixels::<f32, R>(path, file, shape),
+        (TypeChar::Float, 8) => read_pixels::<f64, R>(path, file, shape),
+        (t, s) => Err(bad(
+            path,
+            format!("element type {t:?} of {s} bytes; images must be uint8 or float32"),
+        )),
+    }
+}
+
+fn read_ints<T: npyz::Deserialize + Into<i128>, R: Read>(
+    path: &Path,
+    file: NpyFile<R>,
+) -> Result<Vec<u8>, DataError> {
+    let data = file
+        .data::<T>()
+        .map_err(|e| bad(path, format!("cannot read its elements ({e})")))?;
+    data.enumerate()
+        .map(|(at, v)| {
+            let v: i128 = v
+                .map_err(|e| {
+                    bad(
+                        path,
+                        format!("truncated or unreadable at element {at} ({e})"),
+                    )
+                })?
+                .into();
+            u8::try_from(v).map_err(|_| {
+                bad(
+                    path,
+                    format!("label {v} at element {at}: labels must be 0 to 255"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reads a label array.
+pub fn labels<R: Read>(path: &Path, file: NpyFile<R>) -> Result<Vec<u8>, DataError> {
+    let shape: Vec<u64> = file.shape().to_vec();
+    if !(shape.len() == 1 || (shape.len() == 2 && shape[1] == 1)) {
+        return Err(bad(
+            path,
+            format!("shape {shape:?}: labels must be N or N x 1"),
+        ));
+    }
+    let n = shape[0] as usize;
+    let out = match plain(path, &file.dtype())? {
+        (TypeChar::Uint, 1) => read_ints::<u8, R>(path, file),
+        (TypeChar::Uint, 2) => read_ints::<u16, R>(path, file),
+        (TypeChar::Uint, 4) => read_ints::<u32, R>(path, file),
+        (TypeChar::Uint, 8) => read_ints::<u64, R>(path, file),
+        (TypeChar::Int, 1) => read_ints::<i8, R>(path, file),
+        (TypeChar::Int, 2) => read_ints::<i16, R>(path, file),
+        (TypeChar::Int, 4) => read_ints::<i32, R>(path, file),
+        (TypeChar::Int, 8) => read_ints::<i64, R>(path, file),
+        (t, s) => Err(bad(
+            path,
+            format!("element type {t:?} of {s} bytes; labels must be integers"),
+        )),
+    }?;
+    if out.len() != n {
+        return Err(bad(
+            path,
+            format!("holds {} of the {n} labels its header claims", out.len()),
+        ));
+    }
+    Ok(out)
+}
+
+fn open_err(path: &Path, e: std::io::Error) -> DataError {
+    bad(path, format!("not a NumPy file ({e})"))
+}
+
+/// The `.npz` in `dir` holding Keras' four arrays, if there is exactly one candidate.
+pub fn find_npz(dir: &Path) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "npz") && p.is_file())
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+/// Whether `dir` holds the four `.npy` files.
+pub fn has_npy_files(dir: &Path) -> bool {
+    ARRAYS
+        .iter()
+        .all(|a| dir.join(format!("{a}.npy")).is_file())
+}
+
+fn pair((xp, x): (&Path, Images), (yp, y): (&Path, Vec<u8>)) -> Result<Labeled, DataError> {
+    if x.count != y.len() {
+        return Err(bad(
+            yp,
+            format!(
+                "{} labels for the {} images of {}",
+                y.len(),
+                x.count,
+                xp.display()
+            ),
+        ));
+    }
+    Ok(Labeled {
+        images: x,
+        labels: y,
+    })
+}
+
+/// Reads an `.npz` archive's four arrays.
+pub fn load_npz(path: &Path) -> Result<(Labeled, Labeled), DataError> {
+    crate::fsio::check_regular(path, "NumPy archive")?;
+    let mut z = npyz::npz::NpzArchive::open(path).map_err(|e| open_err(path, e))?;
+    let mut split = |x: &str, y: &str| -> Result<Labeled, DataError> {
+        let (xp, yp) = (path.join(format!("{x}.npy")), path.join(format!("{y}.npy")));
+        let missing = |name: &str| {
+            bad(
+                path,
+                format!("no array `{name}`; an .npz must hold {}", ARRAYS.join(", ")),
+            )
+        };
+        let f = z
+            .by_name(x)
+            .map_err(|e| open_err(&xp, e))?
+            .ok_or_else(|| missing(x))?;
+        let xs = images(&xp, f)?;
+        let f = z
+            .by_name(y)
+            .map_err(|e| open_err(&yp, e))?
+            .ok_or_else(|| missing(y))?;
+        let ys = labels(&yp, f)?;
+        pair((&xp, xs), (&yp, ys))
+    };
+    Ok((split("x_train", "y_train")?, split("x_test", "y_test")?))
+}
+
+fn open_npy(
+    dir: &Path,
+    name: &str,
+) -> Result<(PathBuf, NpyFile<std::io::BufReader<std::fs::File>>), DataError> {
+    let path = dir.join(format!("{name}.npy"));
+    crate::fsio::check_regular(&path, "NumPy array")?;
+    let f = std::fs::File::open(&path).map_err(|e| open_err(&path, e))?;
+    let npy = NpyFile::new(std::io::BufReader::new(f)).map_err(|e| open_err(&path, e))?;
+    Ok((path, npy))
+}
+
+/// Reads a folder's four `.npy` files.
+pub fn load_npy_dir(dir: &Path) -> Result<(Labeled, Labeled), DataError> {
+    let split = |x: &str, y: &str| -> Result<Labeled, DataError> {
+        let (xp, f) = open_npy(dir, x)?;
+        let xs = images(&xp, f)?;
+        let (yp, f) = open_npy(dir, y)?;
+        let ys = labels(&yp, f)?;
+        pair((&xp, xs), (&yp, ys))
+    };
+    Ok((split("x_train", "y_train")?, split("x_test", "y_test")?))
+}
+
+/// (rows, cols, channels) of the training images, from the array's header alone.
+pub fn peek(dir: &Path) -> Result<Dims, DataError> {
+    let (path, shape) = if has_npy_files(dir) {
+        let (p, f) = open_npy(dir, "x_train")?;
+        (p, f.shape().to_vec())
+    } else {
+        let path = find_npz(dir).ok_or_else(|| bad(dir, "no .npz or .npy files"))?;
+        let mut z = npyz::npz::NpzArchive::open(&path).map_err(|e| open_err(&path, e))?;
+        let f = z
+            .by_name("x_train")
+            .map_err(|e| open_err(&path, e))?
+            .ok_or_else(|| bad(&path, "no array `x_train`"))?;
+        (path.clone(), f.shape().to_vec())
+    };
+    let (_, h, w, c) = image_shape(&path, &shape)?;
+    Ok((h, w, c))
+}
