@@ -1,18 +1,43 @@
-//! Drawing greyscale images as text: Unicode upper half-blocks with the top pixel as
-//! foreground and the bottom pixel as background (two pixel rows per text row), or
-//! plain ASCII shades when colour is unwanted. Used by `aen data preview` and the TUI.
+//! Drawing images as text: Unicode upper half-blocks with the top pixel as foreground
+//! and the bottom pixel as background (two pixel rows per text row), in 24-bit colour
+//! for colour images where the terminal has it and in greys otherwise, or plain ASCII
+//! shades when colour is unwanted. Used by `aen data preview` and the TUI.
 
-/// Grey levels of each text cell: (top pixel, bottom pixel).
-pub fn halfblock_cells(img: &[u8], side: usize) -> Vec<Vec<(u8, u8)>> {
+/// A pixel's red, green and blue.
+pub type Rgb = [u8; 3];
+
+/// Whether the terminal says it shows 24-bit colour (COLORTERM, as terminals set it).
+pub fn truecolor() -> bool {
+    std::env::var("COLORTERM").is_ok_and(|v| matches!(v.as_str(), "truecolor" | "24bit"))
+}
+
+/// The grey of a colour (Rec. 601 luma), for terminals without 24-bit colour.
+pub fn luma([r, g, b]: Rgb) -> u8 {
+    ((299 * r as u32 + 587 * g as u32 + 114 * b as u32) / 1000) as u8
+}
+
+/// Each text cell's (top pixel, bottom pixel) of an image of `side` x `side` stored
+/// channel by channel: one channel is grey, three are red, green and blue. Colour is
+/// kept only when `colour` is true; otherwise it is drawn in greys.
+pub fn halfblock_cells(img: &[u8], side: usize, colour: bool) -> Vec<Vec<(Rgb, Rgb)>> {
+    let plane = side * side;
+    let channels = (img.len() / plane.max(1)).max(1);
+    let px = |i: usize| -> Rgb {
+        let rgb = match channels {
+            3 => [img[i], img[plane + i], img[2 * plane + i]],
+            _ => [img[i]; 3],
+        };
+        if colour { rgb } else { [luma(rgb); 3] }
+    };
     (0..side.div_ceil(2))
         .map(|tr| {
             (0..side)
                 .map(|c| {
-                    let top = img[2 * tr * side + c];
+                    let top = px(2 * tr * side + c);
                     let bottom = if 2 * tr + 1 < side {
-                        img[(2 * tr + 1) * side + c]
+                        px((2 * tr + 1) * side + c)
                     } else {
-                        0
+                        [0; 3]
                     };
                     (top, bottom)
                 })
@@ -29,25 +54,26 @@ pub fn ascii_shade(level: u8) -> char {
 
 /// One text row per two pixel rows, one character per pixel, shade of the brighter.
 pub fn ascii_rows(img: &[u8], side: usize) -> Vec<String> {
-    halfblock_cells(img, side)
+    halfblock_cells(img, side, false)
         .into_iter()
         .map(|row| {
             row.into_iter()
-                .map(|(t, b)| ascii_shade(t.max(b)))
+                .map(|(t, b)| ascii_shade(t[0].max(b[0])))
                 .collect()
         })
         .collect()
 }
 
-/// Same layout with 24-bit ANSI colours.
+/// Same layout with 24-bit ANSI colours: colour images in colour where the terminal
+/// has 24-bit colour, in greys otherwise.
 pub fn ansi_rows(img: &[u8], side: usize) -> Vec<String> {
-    halfblock_cells(img, side)
+    halfblock_cells(img, side, truecolor())
         .into_iter()
         .map(|row| {
             let mut s = String::new();
-            for (t, b) in row {
+            for ([tr, tg, tb], [br, bg, bb]) in row {
                 s.push_str(&format!(
-                    "\x1b[38;2;{t};{t};{t}m\x1b[48;2;{b};{b};{b}m\u{2580}"
+                    "\x1b[38;2;{tr};{tg};{tb}m\x1b[48;2;{br};{bg};{bb}m\u{2580}"
                 ));
             }
             s.push_str("\x1b[0m");

@@ -7,10 +7,10 @@
 use crate::common;
 use crate::common::aen_in as aen;
 
-use aen::classes::{Classes, SPACE};
+use aen::classes::{Classes, Grid, SPACE};
 use aen::compare::{self, GroundTruth};
 use aen::groups::{GroupSet, Shift};
-use aen::orbits::ChildOrbits;
+use aen::orbits::{ChildOrbits, Shape};
 use aen::settings::{Equivalence, Settings, StrategyKind};
 use aen::sweep::table::{Header, Identity, Row, StateSet, Table};
 use rand::{Rng, SeedableRng};
@@ -18,23 +18,35 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-fn classes(shift: Shift) -> Arc<Classes> {
-    Classes::of(shift).unwrap()
+fn classes(grid: impl Into<Grid>) -> Arc<Classes> {
+    Classes::of(grid).unwrap()
 }
 
-/// The tied network of `s`: both layers' weight and hidden orbit arrays.
-fn network(s: GroupSet, shift: Shift) -> Vec<Vec<u32>> {
-    let o = ChildOrbits::new(s, shift).unwrap();
+/// The tied network of `s` on `grid`: both layers' weight and hidden orbit arrays.
+fn network(s: GroupSet, grid: Grid) -> Vec<Vec<u32>> {
+    let shape = Shape {
+        side: grid.side,
+        ..Shape::MNIST
+    };
+    let o = ChildOrbits::for_shape(shape, s, grid.shift).unwrap();
     vec![o.l1.weight, o.l1.hidden, o.l2.weight, o.l2.hidden]
 }
 
 /// Two states are in one class exactly when their orbit arrays are identical, on a
 /// sample of states chosen so that many share a class (subsets of a few closures)
-/// and many do not (uniform states).
+/// and many do not (uniform states); on MNIST's 28 x 28 input and on the 8 x 8 and
+/// 16 x 16 inputs of other data.
 #[test]
 fn the_closure_matches_identical_orbit_arrays_on_a_sample() {
-    for shift in [Shift::Step(4), Shift::Order(4)] {
+    let grid = |side, shift| Grid { side, shift };
+    for shift in [
+        grid(28, Shift::Step(4)),
+        grid(28, Shift::Order(4)),
+        grid(8, Shift::Step(4)),
+        grid(16, Shift::Step(2)),
+    ] {
         let c = classes(shift);
+        assert_eq!(c.grid(), shift);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let mut sample: Vec<GroupSet> = (0..40)
             .map(|_| GroupSet::from_bits(rng.gen_range(0..SPACE as u16)))

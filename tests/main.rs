@@ -22,6 +22,7 @@ mod equivariance;
 mod export;
 mod fetch;
 mod fidelity;
+mod formats;
 mod fuzz_props;
 mod gdata;
 mod groups;

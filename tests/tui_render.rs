@@ -59,6 +59,7 @@ fn setup_app() -> App {
         id: app.setup.preview_id,
         kind: DatasetKind::Mnist,
         side: 28,
+        classes: Vec::new(),
         samples: Ok(samples),
         counts: Some((base.train.len(), None)),
     });

@@ -21,6 +21,10 @@ pub struct BenchArgs {
     /// Children trained at once for the many-thread column; default: every core.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Also measure colour children (32 x 32 x 3 random pixels, 10 classes) beside the
+    /// greyscale 28 x 28 ones, in the same run.
+    #[arg(long)]
+    pub colour: bool,
     /// Print one JSON object instead of the tables.
     #[arg(long)]
     pub json: bool,
@@ -34,15 +38,23 @@ pub fn run(a: BenchArgs) -> Result<()> {
             "--threads {threads}: this machine runs {cores} at once, and more would measure contention, not speed"
         )));
     }
-    let gd = throughput::data(a.train_size as usize)?;
-    let bar = output::bar(NETS.len() as u64 + 1, "{bar:30} {pos}/{len} {msg}", a.json);
+    let mut sets = vec![("", throughput::data(a.train_size as usize)?)];
+    if a.colour {
+        let colour = throughput::colour_data(a.train_size as usize, 32)?;
+        sets.push((" 32x32x3", colour));
+    }
+    let total = (sets.len() * NETS.len()) as u64 + 1;
+    let bar = output::bar(total, "{bar:30} {pos}/{len} {msg}", a.json);
     let mut rows = Vec::new();
-    for (name, groups) in NETS {
-        bar.set_message(name);
-        let g = GroupSet::parse(groups).map_err(anyhow::Error::msg)?;
-        let m = throughput::measure(&gd, (name, g), a.epochs as usize, a.reps as usize, threads)?;
-        rows.push(m);
-        bar.inc(1);
+    for (suffix, gd) in &sets {
+        for (name, groups) in NETS {
+            let name = format!("{name}{suffix}");
+            bar.set_message(name.clone());
+            let g = GroupSet::parse(groups).map_err(anyhow::Error::msg)?;
+            let (epochs, reps) = (a.epochs as usize, a.reps as usize);
+            rows.push(throughput::measure(gd, (&name, g), epochs, reps, threads)?);
+            bar.inc(1);
+        }
     }
     bar.set_message("DQN");
     let dqn = throughput::dqn_updates_per_s(128, 1.0);
@@ -65,7 +77,8 @@ pub fn run(a: BenchArgs) -> Result<()> {
         return print(format!("{v}\n"));
     }
     print(format!(
-        "child training, images/s: batch {}, {} embedded MNIST images, {} epoch(s), aen's CPU kernel; \
+        "child training, images/s: batch {}, {} embedded MNIST images (28x28 grey; with --colour \
+         also 32x32x3), {} epoch(s), aen's CPU kernel; \
          the threads column: one child per thread at once\n\
          limit: this gemm on a step's own products alone, measured now; share: of that limit\n\n{}\n\
          DQN (12-400-400-400-12, batch 128, random transitions): {dqn:.0} updates/s on one thread\n",

@@ -29,7 +29,7 @@ pub struct Cli {
     /// Open this snapshot in the TUI dashboard and resume it.
     #[arg(long, value_name = "PATH")]
     pub resume: Option<PathBuf>,
-    /// For the TUI: a folder holding the four standard IDX files, offered as a source.
+    /// For the TUI: a folder holding a data set (the four IDX files, or any format `aen data list` names), offered as a source.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     #[command(subcommand)]

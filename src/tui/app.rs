@@ -177,6 +177,7 @@ impl App {
             source,
             groups: self.settings.data.groups,
             shift: self.settings.shift(),
+            resize: self.settings.data.resize,
             seed: self.setup.preview_seed,
             count: 6,
         };
@@ -193,9 +194,16 @@ impl App {
             self.dash.push_log("no model trained yet".into());
             return;
         };
-        let orbits = crate::engine::orbits::ChildOrbits::new(m.state, d.run.settings.shift())
-            .map(|o| [o.l1.n_weight, o.l1.n_hidden, o.l2.n_weight, o.l2.n_hidden])
-            .map_err(|e| e.to_string());
+        let (side, channels) = d.run.settings.input_dims();
+        let shape = crate::engine::orbits::Shape {
+            side,
+            channels,
+            ..crate::engine::orbits::Shape::MNIST
+        };
+        let orbits =
+            crate::engine::orbits::ChildOrbits::for_shape(shape, m.state, d.run.settings.shift())
+                .map(|o| [o.l1.n_weight, o.l1.n_hidden, o.l2.n_weight, o.l2.n_hidden])
+                .map_err(|e| e.to_string());
         let (data_groups, shift) = (d.run.settings.data.groups, d.run.settings.shift());
         let kind = d.run.settings.data.dataset;
         self.setup.preview_id += 1;
@@ -207,6 +215,7 @@ impl App {
                 source,
                 groups: data_groups,
                 shift,
+                resize: d.run.settings.data.resize,
                 seed: self.setup.preview_seed,
                 count: 3,
             });

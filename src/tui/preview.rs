@@ -15,6 +15,8 @@ pub struct PreviewRequest {
     pub groups: GroupSet,
     /// The translation steps of htrans and vtrans.
     pub shift: crate::engine::groups::Shift,
+    /// `data.resize`, applied as the run applies it.
+    pub resize: Option<usize>,
     pub seed: u64,
     pub count: usize,
 }
@@ -25,6 +27,8 @@ pub struct PreviewResult {
     /// The data set the samples come from, for their captions.
     pub kind: DatasetKind,
     pub side: usize,
+    /// Class names, by label (empty until the data loads: labels are shown as numbers).
+    pub classes: Vec<String>,
     pub samples: Result<Vec<gdata::Sample>, String>,
     /// The data set's training and test images (None: one pool, split by aen).
     pub counts: Option<(usize, Option<usize>)>,
@@ -60,13 +64,14 @@ impl PreviewService {
     }
 }
 
-type Cache = HashMap<(DatasetKind, Source), Arc<BaseData>>;
+type Cache = HashMap<(DatasetKind, Source, Option<usize>), Arc<BaseData>>;
 
 fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
-    let key = (req.kind, req.source.clone());
+    let key = (req.kind, req.source.clone(), req.resize);
     let base = match cache.get(&key) {
         Some(b) => Ok(b.clone()),
         None => data::load(req.kind, &req.source)
+            .and_then(|b| b.prepared(req.resize))
             .map(Arc::new)
             .map_err(|e| e.to_string()),
     };
@@ -80,6 +85,7 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
                 id: req.id,
                 kind: req.kind,
                 side,
+                classes: b.classes.clone(),
                 samples,
                 counts: Some((b.train.len(), b.test.as_ref().map(|t| t.len()))),
             }
@@ -88,6 +94,7 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
             id: req.id,
             kind: req.kind,
             side: 28,
+            classes: Vec::new(),
             samples: Err(e),
             counts: None,
         },
@@ -116,6 +123,7 @@ fn worker(slot: Slot, sink: Sink) {
                     id,
                     kind,
                     side: 28,
+                    classes: Vec::new(),
                     samples: Err("the preview failed unexpectedly".into()),
                     counts: None,
                 });

@@ -403,7 +403,8 @@ pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: 
             break;
         }
         let h = pair_h.min(inner.y + inner.height - y);
-        let name = p.kind.class_name(*label);
+        let name =
+            (p.classes.get(*label as usize).cloned()).unwrap_or_else(|| p.kind.class_name(*label));
         let mut lines = vec![Line::styled(caption(name, pair_w), t.dim())];
         let (a, b) = (
             image_lines(orig, img_side, t),
@@ -442,14 +443,16 @@ fn caption(name: String, width: u16) -> String {
 /// Averages 2x2 blocks: a side x side image becomes side/2 x side/2.
 fn halve(img: &[u8], side: usize) -> Vec<u8> {
     let h = side / 2;
-    let mut out = vec![0u8; h * h];
-    for r in 0..h {
-        for c in 0..h {
-            let sum: u32 = [(0, 0), (0, 1), (1, 0), (1, 1)]
-                .iter()
-                .map(|(dr, dc)| img[(2 * r + dr) * side + 2 * c + dc] as u32)
-                .sum();
-            out[r * h + c] = (sum / 4) as u8;
+    let mut out = Vec::with_capacity(img.len() / 4);
+    for plane in img.chunks(side * side) {
+        for r in 0..h {
+            for c in 0..h {
+                let sum: u32 = [(0, 0), (0, 1), (1, 0), (1, 1)]
+                    .iter()
+                    .map(|(dr, dc)| plane[(2 * r + dr) * side + 2 * c + dc] as u32)
+                    .sum();
+                out.push((sum / 4) as u8);
+            }
         }
     }
     out

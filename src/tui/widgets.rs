@@ -94,27 +94,22 @@ pub fn fmt_count(n: f64) -> String {
 }
 
 /// An image as half-block lines (colour) or ASCII shades (NO_COLOR).
+/// Colour images keep their colour where the terminal shows 24-bit colour.
 pub fn image_lines(img: &[u8], side: usize, theme: &Theme) -> Vec<Line<'static>> {
-    halfblock_cells(img, side)
+    let rgb = |[r, g, b]: crate::render::Rgb| Color::Rgb(r, g, b);
+    halfblock_cells(img, side, theme.color && crate::render::truecolor())
         .into_iter()
         .map(|row| {
             if theme.color {
                 Line::from(
                     row.into_iter()
-                        .map(|(t, b)| {
-                            Span::styled(
-                                "▀",
-                                Style::default()
-                                    .fg(Color::Rgb(t, t, t))
-                                    .bg(Color::Rgb(b, b, b)),
-                            )
-                        })
+                        .map(|(t, b)| Span::styled("▀", Style::default().fg(rgb(t)).bg(rgb(b))))
                         .collect::<Vec<_>>(),
                 )
             } else {
                 Line::from(
                     row.into_iter()
-                        .map(|(t, b)| crate::render::ascii_shade(t.max(b)))
+                        .map(|(t, b)| crate::render::ascii_shade(t[0].max(b[0])))
                         .collect::<String>(),
                 )
             }

@@ -59,7 +59,7 @@ pub fn new_snapshot_path() -> Result<PathBuf> {
 
 fn run_info(settings: &Settings, base: &BaseData, path: &Path, prior_seconds: f64) -> RunInfo {
     RunInfo {
-        dataset: base.kind.title().to_string(),
+        dataset: base.describe(),
         source: base.source.to_string(),
         data_groups: settings.data.groups,
         device: crate::nn::device_name(),

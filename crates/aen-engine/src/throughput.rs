@@ -4,7 +4,7 @@
 //! the same gemm on the step's own products alone (`kernel::gemm_rate`) measured in the
 //! same run, and where a step's time goes.
 
-use crate::data::{self, DatasetKind, SourceKind};
+use crate::data::{self, BaseData, DatasetKind, Images, Labeled, Source, SourceKind};
 use crate::gdata::{self, GData, SplitSizes};
 use crate::groups::GroupSet;
 use crate::kernel::{Timing, gemm_rate};
@@ -27,6 +27,40 @@ pub const BATCH: usize = 64;
 /// (kept tiny: the validation pass after each epoch is not what is measured).
 pub fn data(train: usize) -> Result<GData> {
     let base = data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded))?;
+    let sizes = SplitSizes {
+        train,
+        val: 10,
+        test: 1000,
+    };
+    Ok(gdata::build(&base, GroupSet::EMPTY, 4, 0, sizes)?)
+}
+
+/// `train` colour images of `side` x `side` and 1,000 to test, random pixels of ten
+/// classes: speed does not depend on what the pixels show, only on their shape.
+pub fn colour_data(train: usize, side: usize) -> Result<GData> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let mut split = |n: usize| Labeled {
+        images: Images {
+            count: n,
+            rows: side,
+            cols: side,
+            channels: 3,
+            pixels: (0..n * side * side * 3).map(|_| rng.r#gen()).collect(),
+        },
+        labels: (0..n).map(|i| (i % 10) as u8).collect(),
+    };
+    let base = BaseData {
+        kind: DatasetKind::Files,
+        source: Source {
+            kind: SourceKind::DataDir,
+            dir: None,
+        },
+        train: split(train + 10),
+        test: Some(split(1000)),
+        classes: (0..10).map(|c| c.to_string()).collect(),
+        resized_from: None,
+    };
     let sizes = SplitSizes {
         train,
         val: 10,
@@ -84,7 +118,7 @@ pub fn measure(
     reps: usize,
     threads: usize,
 ) -> Result<Measured> {
-    let orbits = ChildOrbits::new(groups, 4)?;
+    let orbits = ChildOrbits::for_shape(gd.shape(), groups, 4)?;
     let images = (gd.train.len() * epochs) as f64;
     let run = |seed: u64| {
         train::cpu::train(
@@ -134,7 +168,7 @@ pub fn table(rows: &[Measured]) -> String {
     };
     let n = first.threads;
     let mut s = format!(
-        "{:<9} {:>8} {:>11} {:>11} {:>6} {:>12} {:>12} {:>6}\n",
+        "{:<16} {:>8} {:>11} {:>11} {:>6} {:>12} {:>12} {:>6}\n",
         "network",
         "params",
         "1 thread",
@@ -150,7 +184,7 @@ pub fn table(rows: &[Measured]) -> String {
     );
     for m in rows {
         s.push_str(&format!(
-            "{:<9} {:>8} {:>11.0} {:>11.0} {:>5.0}% {:>12.0} {:>12.0} {:>5.0}%\n",
+            "{:<16} {:>8} {:>11.0} {:>11.0} {:>5.0}% {:>12.0} {:>12.0} {:>5.0}%\n",
             m.name,
             m.params,
             m.one,
@@ -167,7 +201,7 @@ pub fn table(rows: &[Measured]) -> String {
         let parts: Vec<String> = (Timing::PHASES.iter().zip(m.timing.spent))
             .map(|(p, d)| format!("{p} {:.0}%", 100.0 * d.as_secs_f64() / total))
             .collect();
-        s.push_str(&format!("{:<9} {}\n", m.name, parts.join(", ")));
+        s.push_str(&format!("{:<16} {}\n", m.name, parts.join(", ")));
     }
     s
 }

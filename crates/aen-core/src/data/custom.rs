@@ -133,6 +133,18 @@ pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
     Ok((train, test, classes))
 }
 
+/// The file the training images of the set in `dir` come from (the first one, for an
+/// image folder), for errors about their shape.
+pub fn images_file(dir: &Path) -> Option<PathBuf> {
+    match detect(dir)? {
+        Format::Idx => find_files(dir).map(|[f, ..]| f),
+        Format::NpyFiles => Some(dir.join("x_train.npy")),
+        Format::Npz(p) => Some(p),
+        Format::Cifar(d) => Some(d.join(cifar::TRAIN[0])),
+        Format::ImageFolder => folder::first_image(dir),
+    }
+}
+
 /// (rows, cols, channels) of the set in `dir`, from one header or image. Remembered
 /// per folder for the life of the process: settings ask for it to know the grid the
 /// equivalence classes are found on, before any data loads.

@@ -77,18 +77,20 @@ fn decode(
     Ok((h, w, c, pixels))
 }
 
+/// The set's first training image.
+pub fn first_image(dir: &Path) -> Option<PathBuf> {
+    (class_dirs(&dir.join("train")).ok()?.into_iter())
+        .find_map(|(_, d)| list(&d).ok()?.into_iter().find(|p| is_image(p)))
+}
+
 /// The size (rows, cols, channels) of the set's first training image, read from it alone.
 pub fn peek(dir: &Path) -> Result<Dims, DataError> {
-    for (_, d) in class_dirs(&dir.join("train"))? {
-        if let Some(first) = list(&d)?.into_iter().find(|p| is_image(p)) {
-            let (h, w, c, _) = decode(&first, None)?;
-            return Ok((h, w, c));
-        }
-    }
-    Err(DataError::Format {
+    let first = first_image(dir).ok_or_else(|| DataError::Format {
         path: dir.join("train"),
         why: "no PNG or JPEG image in any class folder".into(),
-    })
+    })?;
+    let (h, w, c, _) = decode(&first, None)?;
+    Ok((h, w, c))
 }
 
 /// Reads `root/<class>/*` for the given classes; labels are the classes' positions.

@@ -52,15 +52,39 @@ impl BaseData {
         self.train.images.channels
     }
 
+    /// The data set's name, with its shape where it is not MNIST's and the size it
+    /// was resized from: what logs and reports call it.
+    pub fn describe(&self) -> String {
+        let im = &self.train.images;
+        let mut out = self.kind.title().to_string();
+        if self.kind == DatasetKind::Files || (im.rows, im.channels) != (SIDE, 1) {
+            let colour = if im.channels == 3 { "colour" } else { "grey" };
+            out += &format!(
+                " ({}x{} {colour}, {} classes",
+                im.rows,
+                im.cols,
+                self.classes.len()
+            );
+            if let Some((r, c)) = self.resized_from {
+                out += &format!(", resized from {r}x{c}");
+            }
+            out += ")";
+        }
+        out
+    }
+
     /// The set with every image resized to `side` x `side` when `resize` asks for it
     /// (and they are not that size already), then checked: square images with an even
     /// side, greyscale or colour, labels below the class count.
     pub fn prepared(mut self, resize: Option<usize>) -> Result<BaseData, DataError> {
-        let origin = self
-            .source
-            .dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("<embedded>"));
+        // Errors name the file the images came from where there is one.
+        let origin = match &self.source.dir {
+            Some(d) if self.kind == DatasetKind::Files => {
+                custom::images_file(d).unwrap_or_else(|| d.clone())
+            }
+            Some(d) => d.clone(),
+            None => PathBuf::from("<embedded>"),
+        };
         if let Some(n) = resize {
             let im = &self.train.images;
             if (im.rows, im.cols) != (n, n) {

@@ -494,15 +494,18 @@ impl Settings {
     /// (read from one header or image of a `files` set; 28 if it cannot be read, and
     /// then loading the data fails with the reason).
     pub fn input_side(&self) -> usize {
-        if let Some(n) = self.data.resize {
-            return n;
-        }
-        match (self.data.dataset, &self.data.data_dir) {
+        self.input_dims().0
+    }
+
+    /// Side and channels of the networks' input (see `input_side`).
+    pub fn input_dims(&self) -> (usize, usize) {
+        let (side, channels) = match (self.data.dataset, &self.data.data_dir) {
             (DatasetKind::Files, Some(d)) => {
-                crate::data::custom::peek(d).map_or(INPUT_SIDE, |(r, _, _)| r)
+                crate::data::custom::peek(d).map_or((INPUT_SIDE, 1), |(r, _, c)| (r, c))
             }
-            _ => INPUT_SIDE,
-        }
+            _ => (INPUT_SIDE, 1),
+        };
+        (self.data.resize.unwrap_or(side), channels)
     }
 
     /// The classes of equivalent group sets under these settings (None under
