@@ -259,6 +259,128 @@ fn the_cli_reports_failed_mirrors_and_exits_non_zero() {
     assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 0);
 }
 
+/// A CIFAR-10 archive of a few records: the batches in `cifar-10-batches-bin/`, with
+/// the class names, as the real one holds them. Returns the archive and its batches.
+fn small_cifar() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    let record = |k: usize| -> Vec<u8> {
+        std::iter::once((k % 10) as u8)
+            .chain((0..3072).map(|i| ((i * 7 + k * 31) % 256) as u8))
+            .collect()
+    };
+    let mut batches: Vec<(String, Vec<u8>)> = (1..=5)
+        .map(|b| {
+            (
+                format!("data_batch_{b}.bin"),
+                [record(2 * b), record(2 * b + 1)].concat(),
+            )
+        })
+        .collect();
+    batches.push((
+        "test_batch.bin".into(),
+        [record(90), record(91), record(92)].concat(),
+    ));
+    let names = data::cifar::CLASSES.join("\n") + "\n";
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut add = |name: &str, body: &[u8]| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, format!("cifar-10-batches-bin/{name}"), body)
+            .unwrap();
+    };
+    add("batches.meta.txt", names.as_bytes());
+    add("readme.html", b"<p>not a batch</p>");
+    for (name, body) in &batches {
+        add(name, body);
+    }
+    (gz(&tar.into_inner().unwrap()), batches)
+}
+
+#[test]
+fn cifar10_is_fetched_checked_and_unpacked_into_its_batches() {
+    let (archive, batches) = small_cifar();
+    let sum: String = Sha256::digest(&archive)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let base = serve(
+        HashMap::from([(data::cifar::ARCHIVE.to_string(), archive)]),
+        10,
+    );
+    let dest = tempfile::tempdir().unwrap();
+    let manifest = Manifest {
+        files: vec![(data::cifar::ARCHIVE.into(), sum)],
+        mirrors: vec![format!("{base}/corrupt/"), format!("{base}/good/")],
+        limits: FetchLimits::default(),
+    };
+    let mut events = Vec::new();
+    data::cifar::fetch_into(&manifest, dest.path(), &mut |e| {
+        events.push(format!("{e:?}"))
+    })
+    .unwrap();
+    assert!(
+        events.iter().any(|e| e.contains("MirrorFailed")),
+        "{events:?}"
+    );
+    // The batches, byte for byte, and the class names; not the rest of the archive.
+    for (name, body) in &batches {
+        assert_eq!(
+            &std::fs::read(dest.path().join(name)).unwrap(),
+            body,
+            "{name}"
+        );
+    }
+    assert!(dest.path().join("batches.meta.txt").is_file());
+    assert!(!dest.path().join("readme.html").exists());
+    assert!(!dest.path().join(data::cifar::ARCHIVE).exists());
+    let b = data::open(DatasetKind::Files, Some(dest.path()), None).unwrap();
+    assert_eq!((b.train.len(), b.test.as_ref().unwrap().len()), (10, 3));
+    assert_eq!(b.classes[9], "truck");
+    // Fetching again downloads nothing.
+    let mut again = Vec::new();
+    data::cifar::fetch_into(&manifest, dest.path(), &mut |e| {
+        again.push(format!("{e:?}"))
+    })
+    .unwrap();
+    assert!(
+        again.len() == 1 && again[0].contains("AlreadyPresent"),
+        "{again:?}"
+    );
+    // The real archive is fetched from its publisher and checked against its SHA-256.
+    let real = data::cifar::manifest();
+    assert_eq!(real.mirrors, ["https://www.cs.toronto.edu/~kriz/"]);
+    assert_eq!(real.files[0].0, "cifar-10-binary.tar.gz");
+}
+
+#[test]
+fn the_cli_refuses_a_cifar10_archive_whose_checksum_is_not_the_published_one() {
+    let (archive, _) = small_cifar();
+    let base = serve(
+        HashMap::from([(data::cifar::ARCHIVE.to_string(), archive)]),
+        10,
+    );
+    let dest = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(common::aen_bin())
+        .args([
+            "data",
+            "fetch",
+            "cifar10",
+            "--mirror",
+            &format!("{base}/good/"),
+            "--dest",
+        ])
+        .arg(dest.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("checksum mismatch"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 0);
+}
+
 /// How a misbehaving mirror answers.
 #[derive(Clone, Copy)]
 enum Pace {

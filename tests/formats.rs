@@ -395,7 +395,7 @@ fn broken_files_are_named_with_what_is_wrong() {
     let e = open(&dir).unwrap_err();
     assert!(
         e.contains("test_batch.bin")
-            && e.contains("6145 bytes is not a whole number of 3073-byte records"),
+            && e.contains("3072 bytes is not a whole number of 3073-byte records"),
         "{e}"
     );
     // A folder holding nothing aen reads.

@@ -878,3 +878,55 @@ fn the_accuracy_chart_shows_the_mean_per_epsilon() {
     let bands = aen::report::per_epsilon(&app.dash.run.history.models);
     assert!(!bands.is_empty());
 }
+
+#[test]
+fn a_data_dir_of_your_own_files_is_offered_with_its_class_names() {
+    let dir = tempfile::tempdir().unwrap();
+    // A colour image folder: red squares are "apple", blue ones "sky".
+    for (class, rgb) in [("apple", [200u8, 20, 20]), ("sky", [20, 20, 200])] {
+        for split in ["train", "test"] {
+            let d = dir.path().join(split).join(class);
+            std::fs::create_dir_all(&d).unwrap();
+            for k in 0..3u8 {
+                let px = image::Rgb([rgb[0], rgb[1] + k, rgb[2]]);
+                image::RgbImage::from_pixel(8, 8, px)
+                    .save(d.join(format!("{k}.png")))
+                    .unwrap();
+            }
+        }
+    }
+    let mut s = settings();
+    s.data.dataset = DatasetKind::Files;
+    s.data.source = "auto".into();
+    s.data.data_dir = Some(dir.path().to_path_buf());
+    s.data.groups = aen::groups::GroupSet::parse("hflip").unwrap();
+    let mut app = App::new(s, Theme { color: false }, None);
+    let (kind, src) = app.selected_source();
+    assert_eq!((kind, src.kind), (DatasetKind::Files, SourceKind::DataDir));
+    let base = data::open(DatasetKind::Files, Some(dir.path()), None).unwrap();
+    let samples = aen::gdata::preview_samples(&base, app.settings.data.groups, 4, 1, 2).unwrap();
+    assert_eq!(samples[0].0.len(), 8 * 8 * 3);
+    app.on_preview(PreviewResult {
+        id: app.setup.preview_id,
+        kind: DatasetKind::Files,
+        side: 8,
+        classes: base.classes.clone(),
+        samples: Ok(samples),
+        counts: Some((6, Some(6))),
+    });
+    let screen = render(&app, (120, 32));
+    assert!(screen.contains("your files"), "{screen}");
+    assert!(
+        screen.contains("apple") || screen.contains("sky"),
+        "{screen}"
+    );
+    // Half-blocks keep a colour image's colour, or draw it in greys.
+    let img: Vec<u8> = [[255, 0, 0, 0], [0, 255, 0, 0], [0, 0, 255, 0]].concat();
+    let cells = aen::render::halfblock_cells(&img, 2, true);
+    assert_eq!(
+        cells[0],
+        [([255, 0, 0], [0, 0, 255]), ([0, 255, 0], [0, 0, 0])]
+    );
+    let grey = aen::render::halfblock_cells(&img, 2, false);
+    assert_eq!(grey[0], [([76; 3], [29; 3]), ([149; 3], [0; 3])]);
+}

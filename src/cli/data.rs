@@ -21,8 +21,9 @@ pub enum DataCmd {
     },
     /// Download a data set into the user's data dir (checksummed, atomic).
     Fetch {
-        /// mnist or fashion-mnist
-        dataset: DatasetKind,
+        /// mnist, fashion-mnist or cifar10 (CIFAR-10's binary batches, 170 MB, for
+        /// `--dataset files --data-dir DIR`)
+        dataset: String,
         /// Mirror base URL to try instead of the built-in list (repeatable, tried in order).
         #[arg(long = "mirror", value_name = "URL")]
         mirrors: Vec<String>,
@@ -75,7 +76,10 @@ pub fn run(cmd: DataCmd, mut settings: Settings) -> Result<()> {
             dataset,
             mirrors,
             dest,
-        } => run_fetch(dataset, mirrors, dest),
+        } => match dataset.trim().to_ascii_lowercase().as_str() {
+            "cifar10" | "cifar-10" => fetch_cifar(mirrors, dest),
+            _ => run_fetch(DatasetKind::parse(&dataset)?, mirrors, dest),
+        },
         DataCmd::Export { flags, out } => {
             flags.apply(&mut settings)?;
             export(&settings, &out)
@@ -155,6 +159,60 @@ fn list(settings: &Settings) -> Result<()> {
     print("(* = used by default; choose with --source or --data-dir)\n")
 }
 
+/// The progress bar of a download, and what it says as files arrive.
+fn fetch_bar() -> (indicatif::ProgressBar, impl FnMut(fetch::FetchEvent)) {
+    let bar = output::bar(
+        0,
+        "{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        false,
+    );
+    let b = bar.clone();
+    let on_event = move |ev: fetch::FetchEvent| match ev {
+        fetch::FetchEvent::Start { file, total, .. } => {
+            b.reset();
+            b.set_length(total.unwrap_or(0));
+            b.set_message(file);
+        }
+        fetch::FetchEvent::Bytes { done } => b.set_position(done),
+        fetch::FetchEvent::MirrorFailed { url, reason, .. } => {
+            output::note(&b, format!("  {url}: {reason}; trying the next mirror"))
+        }
+        fetch::FetchEvent::Done { file, .. } => {
+            output::note(&b, format!("  {file}: ok (checksum verified)"))
+        }
+        fetch::FetchEvent::AlreadyPresent { file } => {
+            output::note(&b, format!("  {file}: already present"))
+        }
+    };
+    (bar, on_event)
+}
+
+/// `aen data fetch cifar10`: the archive, checked, unpacked into the batches.
+fn fetch_cifar(mirrors: Vec<String>, dest: Option<PathBuf>) -> Result<()> {
+    let mut manifest = data::cifar::manifest();
+    if !mirrors.is_empty() {
+        manifest.mirrors = mirrors;
+    }
+    let dest = match dest {
+        Some(d) => d,
+        None => data::user_data_dir()
+            .map(|d| d.join("datasets").join("cifar10"))
+            .context("cannot determine the user's data dir (is HOME set?)")?,
+    };
+    let (bar, mut on_event) = fetch_bar();
+    let result = data::cifar::fetch_into(&manifest, &dest, &mut on_event);
+    bar.finish_and_clear();
+    result?;
+    let (train, test, _) = data::cifar::load(&dest)?;
+    print(format!(
+        "CIFAR-10 ready in {}: {} training and {} test images; search it with --dataset files --data-dir {}\n",
+        dest.display(),
+        train.len(),
+        test.len(),
+        crate::render::shell_quote(&dest)
+    ))
+}
+
 fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) -> Result<()> {
     let Some(mut manifest) = dataset.official_manifest() else {
         anyhow::bail!(
@@ -170,28 +228,7 @@ fn run_fetch(dataset: DatasetKind, mirrors: Vec<String>, dest: Option<PathBuf>) 
         None => data::user_dataset_dir(dataset)
             .context("cannot determine the user's data dir (is HOME set?)")?,
     };
-    let bar = output::bar(
-        0,
-        "{msg:30} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-        false,
-    );
-    let mut on_event = |ev: fetch::FetchEvent| match ev {
-        fetch::FetchEvent::Start { file, total, .. } => {
-            bar.reset();
-            bar.set_length(total.unwrap_or(0));
-            bar.set_message(file);
-        }
-        fetch::FetchEvent::Bytes { done } => bar.set_position(done),
-        fetch::FetchEvent::MirrorFailed { url, reason, .. } => {
-            output::note(&bar, format!("  {url}: {reason}; trying the next mirror"))
-        }
-        fetch::FetchEvent::Done { file, .. } => {
-            output::note(&bar, format!("  {file}: ok (checksum verified)"))
-        }
-        fetch::FetchEvent::AlreadyPresent { file } => {
-            output::note(&bar, format!("  {file}: already present"))
-        }
-    };
+    let (bar, mut on_event) = fetch_bar();
     let result = fetch::fetch(&manifest, &dest, &mut on_event);
     bar.finish_and_clear();
     result?;

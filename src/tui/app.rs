@@ -33,6 +33,8 @@ pub enum UiEvent {
     EvalKept(Result<Box<Snapshot>, String>),
     /// From the sweep or comparison of the ground-truth view number `.0`.
     Truth(u64, TruthEvent),
+    /// A line for the log, from work done off the UI thread.
+    Log(String),
 }
 
 pub struct App {
@@ -268,6 +270,7 @@ impl App {
                 "warning: the final evaluation could not be kept in the session: {e}"
             )),
             UiEvent::Truth(id, ev) => self.on_truth(id, ev),
+            UiEvent::Log(line) => self.dash.push_log(line),
         }
     }
 
@@ -552,28 +555,5 @@ impl App {
             EvalState::Running { .. } => {}
         }
         self.dash.eval = Some(s);
-    }
-
-    /// Writes models.csv, summary.json (with the final evaluation when done) and the
-    /// plots to `dir`.
-    pub fn export(&mut self, dir: PathBuf) {
-        let Some(snap) = &self.dash.snapshot else {
-            self.dash
-                .push_log("export needs a finished or stopped search".into());
-            return;
-        };
-        // While a second evaluation runs, the first (kept in the session) is exported.
-        let rows = match &self.dash.eval {
-            Some(EvalState::Done(rows)) => Some(rows.as_slice()),
-            _ => snap.latest_evaluation().map(|e| e.rows.as_slice()),
-        };
-        match session::export(&dir, snap, rows) {
-            Ok(()) => self.dash.push_log(format!(
-                "exported {} to {}",
-                session::EXPORTS.join(", "),
-                dir.display()
-            )),
-            Err(e) => self.overlay = Some(Overlay::Error(format!("export failed: {e:#}"))),
-        }
     }
 }

@@ -323,7 +323,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char('x')],
         label: "x",
         action: Action::Export,
-        help: "export models.csv, summary.json and plots to a folder (asks where)",
+        help: "export models.csv, summary.json, plots and the best state's network to a folder (asks where)",
         hint: true,
     },
     Binding {

@@ -9,6 +9,7 @@ pub mod app;
 pub mod charts;
 pub mod dashboard;
 mod events;
+mod export;
 pub mod form;
 mod input;
 pub mod keys;

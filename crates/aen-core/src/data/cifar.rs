@@ -4,10 +4,19 @@
 //! `batches.meta.txt` when it is there.
 
 use super::error::DataError;
+use super::fetch::{self, FetchEvent, Manifest};
 use super::idx::Labeled;
 use super::stack::Stack;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The binary version's archive, as published at <https://www.cs.toronto.edu/~kriz/cifar.html>
+/// (170,052,171 bytes; MD5 c32a1d4ab5d03f1284b67883e8d87530 as the page gives it).
+pub const ARCHIVE: &str = "cifar-10-binary.tar.gz";
+pub const ARCHIVE_SHA256: &str = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd";
+pub const MIRROR: &str = "https://www.cs.toronto.edu/~kriz/";
+/// The archive's class names, beside the batches.
+const META: &str = "batches.meta.txt";
 
 pub const SIDE: usize = 32;
 const IMAGE: usize = SIDE * SIDE * 3;
@@ -109,4 +118,81 @@ pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
         why: format!("no CIFAR-10 batches ({} and {TEST})", TRAIN[0]),
     })?;
     Ok((split(&d, &TRAIN)?, split(&d, &[TEST])?, class_names(&d)))
+}
+
+/// What `aen data fetch cifar10` downloads.
+pub fn manifest() -> Manifest {
+    Manifest {
+        files: vec![(ARCHIVE.to_string(), ARCHIVE_SHA256.to_string())],
+        mirrors: vec![MIRROR.to_string()],
+        limits: fetch::FetchLimits::default(),
+    }
+}
+
+/// Downloads the archive `manifest` names into `dest` (checked against its SHA-256),
+/// unpacks the batches there and removes the archive. Batches already in `dest` are
+/// kept and nothing is downloaded.
+pub fn fetch_into(
+    manifest: &Manifest,
+    dest: &Path,
+    progress: &mut dyn FnMut(FetchEvent),
+) -> Result<(), DataError> {
+    if batches_dir(dest).is_some() {
+        progress(FetchEvent::AlreadyPresent {
+            file: format!("{} batches", dest.display()),
+        });
+        return Ok(());
+    }
+    fetch::fetch(manifest, dest, progress).map_err(|e| DataError::Other(e.to_string()))?;
+    let name = (manifest.files.first()).map_or(ARCHIVE, |(n, _)| n.as_str());
+    let archive = dest.join(name);
+    unpack(&archive, dest)?;
+    std::fs::remove_file(&archive)
+        .map_err(|e| DataError::Other(format!("{}: {e}", archive.display())))
+}
+
+/// Writes the batches and class names of a CIFAR-10 archive into `dest`, each file
+/// whole or not at all (written aside, then renamed). Nothing else in the archive is
+/// written, so its paths cannot reach outside `dest`.
+fn unpack(archive: &Path, dest: &Path) -> Result<(), DataError> {
+    let bad = |why: String| DataError::Format {
+        path: archive.to_path_buf(),
+        why,
+    };
+    let f = std::fs::File::open(archive).map_err(|e| bad(format!("cannot open ({e})")))?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(f)));
+    let wanted: Vec<&str> = TRAIN.iter().copied().chain([TEST, META]).collect();
+    let mut written = Vec::new();
+    let entries = tar
+        .entries()
+        .map_err(|e| bad(format!("not a .tar.gz ({e})")))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| bad(format!("unreadable ({e})")))?;
+        let path = entry
+            .path()
+            .map_err(|e| bad(format!("an entry's name ({e})")))?;
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        if !wanted.contains(&name.as_str()) || !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let part = dest.join(format!("{name}.part"));
+        let mut out =
+            std::fs::File::create(&part).map_err(|e| bad(format!("{}: {e}", part.display())))?;
+        std::io::copy(&mut entry, &mut out).map_err(|e| bad(format!("{name}: {e}")))?;
+        std::fs::rename(&part, dest.join(&name)).map_err(|e| bad(format!("{name}: {e}")))?;
+        written.push(name);
+    }
+    let missing: Vec<&str> = (wanted.iter().copied())
+        .filter(|w| *w != META && !written.iter().any(|n| n == w))
+        .collect();
+    if !missing.is_empty() {
+        return Err(bad(format!("the archive lacks {}", missing.join(", "))));
+    }
+    Ok(())
 }
