@@ -89,7 +89,7 @@ fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
         Prompt::ExportDir => (
             "Export results",
             "folder: ",
-            "Enter export models.csv, summary.json, plots · Esc cancel",
+            "Enter export models.csv, summary.json, plots, the best network · Esc cancel",
         ),
         Prompt::Extend => (
             "Extend the search",

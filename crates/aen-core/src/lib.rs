@@ -13,5 +13,6 @@ pub mod gdata;
 pub mod groups;
 pub mod kernel;
 pub mod nn;
+pub mod norm;
 pub mod orbits;
 pub mod train;
