@@ -5,8 +5,8 @@
 
 use crate::data::{BaseData, DataError, Labeled};
 use crate::groups::{GroupError, GroupPowers, GroupSet, Perm, Shift};
-use crate::orbits::Shape;
 pub use crate::norm::{MAX_CHANNELS, Norm, Normalize};
+use crate::orbits::Shape;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

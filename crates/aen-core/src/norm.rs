@@ -55,8 +55,7 @@ impl Norm {
         };
         for ch in 0..c {
             let pixels = || {
-                (x.chunks_exact(dim.max(1)))
-                    .flat_map(move |img| &img[ch * plane..(ch + 1) * plane])
+                (x.chunks_exact(dim.max(1))).flat_map(move |img| &img[ch * plane..(ch + 1) * plane])
             };
             let n = (images * plane).max(1) as f64;
             let mean = pixels().map(|&v| v as f64).sum::<f64>() / n;
@@ -100,4 +99,3 @@ impl Norm {
         self.fill(img, &mut out[start..]);
     }
 }
-
