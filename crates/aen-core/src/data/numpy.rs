@@ -32,16 +32,31 @@ fn plain(path: &Path, d: &DType) -> Result<(TypeChar, u64), DataError> {
 }
 
 /// Rows, cols and channels of an image array's shape.
+/// The largest side an image may have, as for IDX files.
+const MAX_SIDE: usize = 4096;
+/// Room reserved ahead for pixels; past it the buffer grows as data arrives, so a
+/// header that claims more images than the file holds costs nothing.
+const RESERVE: usize = 256 << 20;
+
 fn image_shape(path: &Path, shape: &[u64]) -> Result<(usize, usize, usize, usize), DataError> {
     let s: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
-    match s[..] {
-        [n, h, w] => Ok((n, h, w, 1)),
-        [n, h, w, c] if c == 1 || c == 3 => Ok((n, h, w, c)),
-        _ => Err(bad(
+    let (n, h, w, c) = match s[..] {
+        [n, h, w] => (n, h, w, 1),
+        [n, h, w, c] if c == 1 || c == 3 => (n, h, w, c),
+        _ => {
+            return Err(bad(
+                path,
+                format!("shape {s:?}: images must be N x H x W or N x H x W x C with C = 1 or 3"),
+            ));
+        }
+    };
+    if h == 0 || w == 0 || h > MAX_SIDE || w > MAX_SIDE || n == 0 {
+        return Err(bad(
             path,
-            format!("shape {s:?}: images must be N x H x W or N x H x W x C with C = 1 or 3"),
-        )),
+            format!("shape {s:?}: images of 1 to {MAX_SIDE} pixels a side, and at least one"),
+        ));
     }
+    Ok((n, h, w, c))
 }
 
 /// One element as a pixel byte.
@@ -81,7 +96,7 @@ fn read_pixels<T: Pixel, R: Read>(
     (n, h, w, c): (usize, usize, usize, usize),
 ) -> Result<Images, DataError> {
     let per = h * w * c;
-    let mut stack = Stack::with_shape(h, w, c, n);
+    let mut stack = Stack::with_shape(h, w, c, n.min(RESERVE / per));
     let mut one = Vec::with_capacity(per);
     let data = file
         .data::<T>()
