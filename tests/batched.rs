@@ -137,3 +137,79 @@ fn a_search_trains_ahead_in_passes_on_one_trainer() {
     let t = trainers.expect("trainers reported");
     assert!(t.hits > 0, "states trained ahead were used: {t:?}");
 }
+
+/// Colour images of three classes, each tinted by its class: 8 x 8 x 3.
+fn colour_data() -> aen::gdata::GData {
+    use aen::data::{BaseData, DatasetKind, Images, Labeled, Source, SourceKind};
+    let split = |n: usize, salt: usize| {
+        let labels: Vec<u8> = (0..n).map(|i| (i % 3) as u8).collect();
+        let pixels = (0..n * 192)
+            .map(|i| {
+                let (img, c) = (i / 192, i % 192 / 64);
+                let tint = if c == labels[img] as usize { 150 } else { 0 };
+                (tint + (i * 37 + salt) % 100) as u8
+            })
+            .collect();
+        Labeled {
+            images: Images {
+                count: n,
+                rows: 8,
+                cols: 8,
+                channels: 3,
+                pixels,
+            },
+            labels,
+        }
+    };
+    let base = BaseData {
+        kind: DatasetKind::Files,
+        source: Source {
+            kind: SourceKind::DataDir,
+            dir: None,
+        },
+        train: split(200, 1),
+        test: Some(split(100, 2)),
+        classes: vec!["r".into(), "g".into(), "b".into()],
+        resized_from: None,
+    };
+    let sizes = aen::gdata::SplitSizes {
+        train: 96,
+        val: 100,
+        test: 100,
+    };
+    let groups = GroupSet::parse("rot90").unwrap();
+    aen::gdata::build(&base, groups, 2, 0, sizes).unwrap()
+}
+
+#[test]
+fn colour_children_trained_together_learn_what_each_learns_alone() {
+    let gd = colour_data();
+    let dev = aen::nn::Dev::default();
+    let shape = gd.shape();
+    assert_eq!((shape.side, shape.channels, shape.classes), (8, 3, 3));
+    let states = ["none", "rot90", "hflip,sc1"];
+    let orbits: Vec<ChildOrbits> = (states.iter())
+        .map(|s| ChildOrbits::for_shape(shape, GroupSet::parse(s).unwrap(), 2).unwrap())
+        .collect();
+    let cfgs: Vec<_> = (0..states.len() as u64)
+        .map(|k| aen::train::TrainConfig {
+            epochs: 2,
+            batch: 32,
+            lr: 1e-3,
+            seed: 40 + k,
+        })
+        .collect();
+    let alone: Vec<_> = (orbits.iter().zip(&cfgs))
+        .map(|(o, &c)| train_child(&dev, o, &gd, c, &mut |_| Flow::Continue).unwrap())
+        .collect();
+    let refs: Vec<&ChildOrbits> = orbits.iter().collect();
+    let together = train_children(&dev, &refs, &gd, &cfgs, &mut |_| Flow::Continue).unwrap();
+    for ((a, t), s) in alone.iter().zip(&together).zip(states) {
+        assert_eq!(a.params, t.params, "{s}");
+        for (x, y) in a.val_curve.iter().zip(&t.val_curve) {
+            assert!((x - y).abs() <= 1.0 + 1e-9, "{s}: val {x} alone, {y} together");
+        }
+        assert!((a.test_acc - t.test_acc).abs() <= 1.0 + 1e-9, "{s}");
+    }
+    assert!(together.iter().all(|t| t.val_acc > 60.0), "{together:?}");
+}

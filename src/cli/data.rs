@@ -122,7 +122,9 @@ fn list(settings: &Settings) -> Result<()> {
                 " "
             };
             let t = Instant::now();
-            let line = match data::load(kind, &src) {
+            // As a run would take it: resized if asked, its shape checked.
+            let resize = settings.data.resize;
+            let line = match data::load(kind, &src).and_then(|b| b.prepared(resize)) {
                 Ok(b) => {
                     let sizes = match &b.test {
                         Some(t) => format!("train {} / test {}", b.train.len(), t.len()),
@@ -137,8 +139,11 @@ fn list(settings: &Settings) -> Result<()> {
                         .map(|f| format!("{}, ", f.name()))
                         .unwrap_or_default();
                     let im = &b.train.images;
+                    let resized = b
+                        .resized_from
+                        .map_or(String::new(), |(r, c)| format!(" (resized from {r}x{c})"));
                     format!(
-                        "  {mark} {:<10} {format}{sizes}, {}x{}{}, {} classes, loaded in {:.0} ms  {}",
+                        "  {mark} {:<10} {format}{sizes}, {}x{}{resized}{}, {} classes, loaded in {:.0} ms  {}",
                         src.kind.name(),
                         im.rows,
                         im.cols,

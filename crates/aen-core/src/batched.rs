@@ -12,8 +12,9 @@
 //! a step costs one launch of each kernel however many children share it.
 
 use crate::gdata::{GData, Norm, Split};
-use crate::nn::{ChildNet, Dev, HID, IN, OUT};
+use crate::nn::{Dev, HID};
 use crate::orbits::ChildOrbits;
+use crate::train::cpu::child_mlp;
 use crate::train::{Flow, TrainConfig, TrainError, TrainProgress, TrainResult};
 use dfdx::prelude::*;
 use rand::SeedableRng;
@@ -28,8 +29,8 @@ pub struct Stacked<E: Dtype, D: Device<E>> {
     pub bias1: Tensor<(usize,), E, D>,
     pub theta2: Tensor<(usize,), E, D>,
     pub bias2: Tensor<(usize,), E, D>,
-    pub w3: Tensor<(usize, Const<HID>, Const<OUT>), E, D>,
-    pub b3: Tensor<(usize, Const<OUT>), E, D>,
+    pub w3: Tensor<(usize, Const<HID>, usize), E, D>,
+    pub b3: Tensor<(usize, usize), E, D>,
 }
 
 /// dfdx's Adam, written with tensor operations: its optimiser needs parameters of a
@@ -123,32 +124,52 @@ pub struct Children {
     pub params: Stacked<f32, Dev>,
     ties: Ties,
     k: usize,
+    /// Inputs (channels x side²) and classes, the same for every child.
+    inputs: usize,
+    outputs: usize,
     n_params: Vec<usize>,
 }
 
+/// `values` followed by zeros up to `len`: a child's part of a stacked parameter, whose
+/// tail past its orbits no id reads.
+fn padded(values: &[f32], len: usize) -> impl Iterator<Item = f32> + '_ {
+    values.iter().copied().chain(std::iter::repeat_n(0.0, len - values.len()))
+}
+
 impl Children {
-    /// Each child starts with exactly the weights `ChildNet::new` gives it alone.
+    /// Each child starts with exactly the weights it has alone (`Mlp::init` from its
+    /// seed, which are dfdx's `ChildNet::new`'s for MNIST's shape). Every child must
+    /// have the same input and output shape.
     pub fn new(dev: &Dev, orbits: &[&ChildOrbits], seeds: &[u64]) -> Children {
         assert_eq!(orbits.len(), seeds.len());
         let k = orbits.len();
+        let shape = orbits.first().map_or(crate::orbits::Shape::MNIST, |o| o.shape);
+        assert!(
+            orbits.iter().all(|o| o.shape == shape),
+            "children of one pass share their shape"
+        );
+        let (inp, out) = (shape.inputs(), shape.classes);
         let mut host: [Vec<f32>; 6] = Default::default();
+        let sizes = [inp * HID, HID, HID * HID, HID, HID * out, out];
         for (o, &seed) in orbits.iter().zip(seeds) {
-            let p = ChildNet::new(dev, o, seed).params;
-            host[0].extend(p.theta1.as_vec());
-            host[1].extend(p.bias1.as_vec());
-            host[2].extend(p.theta2.as_vec());
-            host[3].extend(p.bias2.as_vec());
-            host[4].extend(p.w3.as_vec());
-            host[5].extend(p.b3.as_vec());
+            let net = child_mlp(o);
+            let p = net.init(&mut ChaCha8Rng::seed_from_u64(seed));
+            let parts = net.layers().iter().flat_map(|l| {
+                let (w, b) = l.ranges();
+                [w, b]
+            });
+            for ((h, range), len) in host.iter_mut().zip(parts).zip(sizes) {
+                h.extend(padded(&p[range], len));
+            }
         }
         let [t1, b1, t2, b2, w3, b3] = host;
         let params = Stacked {
-            theta1: dev.tensor_from_vec(t1, (k * IN * HID,)),
+            theta1: dev.tensor_from_vec(t1, (k * inp * HID,)),
             bias1: dev.tensor_from_vec(b1, (k * HID,)),
             theta2: dev.tensor_from_vec(t2, (k * HID * HID,)),
             bias2: dev.tensor_from_vec(b2, (k * HID,)),
-            w3: dev.tensor_from_vec(w3, (k, Const, Const)),
-            b3: dev.tensor_from_vec(b3, (k, Const)),
+            w3: dev.tensor_from_vec(w3, (k, Const, out)),
+            b3: dev.tensor_from_vec(b3, (k, out)),
         };
         let dense = |o: &crate::orbits::LayerOrbits| o.is_dense();
         let tensor = |v: Vec<usize>| {
@@ -156,7 +177,7 @@ impl Children {
             dev.tensor_from_vec(v, (n,))
         };
         let ties = Ties {
-            w1: tensor(offset_ids(orbits, IN * HID, |o| {
+            w1: tensor(offset_ids(orbits, inp * HID, |o| {
                 (!dense(&o.l1)).then_some(&o.l1.weight[..])
             })),
             b1: tensor(offset_ids(orbits, HID, |o| {
@@ -173,20 +194,22 @@ impl Children {
             params,
             ties,
             k,
+            inputs: inp,
+            outputs: out,
             n_params: orbits.iter().map(|o| o.params()).collect(),
         }
     }
 
-    /// Logits of every child for its own batch: x is (children, batch, 784).
+    /// Logits of every child for its own batch: x is (children, batch, inputs).
     pub fn forward<T: Tape<f32, Dev> + Merge<NoneTape>>(
         &self,
-        x: Tensor<(usize, usize, Const<IN>), f32, Dev, T>,
-    ) -> Tensor<(usize, usize, Const<OUT>), f32, Dev, T> {
+        x: Tensor<(usize, usize, usize), f32, Dev, T>,
+    ) -> Tensor<(usize, usize, usize), f32, Dev, T> {
         let (k, b) = (self.k, x.shape().1);
         let p = &self.params;
         let w1 = (p.theta1.retaped::<T>().gather(self.ties.w1.clone())).reshape_like(&(
             k,
-            Const::<IN>,
+            self.inputs,
             Const::<HID>,
         ));
         let b1 = (p.bias1.retaped::<T>().gather(self.ties.b1.clone()))
@@ -202,20 +225,20 @@ impl Children {
             .reshape_like(&(k, Const::<HID>))
             .broadcast_like::<_, Axis<1>>(&(k, b, Const::<HID>));
         let h2 = (h1.matmul(w2) + b2).relu();
-        let b3 = (p.b3.retaped::<T>()).broadcast_like::<_, Axis<1>>(&(k, b, Const::<OUT>));
+        let b3 = (p.b3.retaped::<T>()).broadcast_like::<_, Axis<1>>(&(k, b, self.outputs));
         h2.matmul(p.w3.retaped::<T>()) + b3
     }
 }
 
-/// The same images for every child, standardised: (children, images, 784).
+/// The same images for every child, standardised: (children, images, inputs).
 fn shared_x(
     dev: &Dev,
     k: usize,
     split: &Split,
     idx: &[usize],
     norm: Norm,
-) -> Tensor<(usize, usize, Const<IN>), f32, Dev> {
-    let mut one = Vec::with_capacity(idx.len() * IN);
+) -> Tensor<(usize, usize, usize), f32, Dev> {
+    let mut one = Vec::with_capacity(idx.len() * split.dim);
     for &i in idx {
         norm.extend(split.image(i), &mut one);
     }
@@ -223,7 +246,7 @@ fn shared_x(
     for _ in 0..k {
         x.extend_from_slice(&one);
     }
-    dev.tensor_from_vec(x, (k, idx.len(), Const::<IN>))
+    dev.tensor_from_vec(x, (k, idx.len(), split.dim))
 }
 
 /// Accuracy in percent of every child on `split`.
@@ -238,10 +261,11 @@ pub fn accuracies(dev: &Dev, c: &Children, split: &Split, norm: Norm) -> Vec<f64
     for idx in all.chunks(chunk) {
         let logits = c.forward(shared_x(dev, c.k, split, idx, norm)).as_vec();
         for (child, right) in correct.iter_mut().enumerate() {
+            let out = c.outputs;
             for (j, &i) in idx.iter().enumerate() {
-                let at = (child * idx.len() + j) * OUT;
-                let row = &logits[at..at + OUT];
-                let pred = (0..OUT).fold(0, |best, c| if row[c] > row[best] { c } else { best });
+                let at = (child * idx.len() + j) * out;
+                let row = &logits[at..at + out];
+                let pred = (0..out).fold(0, |best, c| if row[c] > row[best] { c } else { best });
                 *right += (pred == split.y[i] as usize) as usize;
             }
         }
@@ -273,7 +297,7 @@ pub fn train_children(
     );
     let start = Instant::now();
     for o in orbits {
-        crate::train::require_mnist_shape(o, data, "the batched trainer (child.per_pass above 1)")?;
+        crate::train::cpu::check_shape(o, data)?;
     }
     let k = orbits.len();
     let seeds: Vec<u64> = cfgs.iter().map(|c| c.seed).collect();
@@ -297,16 +321,17 @@ pub fn train_children(
         for b in 0..batches {
             let (lo, hi) = (b * cfg.batch, ((b + 1) * cfg.batch).min(n));
             let rows = hi - lo;
-            let mut x = Vec::with_capacity(k * rows * IN);
-            let mut y = vec![0.0f32; k * rows * OUT];
+            let (inp, out) = (net.inputs, net.outputs);
+            let mut x = Vec::with_capacity(k * rows * inp);
+            let mut y = vec![0.0f32; k * rows * out];
             for (child, o) in orders.iter().enumerate() {
                 for (j, &i) in o[lo..hi].iter().enumerate() {
                     data.norm.extend(train.image(i), &mut x);
-                    y[(child * rows + j) * OUT + train.y[i] as usize] = 1.0;
+                    y[(child * rows + j) * out + train.y[i] as usize] = 1.0;
                 }
             }
-            let x = dev.tensor_from_vec(x, (k, rows, Const::<IN>));
-            let y = dev.tensor_from_vec(y, (k, rows, Const::<OUT>));
+            let x = dev.tensor_from_vec(x, (k, rows, inp));
+            let y = dev.tensor_from_vec(y, (k, rows, out));
             let logits = net.forward(x.trace(Gradients::leaky()));
             // The mean over all children's rows, times K: the sum of each child's mean.
             let loss = cross_entropy_with_logits_loss(logits, y) * k as f32;

@@ -10,10 +10,26 @@ use crate::stats;
 use crate::train::{Flow, TrainProgress, TrainResult};
 use serde::{Deserialize, Serialize};
 
-/// The embedded pool has 10,000 images: shrink the training split to fit, and say so.
+/// The final protocol's sizes shrunk to what the data hold (the embedded pool of 10,000,
+/// or a small set of the user's own), with a note saying so; None when they fit.
 pub fn fit_sizes(base: &BaseData, sizes: SplitSizes) -> (SplitSizes, Option<String>) {
-    if base.test.is_some() {
-        return (sizes, None);
+    if let Some(test_file) = &base.test {
+        // A small set of the user's own: the final protocol's defaults (10,000 /
+        // 1,000 / 1,000) shrink to what its two files hold, validation and test first.
+        let (have, tests) = (base.train.len(), test_file.len());
+        let test = sizes.test.min(tests);
+        let fits = sizes.train + sizes.val <= have;
+        if (fits && test == sizes.test) || sizes.val >= have {
+            return (sizes, None);
+        }
+        let train = if fits { sizes.train } else { have - sizes.val };
+        let note = format!(
+            "{} holds {have} training and {tests} test images: training on {train} and testing on {test} instead of {} and {} (final_eval.train_size, final_eval.test_size)",
+            base.kind.title(),
+            sizes.train,
+            sizes.test
+        );
+        return (SplitSizes { train, test, ..sizes }, Some(note));
     }
     let pool = base.train.len();
     let total = sizes.train + sizes.val + sizes.test;

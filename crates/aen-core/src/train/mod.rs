@@ -69,7 +69,9 @@ pub fn train_child(
     cfg: TrainConfig,
     on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
 ) -> Result<TrainResult, TrainError> {
-    if cfg!(feature = "cuda") {
+    // dfdx's one-child network has MNIST's widths in its types: other shapes train on
+    // the kernel here, and on the device through the batched trainer (child.per_pass).
+    if cfg!(feature = "cuda") && orbits.shape == crate::orbits::Shape::MNIST {
         train_child_dfdx(dev, orbits, data, cfg, on_batch)
     } else {
         cpu::train(orbits, data, cfg, on_batch, false).map(|(r, _)| r)
@@ -115,7 +117,7 @@ pub fn require_mnist_shape(
     if orbits.shape != crate::orbits::Shape::MNIST {
         let s = orbits.shape;
         return Err(TrainError::Shape(format!(
-            "{who} takes 28x28 greyscale images of 10 classes, not {}x{}x{} of {}; train such data on the CPU with child.per_pass = 1",
+            "{who} takes 28x28 greyscale images of 10 classes, not {}x{}x{} of {}; aen's kernel and the batched trainer take any shape",
             s.side, s.side, s.channels, s.classes
         )));
     }

@@ -200,8 +200,8 @@ settings_table! {
         /// "preset:0" .. "preset:5", "none" or "all".
         groups: GroupSet = GroupSet::preset(2).unwrap_or_default(),
             flag Some("data-groups"), live false, allowed Bounds::Any, affects Child;
-        /// Translation step d of htrans and vtrans, in cells of both the 28x28 input
-        /// and the 20x20 hidden grid.
+        /// Translation step d of htrans and vtrans, in cells of both the input grid
+        /// (28x28 for MNIST) and the 20x20 hidden grid.
         step: usize = 4,
             flag Some("step"), live false, allowed Bounds::Int(1, 20), affects Child;
         /// htrans and vtrans: "paper" shifts by step on both grids (orders 7 and 5 at
