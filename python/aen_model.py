@@ -72,6 +72,9 @@ class Network:
         self.channels, self.side = m.get("channels"), m.get("input_side")
         if self.channels not in (1, 3) or not isinstance(self.side, int) or self.side < 2:
             raise ValueError(f"{meta_path}: channels {self.channels!r}, input_side {self.side!r}")
+        layers = m.get("layers")
+        if not isinstance(layers, list) or not layers or layers[0] != self.channels * self.side ** 2:
+            raise ValueError(f"{meta_path}: layers {layers!r} do not start with channels x input_side^2")
         for key in ("mean", "std"):
             v = m.get(key)
             ok = isinstance(v, list) and len(v) == self.channels and all(
@@ -98,14 +101,26 @@ class Network:
     def inputs(self, images):
         """Pixels as the first layer sees them: channel planes in turn (PyTorch's C x H
         x W order; N x H x W x C images are transposed to it), scaled, then standardised
-        per channel."""
-        x = np.asarray(images, dtype=np.float32)
+        per channel. uint8 images are 0-255; float images are 0-1 and, as aen reads
+        them, kept to 8 bits."""
+        raw = np.asarray(images)
         c, side = self.channels, self.side
+        shapes = {(c * side * side,), (c, side, side), (side, side, c)}
+        if c == 1:
+            shapes.add((side, side))
+        if raw.ndim < 2 or raw.shape[1:] not in shapes or len(raw) == 0:
+            raise ValueError(
+                f"images of shape {raw.shape}; this network reads N x {side} x {side}"
+                + (f" x {c}, N x {c} x {side} x {side}" if c > 1 else "")
+                + f" or N x {c * side * side}, N at least 1")
+        if np.issubdtype(raw.dtype, np.floating):
+            if not np.all((raw >= 0) & (raw <= 1)):
+                raise ValueError("float images must lie in [0, 1]")
+            raw = np.rint(raw * 255)
+        x = raw.astype(np.float32)
         if x.ndim == 4 and x.shape[1:] == (side, side, c) and x.shape[1:] != (c, side, side):
             x = x.transpose(0, 3, 1, 2)
-        x = x.reshape(len(x), c, -1)
-        if x.shape[2] != side * side:
-            raise ValueError(f"images of {x.shape[2]} pixels per channel; this network reads {side}x{side}")
+        x = x.reshape(len(x), c, side * side)
         m = self.meta
         mean = np.asarray(m["mean"], dtype=np.float32)[None, :, None]
         std = np.asarray(m["std"], dtype=np.float32)[None, :, None]

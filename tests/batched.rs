@@ -207,7 +207,10 @@ fn colour_children_trained_together_learn_what_each_learns_alone() {
     for ((a, t), s) in alone.iter().zip(&together).zip(states) {
         assert_eq!(a.params, t.params, "{s}");
         for (x, y) in a.val_curve.iter().zip(&t.val_curve) {
-            assert!((x - y).abs() <= 1.0 + 1e-9, "{s}: val {x} alone, {y} together");
+            assert!(
+                (x - y).abs() <= 1.0 + 1e-9,
+                "{s}: val {x} alone, {y} together"
+            );
         }
         assert!((a.test_acc - t.test_acc).abs() <= 1.0 + 1e-9, "{s}");
     }

@@ -552,4 +552,165 @@ fn a_colour_set_is_searched_exported_and_evaluated_from_the_command_line() {
     for g in eval["groups"].as_array().unwrap() {
         assert!(g["hidden_error"].as_f64().unwrap() < 1e-5, "{g}");
     }
+    // The NumPy loader predicts what aen predicts, from N x H x W x C pixels as they
+    // are in the .npz, and from N x C x H x W.
+    let csv = home.path().join("p.csv");
+    let args = [
+        &[
+            "eval-net",
+            net.to_str().unwrap(),
+            "--predictions",
+            csv.to_str().unwrap(),
+        ][..],
+        &common[..4],
+    ]
+    .concat();
+    assert!(crate::common::aen_in(&args, home.path()).status.success());
+    let ours: Vec<String> = (std::fs::read_to_string(&csv).unwrap().lines().skip(1))
+        .map(|l| l.rsplit(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(ours.len(), 60);
+    if !crate::network::python_has("numpy") {
+        assert!(
+            std::env::var_os("AEN_REQUIRE_NUMPY").is_none(),
+            "NumPy is required"
+        );
+        eprintln!("NumPy loader part skipped: numpy is not installed");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
+    let code = format!(
+        "import sys, numpy as np; sys.path.insert(0, {script:?}); import aen_model\n\
+         n = aen_model.load({net:?}); x = np.load({npz:?})['x_test']\n\
+         p = n.predict(x); assert (p == n.predict(x.transpose(0, 3, 1, 2))).all()\n\
+         print('\\n'.join(str(int(v)) for v in p))",
+        npz = dir.join("set.npz"),
+    );
+    let o = std::process::Command::new("python3")
+        .args(["-c", &code])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let theirs: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(theirs, ours, "NumPy's predictions are aen's");
+    // Data of other classes is refused, not scored against the wrong labels.
+    let other = home.path().join("other");
+    write_folder(&other, &set(6, 8, 3, 3, 1), &set(3, 8, 3, 3, 2), "png");
+    let o = crate::common::aen_in(
+        &[
+            "eval-net",
+            net.to_str().unwrap(),
+            "--dataset",
+            "files",
+            "--data-dir",
+            other.to_str().unwrap(),
+        ],
+        home.path(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("are not the network's"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ambiguous_partial_huge_and_damaged_inputs_are_refused_naming_the_file() {
+    let t = tempfile::tempdir().unwrap();
+    let (train, test) = (set(20, 8, 1, 2, 1), set(6, 8, 1, 2, 2));
+    // A header claiming a trillion images: refused at once, nothing allocated for it.
+    let dir = t.path().join("huge");
+    write_npy_dir(&dir, &train, &test);
+    let lie = npy("|u1", &[1_000_000_000_000, 8, 8], &[0; 1000]);
+    std::fs::write(dir.join("x_train.npy"), lie).unwrap();
+    let e = open(&dir).unwrap_err();
+    assert!(
+        e.contains("x_train.npy") && e.contains("claims shape [1000000000000, 8, 8]"),
+        "{e}"
+    );
+    // One bit flipped inside an .npz: its CRC refuses it.
+    let dir = t.path().join("crc");
+    write_npz(&dir.join("set.npz"), &train, &test);
+    let mut z = std::fs::read(dir.join("set.npz")).unwrap();
+    let stored: Vec<u8> = {
+        // Stored (not deflated) so the flip lands in pixel bytes, not in the stream.
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in arrays(&train, &test) {
+            let o = zip::write::FileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            w.start_file(format!("{name}.npy"), o).unwrap();
+            w.write_all(&bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    };
+    z.clone_from(&stored);
+    z[300] ^= 0x40;
+    std::fs::write(dir.join("set.npz"), &z).unwrap();
+    let e = open(&dir).unwrap_err();
+    assert!(e.contains("x_train.npy") && e.contains("damaged"), "{e}");
+    // Two candidates: aen will not guess.
+    let dir = t.path().join("two");
+    write_npz(&dir.join("a.npz"), &train, &test);
+    write_npz(&dir.join("b.npz"), &train, &test);
+    assert!(
+        open(&dir)
+            .unwrap_err()
+            .contains("holds 2 .npz files (a.npz, b.npz)")
+    );
+    std::fs::remove_file(dir.join("b.npz")).unwrap();
+    write_npy_dir(&dir, &train, &test);
+    assert!(
+        open(&dir)
+            .unwrap_err()
+            .contains("holds both a.npz and .npy files")
+    );
+    // A set with a file missing names it.
+    let dir = t.path().join("partial");
+    write_npy_dir(&dir, &train, &test);
+    std::fs::remove_file(dir.join("y_test.npy")).unwrap();
+    assert!(open(&dir).unwrap_err().contains("but not y_test"));
+    let dir = t.path().join("cifar");
+    write_cifar(&dir, &set(2, 32, 3, 10, 1), &set(1, 32, 3, 10, 2));
+    std::fs::remove_file(dir.join("test_batch.bin")).unwrap();
+    let e = open(&dir).unwrap_err();
+    assert!(e.contains("test_batch.bin"), "{e}");
+    // Class names that are not a regular file are refused, never waited on.
+    write_cifar(&dir, &set(2, 32, 3, 10, 1), &set(1, 32, 3, 10, 2));
+    let fifo = dir.join("batches.meta.txt");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let e = open(&dir).unwrap_err();
+    assert!(e.contains("batches.meta.txt"), "{e}");
+}
+
+#[test]
+fn resize_makes_images_of_several_sizes_one_set_and_must_be_even() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("mixed");
+    write_folder(&dir, &set(4, 8, 3, 2, 1), &set(2, 8, 3, 2, 2), "png");
+    image::RgbImage::new(10, 6)
+        .save(dir.join("train/class1/zz.png"))
+        .unwrap();
+    assert!(open(&dir).unwrap_err().contains("zz.png"));
+    let resized = |n| {
+        data::open_prepared(DatasetKind::Files, Some(&dir), None, Some(n))
+            .map_err(|e| e.to_string())
+    };
+    let b = resized(12).unwrap();
+    let im = &b.train.images;
+    assert_eq!((im.count, im.rows, im.cols, im.channels), (5, 12, 12, 3));
+    assert_eq!(b.resized_from, Some((8, 8)));
+    assert!(
+        resized(9)
+            .unwrap_err()
+            .contains("--resize 9: the side must be even")
+    );
 }

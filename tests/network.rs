@@ -145,7 +145,7 @@ fn write_npy(path: &Path, images: &[u8], n: usize) {
     std::fs::write(path, b).unwrap();
 }
 
-fn python_has(module: &str) -> bool {
+pub fn python_has(module: &str) -> bool {
     std::process::Command::new("python3")
         .args(["-c", &format!("import {module}")])
         .output()

@@ -920,6 +920,7 @@ fn a_data_dir_of_your_own_files_is_offered_with_its_class_names() {
         screen.contains("apple") || screen.contains("sky"),
         "{screen}"
     );
+    assert!(screen.contains("8x8 colour · 2 classes"), "{screen}");
     // Half-blocks keep a colour image's colour, or draw it in greys.
     let img: Vec<u8> = [[255, 0, 0, 0], [0, 255, 0, 0], [0, 0, 255, 0]].concat();
     let cells = aen::render::halfblock_cells(&img, 2, true);

@@ -124,7 +124,7 @@ fn list(settings: &Settings) -> Result<()> {
             let t = Instant::now();
             // As a run would take it: resized if asked, its shape checked.
             let resize = settings.data.resize;
-            let line = match data::load(kind, &src).and_then(|b| b.prepared(resize)) {
+            let line = match data::load_sized(kind, &src, resize).and_then(|b| b.prepared(resize)) {
                 Ok(b) => {
                     let sizes = match &b.test {
                         Some(t) => format!("train {} / test {}", b.train.len(), t.len()),

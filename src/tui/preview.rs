@@ -70,7 +70,7 @@ fn compute(cache: &mut Cache, req: PreviewRequest) -> PreviewResult {
     let key = (req.kind, req.source.clone(), req.resize);
     let base = match cache.get(&key) {
         Some(b) => Ok(b.clone()),
-        None => data::load(req.kind, &req.source)
+        None => data::load_sized(req.kind, &req.source, req.resize)
             .and_then(|b| b.prepared(req.resize))
             .map(Arc::new)
             .map_err(|e| e.to_string()),

@@ -4,6 +4,7 @@ use super::app::{App, SetupFocus, Target};
 use super::preview::PreviewResult;
 use super::theme::Theme;
 use super::widgets::{block, ellipsize, image_lines, wrap_words};
+use crate::engine::data::DatasetKind;
 use crate::engine::groups::{Group, NUM_GROUPS};
 use ratatui::prelude::*;
 use ratatui::widgets::{Paragraph, Wrap};
@@ -19,7 +20,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
     let s = &app.setup;
-    let data_h = (s.sources.len() + 3) as u16;
+    // One more line for your own files: their shape.
+    let files = s.sources.iter().any(|(k, _)| *k == DatasetKind::Files);
+    let data_h = (s.sources.len() + 3 + usize::from(files)) as u16;
     let groups_h = (NUM_GROUPS + 4) as u16;
     let both = left.height >= data_h + groups_h + 12;
     // Warnings take the room they need (up to 12 lines) from the form, which scrolls.
@@ -114,6 +117,21 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
         },
         t.dim(),
     ));
+    // Your own files: the shape the networks will take, once loaded.
+    if let Some(p) =
+        (s.preview.as_ref()).filter(|p| Some(p.kind) == kind && p.kind == DatasetKind::Files)
+        && let Ok(Some((img, _, _))) = p.samples.as_ref().map(|v| v.first())
+    {
+        let colour = if img.len() == 3 * p.side * p.side {
+            "colour"
+        } else {
+            "grey"
+        };
+        lines.push(Line::styled(
+            format!("  {0}x{0} {colour} · {1} classes", p.side, p.classes.len()),
+            t.dim(),
+        ));
+    }
     f.render_widget(
         Paragraph::new(lines).block(block(
             "Data set (←/→ source)",

@@ -133,7 +133,10 @@ pub struct Children {
 /// `values` followed by zeros up to `len`: a child's part of a stacked parameter, whose
 /// tail past its orbits no id reads.
 fn padded(values: &[f32], len: usize) -> impl Iterator<Item = f32> + '_ {
-    values.iter().copied().chain(std::iter::repeat_n(0.0, len - values.len()))
+    values
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(0.0, len - values.len()))
 }
 
 impl Children {
@@ -143,7 +146,9 @@ impl Children {
     pub fn new(dev: &Dev, orbits: &[&ChildOrbits], seeds: &[u64]) -> Children {
         assert_eq!(orbits.len(), seeds.len());
         let k = orbits.len();
-        let shape = orbits.first().map_or(crate::orbits::Shape::MNIST, |o| o.shape);
+        let shape = orbits
+            .first()
+            .map_or(crate::orbits::Shape::MNIST, |o| o.shape);
         assert!(
             orbits.iter().all(|o| o.shape == shape),
             "children of one pass share their shape"

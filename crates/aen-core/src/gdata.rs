@@ -238,7 +238,7 @@ pub fn split_indices(
                     what: "test",
                     asked: sizes.test,
                     have: test.len(),
-                    hint: " in the t10k file",
+                    hint: " in the test file (t10k for IDX)",
                 });
             }
             let test_order = balanced_order(&test.labels, &mut rng);

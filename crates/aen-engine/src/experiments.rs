@@ -29,7 +29,14 @@ pub fn fit_sizes(base: &BaseData, sizes: SplitSizes) -> (SplitSizes, Option<Stri
             sizes.train,
             sizes.test
         );
-        return (SplitSizes { train, test, ..sizes }, Some(note));
+        return (
+            SplitSizes {
+                train,
+                test,
+                ..sizes
+            },
+            Some(note),
+        );
     }
     let pool = base.train.len();
     let total = sizes.train + sizes.val + sizes.test;

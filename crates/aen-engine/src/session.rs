@@ -17,12 +17,12 @@ use std::path::{Path, PathBuf};
 /// Loads the base data that `settings` name.
 pub fn open_base(settings: &Settings) -> Result<BaseData> {
     settings.validate()?;
-    Ok(data::open(
+    Ok(data::open_prepared(
         settings.data.dataset,
         settings.data.data_dir.as_deref(),
         settings.source_kind(),
-    )?
-    .prepared(settings.data.resize)?)
+        settings.data.resize,
+    )?)
 }
 
 /// Loads the base data and builds the search G-dataset for `settings`.

@@ -44,11 +44,14 @@ pub const CLASSES: [&str; 10] = [
     "truck",
 ];
 
-/// The folder holding the batches: `dir` or its `cifar-10-batches-bin`.
+/// The folder holding the batches: `dir` or its `cifar-10-batches-bin`, whichever has
+/// the first training batch or the test batch (usable or not: reading names what is
+/// wrong with them).
 pub fn batches_dir(dir: &Path) -> Option<PathBuf> {
+    let there = |p: PathBuf| std::fs::symlink_metadata(p).is_ok();
     [dir.to_path_buf(), dir.join(SUBDIR)]
         .into_iter()
-        .find(|d| d.join(TEST).is_file() && d.join(TRAIN[0]).is_file())
+        .find(|d| there(d.join(TEST)) || there(d.join(TRAIN[0])))
 }
 
 fn read_batch(path: &Path, stack: &mut Stack, labels: &mut Vec<u8>) -> Result<(), DataError> {
@@ -81,9 +84,10 @@ fn read_batch(path: &Path, stack: &mut Stack, labels: &mut Vec<u8>) -> Result<()
 fn split(dir: &Path, files: &[&str]) -> Result<Labeled, DataError> {
     let mut stack = Stack::with_shape(SIDE, SIDE, 3, 0);
     let mut labels = Vec::new();
-    for f in files {
+    for (k, f) in files.iter().enumerate() {
         let p = dir.join(f);
-        if p.exists() {
+        // The first batch of a split is required; the others are read when present.
+        if k == 0 || std::fs::symlink_metadata(&p).is_ok() {
             read_batch(&p, &mut stack, &mut labels)?;
         }
     }
@@ -94,21 +98,31 @@ fn split(dir: &Path, files: &[&str]) -> Result<Labeled, DataError> {
 }
 
 /// The class names: `batches.meta.txt` (one per line) if present, else CIFAR-10's.
-fn class_names(dir: &Path) -> Vec<String> {
-    let listed: Vec<String> = std::fs::read_to_string(dir.join("batches.meta.txt"))
-        .map(|t| {
-            t.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    if listed.len() == CLASSES.len() {
-        listed
-    } else {
-        CLASSES.iter().map(|c| c.to_string()).collect()
+fn class_names(dir: &Path) -> Result<Vec<String>, DataError> {
+    let path = dir.join(META);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(CLASSES.iter().map(|c| c.to_string()).collect());
     }
+    let bytes = crate::fsio::read_capped(&path, 64 << 10, "CIFAR class names")?;
+    let text = String::from_utf8(bytes).map_err(|_| DataError::Format {
+        path: path.clone(),
+        why: "not UTF-8 text".into(),
+    })?;
+    let listed: Vec<String> = (text.lines().map(str::trim))
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    if listed.len() != CLASSES.len() {
+        return Err(DataError::Format {
+            path,
+            why: format!(
+                "names {} classes; CIFAR-10 has {} (one name a line)",
+                listed.len(),
+                CLASSES.len()
+            ),
+        });
+    }
+    Ok(listed)
 }
 
 /// Reads every training batch present (the first is required) and the test batch.
@@ -117,7 +131,7 @@ pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
         path: dir.to_path_buf(),
         why: format!("no CIFAR-10 batches ({} and {TEST})", TRAIN[0]),
     })?;
-    Ok((split(&d, &TRAIN)?, split(&d, &[TEST])?, class_names(&d)))
+    Ok((split(&d, &TRAIN)?, split(&d, &[TEST])?, class_names(&d)?))
 }
 
 /// What `aen data fetch cifar10` downloads.

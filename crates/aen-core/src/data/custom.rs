@@ -59,12 +59,55 @@ pub fn detect(dir: &Path) -> Option<Format> {
     }
 }
 
-fn require(dir: &Path) -> Result<Format, DataError> {
+/// The format of `dir`, or what keeps it from being one: two candidates (aen will not
+/// guess which is meant), or a set with files missing (named).
+pub fn require(dir: &Path) -> Result<Format, DataError> {
     check_data_dir(dir)?;
-    detect(dir).ok_or_else(|| DataError::Format {
+    let bad = |why: String| DataError::Format {
         path: dir.to_path_buf(),
-        why: format!("no data set found; a data dir holds {EXPECTED}"),
-    })
+        why,
+    };
+    let npz = numpy::npz_files(dir);
+    let npy = numpy::npy_files_present(dir);
+    let names = |v: &[PathBuf]| -> String {
+        (v.iter().filter_map(|p| p.file_name()))
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if npz.len() > 1 {
+        return Err(bad(format!(
+            "holds {} .npz files ({}): keep the one to search",
+            npz.len(),
+            names(&npz)
+        )));
+    }
+    if !npz.is_empty() && !npy.is_empty() {
+        return Err(bad(format!(
+            "holds both {} and .npy files ({}): keep one of them",
+            names(&npz),
+            npy.join(", ")
+        )));
+    }
+    if let Some(f) = detect(dir) {
+        return Ok(f);
+    }
+    if !npy.is_empty() {
+        let missing: Vec<&str> = (numpy::ARRAYS.iter().copied())
+            .filter(|a| !npy.contains(a))
+            .collect();
+        return Err(bad(format!(
+            "holds {} but not {}: a NumPy set is the four arrays x_train, y_train, x_test, y_test",
+            npy.join(", "),
+            missing.join(", ")
+        )));
+    }
+    if super::locate::has_entries(dir) {
+        locate_files(dir, DatasetKind::Files)?;
+    }
+    Err(bad(format!(
+        "no data set found; a data dir holds {EXPECTED}"
+    )))
 }
 
 /// Class names `0`, `1`, ... up to the largest label of either split.
@@ -81,8 +124,9 @@ fn numbered(train: &Labeled, test: &Labeled) -> Vec<String> {
 
 /// The training split, the test split and the class names of the set in `dir`, both
 /// splits one size (`BaseData::prepared` checks that size is one the networks take).
-pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
+pub fn load(dir: &Path, resize: Option<usize>) -> Result<Loaded, DataError> {
     let format = require(dir)?;
+    let first = peek(dir).ok().map(|(r, c, _)| (r, c));
     let (train, test, classes) = match &format {
         Format::Idx => {
             let files = locate_files(dir, DatasetKind::Files)?;
@@ -112,8 +156,21 @@ pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
             (train, test, c)
         }
         Format::Cifar(_) => cifar::load(dir)?,
-        Format::ImageFolder => folder::load(dir)?,
+        Format::ImageFolder => folder::load(dir, resize)?,
     };
+    // Resized here, before the splits are compared, so that a resize makes splits of
+    // two sizes one (an image folder's were resized image by image as they were read).
+    let (mut train, mut test) = (train, test);
+    let mut resized_from = None;
+    if let Some(n) = resize {
+        for set in [&mut train, &mut test] {
+            let im = &set.images;
+            if (im.rows, im.cols) != (n, n) {
+                set.images = super::stack::resize(im, n);
+            }
+        }
+        resized_from = first.filter(|&d| d != (n, n));
+    }
     let (a, b) = (&train.images, &test.images);
     if (a.rows, a.cols, a.channels) != (b.rows, b.cols, b.channels) {
         return Err(DataError::Format {
@@ -130,7 +187,21 @@ pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
             why: "the training split holds no images".into(),
         });
     }
-    Ok((train, test, classes))
+    Ok(Loaded {
+        train,
+        test,
+        classes,
+        resized_from,
+    })
+}
+
+/// A set read from a data dir.
+pub struct Loaded {
+    pub train: Labeled,
+    pub test: Labeled,
+    pub classes: Vec<String>,
+    /// The (rows, cols) of the first training image, when `resize` changed it.
+    pub resized_from: Option<(usize, usize)>,
 }
 
 /// The file the training images of the set in `dir` come from (the first one, for an

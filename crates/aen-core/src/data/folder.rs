@@ -4,7 +4,7 @@
 
 use super::error::DataError;
 use super::idx::Labeled;
-use super::stack::{Dims, Stack, planar};
+use super::stack::{Dims, Stack, planar, resize_one};
 use crate::fsio::{self, FsError, FsProblem};
 use std::path::{Path, PathBuf};
 
@@ -32,16 +32,23 @@ fn list(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     Ok(out)
 }
 
-/// The class folders of `root` (a `train` or `test` folder), sorted by name.
+/// The class folders of `root` (a `train` or `test` folder), sorted by name; hidden
+/// ones are skipped. A class is named by its folder, so the name must be UTF-8.
 fn class_dirs(root: &Path) -> Result<Vec<(String, PathBuf)>, DataError> {
-    Ok(list(root)?
-        .into_iter()
-        .filter(|p| p.is_dir())
-        .filter_map(|p| {
-            let name = p.file_name()?.to_str()?.to_string();
-            (!name.starts_with('.')).then_some((name, p))
-        })
-        .collect())
+    let mut out = Vec::new();
+    for p in list(root)?.into_iter().filter(|p| p.is_dir()) {
+        let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+            return Err(DataError::Format {
+                path: p.clone(),
+                why: "a class folder whose name is not UTF-8: a class is named by its folder"
+                    .into(),
+            });
+        };
+        if !name.starts_with('.') {
+            out.push((name.to_string(), p));
+        }
+    }
+    Ok(out)
 }
 
 /// Whether `dir` is laid out as an image folder: a `train` folder holding at least one
@@ -98,6 +105,7 @@ fn read_split(
     root: &Path,
     classes: &[String],
     channels: &mut Option<usize>,
+    resize: Option<usize>,
 ) -> Result<Labeled, DataError> {
     let mut stack = Stack::new();
     let mut labels = Vec::new();
@@ -112,11 +120,24 @@ fn read_split(
                     classes.join(", ")
                 ),
             })?;
+        let before = labels.len();
         for file in list(&d)?.into_iter().filter(|p| is_image(p)) {
             let (h, w, c, px) = decode(&file, *channels)?;
             *channels = Some(c);
-            stack.push(&file, h, w, c, &px)?;
+            // Images of any sizes become one size as they are read.
+            match resize {
+                Some(n) if (h, w) != (n, n) => {
+                    stack.push(&file, n, n, c, &resize_one(&px, (h, w, c), n))?
+                }
+                _ => stack.push(&file, h, w, c, &px)?,
+            }
             labels.push(label as u8);
+        }
+        if labels.len() == before && root.ends_with("train") {
+            return Err(DataError::Format {
+                path: d,
+                why: "a training class folder without a PNG or JPEG image: its class could never be learnt".into(),
+            });
         }
     }
     if labels.is_empty() {
@@ -131,8 +152,12 @@ fn read_split(
     })
 }
 
-/// Reads the training and test splits and the class names.
-pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
+/// Reads the training and test splits and the class names; with `resize`, every image
+/// is resized to that side as it is read, so images of several sizes make one set.
+pub fn load(
+    dir: &Path,
+    resize: Option<usize>,
+) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
     let train_root = dir.join("train");
     let test_root = dir.join("test");
     fsio::check_dir(&test_root, "test image folder")?;
@@ -150,7 +175,7 @@ pub fn load(dir: &Path) -> Result<(Labeled, Labeled, Vec<String>), DataError> {
         });
     }
     let mut channels = None;
-    let train = read_split(&train_root, &classes, &mut channels)?;
-    let test = read_split(&test_root, &classes, &mut channels)?;
+    let train = read_split(&train_root, &classes, &mut channels, resize)?;
+    let test = read_split(&test_root, &classes, &mut channels, resize)?;
     Ok((train, test, classes))
 }

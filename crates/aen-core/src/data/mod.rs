@@ -86,6 +86,12 @@ impl BaseData {
             None => PathBuf::from("<embedded>"),
         };
         if let Some(n) = resize {
+            if !n.is_multiple_of(2) {
+                return Err(DataError::Format {
+                    path: origin,
+                    why: format!("--resize {n}: the side must be even (the block swaps halve it)"),
+                });
+            }
             let im = &self.train.images;
             if (im.rows, im.cols) != (n, n) {
                 self.resized_from = Some((im.rows, im.cols));
@@ -185,11 +191,7 @@ pub fn resolve_source(
             origin: "data-dir",
             hint: "; pass --data-dir DIR holding your data set".into(),
         })?;
-        check_data_dir(d)?;
-        custom::detect(d).ok_or_else(|| DataError::Format {
-            path: d.to_path_buf(),
-            why: format!("no data set found; a data dir holds {}", custom::EXPECTED),
-        })?;
+        custom::require(d)?;
     } else if let Some(d) = data_dir
         && (want.is_none() || want == Some(SourceKind::DataDir))
     {
@@ -237,18 +239,28 @@ pub fn resolve_source(
 /// Loads a data set from a source, validating every file. Images must be
 /// `SIDE`x`SIDE`: the networks take nothing else.
 pub fn load(kind: DatasetKind, source: &Source) -> Result<BaseData, DataError> {
+    load_sized(kind, source, None)
+}
+
+/// `load`, with the user's files resized to `resize` as they are read (so images of
+/// several sizes make one set); MNIST's are resized by `BaseData::prepared`.
+pub fn load_sized(
+    kind: DatasetKind,
+    source: &Source,
+    resize: Option<usize>,
+) -> Result<BaseData, DataError> {
     let shape = Some((SIDE, SIDE));
     let named = |k: DatasetKind| (0..10).map(|l| k.class_name(l)).collect::<Vec<_>>();
     match &source.dir {
         Some(dir) if kind == DatasetKind::Files => {
-            let (train, test, classes) = custom::load(dir)?;
+            let l = custom::load(dir, resize)?;
             Ok(BaseData {
                 kind,
                 source: source.clone(),
-                train,
-                test: Some(test),
-                classes,
-                resized_from: None,
+                train: l.train,
+                test: Some(l.test),
+                classes: l.classes,
+                resized_from: l.resized_from,
             })
         }
         None => {
@@ -350,4 +362,15 @@ pub fn open(
 ) -> Result<BaseData, DataError> {
     let source = resolve_source(kind, data_dir, want)?;
     load(kind, &source)
+}
+
+/// Resolves, loads, resizes if asked and checks: the data a run takes.
+pub fn open_prepared(
+    kind: DatasetKind,
+    data_dir: Option<&Path>,
+    want: Option<SourceKind>,
+    resize: Option<usize>,
+) -> Result<BaseData, DataError> {
+    let source = resolve_source(kind, data_dir, want)?;
+    load_sized(kind, &source, resize)?.prepared(resize)
 }

@@ -124,8 +124,28 @@ fn read_pixels<T: Pixel, R: Read>(
     Ok(images)
 }
 
+/// Refuses an array whose header claims more data than the file (or archive member)
+/// holds, before any of it is read: `stored` is the file's or member's size in bytes.
+fn check_claim<R: Read>(path: &Path, file: &NpyFile<R>, stored: u64) -> Result<(), DataError> {
+    let (_, size) = plain(path, &file.dtype())?;
+    let claim = (file.shape().iter())
+        .try_fold(size, |a, &d| a.checked_mul(d))
+        .unwrap_or(u64::MAX);
+    if claim > stored {
+        return Err(bad(
+            path,
+            format!(
+                "its header claims shape {:?} ({claim} bytes of data), but it holds {stored} bytes: truncated, or not what it says",
+                file.shape()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads an image array.
-pub fn images<R: Read>(path: &Path, file: NpyFile<R>) -> Result<Images, DataError> {
+pub fn images<R: Read>(path: &Path, file: NpyFile<R>, stored: u64) -> Result<Images, DataError> {
+    check_claim(path, &file, stored)?;
     if file.order() == npyz::Order::Fortran {
         return Err(bad(
             path,
@@ -172,7 +192,8 @@ fn read_ints<T: npyz::Deserialize + Into<i128>, R: Read>(
 }
 
 /// Reads a label array.
-pub fn labels<R: Read>(path: &Path, file: NpyFile<R>) -> Result<Vec<u8>, DataError> {
+pub fn labels<R: Read>(path: &Path, file: NpyFile<R>, stored: u64) -> Result<Vec<u8>, DataError> {
+    check_claim(path, &file, stored)?;
     let shape: Vec<u64> = file.shape().to_vec();
     if !(shape.len() == 1 || (shape.len() == 2 && shape[1] == 1)) {
         return Err(bad(
@@ -208,22 +229,36 @@ fn open_err(path: &Path, e: std::io::Error) -> DataError {
     bad(path, format!("not a NumPy file ({e})"))
 }
 
-/// The `.npz` in `dir` holding Keras' four arrays, if there is exactly one candidate.
-pub fn find_npz(dir: &Path) -> Option<PathBuf> {
+/// Every `.npz` in `dir`, sorted.
+pub fn npz_files(dir: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "npz") && p.is_file())
-        .collect();
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "npz"))
+                .collect()
+        })
+        .unwrap_or_default();
     found.sort();
-    found.into_iter().next()
+    found
+}
+
+/// The one `.npz` in `dir`, if there is one.
+pub fn find_npz(dir: &Path) -> Option<PathBuf> {
+    npz_files(dir).into_iter().next()
+}
+
+/// Which of the four `.npy` files `dir` holds (under their names, usable or not).
+pub fn npy_files_present(dir: &Path) -> Vec<&'static str> {
+    ARRAYS
+        .iter()
+        .copied()
+        .filter(|a| std::fs::symlink_metadata(dir.join(format!("{a}.npy"))).is_ok())
+        .collect()
 }
 
 /// Whether `dir` holds the four `.npy` files.
 pub fn has_npy_files(dir: &Path) -> bool {
-    ARRAYS
-        .iter()
-        .all(|a| dir.join(format!("{a}.npy")).is_file())
+    npy_files_present(dir).len() == ARRAYS.len()
 }
 
 fn pair((xp, x): (&Path, Images), (yp, y): (&Path, Vec<u8>)) -> Result<Labeled, DataError> {
@@ -244,10 +279,35 @@ fn pair((xp, x): (&Path, Images), (yp, y): (&Path, Vec<u8>)) -> Result<Labeled, 
     })
 }
 
+/// Reads every member of the archive to its end, which makes the zip layer check its
+/// CRC-32: a flipped bit is refused, as NumPy refuses it, not trained on.
+fn verify_members<R: Read + std::io::Seek>(
+    path: &Path,
+    z: &mut npyz::npz::NpzArchive<R>,
+) -> Result<(), DataError> {
+    for name in ARRAYS {
+        let member = format!("{name}.npy");
+        let Ok(mut f) = z.zip_archive().by_name(&member) else {
+            continue;
+        };
+        std::io::copy(&mut f, &mut std::io::sink())
+            .map_err(|e| bad(&path.join(&member), format!("damaged in the archive ({e})")))?;
+    }
+    Ok(())
+}
+
+/// The uncompressed size of a member, 0 if it is not there.
+fn member_size<R: Read + std::io::Seek>(z: &mut npyz::npz::NpzArchive<R>, name: &str) -> u64 {
+    z.zip_archive()
+        .by_name(&format!("{name}.npy"))
+        .map_or(0, |f| f.size())
+}
+
 /// Reads an `.npz` archive's four arrays.
 pub fn load_npz(path: &Path) -> Result<(Labeled, Labeled), DataError> {
     crate::fsio::check_regular(path, "NumPy archive")?;
     let mut z = npyz::npz::NpzArchive::open(path).map_err(|e| open_err(path, e))?;
+    verify_members(path, &mut z)?;
     let mut split = |x: &str, y: &str| -> Result<Labeled, DataError> {
         let (xp, yp) = (path.join(format!("{x}.npy")), path.join(format!("{y}.npy")));
         let missing = |name: &str| {
@@ -256,39 +316,40 @@ pub fn load_npz(path: &Path) -> Result<(Labeled, Labeled), DataError> {
                 format!("no array `{name}`; an .npz must hold {}", ARRAYS.join(", ")),
             )
         };
+        let (xs_size, ys_size) = (member_size(&mut z, x), member_size(&mut z, y));
         let f = z
             .by_name(x)
             .map_err(|e| open_err(&xp, e))?
             .ok_or_else(|| missing(x))?;
-        let xs = images(&xp, f)?;
+        let xs = images(&xp, f, xs_size)?;
         let f = z
             .by_name(y)
             .map_err(|e| open_err(&yp, e))?
             .ok_or_else(|| missing(y))?;
-        let ys = labels(&yp, f)?;
+        let ys = labels(&yp, f, ys_size)?;
         pair((&xp, xs), (&yp, ys))
     };
     Ok((split("x_train", "y_train")?, split("x_test", "y_test")?))
 }
 
-fn open_npy(
-    dir: &Path,
-    name: &str,
-) -> Result<(PathBuf, NpyFile<std::io::BufReader<std::fs::File>>), DataError> {
+/// An `.npy` file of `dir`, its header read, and its size in bytes.
+type Opened = (PathBuf, NpyFile<std::io::BufReader<std::fs::File>>, u64);
+
+fn open_npy(dir: &Path, name: &str) -> Result<Opened, DataError> {
     let path = dir.join(format!("{name}.npy"));
-    crate::fsio::check_regular(&path, "NumPy array")?;
+    let size = crate::fsio::check_regular(&path, "NumPy array")?;
     let f = std::fs::File::open(&path).map_err(|e| open_err(&path, e))?;
     let npy = NpyFile::new(std::io::BufReader::new(f)).map_err(|e| open_err(&path, e))?;
-    Ok((path, npy))
+    Ok((path, npy, size))
 }
 
 /// Reads a folder's four `.npy` files.
 pub fn load_npy_dir(dir: &Path) -> Result<(Labeled, Labeled), DataError> {
     let split = |x: &str, y: &str| -> Result<Labeled, DataError> {
-        let (xp, f) = open_npy(dir, x)?;
-        let xs = images(&xp, f)?;
-        let (yp, f) = open_npy(dir, y)?;
-        let ys = labels(&yp, f)?;
+        let (xp, f, size) = open_npy(dir, x)?;
+        let xs = images(&xp, f, size)?;
+        let (yp, f, size) = open_npy(dir, y)?;
+        let ys = labels(&yp, f, size)?;
         pair((&xp, xs), (&yp, ys))
     };
     Ok((split("x_train", "y_train")?, split("x_test", "y_test")?))
@@ -297,7 +358,7 @@ pub fn load_npy_dir(dir: &Path) -> Result<(Labeled, Labeled), DataError> {
 /// (rows, cols, channels) of the training images, from the array's header alone.
 pub fn peek(dir: &Path) -> Result<Dims, DataError> {
     let (path, shape) = if has_npy_files(dir) {
-        let (p, f) = open_npy(dir, "x_train")?;
+        let (p, f, _) = open_npy(dir, "x_train")?;
         (p, f.shape().to_vec())
     } else {
         let path = find_npz(dir).ok_or_else(|| bad(dir, "no .npz or .npy files"))?;

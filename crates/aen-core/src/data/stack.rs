@@ -130,26 +130,32 @@ pub fn check_shape(path: &Path, images: &Images) -> Result<(), DataError> {
     Ok(())
 }
 
-/// `images` resized to `side` x `side`, each channel's plane alone with a triangle
-/// (bilinear) filter: for `--resize N`, when a set's images are not a size the networks
-/// take. Non-square images are stretched.
-pub fn resize(images: &Images, side: usize) -> Images {
-    let (r, c) = (images.rows as u32, images.cols as u32);
+/// One image of `rows` x `cols` x `channels` (stored channel by channel) resized to
+/// `side` x `side`, each channel's plane alone with a triangle (bilinear) filter.
+/// Non-square images are stretched.
+pub fn resize_one(img: &[u8], (rows, cols, channels): Dims, side: usize) -> Vec<u8> {
     let n = side as u32;
-    let mut pixels = Vec::with_capacity(images.count * side * side * images.channels);
-    for i in 0..images.count {
-        for plane in images.image(i).chunks_exact(images.rows * images.cols) {
-            let img = image::GrayImage::from_raw(c, r, plane.to_vec())
-                .expect("a plane holds rows x cols bytes");
-            let out = image::imageops::resize(&img, n, n, image::imageops::FilterType::Triangle);
-            pixels.extend_from_slice(out.as_raw());
-        }
+    let mut out = Vec::with_capacity(side * side * channels);
+    for plane in img.chunks_exact(rows * cols) {
+        let g = image::GrayImage::from_raw(cols as u32, rows as u32, plane.to_vec())
+            .expect("a plane holds rows x cols bytes");
+        let r = image::imageops::resize(&g, n, n, image::imageops::FilterType::Triangle);
+        out.extend_from_slice(r.as_raw());
     }
+    out
+}
+
+/// `images` resized to `side` x `side` (`resize_one` on each): for `--resize N`, when a
+/// set's images are not a size the networks take.
+pub fn resize(images: &Images, side: usize) -> Images {
+    let dims = (images.rows, images.cols, images.channels);
     Images {
         count: images.count,
         rows: side,
         cols: side,
         channels: images.channels,
-        pixels,
+        pixels: (0..images.count)
+            .flat_map(|i| resize_one(images.image(i), dims, side))
+            .collect(),
     }
 }

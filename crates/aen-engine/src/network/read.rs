@@ -300,6 +300,20 @@ pub fn evaluate(n: &Network, base: &BaseData, count: usize) -> Result<NetEval> {
             im.channels
         );
     }
+    if base.classes != m.classes {
+        let show = |c: &[String]| -> String {
+            let mut s = c.iter().take(12).cloned().collect::<Vec<_>>().join(", ");
+            if c.len() > 12 {
+                s += &format!(", ... ({} in all)", c.len());
+            }
+            s
+        };
+        bail!(
+            "the data's classes ({}) are not the network's ({}): its predictions would be compared with labels of other classes",
+            show(&base.classes),
+            show(&m.classes)
+        );
+    }
     let count = count.min(set.len());
     let plane = side * side;
     let x: Vec<f32> = (0..count)

@@ -206,5 +206,19 @@ fn check_out(dir: &Path) -> Result<()> {
             dir.display()
         );
     }
+    // An earlier export is known by its model.json; a file of that name that is not
+    // one is somebody else's.
+    let meta = dir.join("model.json");
+    if std::fs::symlink_metadata(&meta).is_ok() {
+        let bytes = crate::fsio::read_capped(&meta, 1 << 20, "model.json")?;
+        let ours = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .is_ok_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(FORMAT));
+        if !ours {
+            bail!(
+                "{} is not the model.json of an aen network: --out must be a new or empty folder, or an earlier export",
+                meta.display()
+            );
+        }
+    }
     Ok(())
 }
