@@ -596,6 +596,22 @@ fn a_colour_set_is_searched_exported_and_evaluated_from_the_command_line() {
         .map(String::from)
         .collect();
     assert_eq!(theirs, ours, "NumPy's predictions are aen's");
+    if crate::network::python_has("torch") {
+        let torch = format!(
+            "import sys, numpy as np, torch; sys.path.insert(0, {script:?}); import aen_model\n\
+             n = aen_model.load({net:?}); x = np.load({npz:?})['x_test']\n\
+             t = n.to_torch()(torch.from_numpy(n.inputs(x))).argmax(1).numpy()\n\
+             assert (t == n.predict(x)).all()",
+            npz = dir.join("set.npz"),
+        );
+        let o = std::process::Command::new("python3")
+            .args(["-c", &torch])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    } else {
+        eprintln!("PyTorch part skipped: torch is not installed");
+    }
     // Data of other classes is refused, not scored against the wrong labels.
     let other = home.path().join("other");
     write_folder(&other, &set(6, 8, 3, 3, 1), &set(3, 8, 3, 3, 2), "png");

@@ -5,8 +5,8 @@
 use super::{Settings, StrategyKind, TABLE};
 
 impl Settings {
-    /// Why the deep Q-learning search would learn little or nothing under these
-    /// settings, each naming the setting; empty when nothing is amiss.
+    /// Why the search would learn little or nothing under these settings (most of it
+    /// about deep Q-learning), each naming the setting; empty when nothing is amiss.
     pub fn warnings(&self) -> Vec<String> {
         self.warnings_for(self.budget())
     }
@@ -15,10 +15,17 @@ impl Settings {
     /// for the classes to be counted passes what it knows).
     pub fn warnings_for(&self, budget: usize) -> Vec<String> {
         let s = &self.search;
-        if s.strategy != StrategyKind::Dqn {
-            return Vec::new();
-        }
         let mut out = Vec::new();
+        if self.data.dataset == crate::data::DatasetKind::Files
+            && self.data.normalize == crate::gdata::Normalize::Paper
+        {
+            out.push(
+                "data.normalize = paper standardises your files with MNIST's constants (0.1307, 0.3081); --normalize dataset measures theirs, per channel".into(),
+            );
+        }
+        if s.strategy != StrategyKind::Dqn {
+            return out;
+        }
         if budget < s.q_batch {
             out.push(format!(
                 "search.max_models {budget} < search.q_batch {}: the Q-network may never train (it waits for a batch of steps)",
