@@ -148,7 +148,7 @@ fn batched_agrees(cuda: &Cuda, x: &[f32], batch: usize) -> bool {
         xs.extend_from_slice(x);
     }
     let together = Children::new(cuda, &refs, &seeds)
-        .forward(cuda.tensor_from_vec(xs, (k, batch, Const::<IN>)))
+        .forward(cuda.tensor_from_vec(xs, (k, batch, IN)))
         .as_vec();
     let mut ok = true;
     println!();

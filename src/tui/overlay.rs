@@ -102,7 +102,14 @@ fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
             "Enter rename the file (in the sessions folder) · Esc cancel",
         ),
     };
-    let r = centered(area, 70, 5);
+    // As wide as its text (a folder path can be long), and wrapped when the screen is
+    // narrower, so that nothing is cut.
+    let value_w = p.text.chars().count() + if p.fresh { 16 } else { 1 };
+    let want = (label.len() + value_w).max(help.chars().count()).max(66) + 4;
+    let w = (want as u16).min(area.width);
+    let inner = w.saturating_sub(2).max(1) as usize;
+    let rows = (label.len() + value_w).div_ceil(inner) + help.chars().count().div_ceil(inner);
+    let r = centered(area, w, rows as u16 + 2);
     f.render_widget(Clear, r);
     // A marked suggestion is replaced by the first key typed, like a selected text.
     let value = if p.fresh {
@@ -117,7 +124,12 @@ fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
         Line::from([vec![Span::raw(label)], value].concat()),
         Line::styled(help, t.dim()),
     ];
-    f.render_widget(Paragraph::new(lines).block(block(title, true, t)), r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(title, true, t)),
+        r,
+    );
 }
 
 /// The final evaluation: progress while it runs, then its table.
