@@ -51,8 +51,8 @@ impl Set {
     }
 }
 
-/// The bytes of a .npy file.
-fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+/// The bytes of a .npy file (format 1.0), written by hand.
+pub fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
     let shape = match dims.len() {
         1 => format!("({},)", dims[0]),

@@ -130,21 +130,6 @@ fn altered_files_are_refused_with_what_is_wrong() {
     assert!(err(&eval(home.path())).contains("model.json"));
 }
 
-/// A NumPy .npy file of uint8 images, written by hand (format 1.0).
-fn write_npy(path: &Path, images: &[u8], n: usize) {
-    let dict = format!("{{'descr': '|u1', 'fortran_order': False, 'shape': ({n}, 28, 28), }}");
-    let mut header = dict.into_bytes();
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(b' ');
-    }
-    header.push(b'\n');
-    let mut b = b"\x93NUMPY\x01\x00".to_vec();
-    b.extend((header.len() as u16).to_le_bytes());
-    b.extend(header);
-    b.extend(images);
-    std::fs::write(path, b).unwrap();
-}
-
 pub fn python_has(module: &str) -> bool {
     std::process::Command::new("python3")
         .args(["-c", &format!("import {module}")])
@@ -189,7 +174,8 @@ fn the_numpy_loader_predicts_what_aen_predicts() {
     .unwrap();
     let test = base.test.as_ref().unwrap_or(&base.train);
     let npy = home.path().join("images.npy");
-    write_npy(&npy, &test.images.pixels[..200 * 784], 200);
+    let bytes = crate::formats::npy("|u1", &[200, 28, 28], &test.images.pixels[..200 * 784]);
+    std::fs::write(&npy, bytes).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/aen_model.py");
     let o = std::process::Command::new("python3")
         .arg(&script)
