@@ -54,6 +54,8 @@ fn legend_title(
     width: u16,
     t: &Theme,
 ) -> Line<'static> {
+    // A title wider than the pane is cut with a mark, and the legend is left out.
+    let title = super::widgets::ellipsize(title, (width as usize).saturating_sub(3));
     let mut used = title.chars().count() + 4;
     let mut spans = vec![Span::styled(format!(" {title} "), t.title())];
     for &(mark, style, name) in series {
@@ -154,7 +156,8 @@ fn rewards_title(d: &DashState) -> String {
 }
 
 pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let title = rewards_title(d);
+    let title =
+        super::widgets::ellipsize(&rewards_title(d), (area.width as usize).saturating_sub(3));
     let b = block(&title, focused, t);
     let inner = b.inner(area);
     f.render_widget(b, area);

@@ -109,10 +109,11 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
                 crate::render::thousands(train),
                 crate::render::thousands(test)
             ),
-            Some((pool, None)) => format!(
+            Some((pool, None)) if area.width >= 44 => format!(
                 "  {} images in one pool (aen splits it)",
                 crate::render::thousands(pool)
             ),
+            Some((pool, None)) => format!("  pool of {} images", crate::render::thousands(pool)),
             None => "  (sizes once loaded)".into(),
         },
         t.dim(),
@@ -154,6 +155,9 @@ fn render_groups(f: &mut Frame, area: Rect, app: &App) {
     let s = &app.setup;
     let t = &app.theme;
     let g = app.settings.data.groups;
+    // What the description may take of the line: cut with an ellipsis, never mid-word
+    // unmarked, on a narrow screen.
+    let room = (area.width as usize).saturating_sub(2 + 12);
     let mut lines: Vec<Line> = Group::ALL
         .iter()
         .enumerate()
@@ -166,7 +170,7 @@ fn render_groups(f: &mut Frame, area: Rect, app: &App) {
                     format!("{check} {:<7}", grp.name()),
                     if on { t.good() } else { Style::default() },
                 ),
-                Span::styled(format!(" {}", grp.describe()), t.dim()),
+                Span::styled(format!(" {}", ellipsize(grp.describe(), room)), t.dim()),
             ];
             if cursor {
                 spans = spans
@@ -365,12 +369,14 @@ fn render_form(f: &mut Frame, area: Rect, app: &App) {
 fn render_preview(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let (kind, source) = app.selected_source();
-    let title = format!(
+    let full = format!(
         "Preview: {} ({}), groups {} (r: new samples)",
         kind.title(),
         source.kind.name(),
         app.settings.data.groups
     );
+    // The groups are on the left already: a narrow title drops its tail with a mark.
+    let title = ellipsize(&full, (area.width as usize).saturating_sub(3));
     let b = block(&title, false, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
