@@ -10,6 +10,8 @@ mod identity;
 mod merge;
 mod plots;
 pub mod report;
+mod row;
+mod states;
 pub mod table;
 mod tables;
 
