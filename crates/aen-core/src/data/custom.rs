@@ -126,7 +126,8 @@ fn numbered(train: &Labeled, test: &Labeled) -> Vec<String> {
 /// splits one size (`BaseData::prepared` checks that size is one the networks take).
 pub fn load(dir: &Path, resize: Option<usize>) -> Result<Loaded, DataError> {
     let format = require(dir)?;
-    let first = peek(dir).ok().map(|(r, c, _)| (r, c));
+    // The size before resizing, for the log; an image folder is resized as it is read.
+    let first = resize.and_then(|_| peek(dir).ok()).map(|(r, c, _)| (r, c));
     let (train, test, classes) = match &format {
         Format::Idx => {
             let files = locate_files(dir, DatasetKind::Files)?;

@@ -107,12 +107,8 @@ impl Learner for Dfdx<'_> {
 }
 
 /// dfdx's networks have their widths in their types: 784 inputs, 10 classes. Other
-/// shapes train on aen's own kernel only.
-pub fn require_mnist_shape(
-    orbits: &ChildOrbits,
-    data: &GData,
-    who: &str,
-) -> Result<(), TrainError> {
+/// shapes train on aen's own kernel or the batched trainer.
+fn require_mnist_shape(orbits: &ChildOrbits, data: &GData, who: &str) -> Result<(), TrainError> {
     cpu::check_shape(orbits, data)?;
     if orbits.shape != crate::orbits::Shape::MNIST {
         let s = orbits.shape;

@@ -147,6 +147,7 @@ fn train_and_write(
     };
     let t = cpu::train_network(&orbits, &gd, cfg, progress, false)
         .map_err(|_| anyhow::anyhow!("export cancelled: nothing was written"))?;
+    let (mean, std) = gd.norm.per_channel(gd.channels);
     let widths = std::iter::once(t.net.inputs())
         .chain(t.net.layers().iter().map(|l| l.out))
         .collect();
@@ -164,8 +165,8 @@ fn train_and_write(
         layers: widths,
         classes: base.classes.clone(),
         pixel_scale: 1.0 / 255.0,
-        mean: gd.norm.per_channel(gd.channels).0,
-        std: gd.norm.per_channel(gd.channels).1,
+        mean,
+        std,
         dataset: base.kind.name().into(),
         source: base.source.kind.name().into(),
         data_groups: settings.data.groups.to_string(),
