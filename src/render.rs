@@ -82,7 +82,8 @@ pub fn ansi_rows(img: &[u8], side: usize) -> Vec<String> {
         .collect()
 }
 
-/// Lays out (original, transformed, label) pairs side by side, `per_row` pairs a row.
+/// Lays out (original, transformed) pairs side by side, `per_row` pairs a row, each
+/// under its label and the transformation drawn for it.
 pub fn preview_grid(
     samples: &[crate::gdata::Sample],
     side: usize,
@@ -99,14 +100,26 @@ pub fn preview_grid(
     let mut out = String::new();
     for chunk in samples.chunks(per_row.max(1)) {
         let mut header = String::new();
-        for (_, _, label) in chunk {
-            let cap = format!("label {label}: original -> transformed");
+        for sample in chunk {
+            let width = 2 * side + 2;
+            let mut cap = format!("label {}: original -> {}", sample.label, sample.transform);
+            if cap.chars().count() > width {
+                cap = format!("label {}: {}", sample.label, sample.transform);
+            }
+            if cap.chars().count() > width {
+                cap = cap
+                    .chars()
+                    .take(width.saturating_sub(1))
+                    .collect::<String>()
+                    + "…";
+            }
             header.push_str(&format!("{cap:<width$}   ", width = 2 * side + 2));
         }
         out.push_str(header.trim_end());
         out.push('\n');
-        let drawn: Vec<(Vec<String>, Vec<String>)> =
-            chunk.iter().map(|(o, t, _)| (draw(o), draw(t))).collect();
+        let drawn: Vec<(Vec<String>, Vec<String>)> = (chunk.iter())
+            .map(|s| (draw(&s.original), draw(&s.transformed)))
+            .collect();
         for r in 0..side.div_ceil(2) {
             let mut line = String::new();
             for (o, t) in &drawn {

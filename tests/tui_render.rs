@@ -1,4 +1,4 @@
-//! The TUI rendered into ratatui's TestBackend at 80x24 and 160x48: the set-up screen,
+//! The TUI rendered into ratatui's TestBackend at 80x24, 120x40 and 200x60: the set-up screen,
 //! the dashboard fed with a recorded session's events, the help overlay and the
 //! settings forms. Whole screens are insta snapshots.
 
@@ -17,7 +17,7 @@ use aen::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::{Terminal, backend::TestBackend};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
 
 fn settings() -> Settings {
     let mut s = Settings::default();
@@ -204,7 +204,7 @@ fn live_form_with(text: &str) -> App {
     let mut app = dashboard_app();
     let draft = app.dash.run.settings.clone();
     app.overlay = Some(Overlay::Form(Box::new(LiveForm {
-        form: Form::new(live_specs(), &draft, true),
+        form: Form::new(live_specs(draft.search.strategy), &draft, true),
         draft,
     })));
     app.update(Action::Edit);
@@ -801,7 +801,7 @@ fn the_analysis_view_shows_best_so_far_the_front_and_group_effects() {
 fn the_set_up_screen_shows_sizes_and_remembers_its_choices() {
     let app = setup_app();
     let screen = render(&app, (160, 48));
-    assert!(screen.contains("10,000 images in one pool"), "{screen}");
+    assert!(screen.contains("10,000 images, one pool"), "{screen}");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tui-choices.json");
     let mut chosen = settings();
@@ -905,7 +905,7 @@ fn a_data_dir_of_your_own_files_is_offered_with_its_class_names() {
     assert_eq!((kind, src.kind), (DatasetKind::Files, SourceKind::DataDir));
     let base = data::open(DatasetKind::Files, Some(dir.path()), None).unwrap();
     let samples = aen::gdata::preview_samples(&base, app.settings.data.groups, 4, 1, 2).unwrap();
-    assert_eq!(samples[0].0.len(), 8 * 8 * 3);
+    assert_eq!(samples[0].original.len(), 8 * 8 * 3);
     app.on_preview(PreviewResult {
         id: app.setup.preview_id,
         kind: DatasetKind::Files,

@@ -5,7 +5,7 @@
 
 use super::app::DashState;
 use super::theme::Theme;
-use super::widgets::{fmt_count, overlay_frame};
+use super::widgets::{first_fitting, fmt_count, overlay_frame};
 use crate::engine::analysis::{best_so_far, group_effects, pareto_front};
 use crate::engine::experiments::set_label;
 use ratatui::prelude::*;
@@ -21,7 +21,15 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
     }
     let [chart, lists] =
         Layout::vertical([Constraint::Percentage(40), Constraint::Min(6)]).areas(inner);
-    render_best(f, chart, d, t);
+    if d.run.settings.search.strategy == crate::engine::settings::StrategyKind::Dqn {
+        let [best, q] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(chart);
+        render_best(f, best, d, t, false);
+        render_q_learning(f, q, d, t);
+    } else {
+        render_best(f, chart, d, t, false);
+    }
     let [front, effects] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lists);
     f.render_widget(
@@ -35,23 +43,38 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
 }
 
 /// Best validation so far against networks trained, with the regret against the true
-/// best in the title where a table knows it.
-fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
+/// best in the title where a table knows it (the longest form of the title that fits).
+/// Also the dashboard's rewards pane for the strategies that have no episodes.
+pub(super) fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
     let best = best_so_far(&d.run.history.models);
     let pts: Vec<(f64, f64)> = (best.iter().enumerate())
         .map(|(i, &v)| ((i + 1) as f64, v))
         .collect();
-    let now = best.last().copied().unwrap_or(0.0);
-    let mut title = format!(" best validation {now:.2}% after {} networks", best.len());
+    let Some(now) = best.last().copied() else {
+        let b = super::widgets::block("Best so far", focused, t);
+        f.render_widget(Paragraph::new("no model trained yet").block(b), area);
+        return;
+    };
+    let head = format!("best validation {now:.2}% after {} networks", best.len());
+    let mut forms = vec![head.clone()];
     if let Some(truth) = &d.truth {
         let regret = crate::engine::compare::regret_curve(&d.run.history.models, truth, best.len());
         if let Some(r) = regret.last() {
-            title.push_str(&format!(
-                " · regret {r:.2} points against the true best {:.2}% test",
-                truth.best()
-            ));
+            forms.insert(
+                0,
+                format!(
+                    "{head} · regret {r:.2} points against the true best {:.2}% test",
+                    truth.best()
+                ),
+            );
+            forms.push(format!("best val {now:.2}% · regret {r:.2}"));
         }
     }
+    forms.push(format!("best val {now:.2}%"));
+    let title = format!(
+        " {} ",
+        first_fitting(&forms, (area.width as usize).saturating_sub(4))
+    );
     let x = [1.0, (pts.len() as f64).max(2.0)];
     let y = super::charts::bounds(pts.iter().map(|p| p.1));
     let chart = Chart::new(vec![
@@ -63,7 +86,7 @@ fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
     ])
     .block(super::widgets::block_line(
         Line::styled(title, t.title()),
-        false,
+        focused,
         t,
     ))
     .x_axis(
@@ -81,6 +104,132 @@ fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
             })),
     );
     f.render_widget(chart, area);
+}
+
+/// The DQN's own learning: the Q-network's loss after each step (log scale: it spans
+/// orders of magnitude as the rewards do) and the replay memory's fill, which holds one transition a step up to
+/// its capacity; the Q-network learns once it holds a batch.
+fn render_q_learning(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
+    let s = &d.run.settings.search;
+    let steps = &d.run.history.steps;
+    let loss: Vec<(f64, f64)> = (steps.iter())
+        .filter_map(|st| {
+            st.q_loss
+                .filter(|l| *l > 0.0)
+                .map(|l| (st.step as f64, l.log10()))
+        })
+        .collect();
+    let fill = |step: usize| (step + 1).min(s.replay_capacity);
+    let held = steps.last().map_or(0, |st| fill(st.step));
+    let memory: Vec<(f64, f64)> = match steps.last() {
+        None => Vec::new(),
+        Some(last) => {
+            let full = s.replay_capacity.saturating_sub(1).min(last.step);
+            let mut v = vec![(0.0, 1.0), (full as f64, fill(full) as f64)];
+            v.push((last.step as f64, held as f64));
+            v
+        }
+    };
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+    // Three significant digits from 1e-2 to 1e4, powers of ten beyond.
+    let fmt_loss = |l: f64| match l {
+        0.01..1e4 => format!("{l:.3}"),
+        _ => format!("{l:.2e}"),
+    };
+    let forms = match loss.last().map(|p| fmt_loss(10f64.powf(p.1))) {
+        Some(l) => vec![
+            format!("Q-network loss by step: {l} now (log scale)"),
+            format!("Q-network loss {l} now (log)"),
+            format!("Q loss {l}"),
+        ],
+        None => vec![
+            format!(
+                "Q-network loss: none yet, it learns once the memory holds {}",
+                s.q_batch
+            ),
+            format!("Q loss: none until {} held", s.q_batch),
+        ],
+    };
+    let title = format!(
+        " {} ",
+        first_fitting(&forms, (area.width as usize).saturating_sub(4))
+    );
+    let n = steps.len().max(2) as f64;
+    let x = [0.0, n];
+    let y = super::charts::bounds(loss.iter().map(|p| p.1));
+    let w = area.width;
+    if loss.is_empty() {
+        let b = super::widgets::block_line(Line::styled(title, t.title()), false, t);
+        let why = format!(
+            "the replay memory holds {held} of the {} transitions a Q-learning batch takes",
+            s.q_batch
+        );
+        f.render_widget(
+            Paragraph::new(Line::styled(why, t.dim()))
+                .wrap(Wrap { trim: true })
+                .block(b),
+            top,
+        );
+    } else {
+        f.render_widget(line_chart(&loss, [x, y], title, (1, true), w, t), top);
+    }
+    let cap = s.replay_capacity as f64;
+    let forms = [
+        format!(
+            "replay memory {}/{} transitions",
+            fmt_count(held as f64),
+            fmt_count(cap)
+        ),
+        format!("replay {}/{}", fmt_count(held as f64), fmt_count(cap)),
+    ];
+    let title = format!(
+        " {} ",
+        first_fitting(&forms, (area.width as usize).saturating_sub(4))
+    );
+    f.render_widget(
+        line_chart(&memory, [x, [0.0, cap]], title, (2, false), w, t),
+        bottom,
+    );
+}
+
+/// One series over `bounds` (x, y), in colour `k`, its values labelled as powers of
+/// ten (`log`: y is a log10) or as counts.
+fn line_chart<'a>(
+    data: &'a [(f64, f64)],
+    [x, y]: [[f64; 2]; 2],
+    title: String,
+    (k, log): (usize, bool),
+    width: u16,
+    t: &Theme,
+) -> Chart<'a> {
+    Chart::new(vec![
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series(k))
+            .data(data),
+    ])
+    .block(super::widgets::block_line(
+        Line::styled(title, t.title()),
+        false,
+        t,
+    ))
+    .x_axis(
+        Axis::default()
+            .bounds(x)
+            .labels(super::charts::axis_labels(x, width, |v| {
+                super::charts::label(v, 0)
+            })),
+    )
+    .y_axis(
+        Axis::default()
+            .bounds(y)
+            .labels(super::charts::axis_labels(y, u16::MAX, |v| match log {
+                true => format!("{:.0e}", 10f64.powf(v)),
+                false => fmt_count(v),
+            })),
+    )
 }
 
 /// The Pareto front, fewest parameters first: no other network is both smaller and

@@ -188,7 +188,7 @@ impl App {
         }
     }
 
-    /// Opens the details of the model at the top of the models table, and asks for a
+    /// Opens the details of the models table's selected model, and asks for a
     /// preview of the run's G-data to show with them.
     pub fn open_model_details(&mut self) {
         let d = &self.dash;

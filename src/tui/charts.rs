@@ -49,13 +49,26 @@ pub fn axis_labels(b: [f64; 2], width: u16, fmt: impl Fn(f64) -> String) -> Vec<
 /// A chart's title with its series' marks, as many as fit `width` whole (the first
 /// ones: the others give way rather than be cut).
 fn legend_title(
-    title: &str,
+    titles: &[&str],
     series: &[(&'static str, Style, &'static str)],
     width: u16,
     t: &Theme,
 ) -> Line<'static> {
-    // A title wider than the pane is cut with a mark, and the legend is left out.
-    let title = super::widgets::ellipsize(title, (width as usize).saturating_sub(3));
+    // The longest form of the title (they shorten by meaning) that leaves room for the
+    // first legend entry, or else the longest that fits at all: the legend never takes
+    // the title down to its last, barest form.
+    let entry = |k: usize| {
+        series
+            .get(k)
+            .map_or(0, |(m, _, n)| m.chars().count() + n.chars().count() + 2)
+    };
+    let room = (width as usize).saturating_sub(4);
+    let forms: Vec<String> = titles.iter().map(|s| s.to_string()).collect();
+    let fuller = &forms[..forms.len().saturating_sub(1)];
+    let title = match fuller.iter().find(|f| f.chars().count() + entry(0) <= room) {
+        Some(f) => f.clone(),
+        None => super::widgets::first_fitting(&forms, room),
+    };
     let mut used = title.chars().count() + 4;
     let mut spans = vec![Span::styled(format!(" {title} "), t.title())];
     for &(mark, style, name) in series {
@@ -117,7 +130,12 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
         .legend_position(None)
         .block(block_line(
             legend_title(
-                "Accuracy vs models trained (val %)",
+                &[
+                    "Accuracy vs models trained (val %)",
+                    "Val % vs models trained",
+                    "Val % vs models",
+                    "Val %",
+                ],
                 &[
                     ("•", t.dim(), "model"),
                     ("⣿", t.series(0), "mean of 20"),
@@ -144,20 +162,31 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
 
 /// The running total of the episode in progress; none once the episode or the whole
 /// search has ended (a sum of nothing is not a reward).
-fn rewards_title(d: &DashState) -> String {
-    if !d.live() {
-        "Episode rewards (search ended)".into()
+fn rewards_title(d: &DashState, width: u16) -> String {
+    let state = if !d.live() {
+        "search ended".to_string()
     } else if d.run.current_rewards.is_empty() {
-        "Episode rewards (episode ended)".into()
+        "episode ended".into()
     } else {
         let cur: f64 = d.run.current_rewards.iter().sum();
-        format!("Episode rewards (now {})", fmt_num(cur))
-    }
+        format!("now {}", fmt_num(cur))
+    };
+    let forms = [
+        format!("Episode rewards ({state})"),
+        format!("Rewards ({state})"),
+        "Episode rewards".into(),
+        "Rewards".into(),
+    ];
+    super::widgets::first_fitting(&forms, (width as usize).saturating_sub(4))
 }
 
 pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let title =
-        super::widgets::ellipsize(&rewards_title(d), (area.width as usize).saturating_sub(3));
+    // Only the DQN learns from rewards by episode: the others are judged by the best
+    // network found so far, which this pane shows for them.
+    if d.run.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn {
+        return super::analysis_view::render_best(f, area, d, t, focused);
+    }
+    let title = rewards_title(d, area.width);
     let b = block(&title, focused, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
@@ -236,7 +265,12 @@ pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focuse
     let y = bounds(pts.iter().chain(&plain).map(|p| p.1));
     let b = block_line(
         legend_title(
-            "Accuracy vs parameters (log)",
+            &[
+                "Accuracy vs parameters (log)",
+                "Val % vs params (log)",
+                "Val % vs params",
+                "Val %",
+            ],
             &[("•", t.series(0), "G-CNN"), ("█", t.accent(), "plain")],
             area.width,
             t,

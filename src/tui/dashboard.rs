@@ -3,11 +3,12 @@
 use super::app::{DashState, HitMap, Pane, RunStatus, Target};
 use super::charts;
 use super::theme::Theme;
-use super::widgets::{block, block_line, ellipsize, fmt_count, fmt_dur, fmt_num, settings_brief};
+use super::widgets::{block, block_line, first_fitting, fmt_dur, fmt_num, settings_brief};
 use crate::engine::experiments::set_label;
 use crate::engine::groups::{Group, GroupSet};
+use crate::engine::settings::StrategyKind;
 use ratatui::prelude::*;
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme, hits: &HitMap) {
     let [status, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(area);
@@ -84,12 +85,28 @@ pub fn status_text(d: &DashState) -> (String, String, String) {
         .as_ref()
         .map(|i| i.device.clone())
         .unwrap_or_else(crate::engine::nn::device_name);
+    // Episodes and epsilon are the DQN's; the other strategies show what they read.
+    let search = &d.run.settings.search;
+    let walk = match search.strategy {
+        StrategyKind::Dqn => format!(
+            "episode {} step {} | eps {eps}",
+            step.map_or(0, |s| s.episode),
+            step.map_or(0, |s| s.step)
+        ),
+        StrategyKind::Evolution => format!(
+            "step {} | population {} tournament {}",
+            step.map_or(0, |s| s.step),
+            search.population,
+            search.tournament
+        ),
+        StrategyKind::Random | StrategyKind::Local => {
+            format!("step {}", step.map_or(0, |s| s.step))
+        }
+    };
     let mut rest = format!(
-        "models {}/{} | episode {} step {} | eps {eps} | elapsed {}",
+        "models {}/{} | {walk} | elapsed {}",
         d.run.history.models.len(),
         d.max_models(),
-        step.map_or(0, |s| s.episode),
-        step.map_or(0, |s| s.step),
         fmt_dur(d.elapsed().as_secs_f64()),
     );
     // Nothing is left to wait for once the search has ended.
@@ -136,41 +153,53 @@ fn render_pane(f: &mut Frame, area: Rect, pane: Pane, d: &DashState, t: &Theme, 
         Pane::Rewards => charts::render_rewards(f, area, d, t, focused),
         Pane::State => render_state(f, area, d, t, focused),
         Pane::Params => charts::render_params(f, area, d, t, focused),
-        Pane::Best => render_best(f, area, d, t, focused),
+        Pane::Best => super::models_table::render(f, area, d, t, focused),
         Pane::Log => render_log(f, area, d, t, focused),
     }
 }
 
 /// The Q-values pane's title: the state and how the action was chosen, or while the
-/// Q-network waits for its first batch, why its values do not move yet.
+/// Q-network waits for its first batch, why its values do not move yet. The longest
+/// form that fits: the state's twelve bits are never cut.
 fn q_title(d: &DashState, width: u16) -> String {
-    use crate::engine::settings::StrategyKind;
     let strategy = d.run.settings.search.strategy;
+    let room = (width as usize).saturating_sub(4);
+    let fit = |forms: Vec<String>| first_fitting(&forms, room);
     let Some(s) = &d.run.last_step else {
         return if strategy == StrategyKind::Dqn {
             "Q-values".into()
         } else {
-            format!("Neighbour accuracy ({})", strategy.name())
+            fit(vec![
+                format!("Neighbour accuracy ({})", strategy.name()),
+                "Neighbour accuracy".into(),
+                "Neighbours".into(),
+            ])
         };
     };
+    let bits = short_set(s.state);
     if strategy != StrategyKind::Dqn {
         let how = if s.greedy { "move" } else { "restart / new" };
-        return format!(
-            "{}: val % of neighbours of {} ({how})",
-            strategy.name(),
-            short_set(s.state)
-        );
+        return fit(vec![
+            format!("{}: val % of neighbours of {bits} ({how})", strategy.name()),
+            format!("val % of neighbours of {bits}"),
+            format!("neighbours of {bits}"),
+            bits,
+        ]);
     }
     let how = if s.greedy { "greedy" } else { "random" };
     let Some((held, batch)) = d.q_warming_up() else {
-        return format!("Q-values of {} ({how})", short_set(s.state));
+        return fit(vec![
+            format!("Q-values of {bits} ({how})"),
+            format!("Q of {bits} ({how})"),
+            format!("Q {bits} {}", &how[..1]),
+            bits,
+        ]);
     };
-    let long = format!("Q-values warming up: replay memory {held}/{batch}");
-    if long.chars().count() + 4 <= width as usize {
-        long
-    } else {
-        format!("Q warming up {held}/{batch}")
-    }
+    fit(vec![
+        format!("Q-values warming up: replay memory {held}/{batch}"),
+        format!("Q warming up {held}/{batch}"),
+        format!("Q wait {held}/{batch}"),
+    ])
 }
 
 fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
@@ -446,63 +475,6 @@ pub fn trainers_text(d: &DashState) -> String {
         None if d.run.settings.child.jobs == 1 => format!("{pace} · 1 trainer"),
         None => format!("{pace} · trainers idle"),
     }
-}
-
-/// An accuracy in at most four characters, so a narrow column cannot cut 100.0 to 100.
-fn fmt_acc(v: f64) -> String {
-    if v >= 99.95 {
-        "100".into()
-    } else {
-        format!("{v:.1}")
-    }
-}
-
-fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let title = format!("Models by {} (s sorts)", d.sort.name());
-    // Narrow, one accuracy column goes (the one not sorted by) so the groups stay
-    // readable: two rows cut to the same "rot90…" tell nothing apart.
-    let wide = area.width >= 30;
-    let by_test = d.sort == super::app::SortKey::Test;
-    let numbers: &[(&str, u16)] = match (wide, by_test) {
-        (true, _) => &[("val", 4), ("test", 4), ("params", 6)],
-        (false, false) => &[("val", 4), ("par.", 5)],
-        (false, true) => &[("test", 4), ("par.", 5)],
-    };
-    // Whatever the numbers and the spaces between columns leave is for the groups.
-    let used: u16 = numbers.iter().map(|(_, w)| w + 1).sum();
-    let groups_w = area.width.saturating_sub(2 + used) as usize;
-    let rows: Vec<Row> = d
-        .sorted_models()
-        .into_iter()
-        .skip(d.table_offset)
-        .map(|m| {
-            let mut cells = vec![Cell::from(ellipsize(&set_label(m.state), groups_w))];
-            if wide || !by_test {
-                cells.push(Cell::from(fmt_acc(m.val_acc)));
-            }
-            if wide || by_test {
-                cells.push(Cell::from(fmt_acc(m.test_acc)));
-            }
-            cells.push(Cell::from(fmt_count(m.params as f64)));
-            Row::new(cells)
-        })
-        .enumerate()
-        // The top row is the one `i` details: marked while the pane has the focus.
-        .map(|(k, row)| {
-            if k == 0 && focused {
-                row.style(t.selected())
-            } else {
-                row
-            }
-        })
-        .collect();
-    let widths = std::iter::once(Constraint::Min(groups_w as u16))
-        .chain(numbers.iter().map(|(_, w)| Constraint::Length(*w)));
-    let header = std::iter::once("groups").chain(numbers.iter().map(|(h, _)| *h));
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(t.title()))
-        .block(block(&title, focused, t));
-    f.render_widget(table, area);
 }
 
 /// The log, newest line last. Long lines wrap, so a line's point is never cut off. At

@@ -4,7 +4,7 @@
 //! marks live). The form holds no settings of its own: it edits the caller's.
 
 use crate::engine::search::SettingChange;
-use crate::engine::settings::{Settings, Spec, TABLE};
+use crate::engine::settings::{Settings, Spec, StrategyKind, TABLE};
 
 /// The settings on the set-up screen: everything but the data source and groups,
 /// which have panes of their own.
@@ -23,10 +23,13 @@ pub fn setup_specs() -> Vec<&'static Spec> {
         .collect()
 }
 
-/// The settings a running search accepts changes of.
+/// The settings a running search of `strategy` accepts changes of and reads: another
+/// strategy's own (epsilon for evolution, say) would change nothing.
 /// Search settings first (epsilon is the most tweaked), then the child's.
-pub fn live_specs() -> Vec<&'static Spec> {
-    let live = |section: &'static str| TABLE.iter().filter(move |s| s.live && s.section == section);
+pub fn live_specs(strategy: StrategyKind) -> Vec<&'static Spec> {
+    let live = |section: &'static str| {
+        (TABLE.iter()).filter(move |s| s.live && s.section == section && s.applies_to(strategy))
+    };
     live("search").chain(live("child")).collect()
 }
 

@@ -107,7 +107,7 @@ impl App {
     }
 
     fn on_prompt(&mut self, kind: Prompt, text: String) {
-        if text.is_empty() && kind != Prompt::LogFilter {
+        if text.is_empty() && !matches!(kind, Prompt::LogFilter | Prompt::ModelFilter) {
             if let (Prompt::Rename, Some((_, row))) = (kind, self.renaming.take()) {
                 self.open_sessions_at(row, Some("not renamed: a session needs a name".into()));
             }
@@ -119,6 +119,22 @@ impl App {
                 let d = &mut self.dash;
                 d.log_filter = (!text.trim().is_empty()).then(|| text.trim().to_string());
                 d.log_offset = 0;
+            }
+            // Empty lists every model again; group names as `--groups` takes them.
+            Prompt::ModelFilter => {
+                let d = &mut self.dash;
+                let text = text.trim().replace(' ', ",");
+                match text.is_empty() {
+                    true => d.model_filter = None,
+                    false => match GroupSet::parse(&text) {
+                        Ok(g) => d.model_filter = Some(g),
+                        Err(e) => {
+                            self.overlay = Some(Overlay::Error(format!("not filtered: {e}")));
+                            return;
+                        }
+                    },
+                }
+                d.table_offset = 0;
             }
             Prompt::SaveName => {
                 let name = match super::sessions::session_file_name(&text) {
@@ -408,6 +424,16 @@ impl App {
             | Action::PageDown
             | Action::Oldest
             | Action::Newest => scroll(d, action),
+            // The models table filters by groups; anywhere else `/` filters the log.
+            Action::Filter if d.focus == Pane::Best => {
+                let current = d
+                    .model_filter
+                    .map_or(String::new(), |g| crate::engine::experiments::set_label(g));
+                self.overlay = Some(Overlay::Prompt(PromptState::new(
+                    Prompt::ModelFilter,
+                    current,
+                )));
+            }
             Action::Filter => {
                 let current = d.log_filter.clone().unwrap_or_default();
                 d.focus = Pane::Log;
@@ -437,7 +463,7 @@ impl App {
             Action::Tweaks if self.handle.is_some() => {
                 let draft = d.run.settings.clone();
                 self.overlay = Some(Overlay::Form(Box::new(LiveForm {
-                    form: Form::new(live_specs(), &draft, true),
+                    form: Form::new(live_specs(draft.search.strategy), &draft, true),
                     draft,
                 })));
             }
@@ -535,15 +561,16 @@ fn scroll(d: &mut DashState, action: Action) {
         a => a,
     };
     let log = d.focus == Pane::Log;
+    let rows = d.sorted_models().len();
     let (offset, len) = match log {
         true => (&mut d.log_offset, d.log.len()),
-        false => (&mut d.table_offset, d.run.history.models.len()),
+        false => (&mut d.table_offset, rows),
     };
     let last = len.saturating_sub(1);
     *offset = match (action, log) {
         (Action::PageUp, true) | (Action::PageDown, false) => (*offset + page).min(last),
         (Action::PageDown, true) | (Action::PageUp, false) => offset.saturating_sub(page),
-        (Action::Oldest, true) => last,
+        (Action::Oldest, true) | (Action::Newest, false) => last,
         _ => 0,
     };
 }

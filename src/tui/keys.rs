@@ -168,7 +168,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Home],
         label: "Home",
         action: Action::Oldest,
-        help: "the log's first line, the table's top",
+        help: "the log's first line, the models table's top row",
         hint: false,
     },
     Binding {
@@ -176,7 +176,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[End, Char('G')],
         label: "End/G",
         action: Action::Newest,
-        help: "the log's newest line, following it again",
+        help: "the log's newest line (following it again), the models table's last row",
         hint: false,
     },
     Binding {
@@ -184,7 +184,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char('/')],
         label: "/",
         action: Action::Filter,
-        help: "show only the log lines holding a text (empty: all)",
+        help: "filter: the log to lines holding a text, or (models table focused) the models to those with some groups; empty shows all",
         hint: false,
     },
     Binding {
@@ -347,7 +347,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char('f')],
         label: "f",
         action: Action::Analysis,
-        help: "the run so far: best against networks trained (regret, with a table), the Pareto front, each group's effect",
+        help: "the run so far: best against networks trained (regret, with a table), the DQN's Q-network loss and replay memory, the Pareto front, each group's effect",
         hint: false,
     },
     Binding {
@@ -355,7 +355,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char('i')],
         label: "i",
         action: Action::Details,
-        help: "details of the model at the top of the models table (↑/↓ there picks it)",
+        help: "details of the models table's selected row (↑/↓, PgUp/PgDn, Home/End there select)",
         hint: false,
     },
     Binding {

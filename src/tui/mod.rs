@@ -14,6 +14,7 @@ pub mod form;
 mod input;
 pub mod keys;
 pub mod logfile;
+mod models_table;
 pub mod overlay;
 pub mod preview;
 pub mod remembered;

@@ -1,7 +1,6 @@
 //! Overlays drawn over either screen: help, settings form, sessions, prompts, errors.
 
-use super::app::{App, EvalState, ModelView, Overlay, Prompt, PromptState};
-use super::form::Form;
+use super::app::{App, EvalState, LiveForm, ModelView, Overlay, Prompt, PromptState};
 use super::keys;
 use super::setup_view::{form_lines, form_scroll};
 use super::theme::Theme;
@@ -15,7 +14,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     match o {
         Overlay::Help(scroll) => render_help(f, area, app, *scroll),
-        Overlay::Form(lf) => render_live_form(f, area, &lf.form, t),
+        Overlay::Form(lf) => render_live_form(f, area, lf, t),
         Overlay::Sessions(b) => super::sessions_view::render_sessions(f, area, b, t, &app.hits),
         Overlay::Model(m) => render_model(f, area, m, app),
         Overlay::Compare(runs) => super::sessions_view::render_compare(f, area, runs, t),
@@ -50,9 +49,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-fn render_live_form(f: &mut Frame, area: Rect, form: &Form, t: &Theme) {
+fn render_live_form(f: &mut Frame, area: Rect, lf: &LiveForm, t: &Theme) {
+    let form = &lf.form;
     let w = area.width.min(90);
-    let mut fl = form_lines(form, t, true, w.saturating_sub(2));
+    let mut fl = form_lines(form, t, true, w.saturating_sub(2), lf.draft.search.strategy);
     fl.lines.push(Line::raw(""));
     fl.lines.push(Line::styled(
         "Enter edit/confirm · a apply · Esc close",
@@ -80,6 +80,11 @@ fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
             "Filter the log",
             "text: ",
             "Enter show only lines holding it (empty: every line) · Esc cancel",
+        ),
+        Prompt::ModelFilter => (
+            "Filter the models",
+            "groups: ",
+            "Enter list only models with all these groups, e.g. rot90 hflip (empty: all) · Esc cancel",
         ),
         Prompt::SaveName => (
             "Save snapshot",

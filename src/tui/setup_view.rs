@@ -3,7 +3,7 @@
 use super::app::{App, SetupFocus, Target};
 use super::preview::PreviewResult;
 use super::theme::Theme;
-use super::widgets::{block, ellipsize, image_lines, wrap_words};
+use super::widgets::{block, ellipsize, first_fitting, image_lines, wrap_words};
 use crate::engine::data::DatasetKind;
 use crate::engine::groups::{Group, NUM_GROUPS};
 use ratatui::prelude::*;
@@ -109,11 +109,14 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
                 crate::render::thousands(train),
                 crate::render::thousands(test)
             ),
-            Some((pool, None)) if area.width >= 44 => format!(
-                "  {} images in one pool (aen splits it)",
-                crate::render::thousands(pool)
-            ),
-            Some((pool, None)) => format!("  pool of {} images", crate::render::thousands(pool)),
+            Some((pool, None)) => {
+                let pool = crate::render::thousands(pool);
+                let long = format!("  {pool} images, one pool (aen splits it)");
+                match long.chars().count() <= area.width.saturating_sub(2) as usize {
+                    true => long,
+                    false => format!("  pool of {pool} images"),
+                }
+            }
             None => "  (sizes once loaded)".into(),
         },
         t.dim(),
@@ -121,8 +124,9 @@ fn render_data(f: &mut Frame, area: Rect, app: &App) {
     // Your own files: the shape the networks will take, once loaded.
     if let Some(p) =
         (s.preview.as_ref()).filter(|p| Some(p.kind) == kind && p.kind == DatasetKind::Files)
-        && let Ok(Some((img, _, _))) = p.samples.as_ref().map(|v| v.first())
+        && let Ok(Some(sample)) = p.samples.as_ref().map(|v| v.first())
     {
+        let img = &sample.original;
         let colour = if img.len() == 3 * p.side * p.side {
             "colour"
         } else {
@@ -283,11 +287,14 @@ fn value_spans<'a>(
     }
 }
 
+/// The form's lines; the settings another strategy than `strategy` reads alone are
+/// dimmed and say so (the set-up screen shows them all, as the strategy may change).
 pub fn form_lines<'a>(
     form: &'a super::form::Form,
     theme: &super::theme::Theme,
     focused: bool,
     width: u16,
+    strategy: crate::engine::settings::StrategyKind,
 ) -> FormLines<'a> {
     let width = width as usize;
     let avail = width.saturating_sub(KEY_W + 1).max(8);
@@ -296,10 +303,11 @@ pub fn form_lines<'a>(
     for (i, fld) in form.fields.iter().enumerate() {
         let sel = focused && i == form.selected;
         let first = lines.len();
-        let key_style = if sel {
-            theme.selected()
-        } else {
-            Style::default()
+        let idle = !fld.spec.applies_to(strategy);
+        let key_style = match (sel, idle) {
+            (true, _) => theme.selected(),
+            (false, true) => theme.dim(),
+            (false, false) => Style::default(),
         };
         // A value other than the default is marked, so a changed setting stands out.
         let mark = if form.differs_from_default(fld) {
@@ -328,8 +336,12 @@ pub fn form_lines<'a>(
                 0 => String::new(),
                 _ => format!(" (←/→: {})", fld.spec.choices.join(", ")),
             };
+            let only = match fld.spec.strategy() {
+                Some(k) if idle => format!("read by {} only · ", k.name()),
+                _ => String::new(),
+            };
             let help = format!(
-                "default {default}{cycle} · d resets · {}",
+                "{only}default {default}{cycle} · d resets · {}",
                 fld.spec.help.trim()
             );
             for row in wrap_words(&help, width.saturating_sub(2)) {
@@ -351,7 +363,13 @@ fn render_form(f: &mut Frame, area: Rect, app: &App) {
     app.hits.add(area, Target::Setup(SetupFocus::Settings));
     let s = &app.setup;
     let focused = s.focus == SetupFocus::Settings;
-    let fl = form_lines(&s.form, &app.theme, focused, area.width.saturating_sub(2));
+    let fl = form_lines(
+        &s.form,
+        &app.theme,
+        focused,
+        area.width.saturating_sub(2),
+        app.settings.search.strategy,
+    );
     let scroll = form_scroll(&fl, area.height.saturating_sub(2) as usize);
     let mut b = block("Search settings (Enter edits)", focused, &app.theme);
     // When the pane is too short to show the lines under a bad value: repeat it below.
@@ -369,14 +387,18 @@ fn render_form(f: &mut Frame, area: Rect, app: &App) {
 fn render_preview(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let (kind, source) = app.selected_source();
-    let full = format!(
-        "Preview: {} ({}), groups {} (r: new samples)",
-        kind.title(),
-        source.kind.name(),
-        app.settings.data.groups
-    );
-    // The groups are on the left already: a narrow title drops its tail with a mark.
-    let title = ellipsize(&full, (area.width as usize).saturating_sub(3));
+    let (name, groups) = (kind.title(), app.settings.data.groups);
+    // The groups are on the left already: a narrow title drops them first.
+    let forms = [
+        format!(
+            "Preview: {name} ({}), groups {groups} (r: new samples)",
+            source.kind.name()
+        ),
+        format!("Preview: {name}, groups {groups} (r: new samples)"),
+        format!("Preview: {name} (r: new samples)"),
+        format!("Preview: {name}"),
+    ];
+    let title = first_fitting(&forms, (area.width as usize).saturating_sub(4));
     let b = block(&title, false, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
@@ -406,9 +428,12 @@ pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: 
     let shrink = inner.width < 2 * p.side as u16 + 3 || inner.height < p.side as u16 / 2 + 1;
     let scaled: Vec<crate::engine::gdata::Sample>;
     let (samples, img_side) = if shrink {
-        scaled = samples
-            .iter()
-            .map(|(o, t, l)| (halve(o, p.side), halve(t, p.side), *l))
+        scaled = (samples.iter())
+            .map(|s| crate::engine::gdata::Sample {
+                original: halve(&s.original, p.side),
+                transformed: halve(&s.transformed, p.side),
+                ..s.clone()
+            })
             .collect();
         (&scaled, p.side / 2)
     } else {
@@ -419,17 +444,21 @@ pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: 
     let pair_h = side / 2 + 1;
     let cols = (inner.width / pair_w).max(1);
     let rows = (inner.height / pair_h).max(1);
-    for (k, (orig, trans, label)) in samples.iter().enumerate().take((cols * rows) as usize) {
+    // The room the pairs leave is shared between them, so the grid fills the pane.
+    let pitch = (inner.width / cols).max(pair_w);
+    for (k, sample) in samples.iter().enumerate().take((cols * rows) as usize) {
+        let (orig, trans, label) = (&sample.original, &sample.transformed, sample.label);
         let (cx, cy) = (k as u16 % cols, k as u16 / cols);
-        let x = inner.x + cx * pair_w;
+        let x = inner.x + cx * pitch;
         let y = inner.y + cy * pair_h;
         if y + 1 >= inner.y + inner.height {
             break;
         }
         let h = pair_h.min(inner.y + inner.height - y);
         let name =
-            (p.classes.get(*label as usize).cloned()).unwrap_or_else(|| p.kind.class_name(*label));
-        let mut lines = vec![Line::styled(caption(name, pair_w), t.dim())];
+            (p.classes.get(label as usize).cloned()).unwrap_or_else(|| p.kind.class_name(label));
+        let caption = caption(&name, &sample.transform, pitch.saturating_sub(1));
+        let mut lines = vec![Line::styled(caption, t.dim())];
         let (a, b) = (
             image_lines(orig, img_side, t),
             image_lines(trans, img_side, t),
@@ -440,7 +469,7 @@ pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: 
             spans.extend(lb.spans);
             lines.push(Line::from(spans));
         }
-        let w = pair_w.min(inner.x + inner.width - x);
+        let w = pitch.min(inner.x + inner.width - x);
         f.render_widget(
             Paragraph::new(lines),
             Rect {
@@ -453,15 +482,15 @@ pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: 
     }
 }
 
-/// A sample's caption in `width` columns: the class name matters more than the
-/// reminder of which image is which.
-fn caption(name: String, width: u16) -> String {
-    let full = format!("{name}: original → transformed");
-    if full.chars().count() <= width as usize {
-        full
-    } else {
-        name
-    }
+/// A sample's caption in `width` columns: the class and the transformation drawn for
+/// it matter more than the reminder of which image is which.
+fn caption(name: &str, transform: &str, width: u16) -> String {
+    let forms = [
+        format!("{name}: original → {transform}"),
+        format!("{name}: {transform}"),
+        name.to_string(),
+    ];
+    super::widgets::first_fitting(&forms, width as usize)
 }
 
 /// Averages 2x2 blocks: a side x side image becomes side/2 x side/2.

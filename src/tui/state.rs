@@ -136,6 +136,8 @@ pub struct LiveForm {
 pub enum Prompt {
     /// The text the log pane shows lines of.
     LogFilter,
+    /// The groups every model the models table lists must have.
+    ModelFilter,
     SaveName,
     ExportDir,
     /// A new name for the session file selected in the browser.
@@ -228,7 +230,10 @@ pub struct DashState {
     pub focus: Pane,
     pub zoom: bool,
     pub sort: SortKey,
+    /// The models table's selected row (the one `i` details), counted from its top.
     pub table_offset: usize,
+    /// Only the models whose groups include these are listed (`/` on the table).
+    pub model_filter: Option<GroupSet>,
     pub log_offset: usize,
     /// Only log lines holding this text are shown (`/`).
     pub log_filter: Option<String>,
@@ -266,6 +271,7 @@ impl DashState {
             zoom: false,
             sort: SortKey::Val,
             table_offset: 0,
+            model_filter: None,
             log_offset: 0,
             log_filter: None,
             started: Instant::now(),
@@ -309,9 +315,12 @@ impl DashState {
         self.run.settings.search.max_models
     }
 
-    /// Models sorted for the best-models table.
+    /// Models sorted for the models table, those the filter leaves out left out.
     pub fn sorted_models(&self) -> Vec<&ModelRecord> {
-        let mut v: Vec<_> = self.run.history.models.iter().collect();
+        let keep = |m: &&ModelRecord| {
+            (self.model_filter).is_none_or(|g| m.state.bits() & g.bits() == g.bits())
+        };
+        let mut v: Vec<_> = self.run.history.models.iter().filter(keep).collect();
         match self.sort {
             SortKey::Val => v.sort_by(|a, b| b.val_acc.total_cmp(&a.val_acc)),
             SortKey::Test => v.sort_by(|a, b| b.test_acc.total_cmp(&a.test_acc)),

@@ -76,6 +76,15 @@ pub fn ellipsize(s: &str, max: usize) -> String {
     out
 }
 
+/// The first of `forms` (longest first, each saying less) that fits in `room`
+/// columns; the last, cut with an ellipsis, if none does. Titles shorten by meaning.
+pub fn first_fitting(forms: &[String], room: usize) -> String {
+    match forms.iter().find(|f| width(f) <= room) {
+        Some(f) => f.clone(),
+        None => ellipsize(forms.last().map_or("", |f| f.as_str()), room),
+    }
+}
+
 /// A count in at most five characters (18.9k, 1.5M), so a cut-off column never
 /// shows a smaller number than the real one.
 pub fn fmt_count(n: f64) -> String {

@@ -185,7 +185,7 @@ fn numbers_are_never_cut_into_other_numbers_at_80x24() {
     );
     assert!(screen.contains("State  on  off"), "the state legend");
     assert!(
-        screen.contains("rot90,sc7   23.0 18.9k"),
+        screen.contains("rot90,sc7  23.0 18.9k"),
         "groups readable: {screen}"
     );
     // The status bar drops the device rather than cut the ETA.
@@ -194,7 +194,7 @@ fn numbers_are_never_cut_into_other_numbers_at_80x24() {
     let mut app = app;
     app.update(Action::Sort);
     let screen = render(&app, (80, 24));
-    assert!(screen.contains("groups      test par."), "{screen}");
+    assert!(screen.contains("groups     test params"), "{screen}");
 }
 
 #[test]
@@ -387,11 +387,56 @@ fn fashion_previews_name_their_classes() {
     let mut app = setup_app();
     let mut p = app.setup.preview.clone().unwrap();
     p.kind = DatasetKind::FashionMnist;
-    let first = p.samples.as_ref().unwrap()[0].2;
+    let first = p.samples.as_ref().unwrap()[0].clone();
     app.setup.preview = Some(p);
-    let name = DatasetKind::FashionMnist.class_name(first);
+    let name = DatasetKind::FashionMnist.class_name(first.label);
     assert!(!name.chars().all(|c| c.is_ascii_digit()));
-    assert!(render(&app, (160, 48)).contains(&format!("{name}: original")));
+    // Each sample names the transformation drawn for it, where there is room.
+    let screen = render(&app, (200, 60));
+    let caption = format!("{name}: original → {}", first.transform);
+    assert!(screen.contains(&caption), "{caption}\n{screen}");
+    assert!(render(&app, (80, 24)).contains(&format!("{name}: ")));
+}
+
+/// The drawn element is named as it applies: the powers of the data's groups in order,
+/// "identity" where every power drawn is 0; and naming it changes no image.
+#[test]
+fn a_preview_sample_names_the_element_drawn_for_it() {
+    let base = aen::data::open(
+        DatasetKind::Mnist,
+        None,
+        Some(aen::data::SourceKind::Embedded),
+    )
+    .unwrap();
+    let g = aen::groups::GroupSet::parse("rot90,hflip").unwrap();
+    let samples = aen::gdata::preview_samples(&base, g, 4, 7, 40).unwrap();
+    let names: std::collections::BTreeSet<&str> =
+        samples.iter().map(|s| s.transform.as_str()).collect();
+    let allowed = [
+        "identity",
+        "rot90",
+        "rot90^2",
+        "rot90^3",
+        "hflip",
+        "rot90, then hflip",
+        "rot90^2, then hflip",
+        "rot90^3, then hflip",
+    ];
+    assert!(names.iter().all(|n| allowed.contains(n)), "{names:?}");
+    assert!(names.len() >= 4, "40 draws of 8 elements: {names:?}");
+    for s in &samples {
+        let side = 28;
+        let px = |img: &[u8], r: usize, c: usize| img[r * side + c];
+        let (o, t) = (&s.original, &s.transformed);
+        match s.transform.as_str() {
+            "identity" => assert_eq!(o, t),
+            // A horizontal flip alone mirrors each row.
+            "hflip" => {
+                assert!((0..side).all(|r| (0..side).all(|c| px(o, r, c) == px(t, r, side - 1 - c))))
+            }
+            _ => {}
+        }
+    }
 }
 
 /// While paused the status bar tells the truth: trainers are paused, not busy; a pause

@@ -162,6 +162,23 @@ impl Transformer {
             .collect()
     }
 
+    /// The element of draws `ks`: "rot90^3, then hflip" (the order they apply in), or
+    /// "identity" where every power drawn is 0.
+    pub fn describe(&self, ks: &[u8]) -> String {
+        let parts: Vec<String> = (self.powers.per_group.iter())
+            .zip(ks)
+            .filter(|(_, k)| **k != 0)
+            .map(|((g, _), &k)| match k {
+                1 => g.name().to_string(),
+                k => format!("{}^{k}", g.name()),
+            })
+            .collect();
+        match parts.is_empty() {
+            true => "identity".into(),
+            false => parts.join(", then "),
+        }
+    }
+
     /// Applies g_first^ks[0], then the next group's power, and so on, to each channel.
     pub fn apply_powers(&mut self, img: &[u8], out: &mut [u8], ks: &[u8]) {
         out.copy_from_slice(img);
@@ -379,7 +396,14 @@ impl GData {
 }
 
 /// An original image, its transformed version, and its label.
-pub type Sample = (Vec<u8>, Vec<u8>, u8);
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub original: Vec<u8>,
+    pub transformed: Vec<u8>,
+    pub label: u8,
+    /// The group element drawn for it, as [`Transformer::describe`] names it.
+    pub transform: String,
+}
 
 /// Originals and transformed versions of `count` sample images, for previews. The
 /// count must be 1 to the number of images in the base set; it is checked before
@@ -403,8 +427,14 @@ pub fn preview_samples(
         let i = rng.gen_range(0..base.train.len());
         let orig = imgs.image(i).to_vec();
         let mut t = vec![0u8; orig.len()];
-        tf.apply(&orig, &mut t, &mut rng);
-        out.push((orig, t, base.train.labels[i]));
+        let ks = tf.draw(&mut rng);
+        tf.apply_powers(&orig, &mut t, &ks);
+        out.push(Sample {
+            original: orig,
+            transformed: t,
+            label: base.train.labels[i],
+            transform: tf.describe(&ks),
+        });
     }
     Ok(out)
 }

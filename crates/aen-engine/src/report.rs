@@ -48,17 +48,18 @@ pub fn models_csv(models: &[ModelRecord]) -> String {
 
 /// steps.csv: one row per search step, as the search took it: where it was, the
 /// action and whether it was greedy, where it went, the reward and accuracy it got,
-/// epsilon, and whether the state was trained new.
+/// epsilon, whether the state was trained new, and the DQN's Q-network loss in the
+/// update after it (empty where none was made).
 pub fn steps_csv(steps: &[crate::search::StepRecord]) -> String {
     let mut s = String::from(
-        "step,episode,state_bits,action,next_bits,next_groups,greedy,reward,val_acc,params,epsilon,new_model\n",
+        "step,episode,state_bits,action,next_bits,next_groups,greedy,reward,val_acc,params,epsilon,new_model,q_loss\n",
     );
     for st in steps {
         let action = crate::groups::Group::ALL
             .get(st.action)
             .map_or("?", |g| g.name());
         s.push_str(&format!(
-            "{},{},{},{action},{},\"{}\",{},{},{:.2},{},{},{}\n",
+            "{},{},{},{action},{},\"{}\",{},{},{:.2},{},{},{},{}\n",
             st.step,
             st.episode,
             st.state.bit_string(),
@@ -69,7 +70,8 @@ pub fn steps_csv(steps: &[crate::search::StepRecord]) -> String {
             st.val_acc,
             st.params,
             st.epsilon,
-            u8::from(st.new_model)
+            u8::from(st.new_model),
+            st.q_loss.map_or(String::new(), |l| l.to_string())
         ));
     }
     s

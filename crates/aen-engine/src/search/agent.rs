@@ -62,6 +62,12 @@ fn huber_grad(error: f32) -> f32 {
     error.clamp(-1.0, 1.0)
 }
 
+/// Huber's loss with delta 1: quadratic near zero, linear beyond.
+fn huber(error: f32) -> f64 {
+    let a = f64::from(error.abs());
+    if a <= 1.0 { 0.5 * a * a } else { a - 0.5 }
+}
+
 impl Agent {
     pub fn new(seed: u64, q_lr: f64) -> Agent {
         let net = Arc::new(q_net());
@@ -141,9 +147,13 @@ impl Agent {
     /// network's best value of each next state is kept until the target changes, and
     /// the policy runs once per distinct state of the batch, the gradients of its rows
     /// summed into that state's row (the same gradient, summed in another order).
-    pub fn optimize(&mut self, batch: usize, gamma: f64) {
+    ///
+    /// Returns the batch's mean loss before the update, or None while the memory holds
+    /// less than a batch (nothing learned). It is only reported: summing it changes no
+    /// gradient, so the search is the same bits with or without it.
+    pub fn optimize(&mut self, batch: usize, gamma: f64) -> Option<f64> {
         if self.memory.len() < batch {
-            return;
+            return None;
         }
         let net = &*self.net;
         if !self.work.as_ref().is_some_and(|(w, _)| w.fits(net, batch)) {
@@ -190,14 +200,17 @@ impl Agent {
         work.forward(net, &self.policy, states.len());
         let (q, delta) = work.output_delta(net, states.len());
         delta.fill(0.0);
+        let mut loss = 0.0;
         for (&k, &u) in drawn.iter().zip(&rows) {
             let t = &self.memory[k];
             let y = best[t.next.bits() as usize] * gamma as f32 + t.reward;
             let at = u * NUM_GROUPS + t.action;
             delta[at] += huber_grad(q[at] - y) / batch as f32;
+            loss += huber(q[at] - y);
         }
         work.backward(net, &self.policy, states.len());
         self.opt.step(&mut self.policy, work.grad());
+        Some(loss / batch as f64)
     }
 }
 

@@ -22,6 +22,11 @@ pub struct StepRecord {
     pub params: usize,
     pub epsilon: f64,
     pub new_model: bool,
+    /// The DQN's Q-network loss (Huber, the batch's mean) in the update after this
+    /// step; None for other strategies, before the replay memory holds a batch, and in
+    /// snapshots made before aen 0.2 recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q_loss: Option<f64>,
 }
 
 /// One trained child network.

@@ -178,7 +178,8 @@ impl Strategy {
         }
     }
 
-    /// The outcome of the last choice.
+    /// The outcome of the last choice. Returns the DQN's Q-network loss, where it
+    /// learned from this step.
     pub fn observe(
         &mut self,
         c: &Choice,
@@ -187,14 +188,15 @@ impl Strategy {
         new: bool,
         s: &SearchSettings,
         models: usize,
-    ) {
+    ) -> Option<f64> {
         match self {
             Strategy::Dqn(agent) => {
                 agent.remember(c.from, c.action, reward, c.next, s.replay_capacity);
-                agent.optimize(s.q_batch, s.gamma);
+                let loss = agent.optimize(s.q_batch, s.gamma);
                 if new && models.is_multiple_of(s.target_update) {
                     agent.sync_target();
                 }
+                return loss;
             }
             Strategy::Frozen(f) => f.observe(s.replay_capacity, s.q_batch),
             Strategy::Random(_) => {}
@@ -206,6 +208,7 @@ impl Strategy {
                 }
             }
         }
+        None
     }
 
     /// Live changes that reach inside the strategy.

@@ -71,6 +71,27 @@ impl std::fmt::Debug for Spec {
 }
 
 impl Spec {
+    /// The one strategy that reads this setting, where only one does: forms show the
+    /// running strategy's own settings and dim the others' on the set-up screen.
+    pub fn strategy(&self) -> Option<StrategyKind> {
+        match self.key {
+            "search.fixed_epsilon"
+            | "search.epsilon_schedule"
+            | "search.q_lr"
+            | "search.gamma"
+            | "search.target_update"
+            | "search.replay_capacity"
+            | "search.q_batch" => Some(StrategyKind::Dqn),
+            "search.population" | "search.tournament" => Some(StrategyKind::Evolution),
+            _ => None,
+        }
+    }
+
+    /// Whether a search with `strategy` reads this setting.
+    pub fn applies_to(&self, strategy: StrategyKind) -> bool {
+        self.strategy().is_none_or(|k| k == strategy)
+    }
+
     /// The value in `s`, as text that [`Spec::set`] reads back.
     pub fn get(&self, s: &Settings) -> String {
         (self.get)(s)
@@ -307,10 +328,10 @@ settings_table! {
             flag Some("table"), live false, allowed Bounds::Any, affects Search;
         /// Regularized evolution: population size (members before selection starts).
         population: usize = 20,
-            flag Some("population"), live false, allowed Bounds::Int(2, 1000), affects Search;
+            flag Some("population"), live true, allowed Bounds::Int(2, 1000), affects Search;
         /// Regularized evolution: members sampled per tournament.
         tournament: usize = 5,
-            flag Some("tournament"), live false, allowed Bounds::Int(1, 1000), affects Search;
+            flag Some("tournament"), live true, allowed Bounds::Int(1, 1000), affects Search;
         /// Group sets that build the same network: "closure" (sets with the same
         /// closure tie their weights identically, so each such network trains once, from
         /// its closure's seed, and max_models counts networks) or "none" (every set is

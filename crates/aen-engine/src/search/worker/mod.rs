@@ -377,7 +377,7 @@ impl Worker {
         let (rec, new_model) = self.evaluate(next)?;
         let rw = self.settings.search.reward.of(rec.val_acc, self.base_acc);
         let count = self.children.count();
-        self.strategy.observe(
+        let q_loss = self.strategy.observe(
             &choice,
             rw,
             rec.val_acc,
@@ -398,6 +398,7 @@ impl Worker {
             params: rec.params,
             epsilon: eps,
             new_model,
+            q_loss,
         };
         self.check_replay(&record)?;
         self.history.steps.push(record.clone());
