@@ -389,6 +389,9 @@ fn a_snapshot_name_that_is_not_a_file_name_is_refused_with_the_reason() {
 #[path = "tui/flows.rs"]
 mod flows;
 
+#[path = "tui/strategies.rs"]
+mod strategies;
+
 #[path = "tui/truth.rs"]
 mod truth;
 

@@ -94,11 +94,22 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
         .into_iter()
         .map(|(i, v)| (i as f64, v))
         .collect();
-    // Each epsilon's models, as a level at their mean: the bands of accuracy.png.
-    let bands: Vec<[(f64, f64); 2]> = crate::engine::report::per_epsilon(&d.run.history.models)
-        .into_iter()
-        .map(|(first, last, _, mean)| [(first as f64, mean), (last as f64, mean)])
-        .collect();
+    // Each epsilon's models, as a level at their mean: the bands of accuracy.png. Only
+    // the DQN reads epsilon.
+    let dqn = d.run.settings.search.strategy == crate::engine::settings::StrategyKind::Dqn;
+    let bands: Vec<[(f64, f64); 2]> = match dqn {
+        true => crate::engine::report::per_epsilon(&d.run.history.models),
+        false => Vec::new(),
+    }
+    .into_iter()
+    .map(|(first, last, _, mean)| [(first as f64, mean), (last as f64, mean)])
+    .collect();
+    let legend: &[(&'static str, Style, &'static str)] = &[
+        ("•", t.dim(), "model"),
+        ("⣿", t.series(0), "mean of 20"),
+        ("⠤", t.series(2), "mean per ε"),
+    ];
+    let legend = &legend[..if dqn { 3 } else { 2 }];
     let x = [1.0, (pts.len() as f64).max(2.0)];
     let y = bounds(pts.iter().map(|p| p.1));
     let mut sets: Vec<Dataset> = (bands.iter())
@@ -136,11 +147,7 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
                     "Val % vs models",
                     "Val %",
                 ],
-                &[
-                    ("•", t.dim(), "model"),
-                    ("⣿", t.series(0), "mean of 20"),
-                    ("⠤", t.series(2), "mean per ε"),
-                ],
+                legend,
                 area.width,
                 t,
             ),

@@ -191,7 +191,7 @@ fn q_title(d: &DashState, width: u16) -> String {
         return fit(vec![
             format!("Q-values of {bits} ({how})"),
             format!("Q of {bits} ({how})"),
-            format!("Q {bits} {}", &how[..1]),
+            format!("Q of {bits}"),
             bits,
         ]);
     };
@@ -254,7 +254,8 @@ fn render_q(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) 
                     if chosen { t.accent() } else { Style::default() },
                 ),
                 Span::raw(" ".repeat(pad)),
-                Span::styled("█".repeat(n.max(1)), style),
+                // An untried neighbour has no bar: its value is unknown, not low.
+                Span::styled("█".repeat(if unknown { 0 } else { n.max(1) }), style),
                 Span::raw(" ".repeat((zero + 1).saturating_sub(pad + n.max(1)))),
                 Span::raw(format!(
                     " {}",

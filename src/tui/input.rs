@@ -190,6 +190,22 @@ impl App {
         }
     }
 
+    /// `/`: the models table filters by groups; anywhere else it filters the log.
+    fn ask_filter(&mut self) {
+        let d = &mut self.dash;
+        let (kind, current) = match d.focus {
+            Pane::Best => (
+                Prompt::ModelFilter,
+                (d.model_filter).map_or(String::new(), crate::engine::experiments::set_label),
+            ),
+            _ => {
+                d.focus = Pane::Log;
+                (Prompt::LogFilter, d.log_filter.clone().unwrap_or_default())
+            }
+        };
+        self.overlay = Some(Overlay::Prompt(PromptState::new(kind, current)));
+    }
+
     fn ask_export(&mut self) {
         let stem = (self.dash.snapshot_path.as_ref())
             .and_then(|p| p.file_stem())
@@ -424,24 +440,7 @@ impl App {
             | Action::PageDown
             | Action::Oldest
             | Action::Newest => scroll(d, action),
-            // The models table filters by groups; anywhere else `/` filters the log.
-            Action::Filter if d.focus == Pane::Best => {
-                let current = d
-                    .model_filter
-                    .map_or(String::new(), |g| crate::engine::experiments::set_label(g));
-                self.overlay = Some(Overlay::Prompt(PromptState::new(
-                    Prompt::ModelFilter,
-                    current,
-                )));
-            }
-            Action::Filter => {
-                let current = d.log_filter.clone().unwrap_or_default();
-                d.focus = Pane::Log;
-                self.overlay = Some(Overlay::Prompt(PromptState::new(
-                    Prompt::LogFilter,
-                    current,
-                )));
-            }
+            Action::Filter => self.ask_filter(),
             Action::Sort => {
                 d.sort = d.sort.next();
                 d.table_offset = 0;
