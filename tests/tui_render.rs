@@ -395,6 +395,9 @@ mod strategies;
 #[path = "tui/truth.rs"]
 mod truth;
 
+#[path = "tui/truth_cursor.rs"]
+mod truth_cursor;
+
 /// Where `needle` is drawn: (column, row) of its first character.
 fn find(screen: &str, needle: &str) -> (u16, u16) {
     for (row, line) in screen.lines().enumerate() {

@@ -509,19 +509,36 @@ fn edit_key(form: &mut Form, settings: &mut crate::engine::settings::Settings, k
     }
 }
 
-/// The mouse: a click focuses the pane under it, toggles a group or selects a saved
-/// session; the wheel scrolls what the keys would. Each draw records where its
-/// clickable things are ([`HitMap`]), so a click always means what is on screen.
+/// The mouse: a click focuses the pane under it, toggles a group, selects a saved
+/// session or puts the ground-truth map's cursor on a cell; the wheel scrolls what
+/// the keys would, or the ground-truth view's text (its arrows move the cursor).
+/// Each draw records where its clickable things are ([`HitMap`]), so a click always
+/// means what is on screen.
 impl App {
     pub fn on_mouse(&mut self, m: MouseEvent) {
         match m.kind {
-            MouseEventKind::ScrollUp => self.update(Action::Up),
-            MouseEventKind::ScrollDown => self.update(Action::Down),
-            MouseEventKind::Down(MouseButton::Left) => {
-                if let Some(t) = self.hits.at(m.column, m.row) {
-                    self.click(t);
+            // The ground-truth view's arrows move its cursor: the wheel scrolls its text.
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+                if matches!(self.overlay, Some(Overlay::Truth)) =>
+            {
+                if let Some(t) = &mut self.truth {
+                    t.scroll_text(match m.kind {
+                        MouseEventKind::ScrollUp => -3,
+                        _ => 3,
+                    });
                 }
             }
+            MouseEventKind::ScrollUp => self.update(Action::Up),
+            MouseEventKind::ScrollDown => self.update(Action::Down),
+            MouseEventKind::Down(MouseButton::Left) => match self.hits.at(m.column, m.row) {
+                Some(Target::TruthMap) => {
+                    if let (Some(Overlay::Truth), Some(t)) = (&self.overlay, &mut self.truth) {
+                        t.click_map(m.column, m.row);
+                    }
+                }
+                Some(t) => self.click(t),
+                None => {}
+            },
             _ => {}
         }
     }
@@ -541,7 +558,7 @@ impl App {
                 self.setup.group_cursor = i;
                 self.update(Action::Toggle);
             }
-            (None, Target::Session(_)) => {}
+            (None, Target::Session(_) | Target::TruthMap) => {}
         }
     }
 }

@@ -76,17 +76,9 @@ pub struct Binding {
 use KeyCode::*;
 use Mode::*;
 
-const ALL: &[Mode] = &[
-    Setup,
-    Dashboard,
-    Finished,
-    Form,
-    Sessions,
-    Truth,
-    TruthSweeping,
-    TruthComplete,
-];
 const TRUTH: &[Mode] = &[Truth, TruthSweeping, TruthComplete];
+/// Where ↑/↓ move a selection or scroll; the ground-truth view moves its cursor.
+const LISTS: &[Mode] = &[Setup, Dashboard, Finished, Form, Sessions];
 const DASH: &[Mode] = &[Dashboard, Finished];
 /// Every screen but the forms: where `?` and `q` mean help and quit.
 const BROWSE: &[Mode] = &[
@@ -132,7 +124,7 @@ pub const BINDINGS: &[Binding] = &[
         hint: false,
     },
     Binding {
-        modes: ALL,
+        modes: LISTS,
         keys: &[Up, Char('k')],
         label: "↑/k",
         action: Action::Up,
@@ -140,11 +132,75 @@ pub const BINDINGS: &[Binding] = &[
         hint: false,
     },
     Binding {
-        modes: ALL,
+        modes: LISTS,
         keys: &[Down, Char('j')],
         label: "↓/j",
         action: Action::Down,
         help: "move down / scroll",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[Up, Char('k')],
+        label: "↑/k",
+        action: Action::Up,
+        help: "map cursor up a cell (the text beside the map says what the cell holds)",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[Down, Char('j')],
+        label: "↓/j",
+        action: Action::Down,
+        help: "map cursor down a cell",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[Left, Char('h')],
+        label: "←/h",
+        action: Action::Left,
+        help: "map cursor left a cell",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[Right, Char('l')],
+        label: "→/l",
+        action: Action::Right,
+        help: "map cursor right a cell",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[PageUp],
+        label: "PgUp",
+        action: Action::PageUp,
+        help: "scroll the text beside the map a page up",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[PageDown],
+        label: "PgDn",
+        action: Action::PageDown,
+        help: "scroll the text beside the map a page down",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[Home],
+        label: "Home",
+        action: Action::Oldest,
+        help: "the text's top",
+        hint: false,
+    },
+    Binding {
+        modes: TRUTH,
+        keys: &[End],
+        label: "End",
+        action: Action::Newest,
+        help: "the text's end",
         hint: false,
     },
     Binding {

@@ -24,6 +24,8 @@ pub mod setup_view;
 pub mod state;
 pub mod theme;
 pub mod truth;
+mod truth_map;
+pub mod truth_state;
 mod truth_view;
 pub mod widgets;
 

@@ -3,7 +3,7 @@
 
 use super::form::Form;
 use super::preview::PreviewResult;
-use crate::engine::compare::{GroundTruth, StrategyResult};
+use crate::engine::compare::GroundTruth;
 use crate::engine::data::{DatasetKind, Source};
 use crate::engine::experiments::EvalRow;
 use crate::engine::groups::GroupSet;
@@ -15,8 +15,9 @@ use ratatui::layout::{Position, Rect};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
+
+pub use super::truth_state::*;
 
 pub const LOG_LINES: usize = 500;
 
@@ -415,67 +416,6 @@ impl DashState {
     }
 }
 
-/// The ground truth of one set of settings: the sweep table found for them, or the
-/// one a sweep started here is filling in.
-pub struct TruthView {
-    /// Tells its events from those of a view it replaced.
-    pub id: u64,
-    /// The settings whose children the table holds.
-    pub settings: Settings,
-    /// Where the table is, or where a sweep started here writes it.
-    pub path: PathBuf,
-    /// Whether `path` holds a table yet.
-    pub found: bool,
-    /// The table's group sets (all 4,096 for a table made here) and seeds per set.
-    pub states: Vec<GroupSet>,
-    pub seeds: u32,
-    /// Test accuracies of the seeds trained so far, by state bits.
-    pub cells: Vec<Vec<f64>>,
-    pub rows: usize,
-    /// Set once every state has every seed: ranks and comparisons need all of them.
-    pub truth: Option<Arc<GroundTruth>>,
-    pub sweep: Option<SweepProgress>,
-    pub compare: Option<CompareState>,
-    /// What the last action did, or why it could not.
-    pub note: Option<String>,
-    /// Lines the text beside the map is scrolled down by (↑/↓).
-    pub scroll: u16,
-}
-
-impl TruthView {
-    /// Mean test accuracy of the seeds of state `bits` trained so far.
-    pub fn mean(&self, bits: usize) -> Option<f64> {
-        let c = &self.cells[bits];
-        (!c.is_empty()).then(|| c.iter().sum::<f64>() / c.len() as f64)
-    }
-
-    pub fn total_rows(&self) -> usize {
-        self.states.len() * self.seeds as usize
-    }
-}
-
-/// What the ground-truth view's sweep and comparison threads send the UI.
-pub enum TruthEvent {
-    Sweep(crate::engine::sweep::SweepEvent),
-    SweepEnded(Result<crate::engine::sweep::Outcome, String>),
-    CompareProgress(usize, usize),
-    Compared(Result<Vec<StrategyResult>, String>),
-}
-
-/// A sweep running on worker threads for the ground-truth view.
-pub struct SweepProgress {
-    pub stop: Arc<AtomicBool>,
-    pub done: usize,
-    pub todo: usize,
-    pub started: Instant,
-}
-
-pub enum CompareState {
-    Running { done: usize, total: usize },
-    Done(Vec<StrategyResult>),
-    Failed(String),
-}
-
 /// The log line of a trained model.
 pub fn model_line(m: &ModelRecord) -> String {
     format!(
@@ -496,6 +436,8 @@ pub enum Target {
     Setup(SetupFocus),
     Group(usize),
     Session(usize),
+    /// The ground-truth map: where on it, the view's layout says.
+    TruthMap,
 }
 
 /// Where the last draw put the clickable things, in drawing order.

@@ -46,6 +46,9 @@ impl TruthView {
             compare: None,
             note: None,
             scroll: 0,
+            // The data's groups: the set a researcher asks about first.
+            cursor: map_xy(settings.data.groups),
+            layout: Default::default(),
         };
         if let Some((path, table)) = sweep::find_table(settings, source, dir) {
             v.path = path;
@@ -297,15 +300,21 @@ impl App {
                 self.overlay = Some(Overlay::Help(0));
             }
             Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
-            Action::Up | Action::Down => {
-                if let Some(t) = &mut self.truth {
-                    t.scroll = match action {
-                        Action::Up => t.scroll.saturating_sub(1),
-                        _ => t.scroll.saturating_add(1),
-                    };
+            _ => {
+                let Some(t) = &mut self.truth else { return };
+                let page = t.layout.get().page.saturating_sub(1).max(1) as i32;
+                match action {
+                    Action::Up => t.move_cursor(0, -1),
+                    Action::Down => t.move_cursor(0, 1),
+                    Action::Left => t.move_cursor(-1, 0),
+                    Action::Right => t.move_cursor(1, 0),
+                    Action::PageUp => t.scroll_text(-page),
+                    Action::PageDown => t.scroll_text(page),
+                    Action::Oldest => t.scroll = 0,
+                    Action::Newest => t.scroll_text(i32::from(u16::MAX)),
+                    _ => {}
                 }
             }
-            _ => {}
         }
     }
 
@@ -326,4 +335,13 @@ pub fn map_xy(s: GroupSet) -> (usize, usize) {
             .fold(0, |acc, g| (acc << 1) | s.contains(*g) as usize)
     };
     (digits(0..6), digits(6..12))
+}
+
+/// The state at (across, down) on the map: `map_xy` the other way.
+pub fn map_state(x: usize, y: usize) -> GroupSet {
+    let bit = |digits: usize, at: usize| digits >> (5 - at) & 1 == 1;
+    (crate::engine::groups::Group::ALL.iter().enumerate())
+        .filter(|&(i, _)| if i < 6 { bit(x, i) } else { bit(y, i - 6) })
+        .map(|(_, g)| *g)
+        .collect()
 }

@@ -1,24 +1,21 @@
-//! Drawing the ground-truth view: the map of the 4,096 group sets coloured by
-//! accuracy (two states a character cell, halved again where the screen is small),
-//! the true best beside the run's, and the strategies' regret curves.
+//! Drawing the ground-truth view: the map beside its text (the table's progress, the
+//! cursor's cell, the true best beside the run's, the legend), fitted to the screen
+//! without a cut word, and the strategies' regret curves.
 
 use super::app::{App, CompareState, Screen, TruthView};
 use super::charts::{axis_labels, bounds};
 use super::theme::Theme;
-use super::truth::map_xy;
-use super::widgets::{block, ellipsize, fmt_dur};
+use super::truth_map::{self, Grid, SHADES, heat, scale_for};
+use super::truth_state::MAP_SIDE as SIDE;
+use super::widgets::{block, ellipsize, fmt_dur, wrap_line};
 use crate::engine::experiments::set_label;
 use crate::engine::groups::GroupSet;
+use crate::engine::settings::Settings;
 use crate::engine::sweep;
-use crate::render::thousands;
+use crate::render::{count, thousands};
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
-use ratatui::widgets::{Axis, Chart, Clear, Dataset, GraphType, Paragraph, Wrap};
-
-/// Shades for the map without colour, low to high.
-const SHADES: [char; 4] = ['░', '▒', '▓', '█'];
-/// The map is 64 states across and 64 down.
-const SIDE: usize = 64;
+use ratatui::widgets::{Axis, Chart, Clear, Dataset, GraphType, Paragraph};
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let Some(tv) = &app.truth else { return };
@@ -29,24 +26,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         ..area
     };
     f.render_widget(Clear, r);
-    let s = &tv.settings;
-    let title = format!(
-        "Ground truth: {}, data {}, {} on {} images",
-        s.data.dataset.title(),
-        set_label(s.data.groups),
-        crate::render::count(s.child.epochs, "epoch"),
-        thousands(s.child.train_size)
-    );
+    let title = title(&tv.settings, r.width.saturating_sub(4) as usize);
     let outer = block(&title, true, t);
     let inner = outer.inner(r);
     f.render_widget(outer, r);
-    // The largest map that leaves the text 30 columns: 1, 2, 4 or 8 states a cell.
-    let scale = [1, 2, 4, 8]
-        .into_iter()
-        .find(|k| {
-            (SIDE / k + 2) as u16 + 30 <= inner.width && (SIDE / k / 2 + 2) as u16 <= inner.height
-        })
-        .unwrap_or(8);
+    let scale = scale_for(inner);
     let [map_area, info] = Layout::horizontal([
         Constraint::Length((SIDE / scale + 2) as u16),
         Constraint::Min(10),
@@ -57,38 +41,29 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         ..map_area
     };
     let grid = Grid::new(tv);
-    let map_title = match scale {
-        1 => "every state".to_string(),
-        k => format!("{}x{k} states a cell", k),
-    };
-    f.render_widget(
-        Paragraph::new(grid.lines(scale, t)).block(block(&map_title, false, t)),
-        map_area,
-    );
-    let text_w = info.width.saturating_sub(1) as usize;
-    let lines = info_lines(tv, &grid, app, text_w);
-    // The text first, wrapped; the regret chart gets the rows left, if enough.
-    let rows: usize = (lines.iter())
-        .map(|l| l.width().div_ceil(text_w.max(1)).max(1))
-        .sum();
-    let left = info.height.saturating_sub(rows as u16);
+    truth_map::draw(f, map_area, scale, tv, &grid, t, &app.hits);
+    // A column of space between the map and the text.
+    let width = info.width.saturating_sub(1) as usize;
+    let lines: Vec<Line> = (info_lines(tv, &grid, scale, app, width).iter())
+        .flat_map(|l| wrap_line(l, width))
+        .collect();
+    // The regret chart gets the rows the text leaves, if enough; on a tall screen a
+    // third at least, the text scrolling the rest.
+    let rows = lines.len() as u16;
+    let left = info.height.saturating_sub(rows);
     let chart_h = match &tv.compare {
         Some(CompareState::Done(_)) if left >= 8 => left,
+        Some(CompareState::Done(_)) if info.height >= 30 => info.height / 3,
         _ => 0,
     };
     let [text, chart] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(chart_h)]).areas(info);
-    // Where the text is longer than its room, ↑/↓ scroll it.
-    let scroll = tv.scroll.min((rows as u16).saturating_sub(text.height));
-    let p = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
     let text = Rect {
         x: text.x + 1,
         width: text.width.saturating_sub(1),
         ..text
     };
-    f.render_widget(p, text);
+    render_text(f, text, tv, lines, t);
     if let Some(CompareState::Done(results)) = &tv.compare
         && chart_h > 0
     {
@@ -96,114 +71,78 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-/// Mean test accuracy by map position, and every trained value sorted: colours go
-/// by rank, since most states tie translations and sit at chance, and a linear
-/// scale would paint all the others one colour.
-struct Grid {
-    cells: Vec<Option<f64>>,
-    sorted: Vec<f64>,
+/// The view's title in `room` characters, shortened by meaning: the training budget
+/// goes first, then the words "Ground truth".
+fn title(s: &Settings, room: usize) -> String {
+    let data = format!(
+        "{}, data {}",
+        s.data.dataset.title(),
+        set_label(s.data.groups)
+    );
+    let budget = format!(
+        "{} on {} images",
+        count(s.child.epochs, "epoch"),
+        thousands(s.child.train_size)
+    );
+    [
+        format!("Ground truth: {data}, {budget}"),
+        format!("Ground truth: {data}"),
+        data.clone(),
+    ]
+    .into_iter()
+    .find(|t| t.chars().count() <= room)
+    .unwrap_or_else(|| ellipsize(&data, room))
 }
 
-impl Grid {
-    fn new(tv: &TruthView) -> Grid {
-        let mut cells = vec![None; SIDE * SIDE];
-        let mut present = Vec::new();
-        for bits in 0..cells.len() {
-            if let Some(m) = tv.mean(bits) {
-                let (x, y) = map_xy(GroupSet::from_bits(bits as u16));
-                cells[y * SIDE + x] = Some(m);
-                present.push(m);
-            }
-        }
-        present.sort_by(f64::total_cmp);
-        Grid {
-            cells,
-            sorted: present,
-        }
-    }
-
-    /// 0 to 1 along the colour scale: the share of trained states below `v`.
-    fn frac(&self, v: f64) -> f64 {
-        let below = self.sorted.partition_point(|x| *x < v);
-        below as f64 / (self.sorted.len().max(2) - 1) as f64
-    }
-
-    /// The value at quantile `q` (0 to 1) of the trained states.
-    fn quantile(&self, q: f64) -> f64 {
-        let n = self.sorted.len();
-        (self
-            .sorted
-            .get(((n.max(1) - 1) as f64 * q).round() as usize))
-        .copied()
-        .unwrap_or(f64::NAN)
-    }
-
-    /// The mean over the trained states of the `k` x `k` block at (x, y).
-    fn block_mean(&self, x: usize, y: usize, k: usize) -> Option<f64> {
-        let v: Vec<f64> = (y..y + k)
-            .flat_map(|yy| (x..x + k).map(move |xx| (xx, yy)))
-            .filter_map(|(xx, yy)| self.cells[yy * SIDE + xx])
-            .collect();
-        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-    }
-
-    /// Each character: the block above in its foreground (▀), the one below in its
-    /// background; without colour, a shade for the better of the two (the map is
-    /// there to find the good regions).
-    fn lines(&self, k: usize, t: &Theme) -> Vec<Line<'static>> {
-        (0..SIDE / k / 2)
-            .map(|row| {
-                let spans: Vec<Span> = (0..SIDE / k)
-                    .map(|col| {
-                        let up = self.block_mean(col * k, 2 * row * k, k);
-                        let down = self.block_mean(col * k, (2 * row + 1) * k, k);
-                        if t.color {
-                            let style = Style::default()
-                                .fg(heat(up.map(|v| self.frac(v))))
-                                .bg(heat(down.map(|v| self.frac(v))));
-                            Span::styled("▀", style)
-                        } else {
-                            let c = match up.into_iter().chain(down).max_by(f64::total_cmp) {
-                                None => '·',
-                                Some(v) => SHADES[((self.frac(v) * 4.0) as usize).min(3)],
-                            };
-                            Span::raw(c.to_string())
-                        }
-                    })
-                    .collect();
-                Line::from(spans)
-            })
-            .collect()
-    }
-}
-
-/// A colour from dark violet (low) through teal to yellow (high); grey for a state
-/// not trained yet.
-fn heat(frac: Option<f64>) -> Color {
-    const STOPS: [(f64, f64, f64); 5] = [
-        (68.0, 1.0, 84.0),
-        (59.0, 82.0, 139.0),
-        (33.0, 145.0, 140.0),
-        (94.0, 201.0, 98.0),
-        (253.0, 231.0, 37.0),
-    ];
-    let Some(f) = frac else {
-        return Color::Rgb(48, 48, 48);
+/// The wrapped text, scrolled (PgUp/PgDn); where it is longer than its room, the
+/// last row says how much more there is, so a paragraph cut by the bottom edge
+/// never passes for the whole of it.
+fn render_text(f: &mut Frame, area: Rect, tv: &TruthView, lines: Vec<Line<'static>>, t: &Theme) {
+    let rows = lines.len() as u16;
+    let fits = rows <= area.height;
+    let page = match fits {
+        true => area.height,
+        false => area.height.saturating_sub(1).max(1),
     };
-    let pos = f * (STOPS.len() - 1) as f64;
-    let i = (pos as usize).min(STOPS.len() - 2);
-    let w = pos - i as f64;
-    let mix = |a: f64, b: f64| (a + (b - a) * w).round() as u8;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    Color::Rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    let max_scroll = rows.saturating_sub(page);
+    let scroll = tv.scroll.min(max_scroll);
+    let mut layout = tv.layout.get();
+    (layout.page, layout.max_scroll) = (page, max_scroll);
+    tv.layout.set(layout);
+    let mut shown: Vec<Line> = (lines.into_iter())
+        .skip(scroll as usize)
+        .take(page as usize)
+        .collect();
+    if !fits {
+        let below = rows - scroll - page;
+        let more = match below {
+            0 => format!("↑ PgUp: {} above", count(scroll as usize, "line")),
+            n => format!("↓ PgDn: {}", count(n as usize, "more line")),
+        };
+        shown.push(Line::styled(ellipsize(&more, area.width as usize), t.dim()));
+    }
+    f.render_widget(Paragraph::new(shown), area);
 }
 
-fn info_lines(tv: &TruthView, grid: &Grid, app: &App, width: usize) -> Vec<Line<'static>> {
+/// "table" and the table's path, or where that is too long its file name.
+fn table_line(path: &std::path::Path, width: usize) -> String {
+    let full = format!("table {}", path.display());
+    if full.chars().count() <= width {
+        return full;
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    ellipsize(&format!("table …/{name}"), width)
+}
+
+fn info_lines(
+    tv: &TruthView,
+    grid: &Grid,
+    scale: usize,
+    app: &App,
+    width: usize,
+) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let mut lines = vec![Line::raw(ellipsize(
-        &format!("table {}", tv.path.display()),
-        width,
-    ))];
+    let mut lines = vec![Line::raw(table_line(&tv.path, width))];
     lines.push(Line::raw(progress_line(tv)));
     if let Some(n) = &tv.note {
         lines.push(Line::styled(n.clone(), t.accent()));
@@ -213,6 +152,8 @@ fn info_lines(tv: &TruthView, grid: &Grid, app: &App, width: usize) -> Vec<Line<
         lines.push(Line::raw(""));
         lines.extend(compare_lines(c, t));
     }
+    lines.push(Line::raw(""));
+    lines.extend(truth_map::cursor_lines(tv, grid, scale, t));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         if tv.truth.is_some() {
@@ -251,16 +192,10 @@ fn info_lines(tv: &TruthView, grid: &Grid, app: &App, width: usize) -> Vec<Line<
     // Where a state stands among those trained (all of them, once complete).
     let place = |what: &str, s: GroupSet| {
         let acc = tv.mean(s.bits() as usize)?;
-        let above = grid.sorted.len() - grid.sorted.partition_point(|x| *x <= acc);
-        let of = if tv.truth.is_some() {
-            thousands(grid.sorted.len())
-        } else {
-            format!("{} trained", thousands(grid.sorted.len()))
-        };
         Some(Line::raw(format!(
-            "{what} {}: {acc:.2}%, #{} of {of}",
+            "{what} {}: {acc:.2}%, {}",
             set_label(s),
-            thousands(above + 1)
+            grid.place(acc, tv.truth.is_some())
         )))
     };
     let mut places = vec![place("the data's groups", tv.settings.data.groups)];
@@ -289,11 +224,11 @@ fn progress_line(tv: &TruthView) -> String {
     };
     let mut progress = if tv.found {
         format!(
-            "{} of {} rows ({:.0} %){part}, {}",
+            "{} of {} rows ({:.0}%){part}, {}",
             thousands(tv.rows),
             thousands(total),
             100.0 * tv.rows as f64 / total.max(1) as f64,
-            crate::render::count(tv.seeds as usize, "seed")
+            count(tv.seeds as usize, "seed")
         )
     } else {
         format!(
@@ -328,9 +263,9 @@ pub fn sweep_cost(s: &crate::engine::settings::Settings) -> String {
     });
     format!(
         "Enter sweeps one here: {networks} of {} on {} images each, {}",
-        crate::render::count(s.child.epochs, "epoch"),
+        count(s.child.epochs, "epoch"),
         thousands(s.child.train_size),
-        crate::render::count(s.trainers(), "trainer")
+        count(s.trainers(), "trainer")
     )
 }
 
@@ -343,6 +278,7 @@ fn legend_lines(grid: &Grid, complete: bool, t: &Theme) -> Vec<Line<'static>> {
             t.dim(),
         ));
         lines.push(Line::styled(AXES, t.dim()));
+        lines.push(Line::styled(cursor_key(t), t.dim()));
         return lines;
     }
     let swatch = |from: usize, to: usize| -> Vec<Span<'static>> {
@@ -382,7 +318,16 @@ fn legend_lines(grid: &Grid, complete: bool, t: &Theme) -> Vec<Line<'static>> {
         t.dim(),
     ));
     lines.push(Line::styled(AXES, t.dim()));
+    lines.push(Line::styled(cursor_key(t), t.dim()));
     lines
+}
+
+/// How the cursor looks: marks on the frame, and its half of a character.
+fn cursor_key(t: &Theme) -> &'static str {
+    match t.color {
+        true => "the cursor: ▶ ▲ on the frame, white on the map",
+        false => "the cursor: ▶ ▲ on the frame, ▀ or ▄ (its half) on the map",
+    }
 }
 
 const AXES: &str = "across: rot90 hflip vflip htrans vtrans sc1, down: sc2 .. sc7, as binary digits (no group at top left)";
@@ -464,8 +409,9 @@ fn render_regret(
                 .data(c)
         })
         .collect();
+    let title = chart_title(area.width);
     let chart = Chart::new(sets)
-        .block(block("Regret (points) by models trained", false, t))
+        .block(block(&title, false, t))
         .legend_position(None)
         .x_axis(
             Axis::default()
@@ -478,4 +424,13 @@ fn render_regret(
                 .labels(axis_labels(y, area.height, |v| format!("{v:.1}"))),
         );
     f.render_widget(chart, area);
+}
+
+/// The chart's title, shortened to its frame.
+fn chart_title(width: u16) -> String {
+    let room = width.saturating_sub(4) as usize;
+    ["Regret (points) by models trained", "Regret (points)"]
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .map_or_else(|| ellipsize("Regret", room), str::to_string)
 }

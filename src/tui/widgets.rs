@@ -172,6 +172,69 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
+/// `line` broken at spaces into rows of at most `width` characters, its styles kept,
+/// so a caller knows how many rows it takes. A list of groups may also break after
+/// a comma before a letter (never inside 4,096); a piece longer than a row is cut at
+/// the row's end. Leading spaces are an indent, kept on the first row.
+pub fn wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let chars: Vec<(char, Style)> = (line.spans.iter())
+        .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
+        .collect();
+    let indent = chars.iter().take_while(|c| c.0 == ' ').count();
+    let mut rows = Vec::new();
+    let mut row = chars[..indent].to_vec();
+    // Each piece: the spaces before it, and where it starts and ends.
+    let mut pieces = Vec::new();
+    let (mut i, mut gap) = (indent, 0);
+    while i < chars.len() {
+        if chars[i].0 == ' ' {
+            gap += 1;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].0 != ' ' {
+            let breaks = chars[i].0 == ',' && chars.get(i + 1).is_some_and(|c| c.0.is_alphabetic());
+            i += 1;
+            if breaks {
+                break;
+            }
+        }
+        pieces.push((gap, start, i));
+        gap = 0;
+    }
+    for (gap, start, end) in pieces {
+        if row.len() + gap + end - start <= width {
+            row.extend_from_slice(&chars[start - gap..end]);
+            continue;
+        }
+        if row.iter().any(|c| c.0 != ' ') {
+            rows.push(std::mem::take(&mut row));
+        }
+        row.clear();
+        let mut piece = &chars[start..end];
+        while piece.len() > width {
+            rows.push(piece[..width].to_vec());
+            piece = &piece[width..];
+        }
+        row.extend_from_slice(piece);
+    }
+    rows.push(row);
+    (rows.into_iter())
+        .map(|r| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (c, style) in r {
+                match spans.last_mut() {
+                    Some(s) if s.style == style => s.content.to_mut().push(c),
+                    _ => spans.push(Span::styled(c.to_string(), style)),
+                }
+            }
+            Line::from(spans).style(line.style)
+        })
+        .collect()
+}
+
 pub fn fmt_dur(s: f64) -> String {
     let s = s.max(0.0) as u64;
     if s >= 3600 {
