@@ -129,3 +129,52 @@ fn local_search_moves_by_one_bit_between_restarts_and_evolution_mutates_one_bit(
         );
     }
 }
+
+/// Evolution's population and tournament change live, and a session holding such a
+/// change resumes exactly: its replay applies the change where it was made.
+#[test]
+fn a_live_population_change_steers_evolution_and_resumes_exactly() {
+    use aen::search::SettingChange;
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.json");
+    run(settings(StrategyKind::Evolution), None, &cut, Some(9));
+    let changes = vec![
+        SettingChange::new("search.population", "3"),
+        SettingChange::new("search.tournament", "2"),
+    ];
+    let h = session::resume(snapshot::load(&cut).unwrap(), cut.clone(), changes).unwrap();
+    let changed = loop {
+        match h.events.recv_timeout(Duration::from_secs(120)).unwrap() {
+            Event::Finished { snapshot, .. } => {
+                h.join();
+                break snapshot.history;
+            }
+            Event::Error(e) => panic!("{e}"),
+            _ => {}
+        }
+    };
+    assert_eq!(changed.changes.len(), 2, "{:?}", changed.changes);
+    let plain = run(
+        settings(StrategyKind::Evolution),
+        None,
+        &dir.path().join("plain.json"),
+        None,
+    );
+    let path = |h: &History| h.steps.iter().map(|s| s.next_state).collect::<Vec<_>>();
+    assert_ne!(path(&changed), path(&plain), "the change steered nothing");
+    // Extending the finished session replays it, change and all, without diverging.
+    let more = vec![SettingChange::new("search.max_models", "20")];
+    let h = session::resume(snapshot::load(&cut).unwrap(), cut.clone(), more).unwrap();
+    let extended = loop {
+        match h.events.recv_timeout(Duration::from_secs(120)).unwrap() {
+            Event::Finished { snapshot, .. } => {
+                h.join();
+                break snapshot.history;
+            }
+            Event::Error(e) => panic!("{e}"),
+            _ => {}
+        }
+    };
+    assert_eq!(path(&extended)[..changed.steps.len()], path(&changed)[..]);
+    assert_eq!(extended.models.len(), 20);
+}
