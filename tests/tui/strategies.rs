@@ -158,6 +158,7 @@ fn the_dqn_records_its_q_loss_and_the_analysis_shows_it_with_the_replay_memory()
 
     let mut app = strategy_app(StrategyKind::Dqn);
     app.update(Action::Analysis);
+    insta::assert_snapshot!("analysis_dqn_120x40", render(&app, (120, 40)));
     let screen = render(&app, (160, 48));
     let n = steps.len();
     assert!(screen.contains("Q-network loss by step"), "{screen}");
