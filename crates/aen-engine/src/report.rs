@@ -121,8 +121,10 @@ pub fn per_epsilon(models: &[ModelRecord]) -> Vec<(usize, usize, f64, f64)> {
 pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
     register_font();
     let models = &history.models;
-    let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
+    let root = BitMapBackend::new(path, (960, 630)).into_drawing_area();
     root.fill(&WHITE)?;
+    // The legend has a strip of its own under the chart, where it covers no point.
+    let (area, strip) = root.split_vertically(590);
     let n = models.len().max(2);
     let lo = models
         .iter()
@@ -130,7 +132,7 @@ pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
         .fold(100.0f64, f64::min)
         .min(90.0)
         .floor();
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(&area)
         .caption(
             "Accuracy of trained models (rolling mean of 20, mean per epsilon level)",
             ("sans-serif", 22),
@@ -144,21 +146,15 @@ pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
         .x_desc("models trained")
         .y_desc("validation accuracy (%)")
         .draw()?;
-    chart
-        .draw_series(
-            models
-                .iter()
-                .map(|m| Circle::new((m.index, m.val_acc), 2, RGBColor(150, 150, 150).filled())),
-        )?
-        .label("each model")
-        .legend(|(x, y)| Circle::new((x + 10, y), 3, RGBColor(150, 150, 150).filled()));
-    chart
-        .draw_series(LineSeries::new(
-            rolling_mean(models, 20),
-            BLUE.stroke_width(2),
-        ))?
-        .label("rolling mean (20)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+    chart.draw_series(
+        models
+            .iter()
+            .map(|m| Circle::new((m.index, m.val_acc), 2, RGBColor(150, 150, 150).filled())),
+    )?;
+    chart.draw_series(LineSeries::new(
+        rolling_mean(models, 20),
+        BLUE.stroke_width(2),
+    ))?;
     for (a, b, eps, mean) in per_epsilon(models) {
         chart.draw_series(LineSeries::new(
             vec![(a, mean), (b.max(a + 1), mean)],
@@ -170,17 +166,34 @@ pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
             ("sans-serif", 13).into_font(),
         )))?;
     }
-    chart
-        .draw_series(std::iter::empty::<Circle<(usize, f64), i32>>())?
-        .label("mean per epsilon level")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(3)));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()?;
+    accuracy_legend(&strip)?;
     root.present()?;
+    Ok(())
+}
+
+/// The accuracy chart's legend, in a row: each model's point, the rolling mean, the
+/// mean per epsilon level.
+fn accuracy_legend<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let grey = RGBColor(150, 150, 150);
+    let font = ("sans-serif", 15).into_font();
+    let y = 18;
+    strip.draw(&Circle::new((90, y), 3, grey.filled()))?;
+    strip.draw(&Text::new("each model", (102, y - 8), font.clone()))?;
+    strip.draw(&PathElement::new(
+        vec![(300, y), (330, y)],
+        BLUE.stroke_width(2),
+    ))?;
+    strip.draw(&Text::new("rolling mean (20)", (340, y - 8), font.clone()))?;
+    strip.draw(&PathElement::new(
+        vec![(560, y), (590, y)],
+        RED.stroke_width(3),
+    ))?;
+    strip.draw(&Text::new("mean per epsilon level", (600, y - 8), font))?;
     Ok(())
 }
 
