@@ -6,7 +6,7 @@
 use super::app::DashState;
 use super::theme::Theme;
 use super::widgets::{first_fitting, fmt_count, overlay_frame};
-use crate::engine::analysis::{best_so_far, group_effects, pareto_front};
+use crate::engine::analysis::{group_effects, pareto_front};
 use crate::engine::experiments::set_label;
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
@@ -25,10 +25,10 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
         let [best, q] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(chart);
-        render_best(f, best, d, t, false);
+        super::charts::render_best(f, best, d, t, false);
         render_q_learning(f, q, d, t);
     } else {
-        render_best(f, chart, d, t, false);
+        super::charts::render_best(f, chart, d, t, false);
     }
     let [front, effects] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lists);
@@ -40,70 +40,6 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
         Paragraph::new(effect_lines(d, t)).wrap(Wrap { trim: false }),
         effects,
     );
-}
-
-/// Best validation so far against networks trained, with the regret against the true
-/// best in the title where a table knows it (the longest form of the title that fits).
-/// Also the dashboard's rewards pane for the strategies that have no episodes.
-pub(super) fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
-    let best = best_so_far(&d.run.history.models);
-    let pts: Vec<(f64, f64)> = (best.iter().enumerate())
-        .map(|(i, &v)| ((i + 1) as f64, v))
-        .collect();
-    let Some(now) = best.last().copied() else {
-        let b = super::widgets::block("Best so far", focused, t);
-        f.render_widget(Paragraph::new("no model trained yet").block(b), area);
-        return;
-    };
-    let head = format!("best validation {now:.2}% after {} networks", best.len());
-    let mut forms = vec![head.clone()];
-    if let Some(truth) = &d.truth {
-        let regret = crate::engine::compare::regret_curve(&d.run.history.models, truth, best.len());
-        if let Some(r) = regret.last() {
-            forms.insert(
-                0,
-                format!(
-                    "{head} · regret {r:.2} points against the true best {:.2}% test",
-                    truth.best()
-                ),
-            );
-            forms.push(format!("best val {now:.2}% · regret {r:.2}"));
-        }
-    }
-    forms.push(format!("best val {now:.2}%"));
-    let title = format!(
-        " {} ",
-        first_fitting(&forms, (area.width as usize).saturating_sub(4))
-    );
-    let x = [1.0, (pts.len() as f64).max(2.0)];
-    let y = super::charts::bounds(pts.iter().map(|p| p.1));
-    let chart = Chart::new(vec![
-        Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series(0))
-            .data(&pts),
-    ])
-    .block(super::widgets::block_line(
-        Line::styled(title, t.title()),
-        focused,
-        t,
-    ))
-    .x_axis(
-        Axis::default()
-            .bounds(x)
-            .labels(super::charts::axis_labels(x, area.width, |v| {
-                super::charts::label(v, 0)
-            })),
-    )
-    .y_axis(
-        Axis::default()
-            .bounds(y)
-            .labels(super::charts::axis_labels(y, u16::MAX, |v| {
-                super::charts::label(v, 1)
-            })),
-    );
-    f.render_widget(chart, area);
 }
 
 /// The DQN's own learning: the Q-network's loss after each step (log scale: it spans

@@ -4,7 +4,8 @@
 
 use super::app::DashState;
 use super::theme::Theme;
-use super::widgets::{block, block_line, fmt_count, fmt_num};
+use super::widgets::{block, block_line, first_fitting, fmt_count, fmt_num};
+use crate::engine::analysis::best_so_far;
 use crate::engine::report::rolling_mean;
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
@@ -191,7 +192,7 @@ pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focus
     // Only the DQN learns from rewards by episode: the others are judged by the best
     // network found so far, which this pane shows for them.
     if d.run.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn {
-        return super::analysis_view::render_best(f, area, d, t, focused);
+        return render_best(f, area, d, t, focused);
     }
     let title = rewards_title(d, area.width);
     let b = block(&title, focused, t);
@@ -305,6 +306,66 @@ pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focuse
         Axis::default()
             .bounds(x)
             .labels(axis_labels(x, area.width, |v| fmt_count(10f64.powf(v)))),
+    )
+    .y_axis(
+        Axis::default()
+            .bounds(y)
+            .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
+    );
+    f.render_widget(chart, area);
+}
+
+/// Best validation so far against networks trained, with the regret against the true
+/// best in the title where a table knows it (the longest form of the title that fits).
+/// Also the dashboard's rewards pane for the strategies that have no episodes.
+pub fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
+    let best = best_so_far(&d.run.history.models);
+    let pts: Vec<(f64, f64)> = (best.iter().enumerate())
+        .map(|(i, &v)| ((i + 1) as f64, v))
+        .collect();
+    let Some(now) = best.last().copied() else {
+        let b = super::widgets::block("Best so far", focused, t);
+        f.render_widget(Paragraph::new("no model trained yet").block(b), area);
+        return;
+    };
+    let head = format!("best validation {now:.2}% after {} networks", best.len());
+    let mut forms = vec![head.clone()];
+    if let Some(truth) = &d.truth {
+        let regret = crate::engine::compare::regret_curve(&d.run.history.models, truth, best.len());
+        if let Some(r) = regret.last() {
+            forms.insert(
+                0,
+                format!(
+                    "{head} · regret {r:.2} points against the true best {:.2}% test",
+                    truth.best()
+                ),
+            );
+            forms.push(format!("best val {now:.2}% · regret {r:.2}"));
+        }
+    }
+    forms.push(format!("best val {now:.2}%"));
+    let title = format!(
+        " {} ",
+        first_fitting(&forms, (area.width as usize).saturating_sub(4))
+    );
+    let x = [1.0, (pts.len() as f64).max(2.0)];
+    let y = bounds(pts.iter().map(|p| p.1));
+    let chart = Chart::new(vec![
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series(0))
+            .data(&pts),
+    ])
+    .block(super::widgets::block_line(
+        Line::styled(title, t.title()),
+        focused,
+        t,
+    ))
+    .x_axis(
+        Axis::default()
+            .bounds(x)
+            .labels(axis_labels(x, area.width, |v| label(v, 0))),
     )
     .y_axis(
         Axis::default()
