@@ -6,10 +6,12 @@
 //! the search trains for that state ([`crate::pool::child_seed_k`]), so the table is the
 //! ground truth the search's choices can be scored against.
 
+mod aggregate;
 mod identity;
 mod merge;
 mod plots;
 pub mod report;
+mod report_text;
 mod row;
 mod states;
 pub mod table;

@@ -1,0 +1,94 @@
+//! How an experiment runs its trainings: the protocol, replicates on every core, and
+//! the progress and cancellation it reports.
+
+use crate::gdata;
+use crate::groups::GroupSet;
+use crate::replicates::{self, Job, JobError, JobEvent, Protocol};
+use crate::settings::Settings;
+use crate::train::{Flow, TrainProgress, TrainResult};
+
+/// What an experiment reports while it runs; returning Cancel stops it.
+pub enum ExpProgress<'a> {
+    Begin {
+        label: &'a str,
+        index: usize,
+        total: usize,
+    },
+    Batch(TrainProgress),
+    Done {
+        label: &'a str,
+        result: &'a TrainResult,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExpError {
+    #[error("cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<JobError> for ExpError {
+    fn from(e: JobError) -> ExpError {
+        match e {
+            JobError::Cancelled => ExpError::Cancelled,
+            JobError::Other(e) => ExpError::Other(e),
+        }
+    }
+}
+
+pub(super) fn protocol(settings: &Settings, epochs: usize) -> Protocol {
+    Protocol {
+        epochs,
+        batch: settings.child.batch,
+        lr: settings.child.lr,
+        seed: settings.data.seed,
+        shift: settings.shift(),
+        equivalence: settings.search.equivalence,
+    }
+}
+
+/// Trains `net` on `gd` under replicate seeds 0..seeds, on every core; replicate 0 is
+/// the single run of `aen train`.
+pub fn replicates(
+    settings: &Settings,
+    gd: gdata::GData,
+    net: GroupSet,
+    seeds: usize,
+    progress: &mut dyn FnMut(ExpProgress) -> Flow,
+) -> Result<Vec<TrainResult>, ExpError> {
+    let jobs: Vec<Job> = (0..seeds)
+        .map(|k| Job {
+            gd: 0,
+            net,
+            k,
+            label: format!("seed {k}"),
+        })
+        .collect();
+    let p = protocol(settings, settings.child.epochs);
+    let threads = settings.trainers().min(jobs.len()).max(1);
+    Ok(replicates::run(&[gd], &jobs, p, threads, &mut |e| {
+        forward(e, 0, seeds, progress)
+    })?)
+}
+
+pub(super) fn forward(
+    e: JobEvent,
+    offset: usize,
+    total: usize,
+    progress: &mut dyn FnMut(ExpProgress) -> Flow,
+) -> Flow {
+    match e {
+        JobEvent::Begin(job, i) => progress(ExpProgress::Begin {
+            label: &job.label,
+            index: offset + i,
+            total,
+        }),
+        JobEvent::Batch(b) => progress(ExpProgress::Batch(b)),
+        JobEvent::Done(job, r) => progress(ExpProgress::Done {
+            label: &job.label,
+            result: r,
+        }),
+    }
+}
