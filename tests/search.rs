@@ -102,9 +102,16 @@ fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
     assert_eq!(reason, FinishReason::Stopped);
     assert!(partial.models.len() >= 17 && partial.models.len() < 40);
 
-    let snap = snapshot::load(&cut).unwrap();
+    // A note and tags written in between change nothing of the replay, and are kept
+    // by the saves of the resumed run.
+    let snap = session::annotate(&cut, Some("cut at 17".into()), Some(vec!["p2".into()])).unwrap();
     let (reason, resumed) = run(snap.settings.clone(), Some(snap), &cut, |_, _| {});
     assert_eq!(reason, FinishReason::MaxModels);
+    let saved = snapshot::load(&cut).unwrap();
+    assert_eq!(
+        (saved.note.as_str(), saved.tags.as_slice()),
+        ("cut at 17", &["p2".to_string()][..])
+    );
     let key = |h: &History| {
         h.steps
             .iter()

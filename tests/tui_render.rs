@@ -315,8 +315,8 @@ fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
         selected: 0,
         dir: Some("/sessions".into()),
         confirm_delete: false,
-        marked: None,
         note: None,
+        ..Default::default()
     }));
     let screen = render(&app, (160, 48));
     assert!(screen.contains("finished"), "status column: {screen}");
@@ -398,6 +398,9 @@ mod truth;
 #[path = "tui/truth_cursor.rs"]
 mod truth_cursor;
 
+#[path = "tui/sessions.rs"]
+mod sessions;
+
 /// Where `needle` is drawn: (column, row) of its first character.
 fn find(screen: &str, needle: &str) -> (u16, u16) {
     for (row, line) in screen.lines().enumerate() {
@@ -458,8 +461,8 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
             selected,
             dir: Some(dir.path().to_path_buf()),
             confirm_delete: false,
-            marked: None,
             note: None,
+            ..Default::default()
         })
     };
     let key =
@@ -554,25 +557,33 @@ fn a_models_details_show_its_curve_orbits_and_the_g_data() {
     assert!(app.overlay.is_none(), "any key closes");
 }
 
+/// `c` on one session, then `c` on another, compares the two, each read whole from
+/// its file: both curves, a row each, and every setting that differs with each run's
+/// value, nothing else.
 #[test]
 fn two_sessions_show_side_by_side() {
     use aen::tui::app::Browser;
-    let path = std::path::PathBuf::from("tests/fixtures/session.json");
-    let snap = aen::snapshot::summary(&path).unwrap();
-    let mut other = snap.clone();
-    other.snapshot.history.models.truncate(12);
-    other.snapshot.settings.search.episode_len = 7;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.json");
+    std::fs::copy("tests/fixtures/session.json", &path).unwrap();
+    let mut short = aen::snapshot::load(&path).unwrap();
+    short.history.models.truncate(12);
+    short.settings.search.episode_len = 7;
+    let short_path = dir.path().join("short.json");
+    aen::snapshot::save(&short, &short_path).unwrap();
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
         loading: false,
         running: None,
         confirm_open: false,
-        entries: vec![(path.clone(), Ok(snap)), ("short.json".into(), Ok(other))],
+        entries: [&path, &short_path]
+            .map(|p| (p.clone(), Ok(aen::snapshot::summary(p).unwrap())))
+            .into(),
         selected: 0,
         dir: Some("/sessions".into()),
         confirm_delete: false,
-        marked: None,
         note: None,
+        ..Default::default()
     }));
     let key =
         |app: &mut App, c: char| app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
@@ -580,23 +591,47 @@ fn two_sessions_show_side_by_side() {
     assert!(render(&app, (120, 40)).contains("marked: select another session"));
     key(&mut app, 'j');
     key(&mut app, 'c');
-    assert!(matches!(app.overlay, Some(Overlay::Compare(_))));
+    assert!(matches!(&app.overlay, Some(Overlay::Compare(runs)) if runs.len() == 2));
     let screen = render(&app, (120, 40));
     for want in [
+        "2 runs compared",
         "session.json",
         "short.json",
-        "30 models",
-        "12 models",
-        "best states",
+        "best state",
         "mean of 20",
         // Every setting that differs, each run's value; nothing else.
         "settings that differ",
-        "search.episode_len = 10",
-        "search.episode_len = 7",
+        "search.episode_len",
     ] {
         assert!(screen.contains(want), "{want}: {screen}");
     }
-    assert!(!screen.contains("search.gamma ="), "{screen}");
+    let row = |text: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(text))
+            .unwrap()
+            .to_string()
+    };
+    let cells = |line: String| {
+        line.split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        cells(row("search.episode_len"))
+            .windows(2)
+            .any(|w| w == ["10", "7"]),
+        "{screen}"
+    );
+    assert!(
+        cells(row("short.json  ")).contains(&"12".to_string()),
+        "{screen}"
+    );
+    assert!(
+        cells(row("session.json  ")).contains(&"30".to_string()),
+        "{screen}"
+    );
+    assert!(!screen.contains("search.gamma"), "{screen}");
     key(&mut app, 'q');
     assert!(app.overlay.is_none(), "any key closes");
 }
@@ -710,8 +745,8 @@ fn the_running_session_shows_as_running_and_opening_another_asks_first() {
         selected: 0,
         dir: Some("/sessions".into()),
         confirm_delete: false,
-        marked: None,
         note: None,
+        ..Default::default()
     }));
     let screen = render(&app, (160, 48));
     assert!(screen.contains("running"), "{screen}");
@@ -852,8 +887,8 @@ fn w_after_the_end_saves_a_copy_that_names_its_session() {
     let copy = aen::snapshot::checkpoint_of(app.dash.snapshot.as_ref().unwrap(), &from);
     aen::snapshot::save_new(&copy, &to).unwrap();
     let back = aen::snapshot::summary(&to).unwrap();
-    assert!(back.snapshot.checkpoint);
-    assert_eq!(back.snapshot.copy_of.as_deref(), Some("run.json"));
+    assert!(back.checkpoint);
+    assert_eq!(back.copy_of.as_deref(), Some("run.json"));
     app.overlay = Some(Overlay::Sessions(Browser {
         loading: false,
         running: None,
@@ -862,8 +897,8 @@ fn w_after_the_end_saves_a_copy_that_names_its_session() {
         selected: 0,
         dir: Some(dir.path().to_path_buf()),
         confirm_delete: false,
-        marked: None,
         note: None,
+        ..Default::default()
     }));
     let screen = render(&app, (160, 48));
     assert!(

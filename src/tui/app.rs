@@ -12,7 +12,7 @@ use crate::engine::experiments::ExpProgress;
 use crate::engine::search::{Control, Event, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::Settings;
-use crate::engine::snapshot::{self, Snapshot, Summary};
+use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::train::Flow;
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
@@ -27,8 +27,9 @@ pub enum UiEvent {
     Engine(u64, Event),
     Preview(PreviewResult),
     Eval(EvalState),
-    /// The session browser's entries, read off the UI thread.
-    Sessions(Vec<(PathBuf, Result<Summary, String>)>),
+    /// Rows of the session browser whose read is number `.0`, read off the UI thread;
+    /// `.2`: the folder is read.
+    Sessions(u64, Vec<Entry>, bool),
     /// The session with the evaluation just run kept in it, or why it could not be.
     EvalKept(Result<Box<Snapshot>, String>),
     /// From the sweep or comparison of the ground-truth view number `.0`.
@@ -56,8 +57,12 @@ pub struct App {
     pub quitting: Option<Instant>,
     /// The help's furthest scroll at the size last drawn, so scrolling stops there.
     pub help_max_scroll: std::cell::Cell<u16>,
-    /// The session file being renamed (its browser row) while the name prompt is open.
-    pub renaming: Option<(PathBuf, usize)>,
+    /// The session file a prompt opened from the browser renames or annotates.
+    pub editing: Option<PathBuf>,
+    /// The session browser, kept while a prompt opened from it is open.
+    pub behind: Option<Browser>,
+    /// Counts the reads of the sessions folder, so rows of an earlier one are ignored.
+    pub reads: u64,
     /// What the last draw made clickable.
     pub hits: HitMap,
     /// The ground-truth view's state, kept while its overlay is closed (a sweep runs on).
@@ -115,7 +120,9 @@ impl App {
             quit: false,
             quitting: None,
             help_max_scroll: std::cell::Cell::new(0),
-            renaming: None,
+            editing: None,
+            behind: None,
+            reads: 0,
             hits: Default::default(),
             truth: None,
             tables: crate::engine::sweep::tables_dir(),
@@ -246,11 +253,11 @@ impl App {
             UiEvent::Engine(..) => {}
             UiEvent::Preview(r) => self.on_preview(r),
             UiEvent::Eval(s) => self.on_eval(s),
-            UiEvent::Sessions(entries) => {
-                if let Some(Overlay::Sessions(b)) = &mut self.overlay
-                    && b.loading
+            UiEvent::Sessions(id, rows, done) => {
+                if let Some(b) = self.browser_mut()
+                    && b.reader.id == id
                 {
-                    b.fill(entries);
+                    b.append(rows, done);
                 }
             }
             UiEvent::EvalKept(Ok(snap)) => {
@@ -415,45 +422,6 @@ impl App {
         d.snapshot = Some(snap);
         self.dash = d;
         self.screen = Screen::Dashboard;
-    }
-
-    pub fn open_sessions(&mut self) {
-        self.open_sessions_at(0, None);
-    }
-
-    /// The session browser with row `selected` selected and a note under the table.
-    /// The folder is read on a thread (summaries only, not the steps), so a folder of
-    /// large sessions never freezes the screen.
-    pub fn open_sessions_at(&mut self, selected: usize, note: Option<String>) {
-        let dir = snapshot::sessions_dir();
-        let read = |dir: Option<PathBuf>| -> Vec<(PathBuf, Result<Summary, String>)> {
-            (dir.as_deref()
-                .map(snapshot::list)
-                .unwrap_or_default()
-                .into_iter())
-            .map(|(p, r)| (p, r.map_err(|e| e.to_string())))
-            .collect()
-        };
-        let mut browser = Browser {
-            selected,
-            entries: Vec::new(),
-            loading: true,
-            running: self.running_path().map(PathBuf::from),
-            confirm_open: false,
-            dir: dir.clone(),
-            confirm_delete: false,
-            marked: None,
-            note,
-        };
-        match self.ui.clone() {
-            Some(ui) => {
-                std::thread::spawn(move || {
-                    let _ = ui.send(UiEvent::Sessions(read(dir)));
-                });
-            }
-            None => browser.fill(read(dir)),
-        }
-        self.overlay = Some(Overlay::Sessions(browser));
     }
 
     /// Ask the engine to stop (it autosaves) and quit once it has.

@@ -4,7 +4,7 @@
 use super::app::*;
 use super::form::{Form, live_specs};
 use super::keys::{self, Action, Mode};
-use super::sessions::{file_name, rename_session};
+use super::sessions::file_name;
 use crate::engine::groups::{Group, GroupSet, NUM_GROUPS, PRESETS};
 use crate::engine::search::{Control, FinishReason, SettingChange};
 use crate::engine::snapshot;
@@ -70,7 +70,10 @@ impl App {
                 | Overlay::Analysis,
             ) => self.overlay = None,
             Some(Overlay::Prompt(p)) => match key.code {
-                KeyCode::Esc => self.overlay = None,
+                KeyCode::Esc => {
+                    self.overlay = None;
+                    self.back_to_browser(None);
+                }
                 KeyCode::Enter => {
                     let (kind, text) = (p.kind, p.text.trim().to_string());
                     self.overlay = None;
@@ -107,10 +110,13 @@ impl App {
     }
 
     fn on_prompt(&mut self, kind: Prompt, text: String) {
+        if matches!(
+            kind,
+            Prompt::Rename | Prompt::Note | Prompt::Tags | Prompt::SessionFilter
+        ) {
+            return self.on_browser_prompt(kind, text);
+        }
         if text.is_empty() && !matches!(kind, Prompt::LogFilter | Prompt::ModelFilter) {
-            if let (Prompt::Rename, Some((_, row))) = (kind, self.renaming.take()) {
-                self.open_sessions_at(row, Some("not renamed: a session needs a name".into()));
-            }
             return;
         }
         match kind {
@@ -159,15 +165,8 @@ impl App {
                     self.overlay = Some(Overlay::Error(e));
                 }
             }
-            Prompt::Rename => {
-                if let Some((from, row)) = self.renaming.take() {
-                    let note = match rename_session(&from, &text, self.running_path()) {
-                        Ok(to) => format!("renamed to {}", file_name(&to)),
-                        Err(e) => e,
-                    };
-                    self.open_sessions_at(row, Some(note));
-                }
-            }
+            // Answered in `on_browser_prompt`.
+            Prompt::Rename | Prompt::Note | Prompt::Tags | Prompt::SessionFilter => {}
         }
     }
 
@@ -546,7 +545,7 @@ impl App {
     fn click(&mut self, t: Target) {
         match (&mut self.overlay, t) {
             (Some(Overlay::Sessions(b)), Target::Session(i)) => {
-                b.selected = i.min(b.entries.len().saturating_sub(1));
+                b.selected = i.min(b.visible().len().saturating_sub(1));
                 b.confirm_delete = false;
             }
             // Anything else under an open overlay is covered by it.

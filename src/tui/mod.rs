@@ -6,7 +6,9 @@
 
 mod analysis_view;
 pub mod app;
+mod browser;
 pub mod charts;
+mod compare_view;
 pub mod dashboard;
 mod events;
 mod export;

@@ -17,7 +17,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Form(lf) => render_live_form(f, area, lf, t),
         Overlay::Sessions(b) => super::sessions_view::render_sessions(f, area, b, t, &app.hits),
         Overlay::Model(m) => render_model(f, area, m, app),
-        Overlay::Compare(runs) => super::sessions_view::render_compare(f, area, runs, t),
+        Overlay::Compare(runs) => super::compare_view::render(f, area, runs, t),
         Overlay::Prompt(p) => render_prompt(f, area, p, t),
         Overlay::Eval => render_eval(f, area, app),
         Overlay::Truth => super::truth_view::render(f, area, app),
@@ -105,6 +105,21 @@ fn render_prompt(f: &mut Frame, area: Rect, p: &PromptState, t: &Theme) {
             "Rename session",
             "name: ",
             "Enter rename the file (in the sessions folder) · Esc cancel",
+        ),
+        Prompt::Note => (
+            "Session note",
+            "note: ",
+            "Enter save it in the session's file (empty: no note) · Esc cancel",
+        ),
+        Prompt::Tags => (
+            "Session tags",
+            "tags: ",
+            "Enter save them in the session's file (commas or spaces between; empty: none) · Esc cancel",
+        ),
+        Prompt::SessionFilter => (
+            "Filter the sessions",
+            "text: ",
+            "Enter show only sessions whose data set, strategy or tags hold it (empty: all) · Esc cancel",
         ),
     };
     // As wide as its text (a folder path can be long), and wrapped when the screen is
@@ -218,6 +233,11 @@ fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     }
     lines.push(Line::styled("Keys", t.title()));
     for (k, h) in keys::help_rows(app.screen_mode()) {
+        row(&mut lines, k, h);
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("In the session browser (o)", t.title()));
+    for (k, h) in keys::help_rows(keys::Mode::Sessions) {
         row(&mut lines, k, h);
     }
     lines.push(Line::raw(""));

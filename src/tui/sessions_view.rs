@@ -1,42 +1,97 @@
-//! The session browser and the comparison of runs: what each saved session is, and
-//! what differs between two of them.
+//! The session browser drawn: a row per saved session (marks and tags with it), the
+//! filter in the title, and the selected session's note and settings under the table.
 
 use super::app::{Browser, HitMap, Target};
 use super::theme::Theme;
-use super::widgets::{block, centered, fmt_count, fmt_dur, settings_brief};
+use super::widgets::{block, centered, ellipsize, fmt_dur, settings_brief};
 use crate::engine::experiments::set_label;
 use crate::engine::search::FinishReason;
 use crate::engine::settings::Settings;
-use crate::engine::snapshot::{Snapshot, Summary};
+use crate::engine::snapshot::Summary;
 use ratatui::prelude::*;
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, Wrap};
 
 /// "finished" (it reached its max models or episodes) or "stopped" (by the user, a
 /// signal or a crash, or running now: it can be resumed).
-pub fn session_status(s: &Snapshot) -> &'static str {
-    match s.finished {
+pub fn session_status(finished: Option<&FinishReason>) -> &'static str {
+    match finished {
         Some(FinishReason::Stopped) | None => "stopped",
         Some(_) => "finished",
     }
 }
 
-fn session_cells(name: String, s: &Result<Summary, String>, running: bool) -> Vec<String> {
+/// Text from a session file as one line: a hand-edited note may hold line breaks or
+/// escapes that would break the table.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The table's columns: header, width, and the rank in which they give way when the
+/// screen is too narrow for all (0: always shown).
+const COLUMNS: [(&str, Constraint, u8); 11] = [
+    ("", Constraint::Length(1), 0),
+    ("file", Constraint::Min(14), 0),
+    ("tags", Constraint::Min(8), 1),
+    ("status", Constraint::Length(10), 0),
+    ("strategy", Constraint::Length(10), 3),
+    ("reward", Constraint::Length(8), 5),
+    ("data set", Constraint::Length(14), 2),
+    ("groups", Constraint::Min(12), 4),
+    ("models", Constraint::Length(7), 0),
+    ("best", Constraint::Length(7), 0),
+    ("saved", Constraint::Length(17), 6),
+];
+
+/// The columns (indices of [`COLUMNS`]) that fit `width` at their least, a column
+/// apart: those of rank 0, then by rank while they fit.
+fn columns_for(width: u16) -> Vec<usize> {
+    let least = |c: &Constraint| match *c {
+        Constraint::Length(n) | Constraint::Min(n) => n + 1,
+        _ => 1,
+    };
+    let mut keep: Vec<usize> = (0..COLUMNS.len()).filter(|&i| COLUMNS[i].2 == 0).collect();
+    let mut used: u16 = keep.iter().map(|&i| least(&COLUMNS[i].1)).sum();
+    for rank in 1..=6 {
+        for i in (0..COLUMNS.len()).filter(|&i| COLUMNS[i].2 == rank) {
+            if used + least(&COLUMNS[i].1) <= width + 1 {
+                used += least(&COLUMNS[i].1);
+                keep.push(i);
+            }
+        }
+    }
+    keep.sort_unstable();
+    keep
+}
+
+/// A row's cells, one per column of [`COLUMNS`]; the name, tags and groups end in an
+/// ellipsis where their column (`widths`, by the same index) is narrower.
+fn session_cells(
+    name: String,
+    s: &Result<Summary, String>,
+    running: bool,
+    widths: &[u16],
+) -> Vec<String> {
+    let fit = |k: usize, text: String| ellipsize(&text, widths[k] as usize);
     match s {
-        Ok(Summary { snapshot: s, .. }) => vec![
-            name,
+        Ok(s) => vec![
+            String::new(),
+            fit(1, name),
+            fit(2, one_line(&s.tags.join(" "))),
             if running {
                 "running".into()
             } else if s.checkpoint {
                 "copy".into()
             } else {
-                session_status(s).into()
+                session_status(s.finished.as_ref()).into()
             },
             s.settings.search.strategy.name().to_string(),
             setting(&s.settings, "search.reward"),
             s.dataset.clone(),
-            set_label(s.settings.data.groups),
-            s.history.models.len().to_string(),
-            s.best_val().map(|v| format!("{v:.2}")).unwrap_or_default(),
+            fit(7, set_label(s.settings.data.groups)),
+            s.models.to_string(),
+            s.best_val.map(|v| format!("{v:.2}")).unwrap_or_default(),
             s.saved_at
                 .chars()
                 .take(16)
@@ -45,124 +100,149 @@ fn session_cells(name: String, s: &Result<Summary, String>, running: bool) -> Ve
         ],
         Err(e) => {
             let mut v = vec![
-                name,
+                String::new(),
+                fit(1, name),
+                String::new(),
                 "unreadable".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-                e.clone(),
             ];
-            v.resize(9, String::new());
+            v.resize(COLUMNS.len(), String::new());
+            // Where the groups would be, or else in the tags' column.
+            let at = if widths[7] > 0 { 7 } else { 2 };
+            v[at] = fit(at, one_line(e));
             v
         }
     }
 }
 
+/// The browser's title: where the sessions are, and the filter and marks when on.
+fn title(b: &Browser, shown: usize) -> String {
+    let dir = (b.dir.as_ref())
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    let marked = match b.marked.len() {
+        0 => String::new(),
+        n => format!(" · {n} marked"),
+    };
+    match &b.filter {
+        Some(f) => format!(
+            "Sessions holding \"{}\": {shown} of {} (Esc clears the filter){marked} · in {dir}",
+            one_line(f),
+            b.entries.len()
+        ),
+        None => format!(
+            "Sessions in {dir}{marked} (Enter resume · v read-only · r rename · d delete · Esc)"
+        ),
+    }
+}
+
 pub(super) fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme, hits: &HitMap) {
-    let rows: Vec<Row> = b
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, (p, s))| {
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let running = b.running.as_deref() == Some(p.as_path());
-            let row = Row::new(session_cells(name, s, running).into_iter().map(Cell::from));
-            if i == b.selected {
-                row.style(t.selected())
-            } else {
-                row
-            }
-        })
-        .collect();
     let r = centered(
         area,
         area.width.saturating_sub(4),
         area.height.saturating_sub(4),
     );
     f.render_widget(Clear, r);
-    let dir = b
-        .dir
-        .as_ref()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default();
-    let title =
-        format!("Sessions in {dir} (Enter resume · v read-only · r rename · d delete · Esc)");
+    let visible = b.visible();
+    let title = ellipsize(&title(b, visible.len()), r.width.saturating_sub(4) as usize);
     let outer = block(&title, true, t);
     let inner = outer.inner(r);
     f.render_widget(outer, r);
     let [table_area, detail_area] =
-        Layout::vertical([Constraint::Min(2), Constraint::Length(4)]).areas(inner);
+        Layout::vertical([Constraint::Min(2), Constraint::Length(5)]).areas(inner);
     f.render_widget(
         Paragraph::new(session_detail(b, t)).wrap(Wrap { trim: true }),
         detail_area,
     );
-    if rows.is_empty() {
-        let says = if b.loading {
-            "reading the sessions..."
-        } else {
-            "no saved sessions yet"
+    if visible.is_empty() {
+        let says = match (b.loading, &b.filter) {
+            (true, _) => "reading the sessions...",
+            (false, Some(_)) => "no session matches the filter (Esc clears it)",
+            (false, None) => "no saved sessions yet",
         };
         f.render_widget(Paragraph::new(says), table_area);
         return;
     }
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(16),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(14),
-            Constraint::Min(12),
-            Constraint::Length(7),
-            Constraint::Length(7),
-            Constraint::Length(17),
-        ],
-    )
-    .header(
-        Row::new(vec![
-            "file", "status", "strategy", "reward", "data set", "groups", "models", "best", "saved",
-        ])
-        .style(t.title()),
-    );
+    // Rows under the header line, as many as show: the list scrolls to the selection.
+    let height = table_area.height.saturating_sub(1).max(1) as usize;
+    let mut top = b.scroll.get().min(b.selected);
+    if b.selected >= top + height {
+        top = b.selected + 1 - height;
+    }
+    b.scroll.set(top);
+    let shown_cols = columns_for(table_area.width);
+    let constraints: Vec<Constraint> = shown_cols.iter().map(|&i| COLUMNS[i].1).collect();
+    let solved = Layout::horizontal(constraints.clone())
+        .spacing(1)
+        .split(table_area);
+    // By index of COLUMNS; 0 for a column not shown.
+    let mut widths = [0u16; COLUMNS.len()];
+    for (k, &i) in shown_cols.iter().enumerate() {
+        widths[i] = solved[k].width;
+    }
+    let rows: Vec<Row> = (visible.iter().enumerate().skip(top).take(height))
+        .map(|(row, &i)| {
+            let (p, s) = &b.entries[i];
+            let name = (p.file_name())
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let running = b.running.as_deref() == Some(p.as_path());
+            let mut cells = session_cells(name, s, running, &widths);
+            if b.is_marked(p) {
+                cells[0] = "●".into();
+            }
+            let cells: Vec<Cell> = (shown_cols.iter())
+                .map(|&c| Cell::from(std::mem::take(&mut cells[c])))
+                .collect();
+            let line = Row::new(cells);
+            if row == b.selected {
+                line.style(t.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    let shown = rows.len();
+    let header = shown_cols.iter().map(|&i| COLUMNS[i].0);
+    let table = Table::new(rows, constraints).header(Row::new(header).style(t.title()));
     f.render_widget(table, table_area);
-    // Rows under the header line, as many as show.
-    for i in 0..b.entries.len() {
-        let y = table_area.y + 1 + i as u16;
-        if y >= table_area.bottom() {
-            break;
-        }
+    for k in 0..shown {
+        let y = table_area.y + 1 + k as u16;
         hits.add(
             Rect::new(table_area.x, y, table_area.width, 1),
-            Target::Session(i),
+            Target::Session(top + k),
         );
     }
 }
 
-/// Under the table: the selected run's settings and extent, and the last note.
+/// Under the table: the last note, then the selected run's own note, extent and
+/// settings.
 fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
-    // The note first: a question ("press d again") must not be wrapped out of sight.
+    // The browser's note first: a question ("press d again") must not be wrapped out
+    // of sight.
     let mut detail: Vec<Line> = (b.note.iter())
         .map(|n| Line::styled(n.clone(), t.accent()))
         .collect();
-    if let Some((_, Ok(s))) = b.entries.get(b.selected) {
+    if let Some((_, Err(e))) = b.current() {
+        detail.push(Line::styled(one_line(e), t.error()));
+    }
+    if let Some((_, Ok(s))) = b.current() {
+        if !s.note.is_empty() {
+            detail.push(Line::from(vec![
+                Span::styled("note: ", t.title()),
+                Span::raw(one_line(&s.note)),
+            ]));
+        }
         detail.push(Line::styled(
             format!(
                 "{} steps, {} episodes, {} of search",
                 s.steps,
                 s.episodes,
-                fmt_dur(s.snapshot.seconds)
+                fmt_dur(s.seconds)
             ),
             t.dim(),
         ));
-        detail.push(Line::styled(
-            settings_brief(&s.snapshot.current_settings()),
-            t.dim(),
-        ));
-        if let Some(of) = &s.snapshot.copy_of {
+        detail.push(Line::styled(settings_brief(&s.current_settings()), t.dim()));
+        if let Some(of) = &s.copy_of {
             detail.push(Line::styled(
                 format!("a copy of {of}, kept as saved: resuming it continues in a new session"),
                 t.dim(),
@@ -172,125 +252,7 @@ fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
     detail
 }
 
-/// Two runs side by side: their accuracy curves (mean of 20) on one chart, then each
-/// run's settings and best states.
-pub(super) fn render_compare(f: &mut Frame, area: Rect, runs: &[(String, Snapshot); 2], t: &Theme) {
-    use crate::engine::report::rolling_mean;
-    use ratatui::symbols::Marker;
-    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
-    let inner = super::widgets::overlay_frame(f, area, "Two runs side by side (any key closes)", t);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Min(5)]).areas(inner);
-    let curves: Vec<Vec<(f64, f64)>> = (runs.iter())
-        .map(|(_, s)| {
-            (rolling_mean(&s.history.models, 20).into_iter())
-                .map(|(i, v)| (i as f64, v))
-                .collect()
-        })
-        .collect();
-    let n = (runs.iter())
-        .map(|(_, s)| s.history.models.len())
-        .max()
-        .unwrap_or(1);
-    let x = [1.0, (n as f64).max(2.0)];
-    let y = super::charts::bounds(curves.iter().flatten().map(|p| p.1));
-    let marks = ["⣿", "⣿"];
-    let sets: Vec<Dataset> = (curves.iter().enumerate())
-        .map(|(k, c)| {
-            Dataset::default()
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(t.series(k))
-                .data(c)
-        })
-        .collect();
-    let mut legend = vec![Span::styled(
-        " validation %, mean of 20, by models trained: ",
-        t.title(),
-    )];
-    for (k, (name, _)) in runs.iter().enumerate() {
-        legend.push(Span::styled(marks[k], t.series(k)));
-        legend.push(Span::raw(format!(" {name} ")));
-    }
-    let chart =
-        Chart::new(sets)
-            .legend_position(None)
-            .block(super::widgets::block_line(Line::from(legend), false, t))
-            .x_axis(Axis::default().bounds(x).labels(super::charts::axis_labels(
-                x,
-                top.width,
-                |v| super::charts::label(v, 0),
-            )))
-            .y_axis(Axis::default().bounds(y).labels(super::charts::axis_labels(
-                y,
-                u16::MAX,
-                |v| super::charts::label(v, 1),
-            )));
-    f.render_widget(chart, top);
-    let cols = Layout::horizontal([Constraint::Percentage(50); 2]).split(bottom);
-    let diff = crate::engine::settings::advice::differences(
-        &runs[0].1.current_settings(),
-        &runs[1].1.current_settings(),
-    );
-    for (k, (name, s)) in runs.iter().enumerate() {
-        f.render_widget(
-            Paragraph::new(compare_column(k, name, s, &diff, t)).wrap(Wrap { trim: false }),
-            cols[k],
-        );
-    }
-}
-
 /// A setting's value as the settings table shows it.
-fn setting(s: &Settings, key: &str) -> String {
+pub(super) fn setting(s: &Settings, key: &str) -> String {
     crate::engine::settings::spec(key).map_or(String::new(), |spec| spec.get(s))
-}
-
-/// One run's column under the comparison chart: what it is, how it ran, its best
-/// states, and its value of every setting that differs between the runs (`diff`: key
-/// and each run's value).
-fn compare_column<'a>(
-    k: usize,
-    name: &str,
-    s: &Snapshot,
-    diff: &[(&str, String, String)],
-    t: &Theme,
-) -> Vec<Line<'a>> {
-    let mut lines = vec![
-        Line::styled(
-            format!(
-                "{name}: {} · data {}",
-                s.dataset,
-                set_label(s.settings.data.groups)
-            ),
-            t.series(k),
-        ),
-        Line::styled(settings_brief(&s.current_settings()), t.dim()),
-        Line::styled(
-            format!(
-                "{} models, {} of search, {}",
-                s.history.models.len(),
-                fmt_dur(s.seconds),
-                session_status(s)
-            ),
-            t.dim(),
-        ),
-        Line::styled("  val  test  params  best states", t.title()),
-    ];
-    for m in s.history.best(5) {
-        lines.push(Line::raw(format!(
-            "{:>5.1} {:>5.1} {:>7}  {}",
-            m.val_acc,
-            m.test_acc,
-            fmt_count(m.params as f64),
-            set_label(m.state)
-        )));
-    }
-    if !diff.is_empty() {
-        lines.push(Line::styled("  settings that differ", t.title()));
-    }
-    for (key, a, b) in diff {
-        let v = if k == 0 { a } else { b };
-        lines.push(Line::raw(format!("  {key} = {v}")));
-    }
-    lines
 }

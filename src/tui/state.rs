@@ -1,6 +1,7 @@
 //! The TUI's state: screens, panes, overlays, the set-up screen and the dashboard.
 //! Rendering reads it by reference; `app` and `input` change it.
 
+pub use super::browser::{Browser, Entry, MAX_COMPARE, Reader};
 use super::form::Form;
 use super::preview::PreviewResult;
 use crate::engine::compare::GroundTruth;
@@ -9,7 +10,7 @@ use crate::engine::experiments::EvalRow;
 use crate::engine::groups::GroupSet;
 use crate::engine::search::{FinishReason, ModelRecord, RunInfo, RunView};
 use crate::engine::settings::Settings;
-use crate::engine::snapshot::{Snapshot, Summary};
+use crate::engine::snapshot::Snapshot;
 use crate::engine::train::TrainProgress;
 use ratatui::layout::{Position, Rect};
 use std::collections::VecDeque;
@@ -97,35 +98,6 @@ pub enum RunStatus {
     ReadOnly,
 }
 
-pub struct Browser {
-    /// Each session's summary (its steps are not read), or why it cannot be read.
-    pub entries: Vec<(PathBuf, Result<Summary, String>)>,
-    /// The folder is still being read, off the UI thread.
-    pub loading: bool,
-    /// The session a search is writing now, shown as running.
-    pub running: Option<PathBuf>,
-    /// Enter was pressed on another session while a search runs: the next Enter stops
-    /// that search (it saves) and opens this one.
-    pub confirm_open: bool,
-    pub selected: usize,
-    pub dir: Option<PathBuf>,
-    /// `d` was pressed once: the next `d` deletes the selected session.
-    pub confirm_delete: bool,
-    /// The row marked with `c`, to compare with the next one marked.
-    pub marked: Option<usize>,
-    /// The outcome of the last rename or delete, or the question being asked.
-    pub note: Option<String>,
-}
-
-impl Browser {
-    /// The folder as read: the selection stays in range.
-    pub fn fill(&mut self, entries: Vec<(PathBuf, Result<Summary, String>)>) {
-        self.selected = self.selected.min(entries.len().saturating_sub(1));
-        self.entries = entries;
-        self.loading = false;
-    }
-}
-
 /// The live-settings form and the draft it validates against.
 pub struct LiveForm {
     pub form: Form,
@@ -143,6 +115,11 @@ pub enum Prompt {
     ExportDir,
     /// A new name for the session file selected in the browser.
     Rename,
+    /// The note, or the tags, of the session selected in the browser.
+    Note,
+    Tags,
+    /// The text the browser shows the sessions of (data set, strategy, tags).
+    SessionFilter,
     /// The new max models of a finished search to continue.
     Extend,
 }
@@ -177,8 +154,8 @@ pub enum Overlay {
     Eval,
     /// One model's details.
     Model(Box<ModelView>),
-    /// Two saved runs side by side: (file name, run) each.
-    Compare(Box<[(String, Snapshot); 2]>),
+    /// Saved runs compared, 2 to [`MAX_COMPARE`]: (file name, run) each, read whole.
+    Compare(Vec<(String, Snapshot)>),
     /// The ground truth (`App::truth`): map, true best, strategies compared.
     Truth,
     /// The run so far: best against networks trained, the Pareto front, group effects.

@@ -67,7 +67,15 @@ impl Theme {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }
     pub fn series(&self, k: usize) -> Style {
-        const C: [Color; 4] = [Color::Cyan, Color::Yellow, Color::Magenta, Color::Green];
+        // Six: as many runs as the comparison of sessions shows at once.
+        const C: [Color; 6] = [
+            Color::Cyan,
+            Color::Yellow,
+            Color::Magenta,
+            Color::Green,
+            Color::LightRed,
+            Color::LightBlue,
+        ];
         self.fg(C[k % C.len()])
     }
 }

@@ -207,8 +207,8 @@ pub fn resume(snap: Snapshot, path: PathBuf, changes: Vec<SettingChange>) -> Res
         // A run that held it may have saved more between our read and our lock:
         // continuing what was read would overwrite that.
         if let Ok(now) = snapshot::summary(&path)
-            && (now.snapshot.seconds != snap.seconds
-                || now.snapshot.history.models.len() != snap.history.models.len()
+            && (now.seconds != snap.seconds
+                || now.models != snap.history.models.len()
                 || now.steps != snap.history.steps.len())
         {
             bail!(
@@ -305,6 +305,39 @@ pub fn keep_evaluation(
         rows: done.rows.clone(),
     });
     snapshot::save(&snap, path).context("cannot keep the final evaluation in the session")?;
+    Ok(snap)
+}
+
+/// Sets the note and tags of the session saved at `path` (None: as they are), taking
+/// its lock (no search may be writing it), and returns the session as saved. The file
+/// is replaced whole or not at all, keeping its modification time: the browser lists
+/// sessions by when their runs last saved, not by when they were annotated.
+pub fn annotate(path: &Path, note: Option<String>, tags: Option<Vec<String>>) -> Result<Snapshot> {
+    let _lock = crate::fsio::Lock::take(path)?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.permissions().readonly() {
+        bail!(
+            "{} is read-only: nothing was changed (make it writable to annotate it)",
+            path.display()
+        );
+    }
+    let mut snap = snapshot::load(path)?;
+    if let Some(note) = note {
+        snap.note = note;
+    }
+    if let Some(tags) = tags {
+        snap.tags = tags;
+    }
+    snapshot::save(&snap, path).context("cannot save the note and tags in the session")?;
+    // Only where the index tells the new file from the old by more than its time and
+    // length (its inode and change time, see `snapshot::Listing`).
+    #[cfg(unix)]
+    if let Ok(mtime) = meta.modified()
+        && let Ok(f) = std::fs::File::options().write(true).open(path)
+    {
+        let _ = f.set_modified(mtime);
+    }
     Ok(snap)
 }
 

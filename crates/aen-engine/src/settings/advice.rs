@@ -1,6 +1,6 @@
 //! What to tell a user about settings: those that are valid but under which the search
 //! cannot do what it is for (said before it starts, never refused), and what differs
-//! between two runs' settings.
+//! between runs' settings.
 
 use super::{Settings, StrategyKind, TABLE};
 
@@ -50,12 +50,36 @@ impl Settings {
     }
 }
 
-/// Every setting whose value differs between `a` and `b`, in table order, as
-/// (key, value in a, value in b); nothing that is the same.
-pub fn differences(a: &Settings, b: &Settings) -> Vec<(&'static str, String, String)> {
+/// Every setting whose values are not all the same in `runs`, in table order, as
+/// (key, each run's value); nothing that is the same in all of them.
+pub fn differences(runs: &[&Settings]) -> Vec<(&'static str, Vec<String>)> {
     TABLE
         .iter()
-        .map(|s| (s.key, s.get(a), s.get(b)))
-        .filter(|(_, x, y)| x != y)
+        .map(|s| (s.key, runs.iter().map(|r| s.get(r)).collect::<Vec<_>>()))
+        .filter(|(_, v)| v.iter().any(|x| x != &v[0]))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_name_each_setting_not_equal_in_all_runs_with_every_value() {
+        let a = Settings::default();
+        let mut b = a.clone();
+        b.search.gamma = 0.9;
+        let mut c = a.clone();
+        c.child.epochs = a.child.epochs + 1;
+        let d = differences(&[&a, &b, &c]);
+        let keys: Vec<&str> = d.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys.len(), 2, "{d:?}");
+        assert!(keys.contains(&"search.gamma") && keys.contains(&"child.epochs"));
+        let (_, gamma) = d.iter().find(|(k, _)| *k == "search.gamma").unwrap();
+        assert_eq!(gamma.len(), 3);
+        assert_eq!(gamma[0], gamma[2]);
+        assert_ne!(gamma[0], gamma[1]);
+        assert!(differences(&[&a, &a.clone(), &a.clone()]).is_empty());
+        assert!(differences(&[&a]).is_empty() && differences(&[]).is_empty());
+    }
 }

@@ -44,8 +44,11 @@ pub(super) struct Worker {
     pending: Vec<SettingChange>,
     /// How many of the replayed snapshot's recorded changes have been applied.
     next_change: usize,
-    /// The resumed snapshot's final evaluations, kept in every snapshot saved.
+    /// What the resumed snapshot holds beside the run: its final evaluations and the
+    /// researcher's note and tags, kept in every snapshot saved.
     evaluations: Vec<crate::snapshot::Evaluation>,
+    note: String,
+    tags: Vec<String>,
     /// (steps, changes) when the replay caught up: if nothing was added after it, the
     /// snapshot on disk is already this run and is not rewritten.
     replayed: Option<(usize, usize)>,
@@ -86,9 +89,9 @@ impl Worker {
         autosave: bool,
     ) -> Worker {
         let prior: &[ModelRecord] = resume.as_ref().map_or(&[], |s| &s.history.models);
-        let resume_evaluations = resume
-            .as_ref()
-            .map_or(Vec::new(), |s| s.evaluations.clone());
+        let (resume_evaluations, note, tags) = resume.as_ref().map_or_else(Default::default, |s| {
+            (s.evaluations.clone(), s.note.clone(), s.tags.clone())
+        });
         let info_path = info.snapshot_path.clone();
         let mut children = Children::new(eval, prior, &settings);
         children.set_trainers(&settings);
@@ -104,6 +107,8 @@ impl Worker {
             pending: Vec::new(),
             next_change: 0,
             evaluations: resume_evaluations,
+            note,
+            tags,
             replayed: None,
             events: ch.events,
             control: ch.control,
@@ -153,6 +158,8 @@ impl Worker {
     fn snapshot(&self) -> Snapshot {
         Snapshot {
             evaluations: self.evaluations.clone(),
+            note: self.note.clone(),
+            tags: self.tags.clone(),
             ..Snapshot::new(
                 self.initial_settings.clone(),
                 &self.info,

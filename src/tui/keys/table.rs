@@ -1,77 +1,7 @@
-//! The keymap: one table drives key handling, the hint bar and the `?` overlay, so
-//! help never drifts from behaviour.
+//! The keymap's one table: every key of every mode, its action and its help text.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Setup,
-    /// The dashboard of a search in progress.
-    Dashboard,
-    /// The dashboard of a search that has ended, failed or was opened read-only: nothing
-    /// runs, so pausing and tweaking give way to evaluation, export and a new search.
-    Finished,
-    Form,
-    Sessions,
-    /// The ground-truth view: with an incomplete table and no sweep running, with a
-    /// sweep running, and with the complete table.
-    Truth,
-    TruthSweeping,
-    TruthComplete,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Help,
-    Quit,
-    FocusNext,
-    FocusPrev,
-    Up,
-    Down,
-    Left,
-    Right,
-    Toggle,
-    NextPreset,
-    Resample,
-    Start,
-    OpenSessions,
-    Zoom,
-    PauseResume,
-    Tweaks,
-    Save,
-    FinalEval,
-    Export,
-    Sort,
-    NewSearch,
-    Extend,
-    Details,
-    Edit,
-    Apply,
-    Close,
-    ViewReadOnly,
-    Delete,
-    Rename,
-    Compare,
-    GroundTruth,
-    Sweep,
-    PageUp,
-    PageDown,
-    Oldest,
-    Newest,
-    Filter,
-    Analysis,
-    Reset,
-}
-
-pub struct Binding {
-    pub modes: &'static [Mode],
-    pub keys: &'static [KeyCode],
-    pub label: &'static str,
-    pub action: Action,
-    pub help: &'static str,
-    /// Shown in the one-line hint bar.
-    pub hint: bool,
-}
+use super::kinds::{Action, Binding, Mode};
+use crossterm::event::KeyCode;
 
 use KeyCode::*;
 use Mode::*;
@@ -455,11 +385,19 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
     Binding {
-        modes: &[Form, Sessions],
+        modes: &[Form],
         keys: &[Esc],
         label: "Esc",
         action: Action::Close,
         help: "close without applying",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Esc],
+        label: "Esc",
+        action: Action::Close,
+        help: "close the browser (with a filter on: clear the filter)",
         hint: true,
     },
     Binding {
@@ -499,7 +437,39 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[Char('c')],
         label: "c",
         action: Action::Compare,
-        help: "mark the selected session; c on another shows the two side by side",
+        help: "compare: the marked sessions and the selected one side by side (2 to 6; with none marked, c marks this one)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char(' ')],
+        label: "Space",
+        action: Action::Toggle,
+        help: "mark the selected session to compare, or unmark it",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char('/')],
+        label: "/",
+        action: Action::Filter,
+        help: "filter: show only the sessions whose data set, strategy or tags hold a text (Esc clears)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char('n')],
+        label: "n",
+        action: Action::Note,
+        help: "note: edit the selected session's note (one line, saved in its file)",
+        hint: true,
+    },
+    Binding {
+        modes: &[Sessions],
+        keys: &[Char('t')],
+        label: "t",
+        action: Action::Tags,
+        help: "tags: edit the selected session's tags, separated by commas or spaces (saved in its file)",
         hint: true,
     },
     Binding {
@@ -551,41 +521,3 @@ pub const BINDINGS: &[Binding] = &[
         hint: true,
     },
 ];
-
-pub fn action_for(mode: Mode, key: &KeyEvent) -> Option<Action> {
-    if key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-    {
-        return None;
-    }
-    BINDINGS
-        .iter()
-        .find(|b| b.modes.contains(&mode) && b.keys.contains(&key.code))
-        .map(|b| b.action)
-}
-
-pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.hint && b.modes.contains(&mode))
-        .map(|b| (b.label, short(b.help)))
-        .collect()
-}
-
-/// The first words of the help text, for the hint bar.
-fn short(help: &'static str) -> &'static str {
-    help.split([' ', '(', ':']).next().unwrap_or(help)
-}
-
-pub fn help_rows(mode: Mode) -> Vec<(&'static str, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.modes.contains(&mode))
-        .map(|b| (b.label, b.help))
-        .collect()
-}
-
-pub fn is_ctrl_c(key: &KeyEvent) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == Char('c')
-}

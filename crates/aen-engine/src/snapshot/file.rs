@@ -17,7 +17,7 @@ pub const FORMAT: &str = "aen-snapshot";
 /// Version 3 records `search.equivalence`; versions 1 and 2 predate it and load as
 /// `none`, so they resume with the seeds and counts they were made with.
 pub const VERSION: u32 = 3;
-const READABLE: [u64; 3] = [1, 2, 3];
+pub(super) const READABLE: [u64; 3] = [1, 2, 3];
 /// Larger files are refused before they are read (a full search is a few MB).
 pub const MAX_BYTES: u64 = 512 << 20;
 
@@ -51,6 +51,13 @@ pub struct Snapshot {
     /// one under settings already evaluated replaces that one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluations: Vec<Evaluation>,
+    /// The researcher's note on the run, one line of free text (see [`check_note`]).
+    /// Neither it nor the tags play any part in a replay.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// Labels to find the run by (see [`parse_tags`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 pub use crate::evaluation::Evaluation;
@@ -93,6 +100,8 @@ impl Snapshot {
             checkpoint: false,
             copy_of: None,
             evaluations: Vec::new(),
+            note: String::new(),
+            tags: Vec::new(),
         }
     }
 
@@ -301,7 +310,10 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
 /// Snapshots saved before `data.normalize` existed trained on raw pixels, and those
 /// before version 3 gave every group set its own network: they resume under "none" for
 /// both, not under the newer defaults, so their new models match their old ones.
-fn with_old_defaults(version: u64, mut settings: serde_json::Value) -> serde_json::Value {
+pub(super) fn with_old_defaults(
+    version: u64,
+    mut settings: serde_json::Value,
+) -> serde_json::Value {
     if let Some(data) = settings
         .pointer_mut("/data")
         .and_then(|d| d.as_object_mut())
@@ -326,152 +338,68 @@ pub fn sessions_dir() -> Option<PathBuf> {
     crate::data::user_data_dir().map(|d| d.join("sessions"))
 }
 
-/// A session as a list of sessions shows it: the snapshot without its steps and
-/// episodes (`snapshot.history` holds neither), with their counts. Read in one
-/// streaming pass, so memory does not grow with the steps, which are most of a file.
-#[derive(Clone)]
-pub struct Summary {
-    pub snapshot: Snapshot,
-    pub steps: usize,
-    pub episodes: usize,
+/// The longest note, in characters: a note is a line to find a run by, not a report.
+pub const MAX_NOTE: usize = 1000;
+/// The most tags a session holds, and the longest tag, in characters.
+pub const MAX_TAGS: usize = 32;
+pub const MAX_TAG: usize = 40;
+
+/// `text` as a session's note (trimmed; empty clears it), or why it cannot be one.
+pub fn check_note(text: &str) -> Result<String, String> {
+    let note = text.trim();
+    if note.chars().any(char::is_control) {
+        return Err("a note is one line of text: no control characters (tabs, line breaks)".into());
+    }
+    if note.chars().count() > MAX_NOTE {
+        return Err(format!("a note is at most {MAX_NOTE} characters"));
+    }
+    Ok(note.to_string())
 }
 
-/// A JSON array's length, its items skipped unparsed.
-#[derive(Default)]
-struct Count(usize);
-
-impl<'de> serde::Deserialize<'de> for Count {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Count, A::Error> {
-                let mut n = 0;
-                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
-                    n += 1;
-                }
-                Ok(Count(n))
-            }
+/// The tags in `text`, separated by commas or spaces: trimmed, each kept once (the
+/// first spelling of tags that differ only in case, since the browser's filter does
+/// not tell them apart), in the order given; empty clears them. Or why they cannot be
+/// tags.
+pub fn parse_tags(text: &str) -> Result<Vec<String>, String> {
+    // Checked before splitting: a tab or line break is a control character to refuse,
+    // not a separator to accept.
+    if text.chars().any(char::is_control) {
+        return Err("tags hold no control characters (tabs, line breaks): separate them with commas or spaces".into());
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for tag in text.split([',', ' ']) {
+        let tag = tag.trim();
+        if tag.is_empty() {
+            continue;
         }
-        d.deserialize_seq(V)
+        if tag.chars().count() > MAX_TAG {
+            return Err(format!("{tag:?}: a tag is at most {MAX_TAG} characters"));
+        }
+        if !tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            tags.push(tag.to_string());
+        }
     }
-}
-
-#[derive(Deserialize)]
-struct LeanHistory {
-    #[serde(default)]
-    steps: Count,
-    #[serde(default)]
-    models: Vec<crate::search::records::ModelRecord>,
-    #[serde(default)]
-    episodes: Count,
-    #[serde(default)]
-    changes: Vec<(usize, crate::search::change::SettingChange)>,
-}
-
-#[derive(Deserialize)]
-struct Lean {
-    format: Option<serde_json::Value>,
-    version: Option<serde_json::Value>,
-    settings: Option<serde_json::Value>,
-    #[serde(default)]
-    saved_at: String,
-    #[serde(default)]
-    dataset: String,
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    device: String,
-    history: Option<LeanHistory>,
-    #[serde(default)]
-    finished: Option<FinishReason>,
-    #[serde(default)]
-    seconds: f64,
-    #[serde(default)]
-    checkpoint: bool,
-    #[serde(default)]
-    copy_of: Option<String>,
-    #[serde(default)]
-    evaluations: Vec<Evaluation>,
-}
-
-/// Reads the [`Summary`] of the snapshot at `path`.
-pub fn summary(path: &Path) -> Result<Summary, SnapshotError> {
-    let p = || path.to_path_buf();
-    let file =
-        fsio::open_regular(path, "snapshot").map_err(|e| SnapshotError::Io(e.to_string()))?;
-    let reader = std::io::BufReader::new(std::io::Read::take(file, MAX_BYTES + 1));
-    let lean: Lean = serde_json::from_reader(reader).map_err(|e| SnapshotError::NotSnapshot {
-        path: p(),
-        msg: format!("not a readable snapshot: {e}"),
-    })?;
-    if lean.format.as_ref().and_then(|v| v.as_str()) != Some(FORMAT) {
-        return Err(SnapshotError::NotSnapshot {
-            path: p(),
-            msg: "no `format: aen-snapshot` field".into(),
-        });
+    if tags.len() > MAX_TAGS {
+        return Err(format!("at most {MAX_TAGS} tags, not {}", tags.len()));
     }
-    let version = lean.version.as_ref().and_then(|v| v.as_u64());
-    let Some(version) = version.filter(|v| READABLE.contains(v)) else {
-        return Err(SnapshotError::Version {
-            path: p(),
-            found: lean.version.map_or("(none)".into(), |v| v.to_string()),
-        });
-    };
-    let corrupt = |msg: String| SnapshotError::Corrupt { path: p(), msg };
-    let settings = with_old_defaults(version, lean.settings.unwrap_or_default());
-    let settings: Settings =
-        serde_json::from_value(settings).map_err(|e| corrupt(e.to_string()))?;
-    settings
-        .validate()
-        .map_err(|e| corrupt(format!("invalid settings: {e}")))?;
-    let h = lean.history.ok_or_else(|| corrupt("no history".into()))?;
-    Ok(Summary {
-        steps: h.steps.0,
-        episodes: h.episodes.0,
-        snapshot: Snapshot {
-            format: FORMAT.into(),
-            version: version as u32,
-            saved_at: lean.saved_at,
-            settings,
-            dataset: lean.dataset,
-            source: lean.source,
-            device: lean.device,
-            history: History {
-                models: h.models,
-                changes: h.changes,
-                ..History::default()
-            },
-            finished: lean.finished,
-            seconds: lean.seconds,
-            checkpoint: lean.checkpoint,
-            copy_of: lean.copy_of,
-            evaluations: lean.evaluations,
-        },
-    })
+    Ok(tags)
 }
 
-/// The summaries of the snapshots in `dir`, newest first; unreadable files are listed
-/// with their error.
-pub fn list(dir: &Path) -> Vec<(PathBuf, Result<Summary, SnapshotError>)> {
-    let mut out: Vec<(PathBuf, Result<Summary, SnapshotError>)> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let s = summary(&p);
-            (p, s)
-        })
-        .collect();
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    out.sort_by_key(|(p, _)| std::cmp::Reverse(mtime(p)));
-    out
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_split_trimmed_and_kept_once_and_control_characters_refused() {
+        assert_eq!(
+            parse_tags(" ablation, mnist  Ablation,,p2 mnist ").unwrap(),
+            ["ablation", "mnist", "p2"]
+        );
+        assert!(parse_tags("").unwrap().is_empty());
+        let e = parse_tags("a\tb").unwrap_err();
+        assert!(e.contains("no control characters"), "{e}");
+        assert!(parse_tags(&"x".repeat(MAX_TAG + 1)).is_err());
+        assert_eq!(check_note("  a run to keep ").unwrap(), "a run to keep");
+        assert!(check_note("two\nlines").unwrap_err().contains("control"));
+    }
 }

@@ -1,0 +1,10 @@
+//! The keymap: one table drives key handling, the hint bar and the `?` overlay, so
+//! help never drifts from behaviour.
+
+mod kinds;
+mod lookup;
+mod table;
+
+pub use kinds::{Action, Binding, Mode};
+pub use lookup::{action_for, help_rows, hints, is_ctrl_c};
+pub use table::BINDINGS;
