@@ -1,8 +1,8 @@
 //! Overlays drawn over either screen: help, settings form, sessions, prompts, errors.
 
 use super::app::{App, EvalState, LiveForm, ModelView, Overlay, Prompt, PromptState};
+use super::form_view::{form_lines, form_scroll};
 use super::keys;
-use super::setup_view::{form_lines, form_scroll};
 use super::theme::Theme;
 use super::widgets::{block, centered, fmt_count, wrap_words};
 use crate::engine::experiments::set_label;

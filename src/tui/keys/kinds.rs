@@ -74,3 +74,24 @@ pub struct Binding {
     /// Shown in the one-line hint bar.
     pub hint: bool,
 }
+
+/// The mode groups the table's rows name.
+pub const TRUTH: &[Mode] = &[Mode::Truth, Mode::TruthSweeping, Mode::TruthComplete];
+/// Where ↑/↓ move a selection or scroll; the ground-truth view moves its cursor.
+pub const LISTS: &[Mode] = &[
+    Mode::Setup,
+    Mode::Dashboard,
+    Mode::Finished,
+    Mode::Form,
+    Mode::Sessions,
+];
+pub const DASH: &[Mode] = &[Mode::Dashboard, Mode::Finished];
+/// Every screen but the forms: where `?` and `q` mean help and quit.
+pub const BROWSE: &[Mode] = &[
+    Mode::Setup,
+    Mode::Dashboard,
+    Mode::Finished,
+    Mode::Truth,
+    Mode::TruthSweeping,
+    Mode::TruthComplete,
+];

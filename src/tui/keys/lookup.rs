@@ -1,9 +1,16 @@
 //! Reading the keymap: the action of a key in a mode, the hint bar's keys and the
 //! help's rows, all from the one table.
 
+use super::kinds::Binding;
 use super::kinds::{Action, Mode};
 use super::table::BINDINGS;
+use super::table_more::MORE;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Every binding, in the table's order.
+fn all() -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().chain(MORE)
+}
 
 pub fn action_for(mode: Mode, key: &KeyEvent) -> Option<Action> {
     if key
@@ -12,15 +19,13 @@ pub fn action_for(mode: Mode, key: &KeyEvent) -> Option<Action> {
     {
         return None;
     }
-    BINDINGS
-        .iter()
+    all()
         .find(|b| b.modes.contains(&mode) && b.keys.contains(&key.code))
         .map(|b| b.action)
 }
 
 pub fn hints(mode: Mode) -> Vec<(&'static str, &'static str)> {
-    BINDINGS
-        .iter()
+    all()
         .filter(|b| b.hint && b.modes.contains(&mode))
         .map(|b| (b.label, short(b.help)))
         .collect()
@@ -32,8 +37,7 @@ fn short(help: &'static str) -> &'static str {
 }
 
 pub fn help_rows(mode: Mode) -> Vec<(&'static str, &'static str)> {
-    BINDINGS
-        .iter()
+    all()
         .filter(|b| b.modes.contains(&mode))
         .map(|b| (b.label, b.help))
         .collect()
