@@ -14,14 +14,20 @@ use ratatui::symbols::Marker;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 /// Runs told apart by colour and, without colour, by the mark their curve is drawn
-/// with (repeating from the fourth run; the tables number every run).
+/// with (repeating from the sixth run; the tables number every run).
 fn marker(k: usize, t: &Theme) -> (Marker, &'static str) {
-    const MARKS: [(Marker, &str); 3] = [
+    const MARKS: [(Marker, &str); 5] = [
         (Marker::Braille, "⣿"),
         (Marker::Dot, "•"),
         (Marker::HalfBlock, "▀"),
+        (Marker::Block, "█"),
+        (Marker::Bar, "▄"),
     ];
-    if t.color { MARKS[0] } else { MARKS[k % 3] }
+    if t.color {
+        MARKS[0]
+    } else {
+        MARKS[k % MARKS.len()]
+    }
 }
 
 /// A run's label: its mark and number, as the chart's legend and the tables show it.

@@ -320,6 +320,21 @@ fn several_marked_runs_are_compared_with_a_curve_and_a_column_each() {
     }
     key(&mut app, KeyCode::Char(' '));
     assert_eq!(browser(&app).marked.len(), 3);
+    // The folder's name is the one thing that changes from run to run (same length).
+    let fixed = |screen: String| {
+        let d = dir.path().display().to_string();
+        screen.replace(
+            &d,
+            &"/tmp/sessions-here"
+                .chars()
+                .cycle()
+                .take(d.chars().count())
+                .collect::<String>(),
+        )
+    };
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        insta::assert_snapshot!(format!("browser_{w}x{h}"), fixed(render(&app, (w, h))));
+    }
     let screen = render(&app, (160, 48));
     let marked = (screen.lines()).filter(|l| l.contains("┃● "));
     assert_eq!(marked.count(), 3, "{screen}");
@@ -332,6 +347,10 @@ fn several_marked_runs_are_compared_with_a_curve_and_a_column_each() {
     assert_eq!(names, ["run0.json", "run3.json", long, "run4.json"]);
     for size in [(80, 24), (120, 40), (200, 60)] {
         let screen = render(&app, size);
+        insta::assert_snapshot!(
+            format!("compare_{}x{}", size.0, size.1),
+            fixed(screen.clone())
+        );
         assert!(screen.contains("4 runs compared"), "{size:?}: {screen}");
         assert!(
             screen.contains("settings that differ"),
@@ -361,7 +380,7 @@ fn several_marked_runs_are_compared_with_a_curve_and_a_column_each() {
             "{size:?}: the long name is whole only where it fits: {screen}"
         );
         // Numbered, and marked as their curves are drawn (no colour in tests).
-        for label in ["⣿1", "•2", "▀3", "⣿4"] {
+        for label in ["⣿1", "•2", "▀3", "█4"] {
             assert!(screen.contains(label), "{size:?}: {label}: {screen}");
         }
     }
