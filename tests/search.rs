@@ -489,3 +489,33 @@ fn a_live_max_models_below_the_trained_count_is_refused() {
     assert_eq!(h.models.len(), 8);
     assert!(h.changes.is_empty());
 }
+
+/// A resumed run announces its first settings, then the history it replayed: the
+/// changes recorded in it are in force from then on, for every client's view (the
+/// TUI's status bar and live form read it).
+#[test]
+fn a_resumed_runs_view_has_the_changes_it_replayed_in_force() {
+    use aen::search::{Event, History, RunInfo, RunView, SettingChange};
+    let first = common::tiny_settings();
+    let mut view = RunView::new(first.clone());
+    view.apply(&Event::Started(Box::new(RunInfo {
+        dataset: "MNIST".into(),
+        source: "embedded".into(),
+        data_groups: first.data.groups,
+        device: "CPU".into(),
+        settings: first.clone(),
+        snapshot_path: "s.json".into(),
+        prior_seconds: 0.0,
+    })));
+    let history = History {
+        changes: vec![
+            (3, SettingChange::new("search.fixed_epsilon", "0.2")),
+            (9, SettingChange::new("search.max_models", "77")),
+        ],
+        ..History::default()
+    };
+    view.apply(&Event::History(Box::new(history)));
+    assert_eq!(view.settings.search.fixed_epsilon, Some(0.2));
+    assert_eq!(view.settings.search.max_models, 77);
+    assert_eq!(view.settings.epsilon(0), 0.2);
+}

@@ -13,7 +13,11 @@ use ratatui::symbols::Marker;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
 
 pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
-    let inner = overlay_frame(f, area, "The run so far (any key closes)", t);
+    let title = match d.live() {
+        true => "The run so far (any key closes)",
+        false => "The run (any key closes)",
+    };
+    let inner = overlay_frame(f, area, title, t);
     let models = &d.run.history.models;
     if models.is_empty() {
         f.render_widget(Paragraph::new("no model trained yet"), inner);
@@ -30,16 +34,35 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
     } else {
         super::charts::render_best(f, chart, d, t, false);
     }
-    let [front, effects] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(lists);
+    // Side by side where the effects table fits beside the front, else one above the
+    // other; a line too long for its column ends in an ellipsis, never in the other's.
+    let halves = [Constraint::Percentage(50), Constraint::Percentage(50)];
+    let [front, effects] = match lists.width >= 2 * EFFECTS_W {
+        true => Layout::horizontal(halves).areas(lists),
+        false => Layout::vertical(halves).areas(lists),
+    };
     f.render_widget(
-        Paragraph::new(front_lines(d, t)).wrap(Wrap { trim: false }),
+        Paragraph::new(fitted(front_lines(d, t), front.width)),
         front,
     );
     f.render_widget(
-        Paragraph::new(effect_lines(d, t)).wrap(Wrap { trim: false }),
+        Paragraph::new(fitted(effect_lines(d, t), effects.width)),
         effects,
     );
+}
+
+/// Columns the group-effects table takes.
+const EFFECTS_W: u16 = 48;
+
+/// Each line cut to `width` columns with an ellipsis where it is longer.
+fn fitted(lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
+    (lines.into_iter())
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            let style = l.spans.first().map_or(l.style, |s| s.style);
+            Line::styled(super::widgets::ellipsize(&text, width as usize), style)
+        })
+        .collect()
 }
 
 /// The DQN's own learning: the Q-network's loss after each step (log scale: it spans
@@ -113,18 +136,27 @@ fn render_q_learning(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
     let cap = s.replay_capacity as f64;
     let forms = [
         format!(
+            "replay memory {}/{} transitions (learns from {})",
+            fmt_count(held as f64),
+            fmt_count(cap),
+            s.q_batch
+        ),
+        format!(
             "replay memory {}/{} transitions",
             fmt_count(held as f64),
             fmt_count(cap)
         ),
         format!("replay {}/{}", fmt_count(held as f64), fmt_count(cap)),
     ];
+    // Up to the fill reached (or the batch it learns from), not the capacity: a memory
+    // of 10,000 holding 200 would draw as a line along the axis. The title says both.
+    let top = (held.max(s.q_batch) as f64 * 1.1).min(cap).max(2.0);
     let title = format!(
         " {} ",
         first_fitting(&forms, (area.width as usize).saturating_sub(4))
     );
     f.render_widget(
-        line_chart(&memory, [x, [0.0, cap]], title, (2, false), w, t),
+        line_chart(&memory, [x, [0.0, top]], title, (2, false), w, t),
         bottom,
     );
 }
@@ -170,7 +202,7 @@ fn line_chart<'a>(
 
 /// The Pareto front, fewest parameters first: no other network is both smaller and
 /// better.
-fn front_lines<'a>(d: &DashState, t: &Theme) -> Vec<Line<'a>> {
+fn front_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
     let front = pareto_front(&d.run.history.models);
     let mut lines = vec![
         Line::styled(
@@ -194,7 +226,7 @@ fn front_lines<'a>(d: &DashState, t: &Theme) -> Vec<Line<'a>> {
 }
 
 /// Mean validation with each group against without it, over the models so far.
-fn effect_lines<'a>(d: &DashState, t: &Theme) -> Vec<Line<'a>> {
+fn effect_lines(d: &DashState, t: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::styled("Each group: mean val % with it, without it", t.title()),
         Line::styled("group     with (n)      without (n)    effect", t.dim()),
@@ -213,7 +245,11 @@ fn effect_lines<'a>(d: &DashState, t: &Theme) -> Vec<Line<'a>> {
         )));
     }
     lines.push(Line::styled(
-        "the search picks its models, so this describes the run; a sweep report estimates the effect",
+        "the search picks its models: this describes the run",
+        t.dim(),
+    ));
+    lines.push(Line::styled(
+        "(a sweep report estimates the effect)",
         t.dim(),
     ));
     lines

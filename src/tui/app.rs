@@ -57,7 +57,7 @@ pub struct App {
     pub help_max_scroll: std::cell::Cell<u16>,
     /// The session file a prompt opened from the browser renames or annotates.
     pub editing: Option<PathBuf>,
-    /// The session browser, kept while a prompt opened from it is open.
+    /// The session browser, kept while a prompt or a comparison opened from it is open.
     pub behind: Option<Browser>,
     /// Counts the reads of the sessions folder, so rows of an earlier one are ignored.
     pub reads: u64,
@@ -391,7 +391,19 @@ impl App {
             h.stop();
         }
         self.generation += 1;
-        let mut d = DashState::new(&snap.settings);
+        // The settings in force at its end (its live changes applied), and the device
+        // it ran on, as the session recorded them.
+        let settings = snap.current_settings();
+        let mut d = DashState::new(&settings);
+        d.info = Some(crate::engine::search::RunInfo {
+            dataset: snap.dataset.clone(),
+            source: snap.source.clone(),
+            data_groups: settings.data.groups,
+            device: snap.device.clone(),
+            settings: settings.clone(),
+            snapshot_path: path.clone(),
+            prior_seconds: snap.seconds,
+        });
         d.run.last_step = snap.history.steps.last().cloned();
         d.run.history = snap.history.clone();
         d.status = RunStatus::ReadOnly;

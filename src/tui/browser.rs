@@ -23,6 +23,8 @@ pub struct Browser {
     pub loading: bool,
     /// The session a search is writing now, shown as running.
     pub running: Option<PathBuf>,
+    /// Sessions another aen is running, by file: the process holding each one's lock.
+    pub in_use: std::collections::HashMap<PathBuf, u32>,
     /// Enter was pressed on another session while a search runs: the next Enter stops
     /// that search (it saves) and opens this one.
     pub confirm_open: bool,
@@ -102,8 +104,14 @@ impl Browser {
         self.pick().map(|i| &self.entries[i])
     }
 
-    /// Rows read; `done`: the folder is read.
+    /// Rows read; `done`: the folder is read. A session another aen holds the lock of
+    /// is noted as in use (its process), as the rows arrive.
     pub fn append(&mut self, rows: Vec<Entry>, done: bool) {
+        for (p, _) in &rows {
+            if let Some(pid) = crate::engine::fsio::lock_holder(p) {
+                self.in_use.insert(p.clone(), pid);
+            }
+        }
         self.entries.extend(rows);
         self.loading = !done;
     }

@@ -209,7 +209,8 @@ pub fn render_rewards(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focus
         .collect();
     if pts.is_empty() {
         f.render_widget(
-            Paragraph::new(Line::styled("no episode finished yet", t.dim())),
+            Paragraph::new(Line::styled("no episode finished yet", t.dim()))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
             top,
         );
     } else {
@@ -373,4 +374,21 @@ pub fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused:
             .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
     );
     f.render_widget(chart, area);
+}
+
+/// Series told apart by colour and, without colour, by the mark their curve is drawn
+/// with (repeating from the sixth; tables number every series).
+pub fn series_marker(k: usize, t: &Theme) -> (Marker, &'static str) {
+    const MARKS: [(Marker, &str); 5] = [
+        (Marker::Braille, "⣿"),
+        (Marker::Dot, "•"),
+        (Marker::HalfBlock, "▀"),
+        (Marker::Block, "█"),
+        (Marker::Bar, "▄"),
+    ];
+    if t.color {
+        MARKS[0]
+    } else {
+        MARKS[k % MARKS.len()]
+    }
 }

@@ -13,21 +13,9 @@ use ratatui::prelude::*;
 use ratatui::symbols::Marker;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-/// Runs told apart by colour and, without colour, by the mark their curve is drawn
-/// with (repeating from the sixth run; the tables number every run).
+/// A run's curve mark: [`super::charts::series_marker`].
 fn marker(k: usize, t: &Theme) -> (Marker, &'static str) {
-    const MARKS: [(Marker, &str); 5] = [
-        (Marker::Braille, "⣿"),
-        (Marker::Dot, "•"),
-        (Marker::HalfBlock, "▀"),
-        (Marker::Block, "█"),
-        (Marker::Bar, "▄"),
-    ];
-    if t.color {
-        MARKS[0]
-    } else {
-        MARKS[k % MARKS.len()]
-    }
+    super::charts::series_marker(k, t)
 }
 
 /// A run's label: its mark and number, as the chart's legend and the tables show it.

@@ -38,6 +38,8 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, theme: &Theme, hits: &Hi
         16.. => 9,
         _ => 6,
     } + 2 * d.truth.is_some() as u16;
+    // The models table keeps two rows under its header, however short the screen.
+    let state_h = state_h.min(left.height.saturating_sub(5)).max(3);
     let [state, best] =
         Layout::vertical([Constraint::Length(state_h), Constraint::Min(3)]).areas(left);
     let [_, log] = Layout::vertical([Constraint::Length(0), Constraint::Min(3)]).areas(right);
@@ -218,7 +220,10 @@ fn render_state(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bo
             .run
             .last_step
             .as_ref()
-            .map(|s| format!("reward {}, val {:.2}%", fmt_num(s.reward), s.val_acc))
+            .map(|s| match d.run.settings.search.strategy {
+                StrategyKind::Dqn => format!("reward {}, val {:.2}%", fmt_num(s.reward), s.val_acc),
+                _ => format!("val {:.2}%", s.val_acc),
+            })
             .unwrap_or_default(),
     };
     if let Some(c) = class_text(d, g) {

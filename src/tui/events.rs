@@ -35,7 +35,10 @@ fn apply_run(app: &mut App, e: Event) {
             }
         }
         Event::Step(_) => d.training = None,
-        Event::EpisodeEnd(ep) => {
+        // Only the DQN walks in episodes: the others' episode ends say nothing.
+        Event::EpisodeEnd(ep)
+            if d.run.settings.search.strategy == crate::engine::settings::StrategyKind::Dqn =>
+        {
             d.push_log(format!(
                 "episode {} ended: total reward {}",
                 ep.episode,

@@ -59,13 +59,10 @@ impl App {
                     _ => self.overlay = None,
                 }
             }
-            Some(
-                Overlay::Error(_)
-                | Overlay::Eval
-                | Overlay::Model(_)
-                | Overlay::Compare(_)
-                | Overlay::Analysis,
-            ) => self.overlay = None,
+            Some(Overlay::Compare(_)) => self.overlay = self.behind.take().map(Overlay::Sessions),
+            Some(Overlay::Error(_) | Overlay::Eval | Overlay::Model(_) | Overlay::Analysis) => {
+                self.overlay = None
+            }
             Some(Overlay::Prompt(p)) => match key.code {
                 KeyCode::Esc => {
                     self.overlay = None;

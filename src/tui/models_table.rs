@@ -97,14 +97,17 @@ const SECONDS: Column = Column {
 
 /// The columns that fit `width`, in the order of the table: the sorted accuracy and
 /// the parameters always; then the other accuracy, the order, how it was reached, the
-/// reward, epsilon (the DQN's) and the training seconds, as long as the group names
+/// reward and epsilon (the DQN's) and the training seconds, as long as the group names
 /// keep their room.
 fn columns(width: u16, sort: SortKey, strategy: StrategyKind) -> Vec<Column> {
     let by_test = sort == SortKey::Test;
     let (first, other) = if by_test { (TEST, VAL) } else { (VAL, TEST) };
     let (least, most) = GROUPS_MIN;
-    let mut extra = vec![(other, least), (ORDER, most), (HOW, most), (REWARD, most)];
+    let mut extra = vec![(other, least), (ORDER, most), (HOW, most)];
+    // The reward and epsilon are the DQN's: the others neither learn from one nor read
+    // the other.
     if strategy == StrategyKind::Dqn {
+        extra.push((REWARD, most));
         extra.push((EPSILON, most));
     }
     extra.push((SECONDS, most));

@@ -289,11 +289,11 @@ fn render_model(f: &mut Frame, area: Rect, m: &ModelView, app: &App) {
     };
     let orbits = match m.orbits {
         Ok([w1, h1, w2, h2]) => format!(
-            "layer 1: {} weight orbits, {} hidden units; layer 2: {} weight orbits, {} hidden units",
+            "layer 1: {} weight orbits, {}; layer 2: {} weight orbits, {}",
             fmt_count(w1 as f64),
-            h1,
+            super::widgets::plural(h1, "hidden unit"),
             fmt_count(w2 as f64),
-            h2
+            super::widgets::plural(h2, "hidden unit"),
         ),
         Err(ref e) => format!("cannot compute: {e}"),
     };
@@ -307,10 +307,16 @@ fn render_model(f: &mut Frame, area: Rect, m: &ModelView, app: &App) {
             Span::raw(r.params.to_string()),
         ]),
         Line::styled(
-            format!(
-                "number {} in the order trained, first reached at step {} under epsilon {:.2}; trained in {:.2} s",
-                r.index, r.first_step, r.epsilon, r.seconds
-            ),
+            match app.dash.run.settings.search.strategy {
+                crate::engine::settings::StrategyKind::Dqn => format!(
+                    "number {} in the order trained, first reached at step {} under epsilon {:.2}; trained in {:.2} s",
+                    r.index, r.first_step, r.epsilon, r.seconds
+                ),
+                _ => format!(
+                    "number {} in the order trained, first reached at step {}; trained in {:.2} s",
+                    r.index, r.first_step, r.seconds
+                ),
+            },
             t.dim(),
         ),
         Line::from(vec![
@@ -330,12 +336,13 @@ fn render_model(f: &mut Frame, area: Rect, m: &ModelView, app: &App) {
     let h = area.height.saturating_sub(2).min(28);
     let rect = centered(area, w, h);
     f.render_widget(Clear, rect);
-    let title = format!(
-        "Model {}: {} [{}] (any key closes)",
-        r.index,
-        set_label(r.state),
-        r.state.bit_string()
-    );
+    let (label, bits) = (set_label(r.state), r.state.bit_string());
+    let forms = [
+        format!("Model {}: {label} [{bits}] (any key closes)", r.index),
+        format!("Model {}: {label} [{bits}]", r.index),
+        format!("Model {}: {label}", r.index),
+    ];
+    let title = super::widgets::first_fitting(&forms, w.saturating_sub(4) as usize);
     let outer = block(&title, true, t);
     let inner = outer.inner(rect);
     f.render_widget(outer, rect);

@@ -114,8 +114,11 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool
                         "untried".to_string()
                     } else if v.abs() >= 1e4 {
                         format!("{v:.2e}")
-                    } else {
+                    } else if dqn {
                         format!("{v:.3}")
+                    } else {
+                        // An accuracy, as every other pane shows one.
+                        format!("{v:.1}")
                     }
                 )),
             ])

@@ -168,6 +168,10 @@ impl App {
                 }
             }
         }
+        // The browser waits behind the comparison, marks and filter as they were.
+        if let Some(Overlay::Sessions(b)) = self.overlay.take() {
+            self.behind = Some(b);
+        }
         self.overlay = Some(Overlay::Compare(loaded));
     }
 

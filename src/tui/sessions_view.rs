@@ -3,7 +3,7 @@
 
 use super::app::{Browser, HitMap, Target};
 use super::theme::Theme;
-use super::widgets::{block, centered, ellipsize, fmt_dur, settings_brief};
+use super::widgets::{block, centered, ellipsize, ellipsize_middle, fmt_dur, settings_brief};
 use crate::engine::experiments::set_label;
 use crate::engine::search::FinishReason;
 use crate::engine::settings::Settings;
@@ -65,8 +65,9 @@ fn columns_for(width: u16) -> Vec<usize> {
     keep
 }
 
-/// A row's cells, one per column of [`COLUMNS`]; the name, tags and groups end in an
-/// ellipsis where their column (`widths`, by the same index) is narrower.
+/// A row's cells, one per column of [`COLUMNS`]; the tags, data set and groups end in
+/// an ellipsis where their column (`widths`, by the same index) is narrower, and the
+/// name has one in its middle.
 fn session_cells(
     name: String,
     s: &Result<Summary, String>,
@@ -74,10 +75,12 @@ fn session_cells(
     widths: &[u16],
 ) -> Vec<String> {
     let fit = |k: usize, text: String| ellipsize(&text, widths[k] as usize);
+    // Names that begin alike (two saved in one second) differ at their end.
+    let fit_name = |text: String| ellipsize_middle(&text, widths[1] as usize);
     match s {
         Ok(s) => vec![
             String::new(),
-            fit(1, name),
+            fit_name(name),
             fit(2, one_line(&s.tags.join(" "))),
             if running {
                 "running".into()
@@ -88,7 +91,7 @@ fn session_cells(
             },
             s.settings.search.strategy.name().to_string(),
             setting(&s.settings, "search.reward"),
-            s.dataset.clone(),
+            fit(6, s.dataset.clone()),
             fit(7, set_label(s.settings.data.groups)),
             s.models.to_string(),
             s.best_val.map(|v| format!("{v:.2}")).unwrap_or_default(),
@@ -101,7 +104,7 @@ fn session_cells(
         Err(e) => {
             let mut v = vec![
                 String::new(),
-                fit(1, name),
+                fit_name(name),
                 String::new(),
                 "unreadable".into(),
             ];
@@ -185,7 +188,7 @@ pub(super) fn render_sessions(f: &mut Frame, area: Rect, b: &Browser, t: &Theme,
             let name = (p.file_name())
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let running = b.running.as_deref() == Some(p.as_path());
+            let running = b.running.as_deref() == Some(p.as_path()) || b.in_use.contains_key(p);
             let mut cells = session_cells(name, s, running, &widths);
             if b.is_marked(p) {
                 cells[0] = "●".into();
@@ -225,6 +228,12 @@ fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
     if let Some((_, Err(e))) = b.current() {
         detail.push(Line::styled(one_line(e), t.error()));
     }
+    if let Some(pid) = b.current().and_then(|(p, _)| b.in_use.get(p)) {
+        detail.push(Line::styled(
+            format!("running in another aen (process {pid}): open it read-only (v), or resume it once that one ends"),
+            t.accent(),
+        ));
+    }
     if let Some((_, Ok(s))) = b.current() {
         if !s.note.is_empty() {
             detail.push(Line::from(vec![
@@ -232,11 +241,14 @@ fn session_detail<'a>(b: &Browser, t: &Theme) -> Vec<Line<'a>> {
                 Span::raw(one_line(&s.note)),
             ]));
         }
+        let episodes = match s.settings.search.strategy {
+            crate::engine::settings::StrategyKind::Dqn => format!(", {} episodes", s.episodes),
+            _ => String::new(),
+        };
         detail.push(Line::styled(
             format!(
-                "{} steps, {} episodes, {} of search",
+                "{} steps{episodes}, {} of search",
                 s.steps,
-                s.episodes,
                 fmt_dur(s.seconds)
             ),
             t.dim(),

@@ -50,25 +50,19 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         .areas(left);
         render_data(f, d, app);
         render_groups(f, g, app);
-        if warn_h > 0 {
-            let t = &app.theme;
-            let lines: Vec<Line> = (warnings.into_iter())
-                .map(|w| Line::styled(w, t.error()))
-                .collect();
-            f.render_widget(
-                Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(
-                    "The search will start, but",
-                    false,
-                    t,
-                )),
-                w,
-            );
-        }
+        render_warnings(f, w, warnings, app);
         render_form(f, st, app);
     } else {
-        let [d, rest] =
-            Layout::vertical([Constraint::Length(data_h), Constraint::Min(4)]).areas(left);
+        // Short screens: the warnings keep up to half of what the data pane leaves.
+        let room = left.height.saturating_sub(data_h);
+        let [d, w, rest] = Layout::vertical([
+            Constraint::Length(data_h),
+            Constraint::Length(warn_h.min(room / 2)),
+            Constraint::Min(4),
+        ])
+        .areas(left);
         render_data(f, d, app);
+        render_warnings(f, w, warnings, app);
         if s.focus == SetupFocus::Settings {
             render_form(f, rest, app);
         } else {
@@ -76,6 +70,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         }
     }
     render_preview(f, right, app);
+}
+
+/// The settings' warnings, above the form: the search starts anyway.
+fn render_warnings(f: &mut Frame, area: Rect, warnings: Vec<String>, app: &App) {
+    if warnings.is_empty() || area.height == 0 {
+        return;
+    }
+    let t = &app.theme;
+    let lines: Vec<Line> = (warnings.into_iter())
+        .map(|w| Line::styled(w, t.error()))
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block(
+            "The search will start, but",
+            false,
+            t,
+        )),
+        area,
+    );
 }
 
 fn render_data(f: &mut Frame, area: Rect, app: &App) {

@@ -14,7 +14,6 @@ use crate::engine::settings::Settings;
 use crate::engine::sweep;
 use crate::render::{count, thousands};
 use ratatui::prelude::*;
-use ratatui::symbols::Marker;
 use ratatui::widgets::{Axis, Chart, Clear, Dataset, GraphType, Paragraph};
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
@@ -361,8 +360,13 @@ fn compare_lines(c: &CompareState, t: &Theme) -> Vec<Line<'static>> {
             )];
             for (k, r) in results.iter().enumerate() {
                 let (m, lo, hi) = r.regret_at(budget.max(1));
+                // Without colour, the mark the curve is drawn with tells them apart.
+                let mark = match t.color {
+                    true => "━━".to_string(),
+                    false => super::charts::series_marker(k, t).1.repeat(2),
+                };
                 lines.push(Line::from(vec![
-                    Span::styled("━━ ", t.series(k)),
+                    Span::styled(format!("{mark} "), t.series(k)),
                     Span::raw(format!(
                         "{:<9} {m:5.2} ({lo:.2} to {hi:.2}) points",
                         r.strategy.name()
@@ -403,7 +407,7 @@ fn render_regret(
         .map(|(k, c)| {
             Dataset::default()
                 .name(results[k].strategy.name())
-                .marker(Marker::Braille)
+                .marker(super::charts::series_marker(k, t).0)
                 .graph_type(GraphType::Line)
                 .style(t.series(k))
                 .data(c)

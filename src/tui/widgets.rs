@@ -76,6 +76,20 @@ pub fn ellipsize(s: &str, max: usize) -> String {
     out
 }
 
+/// `s` cut to `max` characters in its middle, an ellipsis marking the cut: the end of a
+/// file name ("…-1.json") tells apart names that begin alike.
+pub fn ellipsize_middle(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if width(s) <= max || max < 3 {
+        return ellipsize(s, max);
+    }
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 /// The first of `forms` (longest first, each saying less) that fits in `room`
 /// columns; the last, cut with an ellipsis, if none does. Titles shorten by meaning.
 pub fn first_fitting(forms: &[String], room: usize) -> String {
@@ -244,14 +258,22 @@ pub fn fmt_dur(s: f64) -> String {
     }
 }
 
+/// `n` and the word, in the plural unless `n` is one: "1 epoch", "4 epochs".
+pub fn plural(n: usize, word: &str) -> String {
+    match n {
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    }
+}
+
 /// A run's settings in one line: what a researcher checks before trusting a result.
 pub fn settings_brief(s: &Settings) -> String {
     format!(
-        "{} · reward {} · max {} models · children {} epochs on {} images · seed {} · normalize {} · {} G-data · translation {}",
+        "{} · reward {} · max {} · children {} on {} images · seed {} · normalize {} · {} G-data · translation {}",
         s.search.strategy.name(),
         s.search.reward.show(),
-        s.search.max_models,
-        s.child.epochs,
+        plural(s.search.max_models, "model"),
+        plural(s.child.epochs, "epoch"),
         s.child.train_size,
         s.data.seed,
         s.data.normalize.show(),

@@ -41,11 +41,12 @@ fn session(dir: &Path, name: &str, secs: u64, edit: impl FnOnce(&mut Snapshot)) 
 /// The app with the browser open on `dir`, read as the TUI reads it.
 fn browsing(dir: &Path) -> App {
     let mut app = setup_app();
-    app.overlay = Some(Overlay::Sessions(Browser {
-        entries: snapshot::list(dir),
+    let mut b = Browser {
         dir: Some(dir.to_path_buf()),
         ..Browser::default()
-    }));
+    };
+    b.append(snapshot::list(dir), true);
+    app.overlay = Some(Overlay::Sessions(b));
     app
 }
 
@@ -384,8 +385,10 @@ fn several_marked_runs_are_compared_with_a_curve_and_a_column_each() {
             assert!(screen.contains(label), "{size:?}: {label}: {screen}");
         }
     }
+    // Any key closes it, back to the browser as it was: the marks are kept.
     key(&mut app, KeyCode::Char('x'));
-    assert!(app.overlay.is_none(), "any key closes");
+    assert!(matches!(app.overlay, Some(Overlay::Sessions(_))));
+    assert_eq!(browser(&app).marked.len(), 3);
 
     // At most six at once: the seventh is refused with the reason.
     let mut app = browsing(dir.path());
@@ -510,4 +513,41 @@ fn the_index_lists_unchanged_sessions_without_reading_them_and_never_a_stale_one
         assert_eq!(listed(d), (want.clone(), (0, 2)));
         assert_eq!(listed(d).1, (1, 1), "the index was written anew");
     }
+}
+
+/// A session another aen is running (it holds the session's lock) shows as running,
+/// with the holder named; once that process is gone, a lock file it left behind does
+/// not keep the session "running".
+#[test]
+fn a_session_another_aen_runs_shows_as_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = session(dir.path(), "elsewhere.json", 100, |_| {});
+    session(dir.path(), "idle.json", 200, |_| {});
+    let mut other = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let lock = aen::fsio::Lock::path_of(&path);
+    std::fs::write(&lock, format!("{}\naen search\n", other.id())).unwrap();
+    let app = browsing(dir.path());
+    assert_eq!(aen::fsio::lock_holder(&path), Some(other.id()));
+    let screen = render(&app, (120, 40));
+    let row = |name: &str| {
+        (screen.lines())
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name}: {screen}"))
+            .to_string()
+    };
+    assert!(row("elsewhere.json").contains("running"), "{screen}");
+    assert!(!row("idle.json").contains("running"), "{screen}");
+    other.kill().unwrap();
+    other.wait().unwrap();
+    assert_eq!(aen::fsio::lock_holder(&path), None);
+    let app = browsing(dir.path());
+    let screen = render(&app, (120, 40));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("elsewhere.json"))
+        .unwrap();
+    assert!(!line.contains("running"), "{screen}");
 }

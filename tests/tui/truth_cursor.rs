@@ -379,11 +379,14 @@ fn the_view_at_three_sizes_cuts_no_text() {
     let Some(CompareState::Done(results)) = &tv(&app).compare else {
         panic!("the comparison failed");
     };
-    let lines: Vec<String> = (results.iter())
-        .map(|r| {
+    // Without colour, each strategy's line starts with the mark its curve is drawn with.
+    let marks = ["⣿⣿", "••", "▀▀", "██"];
+    let lines: Vec<String> = (results.iter().enumerate())
+        .map(|(k, r)| {
             let (m, lo, hi) = r.regret_at(30);
             format!(
-                "━━ {:<9} {m:5.2} ({lo:.2} to {hi:.2}) points",
+                "{} {:<9} {m:5.2} ({lo:.2} to {hi:.2}) points",
+                marks[k],
                 r.strategy.name()
             )
         })

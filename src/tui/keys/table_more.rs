@@ -133,7 +133,7 @@ pub const MORE: &[Binding] = &[
         keys: &[Char('g')],
         label: "g",
         action: Action::GroundTruth,
-        help: "ground truth: every group set's accuracy under these settings (a map, the true best, strategies compared)",
+        help: "ground-truth: every group set's accuracy under these settings (a map, the true best, strategies compared)",
         hint: true,
     },
     Binding {

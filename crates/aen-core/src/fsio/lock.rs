@@ -34,6 +34,20 @@ pub struct Lock {
     _file: File,
 }
 
+/// The process holding `target`'s lock, where a live one does. It is read from the
+/// lock file without taking the lock: taking it, even for a moment, could turn away a
+/// run starting then. A lock file left by a killed run names a process that is gone.
+pub fn holder(target: &Path) -> Option<u32> {
+    let text = std::fs::read_to_string(Lock::path_of(target)).ok()?;
+    let pid: u32 = text.lines().next()?.trim().parse().ok()?;
+    // Where /proc does not exist, a recorded holder is taken as alive.
+    let alive = |pid: u32| {
+        let proc = Path::new("/proc");
+        !proc.is_dir() || proc.join(pid.to_string()).exists()
+    };
+    (pid != std::process::id() && alive(pid)).then_some(pid)
+}
+
 impl Lock {
     /// The lock file of `target`: `NAME.lock` beside a file, `.lock` inside a folder.
     /// Links are resolved first, so a link and its target share one lock.

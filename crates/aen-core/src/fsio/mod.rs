@@ -162,7 +162,7 @@ mod lock;
 mod write;
 
 pub use error::{FsError, FsProblem};
-pub use lock::{Lock, LockError};
+pub use lock::{Lock, LockError, holder as lock_holder};
 pub use write::{Staged, refuse_overlap, resolve_links, same_file, write_atomic, write_new};
 
 #[cfg(all(test, unix))]

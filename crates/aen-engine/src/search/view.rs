@@ -31,6 +31,11 @@ impl RunView {
         match e {
             Event::Started(info) => self.settings = info.settings.clone(),
             Event::History(h) => {
+                // A resumed run starts from its first settings; the changes it replayed
+                // are in force now (setting each in order leaves the last of each key).
+                for (_, c) in &h.changes {
+                    let _ = c.apply(&mut self.settings);
+                }
                 self.current_rewards = h.current_episode_rewards();
                 self.last_step = h.steps.last().cloned();
                 self.history = (**h).clone();
