@@ -634,7 +634,10 @@ fn two_sessions_show_side_by_side() {
     assert!(!screen.contains("search.gamma"), "{screen}");
     // Any key closes it, back to the browser it was opened from.
     key(&mut app, 'q');
-    assert!(matches!(app.overlay, Some(Overlay::Sessions(_))), "any key closes");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Sessions(_))),
+        "any key closes"
+    );
 }
 
 /// A final evaluation kept in a session shows when it is opened, and `e` asks before

@@ -78,17 +78,9 @@ fn render_q_learning(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
                 .map(|l| (st.step as f64, l.log10()))
         })
         .collect();
-    let fill = |step: usize| (step + 1).min(s.replay_capacity);
-    let held = steps.last().map_or(0, |st| fill(st.step));
-    let memory: Vec<(f64, f64)> = match steps.last() {
-        None => Vec::new(),
-        Some(last) => {
-            let full = s.replay_capacity.saturating_sub(1).min(last.step);
-            let mut v = vec![(0.0, 1.0), (full as f64, fill(full) as f64)];
-            v.push((last.step as f64, held as f64));
-            v
-        }
-    };
+    let held = steps
+        .last()
+        .map_or(0, |st| (st.step + 1).min(s.replay_capacity));
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
     // Three significant digits from 1e-2 to 1e4, powers of ten beyond.
@@ -114,10 +106,8 @@ fn render_q_learning(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
         " {} ",
         first_fitting(&forms, (area.width as usize).saturating_sub(4))
     );
-    let n = steps.len().max(2) as f64;
-    let x = [0.0, n];
+    let x = [0.0, steps.len().max(2) as f64];
     let y = super::charts::bounds(loss.iter().map(|p| p.1));
-    let w = area.width;
     if loss.is_empty() {
         let b = super::widgets::block_line(Line::styled(title, t.title()), false, t);
         let why = format!(
@@ -131,22 +121,36 @@ fn render_q_learning(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
             top,
         );
     } else {
-        f.render_widget(line_chart(&loss, [x, y], title, (1, true), w, t), top);
+        let chart = line_chart(&loss, [x, y], title, (1, true), area.width, t);
+        f.render_widget(chart, top);
     }
+    render_replay(f, bottom, d, t);
+}
+
+/// The replay memory's fill by step: one transition a step, up to its capacity.
+fn render_replay(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
+    let s = &d.run.settings.search;
+    let steps = &d.run.history.steps;
+    let fill = |step: usize| (step + 1).min(s.replay_capacity);
+    let held = steps.last().map_or(0, |st| fill(st.step));
+    let memory: Vec<(f64, f64)> = match steps.last() {
+        None => Vec::new(),
+        Some(last) => {
+            let full = s.replay_capacity.saturating_sub(1).min(last.step);
+            let mut v = vec![(0.0, 1.0), (full as f64, fill(full) as f64)];
+            v.push((last.step as f64, held as f64));
+            v
+        }
+    };
     let cap = s.replay_capacity as f64;
+    let (held_s, cap_s) = (fmt_count(held as f64), fmt_count(cap));
     let forms = [
         format!(
-            "replay memory {}/{} transitions (learns from {})",
-            fmt_count(held as f64),
-            fmt_count(cap),
+            "replay memory {held_s}/{cap_s} transitions (learns from {})",
             s.q_batch
         ),
-        format!(
-            "replay memory {}/{} transitions",
-            fmt_count(held as f64),
-            fmt_count(cap)
-        ),
-        format!("replay {}/{}", fmt_count(held as f64), fmt_count(cap)),
+        format!("replay memory {held_s}/{cap_s} transitions"),
+        format!("replay {held_s}/{cap_s}"),
     ];
     // Up to the fill reached (or the batch it learns from), not the capacity: a memory
     // of 10,000 holding 200 would draw as a line along the axis. The title says both.
@@ -155,10 +159,9 @@ fn render_q_learning(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
         " {} ",
         first_fitting(&forms, (area.width as usize).saturating_sub(4))
     );
-    f.render_widget(
-        line_chart(&memory, [x, [0.0, top]], title, (2, false), w, t),
-        bottom,
-    );
+    let x = [0.0, steps.len().max(2) as f64];
+    let chart = line_chart(&memory, [x, [0.0, top]], title, (2, false), area.width, t);
+    f.render_widget(chart, area);
 }
 
 /// One series over `bounds` (x, y), in colour `k`, its values labelled as powers of
