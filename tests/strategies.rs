@@ -130,6 +130,21 @@ fn local_search_moves_by_one_bit_between_restarts_and_evolution_mutates_one_bit(
     }
 }
 
+/// Resumes the session at `path` with `changes`, to its end.
+fn resume_with(path: &Path, changes: Vec<aen::search::SettingChange>) -> History {
+    let h = session::resume(snapshot::load(path).unwrap(), path.to_path_buf(), changes).unwrap();
+    loop {
+        match h.events.recv_timeout(Duration::from_secs(120)).unwrap() {
+            Event::Finished { snapshot, .. } => {
+                h.join();
+                return snapshot.history;
+            }
+            Event::Error(e) => panic!("{e}"),
+            _ => {}
+        }
+    }
+}
+
 /// Evolution's population and tournament change live, and a session holding such a
 /// change resumes exactly: its replay applies the change where it was made.
 #[test]
@@ -142,17 +157,7 @@ fn a_live_population_change_steers_evolution_and_resumes_exactly() {
         SettingChange::new("search.population", "3"),
         SettingChange::new("search.tournament", "2"),
     ];
-    let h = session::resume(snapshot::load(&cut).unwrap(), cut.clone(), changes).unwrap();
-    let changed = loop {
-        match h.events.recv_timeout(Duration::from_secs(120)).unwrap() {
-            Event::Finished { snapshot, .. } => {
-                h.join();
-                break snapshot.history;
-            }
-            Event::Error(e) => panic!("{e}"),
-            _ => {}
-        }
-    };
+    let changed = resume_with(&cut, changes);
     assert_eq!(changed.changes.len(), 2, "{:?}", changed.changes);
     let plain = run(
         settings(StrategyKind::Evolution),
@@ -164,17 +169,7 @@ fn a_live_population_change_steers_evolution_and_resumes_exactly() {
     assert_ne!(path(&changed), path(&plain), "the change steered nothing");
     // Extending the finished session replays it, change and all, without diverging.
     let more = vec![SettingChange::new("search.max_models", "20")];
-    let h = session::resume(snapshot::load(&cut).unwrap(), cut.clone(), more).unwrap();
-    let extended = loop {
-        match h.events.recv_timeout(Duration::from_secs(120)).unwrap() {
-            Event::Finished { snapshot, .. } => {
-                h.join();
-                break snapshot.history;
-            }
-            Event::Error(e) => panic!("{e}"),
-            _ => {}
-        }
-    };
+    let extended = resume_with(&cut, more);
     assert_eq!(path(&extended)[..changed.steps.len()], path(&changed)[..]);
     assert_eq!(extended.models.len(), 20);
 }

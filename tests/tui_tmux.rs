@@ -146,7 +146,7 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
     t.wait_for("the set-up screen", |s| {
         s.contains("G-data groups") && s.contains("vector 110000001100  preset 2")
     });
-    t.wait_for("the preview", |s| s.contains("original → transformed"));
+    t.wait_for("the preview", |s| s.contains("original → "));
 
     t.keys(&["s"]);
     t.wait_for("models being trained", |s| models_trained(s) >= 3);
@@ -158,7 +158,7 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
         "Episode rewards",
         "State",
         "Models by",
-        "Accuracy vs parameters",
+        "Val % vs params",
         "Log",
         "Q",
     ] {

@@ -138,34 +138,22 @@ pub fn render_accuracy(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focu
             .style(t.series(0))
             .data(&roll),
     );
-    let chart = Chart::new(sets)
-        .legend_position(None)
-        .block(block_line(
-            legend_title(
-                &[
-                    "Accuracy vs models trained (val %)",
-                    "Val % vs models trained",
-                    "Val % vs models",
-                    "Val %",
-                ],
-                legend,
-                area.width,
-                t,
-            ),
-            focused,
+    let chart = Chart::new(sets).legend_position(None).block(block_line(
+        legend_title(
+            &[
+                "Accuracy vs models trained (val %)",
+                "Val % vs models trained",
+                "Val % vs models",
+                "Val %",
+            ],
+            legend,
+            area.width,
             t,
-        ))
-        .x_axis(
-            Axis::default()
-                .bounds(x)
-                .labels(axis_labels(x, area.width, |v| label(v, 0))),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds(y)
-                .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
-        );
-    f.render_widget(chart, area);
+        ),
+        focused,
+        t,
+    ));
+    f.render_widget(with_axes(chart, [x, y], area.width), area);
 }
 
 /// The running total of the episode in progress; none once the episode or the whole
@@ -362,18 +350,24 @@ pub fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused:
         Line::styled(title, t.title()),
         focused,
         t,
-    ))
-    .x_axis(
-        Axis::default()
-            .bounds(x)
-            .labels(axis_labels(x, area.width, |v| label(v, 0))),
-    )
-    .y_axis(
-        Axis::default()
-            .bounds(y)
-            .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
-    );
-    f.render_widget(chart, area);
+    ));
+    f.render_widget(with_axes(chart, [x, y], area.width), area);
+}
+
+/// A chart's axes over `bounds`: models (whole numbers) across, accuracy (one
+/// decimal) up.
+fn with_axes<'a>(chart: Chart<'a>, [x, y]: [[f64; 2]; 2], width: u16) -> Chart<'a> {
+    chart
+        .x_axis(
+            Axis::default()
+                .bounds(x)
+                .labels(axis_labels(x, width, |v| label(v, 0))),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds(y)
+                .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
+        )
 }
 
 /// Series told apart by colour and, without colour, by the mark their curve is drawn
