@@ -1,5 +1,6 @@
 //! One row of a sweep table: a state's accuracies under one seed, as a CSV line and
-//! back, numbers in Rust's shortest round-trip form.
+//! back (through the `csv` crate, so any quoting reads), numbers in Rust's shortest
+//! round-trip form.
 
 use crate::groups::{GroupSet, NUM_GROUPS};
 use anyhow::{Context, Result, bail};
@@ -28,41 +29,47 @@ impl Row {
         (self.state.bits(), self.seed)
     }
 
-    /// The CSV line of a table of `version`, with its newline.
+    /// The CSV line of a table of `version`, with its newline. Fields that are not
+    /// numbers (the group names) are quoted, as aen always wrote them.
     pub fn to_line(&self, version: u32) -> String {
-        let mut s = format!(
-            "{},\"{}\",{},{},{},{},{:.3}",
+        let mut fields = vec![
             self.state.bit_string(),
             crate::experiments::set_label(self.state),
-            self.seed,
-            self.val_acc,
-            self.test_acc,
-            self.params,
-            self.seconds
-        );
+            self.seed.to_string(),
+            self.val_acc.to_string(),
+            self.test_acc.to_string(),
+            self.params.to_string(),
+            format!("{:.3}", self.seconds),
+        ];
         if version >= 2 {
-            s.push_str(&format!(
-                ",{},{}",
-                self.class.bit_string(),
-                u8::from(self.trained)
-            ));
+            fields.push(self.class.bit_string());
+            fields.push(u8::from(self.trained).to_string());
         }
-        s.push('\n');
-        s
+        let mut w = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::NonNumeric)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        // Into memory, of text it made itself: neither step can fail.
+        let bytes = (w.write_record(&fields).ok())
+            .and_then(|()| w.into_inner().ok())
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
-    /// Parses a row of a table of `version`.
+    /// Parses a row of a table of `version`: one CSV record, any of its fields quoted.
     pub fn parse_line(line: &str, version: u32) -> Result<Row> {
-        let (bits, rest) = line
-            .split_once(",\"")
-            .context("expected `bits,\"groups\",...`")?;
-        let (label, rest) = rest
-            .split_once("\",")
-            .context("the quoted group names are not closed")?;
-        let f: Vec<&str> = rest.split(',').collect();
-        let (seed, val, test, params, secs, class, trained) = match (version, &f[..]) {
-            (1, &[a, b, c, d, e]) => (a, b, c, d, e, bits, "1"),
-            (2.., &[a, b, c, d, e, cl, t]) => (a, b, c, d, e, cl, t),
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(line.as_bytes());
+        let record = match reader.records().next() {
+            Some(r) => r.context("not a CSV record")?,
+            None => bail!("an empty line"),
+        };
+        let f: Vec<&str> = record.iter().collect();
+        let (bits, label, seed, val, test, params, secs, class, trained) = match (version, &f[..]) {
+            (1, &[s, l, a, b, c, d, e]) => (s, l, a, b, c, d, e, s, "1"),
+            (2.., &[s, l, a, b, c, d, e, cl, t]) => (s, l, a, b, c, d, e, cl, t),
             (1, _) => bail!("expected 7 columns ({COLUMNS_V1})"),
             _ => bail!("expected 9 columns ({COLUMNS})"),
         };

@@ -295,7 +295,14 @@ fn parse_text(text: &str) -> Result<Read> {
         .find('\n')
         .context("the file ends before its column names (line 2)")?;
     let columns = header.columns();
-    if rest[..columns_end].trim_end_matches('\r') != columns {
+    // The names as fields, so a quoted header line (every field quoted) reads too.
+    let names: Vec<String> = (csv::ReaderBuilder::new().has_headers(false))
+        .from_reader(rest[..columns_end].trim_end_matches('\r').as_bytes())
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map_or_else(Vec::new, |r| r.iter().map(str::to_string).collect());
+    if names.join(",") != columns {
         bail!("line 2 should be the column names `{columns}`");
     }
     let mut offset = first_end + 1 + columns_end + 1;
