@@ -318,20 +318,21 @@ pub fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused:
         return;
     };
     let head = format!("best validation {now:.2}% after {} networks", best.len());
-    let mut forms = vec![head.clone()];
+    // With a complete table, every form that fits the regret comes first: it is the
+    // figure a comparison of strategies is judged by.
+    let mut forms = Vec::new();
     if let Some(truth) = &d.truth {
         let regret = crate::engine::compare::regret_curve(&d.run.history.models, truth, best.len());
         if let Some(r) = regret.last() {
-            forms.insert(
-                0,
-                format!(
-                    "{head} · regret {r:.2} points against the true best {:.2}% test",
-                    truth.best()
-                ),
-            );
+            forms.push(format!(
+                "{head} · regret {r:.2} points against the true best {:.2}% test",
+                truth.best()
+            ));
+            forms.push(format!("{head} · regret {r:.2} points"));
             forms.push(format!("best val {now:.2}% · regret {r:.2}"));
         }
     }
+    forms.push(head);
     forms.push(format!("best val {now:.2}%"));
     let title = format!(
         " {} ",

@@ -77,7 +77,10 @@ fn chart(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: &Theme) {
         let name_room = room.saturating_sub(tag.chars().count() + 2);
         legend.push(Span::styled(format!(" {tag}"), t.series(k)));
         if name_room >= 4 {
-            legend.push(Span::raw(format!(" {}", ellipsize(name, name_room))));
+            legend.push(Span::raw(format!(
+                " {}",
+                super::widgets::ellipsize_middle(name, name_room)
+            )));
         }
     }
     legend.push(Span::raw(" "));
@@ -135,7 +138,7 @@ fn runs_table(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: &Theme)
         let best = best.first();
         let cells = [
             label(k, t),
-            ellipsize(name, w[1]),
+            super::widgets::ellipsize_middle(name, w[1]),
             ellipsize(
                 &format!("{} · {}", s.dataset, set_label(s.settings.data.groups)),
                 w[2],
@@ -178,7 +181,9 @@ fn settings_table(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: &Th
     let mut header = vec![Cell::from(ellipsize(head, w[0])).style(t.title())];
     for (k, (name, _)) in runs.iter().enumerate() {
         let text = format!("{} {name}", label(k, t));
-        header.push(Cell::from(ellipsize(&text, w[k + 1])).style(t.series(k)));
+        // Session names often begin alike (a date): cut them in the middle.
+        header
+            .push(Cell::from(super::widgets::ellipsize_middle(&text, w[k + 1])).style(t.series(k)));
     }
     // The header's line and a line to say what did not fit.
     let mut room = area.height.saturating_sub(2) as usize;
@@ -191,7 +196,13 @@ fn settings_table(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: &Th
         if h > room + usize::from(last) {
             let more = diff.len() - i;
             rows.push(Row::new(vec![Cell::from(Line::styled(
-                format!("… and {more} more (a taller terminal shows them)"),
+                super::widgets::first_fitting(
+                    &[
+                        format!("… and {more} more (a taller terminal shows them)"),
+                        format!("… and {more} more"),
+                    ],
+                    w[0],
+                ),
                 t.dim(),
             ))]));
             break;

@@ -77,7 +77,8 @@ impl App {
                     p.fresh = false;
                     p.text.pop();
                 }
-                KeyCode::Char(c) if !c.is_control() => {
+                // Ctrl and Alt chords are not text: Ctrl-U must not type a "u".
+                KeyCode::Char(c) if !c.is_control() && !keys::is_chord(key) => {
                     if std::mem::take(&mut p.fresh) {
                         p.text.clear();
                     }
@@ -348,6 +349,7 @@ fn edit_key(form: &mut Form, settings: &mut crate::engine::settings::Settings, k
         KeyCode::Right => form.move_cursor(1),
         KeyCode::Home => form.move_cursor(isize::MIN),
         KeyCode::End => form.move_cursor(isize::MAX),
+        KeyCode::Char(_) if keys::is_chord(key) => {}
         KeyCode::Char(c) => form.type_char(c),
         _ => {}
     }

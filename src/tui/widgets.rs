@@ -83,7 +83,8 @@ pub fn ellipsize_middle(s: &str, max: usize) -> String {
     if width(s) <= max || max < 3 {
         return ellipsize(s, max);
     }
-    let tail = (max - 1) / 2;
+    // Two thirds for the end, where names saved in one minute differ.
+    let tail = (max - 1) * 2 / 3;
     let head = max - 1 - tail;
     let start: String = s.chars().take(head).collect();
     let end: String = s.chars().skip(n - tail).collect();

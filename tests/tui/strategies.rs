@@ -232,3 +232,42 @@ fn the_models_table_filters_by_groups_and_keeps_its_best_rows_in_view() {
     let second = app.dash.sorted_models()[1].index;
     assert!(matches!(&app.overlay, Some(Overlay::Model(m)) if m.record.index == second));
 }
+
+/// Where a complete table of the run's settings is at hand, the run's analysis names
+/// its regret against the true best at the sizes a researcher uses, not only on the
+/// widest screens.
+#[test]
+fn the_analysis_names_the_regret_where_a_complete_table_exists() {
+    let mut app = strategy_app(StrategyKind::Evolution);
+    let read =
+        aen::sweep::table::read(std::path::Path::new("bench/results/sweep-mnist-p2.csv")).unwrap();
+    let truth = aen::compare::GroundTruth::new(&read.table).unwrap();
+    app.dash.truth = Some(std::sync::Arc::new(truth));
+    app.update(Action::Analysis);
+    for size in [(80, 24), (120, 40), (200, 60)] {
+        let screen = render(&app, size);
+        assert!(screen.contains("regret"), "{size:?}: {screen}");
+    }
+}
+
+/// Ctrl and Alt chords are commands, never characters typed into a field.
+#[test]
+fn a_ctrl_chord_types_nothing_into_a_field() {
+    let mut app = setup_app();
+    app.setup.focus = aen::tui::app::SetupFocus::Settings;
+    app.update(Action::Edit);
+    let before = app.setup.form.editing.clone();
+    assert!(before.is_some(), "a field is being edited");
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    app.on_key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::ALT));
+    assert_eq!(app.setup.form.editing, before);
+    app.on_key(KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE));
+    assert!(
+        app.setup
+            .form
+            .editing
+            .as_deref()
+            .unwrap_or("")
+            .contains('7')
+    );
+}

@@ -46,3 +46,9 @@ pub fn help_rows(mode: Mode) -> Vec<(&'static str, &'static str)> {
 pub fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
 }
+
+/// A key held with Ctrl or Alt: a command, never a character typed into a field.
+pub fn is_chord(key: &KeyEvent) -> bool {
+    key.modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+}

@@ -7,4 +7,4 @@ mod table;
 mod table_more;
 
 pub use kinds::{Action, Binding, Mode};
-pub use lookup::{action_for, help_rows, hints, is_ctrl_c};
+pub use lookup::{action_for, help_rows, hints, is_chord, is_ctrl_c};
