@@ -259,13 +259,7 @@ pub fn fmt_dur(s: f64) -> String {
     }
 }
 
-/// `n` and the word, in the plural unless `n` is one: "1 epoch", "4 epochs".
-pub fn plural(n: usize, word: &str) -> String {
-    match n {
-        1 => format!("1 {word}"),
-        n => format!("{n} {word}s"),
-    }
-}
+pub use crate::engine::report::plural;
 
 /// A run's settings in one line: what a researcher checks before trusting a result.
 pub fn settings_brief(s: &Settings) -> String {

@@ -353,3 +353,11 @@ pub fn plot_gains(gains: &[(String, f64, f64)], path: &Path) -> Result<()> {
     root.present()?;
     Ok(())
 }
+
+/// `n` and the word, in the plural unless `n` is one: "1 epoch", "4 epochs".
+pub fn plural(n: usize, word: &str) -> String {
+    match n {
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    }
+}

@@ -21,18 +21,18 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(
             o,
-            "sweep of {} ({}), data groups {} (step {}, data seed {}), child {} epochs on {} images: {} states, {} networks, {} rows ({} seeds per state)",
+            "sweep of {} ({}), data groups {} (step {}, data seed {}), child {} on {} images: {} states, {} networks, {} rows ({} per state)",
             s.dataset,
             s.source,
             s.data_groups,
             s.step,
             s.data_seed,
-            s.epochs,
+            crate::report::plural(s.epochs, "epoch"),
             s.train_size,
             self.sets,
             self.states.len(),
             self.rows,
-            self.seeds
+            crate::report::plural(self.seeds as usize, "seed")
         );
         let _ = writeln!(
             o,
