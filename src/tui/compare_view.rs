@@ -23,7 +23,15 @@ fn label(k: usize, t: &Theme) -> String {
     format!("{}{}", marker(k, t).1, k + 1)
 }
 
-pub(super) fn render(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: &Theme) {
+/// `running`: the file names of the runs a search is writing now (here or in another
+/// aen), whose saved state is not their last.
+pub(super) fn render(
+    f: &mut Frame,
+    area: Rect,
+    runs: &[(String, Snapshot)],
+    running: &[String],
+    t: &Theme,
+) {
     let title = format!("{} runs compared (any key closes)", runs.len());
     let inner = overlay_frame(f, area, &title, t);
     let table_h = runs.len() as u16 + 1;
@@ -38,7 +46,7 @@ pub(super) fn render(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: 
     ])
     .areas(inner);
     chart(f, top, runs, t);
-    runs_table(f, table, runs, t);
+    runs_table(f, table, runs, running, t);
     settings_table(f, rest, runs, t);
 }
 
@@ -111,7 +119,13 @@ fn widths(area: Rect, columns: &[Constraint]) -> Vec<usize> {
 }
 
 /// One row per run: what it is, how far it went and its best state.
-fn runs_table(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: &Theme) {
+fn runs_table(
+    f: &mut Frame,
+    area: Rect,
+    runs: &[(String, Snapshot)],
+    running: &[String],
+    t: &Theme,
+) {
     let columns = [
         Constraint::Length(3),
         Constraint::Min(10),
@@ -149,7 +163,10 @@ fn runs_table(f: &mut Frame, area: Rect, runs: &[(String, Snapshot)], t: &Theme)
             best.map(|m| ellipsize(&set_label(m.state), w[5]))
                 .unwrap_or_default(),
             fmt_dur(s.seconds),
-            session_status(s.finished.as_ref()).to_string(),
+            match running.contains(name) {
+                true => "running".to_string(),
+                false => session_status(s.finished.as_ref()).to_string(),
+            },
         ];
         let mut cells: Vec<Cell> = cells.into_iter().map(Cell::from).collect();
         cells[0] = std::mem::take(&mut cells[0]).style(t.series(k));

@@ -17,7 +17,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Overlay::Form(lf) => render_live_form(f, area, lf, t),
         Overlay::Sessions(b) => super::sessions_view::render_sessions(f, area, b, t, &app.hits),
         Overlay::Model(m) => render_model(f, area, m, app),
-        Overlay::Compare(runs) => super::compare_view::render(f, area, runs, t),
+        Overlay::Compare(runs) => {
+            // The browser it was opened from knows which sessions a search writes now.
+            let running: Vec<String> = (app.behind.iter())
+                .flat_map(|b| b.running.iter().chain(b.in_use.keys()))
+                .map(|p| super::sessions::file_name(p))
+                .collect();
+            super::compare_view::render(f, area, runs, &running, t)
+        }
         Overlay::Prompt(p) => render_prompt(f, area, p, t),
         Overlay::Eval => render_eval(f, area, app),
         Overlay::Truth => super::truth_view::render(f, area, app),

@@ -540,6 +540,27 @@ fn a_session_another_aen_runs_shows_as_running() {
     };
     assert!(row("elsewhere.json").contains("running"), "{screen}");
     assert!(!row("idle.json").contains("running"), "{screen}");
+    // Compared, it is running there too.
+    let mut app = app;
+    select(&mut app, "elsewhere.json");
+    key(&mut app, KeyCode::Char('c'));
+    select(&mut app, "idle.json");
+    key(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.overlay, Some(Overlay::Compare(_))));
+    let compared = render(&app, (120, 40));
+    let line = |name: &str| {
+        compared
+            .lines()
+            .find(|l| l.contains(name) && l.contains("MNIST"))
+    };
+    assert!(
+        line("elsewhere.json").is_some_and(|l| l.contains("running")),
+        "{compared}"
+    );
+    assert!(
+        line("idle.json").is_some_and(|l| l.contains("finished")),
+        "{compared}"
+    );
     other.kill().unwrap();
     other.wait().unwrap();
     assert_eq!(aen::fsio::lock_holder(&path), None);

@@ -45,7 +45,8 @@ pub fn example_toml() -> String {
 impl Spec {
     fn hint_example(&self) -> &'static str {
         match self.hint {
-            "DIR" => "\"/path/to/mnist\"",
+            "PATH" if self.key == "search.table" => "\"/path/to/sweep-table.csv\"",
+            "PATH" => "\"/path/to/mnist\"",
             "X" => "0.1",
             "N" => "32",
             _ => "...",

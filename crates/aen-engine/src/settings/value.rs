@@ -164,7 +164,8 @@ impl SettingValue for Option<usize> {
 }
 
 impl SettingValue for Option<PathBuf> {
-    const HINT: &'static str = "DIR";
+    // A folder (a data dir) or a file (a sweep table): the example config says which.
+    const HINT: &'static str = "PATH";
     fn parse(text: &str) -> Result<Self, String> {
         Ok((!text.is_empty()).then(|| PathBuf::from(text)))
     }
