@@ -10,7 +10,7 @@ use crate::engine::analysis::{group_effects, pareto_front};
 use crate::engine::experiments::set_label;
 use ratatui::prelude::*;
 use ratatui::symbols::Marker;
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Chart, Dataset, GraphType, Paragraph, Wrap};
 
 pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme) {
     let title = match d.live() {
@@ -174,7 +174,7 @@ fn line_chart<'a>(
     width: u16,
     t: &Theme,
 ) -> Chart<'a> {
-    Chart::new(vec![
+    let chart = Chart::new(vec![
         Dataset::default()
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
@@ -185,22 +185,11 @@ fn line_chart<'a>(
         Line::styled(title, t.title()),
         false,
         t,
-    ))
-    .x_axis(
-        Axis::default()
-            .bounds(x)
-            .labels(super::charts::axis_labels(x, width, |v| {
-                super::charts::label(v, 0)
-            })),
-    )
-    .y_axis(
-        Axis::default()
-            .bounds(y)
-            .labels(super::charts::axis_labels(y, u16::MAX, |v| match log {
-                true => format!("{:.0e}", 10f64.powf(v)),
-                false => fmt_count(v),
-            })),
-    )
+    ));
+    super::charts::with_axes_as(chart, [x, y], width, move |v| match log {
+        true => format!("{:.0e}", 10f64.powf(v)),
+        false => fmt_count(v),
+    })
 }
 
 /// The Pareto front, fewest parameters first: no other network is both smaller and

@@ -231,18 +231,8 @@ fn render_reward_chart(f: &mut Frame, area: Rect, pts: &[(f64, f64)], width: u16
             .graph_type(GraphType::Line)
             .style(t.series(1))
             .data(pts),
-    ])
-    .x_axis(
-        Axis::default()
-            .bounds(x)
-            .labels(axis_labels(x, width, |v| label(v, 0))),
-    )
-    .y_axis(
-        Axis::default()
-            .bounds(y)
-            .labels(axis_labels(y, u16::MAX, |v| slog_label(&v))),
-    );
-    f.render_widget(chart, area);
+    ]);
+    f.render_widget(with_axes_as(chart, [x, y], width, |v| slog_label(&v)), area);
 }
 
 pub fn render_params(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool) {
@@ -357,7 +347,18 @@ pub fn render_best(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused:
 
 /// A chart's axes over `bounds`: models (whole numbers) across, accuracy (one
 /// decimal) up.
-fn with_axes<'a>(chart: Chart<'a>, [x, y]: [[f64; 2]; 2], width: u16) -> Chart<'a> {
+fn with_axes<'a>(chart: Chart<'a>, bounds: [[f64; 2]; 2], width: u16) -> Chart<'a> {
+    with_axes_as(chart, bounds, width, |v| label(v, 1))
+}
+
+/// A chart's axes over `bounds`: whole numbers across (models, steps, episodes), the
+/// values up as `y_label` writes them.
+pub fn with_axes_as<'a>(
+    chart: Chart<'a>,
+    [x, y]: [[f64; 2]; 2],
+    width: u16,
+    y_label: impl Fn(f64) -> String,
+) -> Chart<'a> {
     chart
         .x_axis(
             Axis::default()
@@ -367,7 +368,7 @@ fn with_axes<'a>(chart: Chart<'a>, [x, y]: [[f64; 2]; 2], width: u16) -> Chart<'
         .y_axis(
             Axis::default()
                 .bounds(y)
-                .labels(axis_labels(y, u16::MAX, |v| label(v, 1))),
+                .labels(axis_labels(y, u16::MAX, y_label)),
         )
 }
 

@@ -29,7 +29,7 @@ impl App {
             // Empty lists every model again; group names as `--groups` takes them.
             Prompt::ModelFilter => {
                 let d = &mut self.dash;
-                let text = text.trim().replace(' ', ",");
+                let text = text.split_whitespace().collect::<Vec<_>>().join(",");
                 match text.is_empty() {
                     true => d.model_filter = None,
                     false => match GroupSet::parse(&text) {
