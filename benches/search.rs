@@ -43,7 +43,7 @@ fn run(settings: &Settings, dir: &Path) -> (f64, Option<Trainers>) {
     let started = Instant::now();
     let mut trainers = None;
     loop {
-        match h.events.recv_timeout(Duration::from_secs(600)) {
+        match h.events().recv_timeout(Duration::from_secs(600)) {
             Ok(Event::Finished { .. }) => break,
             Ok(Event::Error(e)) => panic!("search failed: {e}"),
             Ok(Event::Trainers(t)) => trainers = Some(t),

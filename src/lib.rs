@@ -13,8 +13,8 @@ pub use aen_engine as engine;
 
 pub use aen_engine::{
     analysis, batched, classes, compare, data, experiments, fsio, gdata, gexport, groups, kernel,
-    network, nn, orbits, pool, replicates, report, reproduce, reward, search, session, settings,
-    snapshot, stats, sweep, throughput, train,
+    network, nn, orbits, report, reproduce, reward, runner, search, session, settings, snapshot,
+    stats, sweep, throughput, train,
 };
 
 #[cfg(feature = "tui")]

@@ -8,7 +8,7 @@ use crate::common;
 use aen::batched::train_children;
 use aen::groups::GroupSet;
 use aen::orbits::ChildOrbits;
-use aen::pool::{ChildSpec, JobError, Pool, train_one};
+use aen::runner::{ChildSpec, JobError, Runner, train_one};
 use aen::train::{Flow, train_child};
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,7 +84,7 @@ fn children_trained_together_learn_what_each_learns_alone() {
 fn a_pool_trains_passes_and_reports_each_job() {
     let (gd, spec) = setup(3);
     let dev = aen::nn::Dev::default();
-    let pool = Pool::new(1, gd.clone(), spec);
+    let pool = Runner::new(1, gd.clone(), spec);
     let jobs: Vec<GroupSet> = STATES.iter().map(|s| GroupSet::parse(s).unwrap()).collect();
     for (i, &s) in jobs.iter().enumerate() {
         pool.submit(i as u64, s, 0);
@@ -94,10 +94,7 @@ fn a_pool_trains_passes_and_reports_each_job() {
     assert!(pool.cancel(1));
     let mut got = std::collections::HashMap::new();
     for _ in 0..jobs.len() {
-        let r = pool
-            .results()
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap();
+        let r = pool.next_result(Duration::from_secs(120)).unwrap();
         got.insert(r.id, r);
     }
     assert_eq!(got.len(), jobs.len());
@@ -121,7 +118,7 @@ fn a_search_trains_ahead_in_passes_on_one_trainer() {
     let mut trainers = None;
     loop {
         match h
-            .events
+            .events()
             .recv_timeout(Duration::from_secs(120))
             .expect("events")
         {

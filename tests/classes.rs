@@ -148,9 +148,9 @@ fn equivalent_states_train_the_same_network_under_closure_and_apart_under_none()
     let b = GroupSet::parse("rot90,hflip,vflip").unwrap();
     let train = |s: &Settings, state: GroupSet| {
         let (_, gd) = aen::session::prepare_data(s).unwrap();
-        let spec = aen::pool::ChildSpec::from_settings(s);
+        let spec = aen::runner::ChildSpec::from_settings(s);
         let dev = aen::nn::Dev::default();
-        let r = aen::pool::train_one(&dev, &gd, &spec, state, 0, &mut |_| {
+        let r = aen::runner::train_one(&dev, &gd, &spec, state, 0, &mut |_| {
             aen::train::Flow::Continue
         })
         .unwrap();
@@ -163,15 +163,19 @@ fn equivalent_states_train_the_same_network_under_closure_and_apart_under_none()
     // Under none each state has its own seed, as before classes: the untied state
     // {rot90, hflip} trains from the seed of its own bits.
     let seeds = |s: &Settings| {
-        let spec = aen::pool::ChildSpec::from_settings(s);
+        let spec = aen::runner::ChildSpec::from_settings(s);
         (spec.train_config(a, 0).seed, spec.train_config(b, 0).seed)
     };
     let (sa, sb) = seeds(&none);
     assert_ne!(sa, sb);
-    assert_eq!(sa, aen::search::child_seed(0, a));
+    assert_eq!(sa, aen::search::child_seed(0, a, 0));
     let (ca, cb) = seeds(&closure);
     assert_eq!(ca, cb);
-    assert_eq!(ca, aen::search::child_seed(0, b), "the closure's own seed");
+    assert_eq!(
+        ca,
+        aen::search::child_seed(0, b, 0),
+        "the closure's own seed"
+    );
 }
 
 /// A closure table whose accuracy depends on the class alone.

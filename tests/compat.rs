@@ -11,9 +11,9 @@ use std::path::Path;
 
 fn retrain(s: &Settings, state: GroupSet, seed_index: u32) -> (f64, f64) {
     let (_, gd) = aen::session::prepare_data(s).unwrap();
-    let spec = aen::pool::ChildSpec::from_settings(s);
+    let spec = aen::runner::ChildSpec::from_settings(s);
     let dev = aen::nn::Dev::default();
-    let r = aen::pool::train_one(&dev, &gd, &spec, state, seed_index, &mut |_| {
+    let r = aen::runner::train_one(&dev, &gd, &spec, state, seed_index, &mut |_| {
         aen::train::Flow::Continue
     })
     .unwrap();

@@ -172,7 +172,7 @@ fn the_search_records_rewards_of_the_chosen_formula() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
         let h = aen::session::start(s, Some(path.clone()), false).unwrap();
-        while let Ok(e) = h.events.recv() {
+        while let Ok(e) = h.events().recv() {
             if let aen::search::Event::Finished { .. } = e {
                 break;
             }

@@ -35,7 +35,7 @@ struct Run {
 fn drive(h: aen::search::SearchHandle, path: &Path, stop_at: Option<usize>) -> Run {
     let mut trainers = None;
     let reason = loop {
-        let ev = (h.events.recv_timeout(Duration::from_secs(120))).expect("the engine talks");
+        let ev = (h.events().recv_timeout(Duration::from_secs(120))).expect("the engine talks");
         match ev {
             Event::Finished { reason, .. } => break reason,
             Event::Error(e) => panic!("engine error: {e}"),

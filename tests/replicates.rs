@@ -8,26 +8,32 @@ use aen::experiments::{self, SingleTable};
 use aen::gdata::SplitSizes;
 use aen::groups::{Group, GroupSet};
 use aen::orbits::ChildOrbits;
-use aen::replicates::{self, Job, Protocol};
-use aen::search::{child_config, child_seed, replicate_seed};
+use aen::runner::{self, ChildSpec, Job, Runner};
+use aen::search::{child_config, child_seed};
 use aen::train::{self, Flow, TrainResult};
 use common::tiny_settings;
 
 #[test]
-fn replicate_zero_is_the_child_seed_and_others_differ() {
+fn seed_index_zero_is_the_single_run_and_others_differ() {
     let g = GroupSet::single(Group::Rot90);
-    assert_eq!(replicate_seed(3, g, 0), child_seed(3, g));
-    let mut seeds: Vec<u64> = (0..50).map(|k| replicate_seed(3, g, k)).collect();
+    let s = tiny_settings();
+    assert_eq!(
+        ChildSpec::from_settings(&s).seed(g, 0),
+        child_config(&s, g).seed
+    );
+    let mut seeds: Vec<u64> = (0..50).map(|k| child_seed(3, g, k)).collect();
     seeds.sort();
     seeds.dedup();
     assert_eq!(seeds.len(), 50);
 }
 
+/// One seed scheme: replicate k of an experiment is the network a sweep trains for seed
+/// k, and replicate 0 is the single run, whatever the thread count.
 #[test]
-fn parallel_replicates_reproduce_the_single_run_and_each_other() {
+fn replicates_are_the_sweeps_seeds_at_any_thread_count() {
     let s = tiny_settings();
     let base = data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap();
-    let gd = s.gdata(&base, s.data.groups, s.child_sizes()).unwrap();
+    let gd = std::sync::Arc::new(s.gdata(&base, s.data.groups, s.child_sizes()).unwrap());
     let net = GroupSet::parse("rot90,hflip").unwrap();
     let orbits = ChildOrbits::new(net, s.shift()).unwrap();
     let dev = aen::nn::Dev::default();
@@ -38,23 +44,14 @@ fn parallel_replicates_reproduce_the_single_run_and_each_other() {
     let key = |r: &TrainResult| (r.val_curve.clone(), r.test_acc);
     let jobs: Vec<Job> = (0..4)
         .map(|k| Job {
-            gd: 0,
-            net,
+            state: net,
             k,
             label: String::new(),
         })
         .collect();
-    let p = Protocol {
-        epochs: s.child.epochs,
-        batch: s.child.batch,
-        lr: s.child.lr,
-        seed: s.data.seed,
-        shift: s.shift(),
-        equivalence: s.search.equivalence,
-    };
-    let data = [gd];
-    let seq = replicates::run(&data, &jobs, p, 1, &mut |_| Flow::Continue).unwrap();
-    let par = replicates::run(&data, &jobs, p, 3, &mut |_| Flow::Continue).unwrap();
+    let spec = ChildSpec::from_settings(&s);
+    let seq = runner::train_all(gd.clone(), spec, &jobs, 1, &mut |_| Flow::Continue).unwrap();
+    let par = runner::train_all(gd.clone(), spec, &jobs, 3, &mut |_| Flow::Continue).unwrap();
     assert_eq!(key(&seq[0]), key(&single));
     for (a, b) in seq.iter().zip(&par) {
         assert_eq!(key(a), key(b));
@@ -64,6 +61,16 @@ fn parallel_replicates_reproduce_the_single_run_and_each_other() {
         key(&seq[1]),
         "replicates train from other seeds"
     );
+    // The experiment's replicates are these networks.
+    let exp = experiments::replicates(&s, (*gd).clone(), net, 2, &mut |_| Flow::Continue).unwrap();
+    assert_eq!(key(&exp[1]), key(&seq[1]));
+    // And a sweep's seed 1 row is replicate 1.
+    let runner = Runner::new(1, gd, spec);
+    runner.submit(0, net, 1);
+    let r = runner
+        .next_result(std::time::Duration::from_secs(120))
+        .unwrap();
+    assert_eq!(key(&r.outcome.unwrap()), key(&seq[1]));
 }
 
 #[test]

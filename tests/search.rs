@@ -25,7 +25,7 @@ fn run(
     let finished;
     loop {
         let ev = h
-            .events
+            .events()
             .recv_timeout(Duration::from_secs(120))
             .expect("the engine keeps talking");
         on(&ev, &h);
@@ -157,15 +157,11 @@ fn live_changes_are_echoed_applied_and_survive_a_resume() {
     let (_, h) = run(tiny_settings(), None, &p, |e, h| match e {
         Event::Step(s) if s.step == 5 && !sent => {
             sent = true;
-            h.control
-                .send(Control::Set(SettingChange::new(
-                    "search.fixed_epsilon",
-                    "0",
-                )))
-                .unwrap();
-            h.control
-                .send(Control::Set(SettingChange::new("search.gamma", "7")))
-                .unwrap();
+            assert!(h.send(Control::Set(SettingChange::new(
+                "search.fixed_epsilon",
+                "0",
+            ))));
+            assert!(h.send(Control::Set(SettingChange::new("search.gamma", "7"))));
         }
         Event::SettingChanged { change, .. } => echoed.push(change.clone()),
         Event::SettingRefused { .. } => refused += 1,
@@ -211,21 +207,21 @@ fn pause_stops_progress_until_resume() {
     let mut s = tiny_settings();
     s.search.max_models = 8;
     let h = session::start(s, Some(path_of(&dir, "p.json")), false).unwrap();
-    h.control.send(Control::Pause).unwrap();
+    h.send(Control::Pause);
     let mut paused = false;
     while !paused {
-        if let Event::Paused = h.events.recv_timeout(Duration::from_secs(60)).unwrap() {
+        if let Event::Paused = h.events().recv_timeout(Duration::from_secs(60)).unwrap() {
             paused = true;
         }
     }
     std::thread::sleep(Duration::from_millis(300));
     assert!(
-        h.events.try_iter().all(|e| !matches!(e, Event::Step(_))),
+        h.events().try_iter().all(|e| !matches!(e, Event::Step(_))),
         "no steps while paused"
     );
-    h.control.send(Control::Resume).unwrap();
+    h.send(Control::Resume);
     let mut stepped = false;
-    while let Ok(e) = h.events.recv_timeout(Duration::from_secs(60)) {
+    while let Ok(e) = h.events().recv_timeout(Duration::from_secs(60)) {
         if let Event::Step(_) = e {
             stepped = true;
         }
@@ -310,9 +306,7 @@ fn opening_a_finished_run_writes_nothing_and_a_checkpoint_stays_as_saved() {
             && !asked
         {
             asked = true;
-            h.control
-                .send(Control::Save(Some(checkpoint.clone())))
-                .unwrap();
+            assert!(h.send(Control::Save(Some(checkpoint.clone()))));
         }
     });
     assert_eq!(reason, FinishReason::MaxModels);
@@ -369,7 +363,7 @@ fn the_history_folded_from_events_is_the_saved_history() {
         if !sent && matches!(ev, Event::ModelTrained(m) if m.index == 3) {
             sent = true;
             let c = SettingChange::new("search.max_models", "20");
-            h.control.send(Control::Set(c)).unwrap();
+            h.send(Control::Set(c));
         }
     });
     assert!(sent && !saved.changes.is_empty());
@@ -476,9 +470,7 @@ fn a_live_max_models_below_the_trained_count_is_refused() {
     let (reason, h) = run(s, None, &path_of(&dir, "m.json"), |e, h| match e {
         Event::ModelTrained(m) if m.index == 4 && !sent => {
             sent = true;
-            let _ = h
-                .control
-                .send(Control::Set(SettingChange::new("search.max_models", "2")));
+            let _ = h.send(Control::Set(SettingChange::new("search.max_models", "2")));
         }
         Event::SettingRefused { reason, .. } => refused = Some(reason.clone()),
         _ => {}

@@ -17,7 +17,7 @@ fn run(settings: Settings, resume: Option<&Path>, path: &Path, stop_at: Option<u
         Some(p) => session::resume(snapshot::load(p).unwrap(), path.to_path_buf(), vec![]).unwrap(),
     };
     loop {
-        match h.events.recv_timeout(Duration::from_secs(120)).unwrap() {
+        match h.events().recv_timeout(Duration::from_secs(120)).unwrap() {
             Event::ModelTrained(m) if Some(m.index) == stop_at => h.stop(),
             Event::Finished { snapshot, .. } => {
                 h.join();
@@ -134,7 +134,7 @@ fn local_search_moves_by_one_bit_between_restarts_and_evolution_mutates_one_bit(
 fn resume_with(path: &Path, changes: Vec<aen::search::SettingChange>) -> History {
     let h = session::resume(snapshot::load(path).unwrap(), path.to_path_buf(), changes).unwrap();
     loop {
-        match h.events.recv_timeout(Duration::from_secs(120)).unwrap() {
+        match h.events().recv_timeout(Duration::from_secs(120)).unwrap() {
             Event::Finished { snapshot, .. } => {
                 h.join();
                 return snapshot.history;

@@ -124,7 +124,7 @@ fn seed_zero_is_what_the_search_trains() {
     let dir = tempfile::tempdir().unwrap();
     let h = aen::session::start(s.clone(), Some(dir.path().join("snap.json")), false).unwrap();
     let mut models = Vec::new();
-    for ev in h.events.iter() {
+    for ev in h.events().iter() {
         match ev {
             Event::ModelTrained(m) => models.push(m),
             Event::Error(e) => panic!("{e}"),
@@ -135,19 +135,16 @@ fn seed_zero_is_what_the_search_trains() {
     h.join();
     assert_eq!(models.len(), 6);
     let (_, gd) = aen::session::prepare_data(&s).unwrap();
-    let pool = aen::pool::Pool::new(
+    let pool = aen::runner::Runner::new(
         2,
         std::sync::Arc::new(gd),
-        aen::pool::ChildSpec::from_settings(&s),
+        aen::runner::ChildSpec::from_settings(&s),
     );
     for (i, m) in models.iter().enumerate() {
         pool.submit(i as u64, m.state, 0);
     }
     for _ in 0..models.len() {
-        let r = pool
-            .results()
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap();
+        let r = pool.next_result(Duration::from_secs(120)).unwrap();
         let m = &models[r.id as usize];
         let t = r.outcome.unwrap();
         assert_eq!(

@@ -138,7 +138,7 @@ fn drive(a: &SearchArgs, handle: SearchHandle) -> Result<Ended> {
     let mut pipe_closed = false;
     let mut error = None;
     let mut ended = None;
-    for ev in handle.events.iter() {
+    for ev in handle.events().iter() {
         if a.json
             && !pipe_closed
             && let Some(line) = event_json(&ev)

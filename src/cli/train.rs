@@ -2,15 +2,15 @@
 
 use super::flags::{CHILD, DATA, FINAL, SettingFlags};
 use super::output::{self, print};
+use crate::engine::child::ChildSpec;
 use crate::engine::classes::Classes;
 use crate::engine::data::BaseData;
 use crate::engine::experiments::{self, ExpProgress};
 use crate::engine::gdata::GData;
 use crate::engine::groups::{GroupSet, Shift, Translation};
 use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
-use crate::engine::search::{child_config, replicate_seed};
+use crate::engine::search::child_config;
 use crate::engine::session;
-use crate::engine::settings::network_of;
 use crate::engine::settings::{SettingValue, Settings};
 use crate::engine::stats;
 use crate::engine::train::{self, Flow};
@@ -206,12 +206,8 @@ fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
     let (val, test): (Vec<f64>, Vec<f64>) = runs.iter().map(|r| (r.val_acc, r.test_acc)).unzip();
-    let seeds: Vec<u64> = (0..n)
-        .map(|k| {
-            let net = network_of(settings.classes().as_deref(), a.net_groups);
-            replicate_seed(settings.data.seed, net, k)
-        })
-        .collect();
+    let spec = ChildSpec::from_settings(settings);
+    let seeds: Vec<u64> = (0..n as u32).map(|k| spec.seed(a.net_groups, k)).collect();
     let seconds = start.elapsed().as_secs_f64();
     if a.json {
         let v = serde_json::json!({

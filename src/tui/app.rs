@@ -290,12 +290,12 @@ impl App {
 
     pub fn send(&mut self, c: Control) {
         if let Some(h) = &self.handle {
-            let _ = h.control.send(c);
+            h.send(c);
         }
     }
 
     /// Shows a new run's dashboard and forwards its events to the UI channel.
-    fn attach(&mut self, mut handle: SearchHandle, settings: &Settings, path: PathBuf) {
+    fn attach(&mut self, handle: SearchHandle, settings: &Settings, path: PathBuf) {
         if let Some(h) = self.handle.take() {
             h.stop();
         }
@@ -305,16 +305,8 @@ impl App {
         self.dash
             .push_log(format!("autosaving to {}", path.display()));
         if let Some(ui) = self.ui.clone() {
-            let (_, dead) = std::sync::mpsc::channel();
-            let events = std::mem::replace(&mut handle.events, dead);
             let g = self.generation;
-            std::thread::spawn(move || {
-                for ev in events {
-                    if ui.send(UiEvent::Engine(g, ev)).is_err() {
-                        return;
-                    }
-                }
-            });
+            handle.forward(move |ev| ui.send(UiEvent::Engine(g, ev)).is_ok());
         }
         self.handle = Some(handle);
         self.screen = Screen::Dashboard;
@@ -325,7 +317,7 @@ impl App {
     pub fn drain(&mut self) {
         let mut events = Vec::new();
         if let Some(h) = &self.handle {
-            while let Ok(e) = h.events.try_recv() {
+            while let Ok(e) = h.events().try_recv() {
                 events.push(e);
             }
         }
@@ -346,7 +338,7 @@ impl App {
                     super::remembered::save(&settings, &p);
                 }
                 self.settings = settings.clone();
-                let path = h.path.clone();
+                let path = h.path().to_path_buf();
                 self.attach(h, &settings, path);
             }
             Err(e) => self.overlay = Some(Overlay::Error(format!("{e:#}"))),
@@ -369,7 +361,7 @@ impl App {
         let h = session::resume(snap, path.clone(), changes).map_err(|e| format!("{e:#}"))?;
         self.settings = settings.clone();
         self.setup.form.refresh(&self.settings);
-        let into = h.path.clone();
+        let into = h.path().to_path_buf();
         self.attach(h, &settings, into.clone());
         if into != path {
             self.dash.push_log(format!(

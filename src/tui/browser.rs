@@ -53,26 +53,22 @@ pub struct Browser {
 #[derive(Default)]
 pub struct Reader {
     pub id: u64,
-    stop: Arc<AtomicBool>,
+    /// The cancel flag of the listing's task, if one reads the folder.
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl Reader {
-    /// A reader numbered `id`, and the flag its thread stops at.
-    pub fn new(id: u64) -> (Reader, Arc<AtomicBool>) {
-        let stop = Arc::new(AtomicBool::new(false));
-        (
-            Reader {
-                id,
-                stop: stop.clone(),
-            },
-            stop,
-        )
+    /// A reader numbered `id`, stopping the listing behind `stop` when dropped.
+    pub fn new(id: u64, stop: Option<Arc<AtomicBool>>) -> Reader {
+        Reader { id, stop }
     }
 }
 
 impl Drop for Reader {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        if let Some(s) = &self.stop {
+            s.store(true, Ordering::Relaxed);
+        }
     }
 }
 

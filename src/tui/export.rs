@@ -4,10 +4,10 @@
 
 use super::app::{App, UiEvent};
 use super::state::{EvalState, Overlay};
-use crate::engine::network;
 use crate::engine::session;
 use crate::engine::snapshot::Snapshot;
-use crate::engine::train::Flow;
+use crate::engine::start;
+use crate::engine::task::Update;
 use std::path::PathBuf;
 
 impl App {
@@ -51,11 +51,18 @@ impl App {
         ));
         let Some(ui) = self.ui.clone() else { return };
         // A network is written whole or not at all, so quitting mid-way leaves nothing.
-        std::thread::spawn(move || {
-            let settings = &snap.settings;
-            let written = session::open_base(settings).and_then(|base| {
-                network::export(settings, &base, best, &dir, &mut |_| Flow::Continue)
-            });
+        let task = match start::export(snap.settings.clone(), best, dir.clone()) {
+            Ok(task) => task,
+            Err(e) => {
+                self.dash
+                    .push_log(format!("network export failed: cannot start: {e}"));
+                return;
+            }
+        };
+        task.forward(move |u| {
+            let Update::Done(written) = u else {
+                return true;
+            };
             let line = match written {
                 Ok(m) => format!(
                     "wrote the best state's network ({}, {} parameters; test {:.2}% under the final protocol) to {}",
@@ -66,7 +73,7 @@ impl App {
                 ),
                 Err(e) => format!("network export failed: {e:#}"),
             };
-            let _ = ui.send(UiEvent::Log(line));
+            ui.send(UiEvent::Log(line)).is_ok()
         });
     }
 }

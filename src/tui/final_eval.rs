@@ -2,9 +2,9 @@
 //! the log, and kept in the session.
 
 use super::app::*;
-use crate::engine::experiments::ExpProgress;
 use crate::engine::session;
-use crate::engine::train::Flow;
+use crate::engine::start;
+use crate::engine::task::Update;
 
 impl App {
     /// Starts the final evaluation of the finished run on a worker thread.
@@ -43,40 +43,36 @@ impl App {
         self.overlay = Some(Overlay::Eval);
         let Some(ui) = self.ui.clone() else { return };
         let path = self.dash.snapshot_path.clone();
-        std::thread::spawn(move || {
-            let progress_ui = ui.clone();
-            let r = session::final_eval(&snap, &snap.settings.final_eval, &mut |p| {
-                if let ExpProgress::Begin {
-                    label,
-                    index,
-                    total,
-                } = p
-                {
-                    let s = EvalState::Running {
-                        label: label.to_string(),
-                        index,
-                        total,
-                    };
-                    if progress_ui.send(UiEvent::Eval(s)).is_err() {
-                        return Flow::Cancel;
+        let eval = snap.settings.final_eval.clone();
+        let task = match start::final_eval(snap, eval, path) {
+            Ok(task) => task,
+            Err(e) => {
+                self.dash.eval = Some(EvalState::Failed(format!("cannot start: {e}")));
+                return;
+            }
+        };
+        task.forward(move |u| match u {
+            Update::Event(t) => ui
+                .send(UiEvent::Eval(EvalState::Running {
+                    label: t.label,
+                    index: t.index,
+                    total: t.total,
+                }))
+                .is_ok(),
+            Update::Done(r) => {
+                let done = match r {
+                    Ok(done) => {
+                        // Kept in the session first, so that what is shown is on disk.
+                        if let Some(kept) = done.kept {
+                            let kept = kept.map(Box::new).map_err(|e| format!("{e:#}"));
+                            let _ = ui.send(UiEvent::EvalKept(kept));
+                        }
+                        EvalState::Done(done.eval.rows)
                     }
-                }
-                Flow::Continue
-            });
-            let done = match r {
-                Ok(e) => {
-                    // Kept in the session first, so that what is shown is on disk.
-                    if let Some(p) = path {
-                        let kept = session::keep_evaluation(&p, &snap.settings.final_eval, &e)
-                            .map(Box::new)
-                            .map_err(|e| format!("{e:#}"));
-                        let _ = ui.send(UiEvent::EvalKept(kept));
-                    }
-                    EvalState::Done(e.rows)
-                }
-                Err(e) => EvalState::Failed(format!("{e:#}")),
-            };
-            let _ = ui.send(UiEvent::Eval(done));
+                    Err(e) => EvalState::Failed(format!("{e:#}")),
+                };
+                ui.send(UiEvent::Eval(done)).is_ok()
+            }
         });
     }
 

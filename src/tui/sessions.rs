@@ -3,9 +3,10 @@
 
 use super::app::*;
 use super::keys::Action;
-use crate::engine::{session, snapshot};
+use crate::engine::task::Update;
+use crate::engine::{session, snapshot, start};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long the folder's reader gathers rows before it sends them: rows from the index
 /// arrive together, rows read from their files as they come, without a redraw each.
@@ -181,37 +182,28 @@ impl App {
     pub fn open_sessions(&mut self) {
         let dir = snapshot::sessions_dir();
         self.reads += 1;
-        let (reader, stop) = Reader::new(self.reads);
+        let id = self.reads;
+        let task = match (&self.ui, &dir) {
+            (Some(_), Some(dir)) => start::list_sessions(dir.clone(), BATCH).ok(),
+            _ => None,
+        };
         let mut browser = Browser {
             loading: true,
             running: self.running_path().map(PathBuf::from),
             dir: dir.clone(),
-            reader,
+            reader: Reader::new(id, task.as_ref().map(|t| t.cancel_flag())),
             ..Browser::default()
         };
-        match (self.ui.clone(), dir) {
-            (_, None) => browser.append(Vec::new(), true),
-            (None, Some(dir)) => browser.append(snapshot::list(&dir), true),
-            (Some(ui), Some(dir)) => {
-                let id = self.reads;
-                std::thread::spawn(move || {
-                    let mut listing = snapshot::Listing::open(&dir);
-                    let (mut rows, mut sent) = (Vec::new(), Instant::now());
-                    while !stop.load(std::sync::atomic::Ordering::Relaxed)
-                        && let Some(row) = listing.next()
-                    {
-                        rows.push(row);
-                        if sent.elapsed() >= BATCH {
-                            let _ =
-                                ui.send(UiEvent::Sessions(id, std::mem::take(&mut rows), false));
-                            sent = Instant::now();
-                        }
-                    }
-                    // What was read is kept even when the browser closed before the end.
-                    listing.save_index();
-                    let _ = ui.send(UiEvent::Sessions(id, rows, true));
-                });
-            }
+        match (self.ui.clone(), task, dir) {
+            (Some(ui), Some(task), _) => task.forward(move |u| {
+                let (rows, done) = match u {
+                    Update::Event(rows) => (rows, false),
+                    Update::Done(rows) => (rows, true),
+                };
+                ui.send(UiEvent::Sessions(id, rows, done)).is_ok()
+            }),
+            (_, _, Some(dir)) => browser.append(snapshot::list(&dir), true),
+            (_, _, None) => browser.append(Vec::new(), true),
         }
         self.overlay = Some(Overlay::Sessions(browser));
     }
@@ -291,7 +283,7 @@ impl App {
 
     /// The snapshot the search in progress writes to, if one runs.
     pub(super) fn running_path(&self) -> Option<&Path> {
-        self.handle.as_ref().map(|h| h.path.as_path())
+        self.handle.as_ref().map(|h| h.path())
     }
 }
 

@@ -9,14 +9,16 @@ use super::app::{
 };
 use super::keys::Action;
 use super::widgets::fmt_dur;
-use crate::engine::compare::{self, GroundTruth};
+use crate::engine::compare::GroundTruth;
 use crate::engine::groups::GroupSet;
 use crate::engine::settings::{Settings, StrategyKind};
+use crate::engine::start;
 use crate::engine::sweep::{self, Outcome, Plan, SweepEvent, table::Table};
+use crate::engine::task::Update;
 use crate::render::thousands;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Runs per strategy, and at most this many models per run, in the TUI's comparison:
@@ -138,43 +140,34 @@ impl App {
             return;
         }
         let Some(ui) = self.ui.clone() else { return };
-        let stop = Arc::new(AtomicBool::new(false));
-        t.sweep = Some(SweepProgress {
-            stop: stop.clone(),
-            done: 0,
-            todo: t.total_rows() - t.rows,
-            started: Instant::now(),
-        });
-        t.note = Some("starting the sweep".into());
         let plan = Plan {
             states: t.states.clone(),
             seeds: t.seeds,
             shard: None,
         };
-        let (settings, out, id) = (t.settings.clone(), t.path.clone(), t.id);
-        let spawned = std::thread::Builder::new()
-            .name("aen-sweep".into())
-            .spawn(move || {
-                let (tx, halt) = (ui.clone(), stop.clone());
-                let r = sweep::run(
-                    &settings,
-                    &plan,
-                    &out,
-                    settings.trainers(),
-                    stop,
-                    &mut |e| {
-                        if tx.send(UiEvent::Truth(id, TruthEvent::Sweep(e))).is_err() {
-                            halt.store(true, Ordering::SeqCst);
-                        }
-                    },
-                );
-                let r = r.map_err(|e| format!("{e:#}"));
-                let _ = ui.send(UiEvent::Truth(id, TruthEvent::SweepEnded(r)));
-            });
-        if let Err(e) = spawned {
-            t.sweep = None;
-            t.note = Some(format!("cannot start the sweep: {e}"));
-        }
+        let (settings, id) = (t.settings.clone(), t.id);
+        let workers = settings.trainers();
+        let task = match start::sweep(settings, plan, t.path.clone(), workers) {
+            Ok(task) => task,
+            Err(e) => {
+                t.note = Some(format!("cannot start the sweep: {e}"));
+                return;
+            }
+        };
+        t.sweep = Some(SweepProgress {
+            stop: task.cancel_flag(),
+            done: 0,
+            todo: t.total_rows() - t.rows,
+            started: Instant::now(),
+        });
+        t.note = Some("starting the sweep".into());
+        task.forward(move |u| {
+            let ev = match u {
+                Update::Event(e) => TruthEvent::Sweep(e),
+                Update::Done(r) => TruthEvent::SweepEnded(r.map_err(|e| format!("{e:#}"))),
+            };
+            ui.send(UiEvent::Truth(id, ev)).is_ok()
+        });
     }
 
     /// Compares the search strategies on the complete table, on worker threads.
@@ -199,27 +192,27 @@ impl App {
             return;
         }
         let Some(ui) = self.ui.clone() else { return };
-        let total = COMPARE_REPEATS * StrategyKind::ALL.len();
-        t.compare = Some(CompareState::Running { done: 0, total });
         let (settings, id) = (t.settings.clone(), t.id);
-        let budget = settings.search.max_models.clamp(1, COMPARE_BUDGET);
-        std::thread::spawn(move || {
-            let tx = ui.clone();
-            let progress = |done, total| {
-                let _ = tx.send(UiEvent::Truth(id, TruthEvent::CompareProgress(done, total)));
-            };
-            let r = compare::compare(
-                &settings,
-                truth,
-                &StrategyKind::ALL,
-                COMPARE_REPEATS,
-                budget,
-                settings.trainers(),
-                &progress,
-            )
-            .map_err(|e| format!("{e:#}"));
-            let _ = ui.send(UiEvent::Truth(id, TruthEvent::Compared(r)));
-        });
+        let runs = start::CompareRuns {
+            strategies: StrategyKind::ALL.to_vec(),
+            repeats: COMPARE_REPEATS,
+            budget: settings.search.max_models.clamp(1, COMPARE_BUDGET),
+            jobs: settings.trainers(),
+        };
+        let total = COMPARE_REPEATS * StrategyKind::ALL.len();
+        match start::compare(settings, truth, runs) {
+            Ok(task) => {
+                t.compare = Some(CompareState::Running { done: 0, total });
+                task.forward(move |u| {
+                    let ev = match u {
+                        Update::Event((done, total)) => TruthEvent::CompareProgress(done, total),
+                        Update::Done(r) => TruthEvent::Compared(r.map_err(|e| format!("{e:#}"))),
+                    };
+                    ui.send(UiEvent::Truth(id, ev)).is_ok()
+                });
+            }
+            Err(e) => t.compare = Some(CompareState::Failed(format!("cannot start: {e}"))),
+        }
     }
 
     pub(super) fn on_truth(&mut self, id: u64, ev: TruthEvent) {

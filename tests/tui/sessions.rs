@@ -284,7 +284,7 @@ fn rows_of_an_earlier_read_of_the_folder_are_not_shown() {
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
         loading: true,
-        reader: Reader::new(7).0,
+        reader: Reader::new(7, None),
         ..Browser::default()
     }));
     app.on_event(UiEvent::Sessions(6, rows.clone(), true));

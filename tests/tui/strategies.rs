@@ -43,7 +43,7 @@ fn run_events(kind: StrategyKind) -> Vec<Event> {
         aen::session::start(table_settings(kind), Some(dir.path().join("s.json")), true).unwrap();
     let mut events = Vec::new();
     loop {
-        let e = h.events.recv_timeout(Duration::from_secs(120)).unwrap();
+        let e = h.events().recv_timeout(Duration::from_secs(120)).unwrap();
         let done = matches!(e, Event::Finished { .. });
         if let Event::Error(msg) = &e {
             panic!("{msg}");

@@ -45,7 +45,10 @@ pub(super) fn run_until(
     let h = search::spawn(s, info, eval, None, Vec::new(), None);
     let mut error = None;
     loop {
-        let ev = match h.events.recv_timeout(std::time::Duration::from_millis(200)) {
+        let ev = match h
+            .events()
+            .recv_timeout(std::time::Duration::from_millis(200))
+        {
             Ok(ev) => ev,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 if stop.load(Ordering::SeqCst) {

@@ -1,13 +1,13 @@
 //! The final evaluation of a search's best states: retrained beside the plain and
 //! single-group networks under the final protocol, on sizes the data can hold.
 
-use super::run::{ExpError, ExpProgress, forward, protocol};
+use super::run::{ExpError, ExpProgress, child_spec, forward};
 use super::sets::{set_label, single_sets};
 use crate::data::BaseData;
 use crate::evaluation::EvalRow;
 use crate::gdata::SplitSizes;
 use crate::groups::GroupSet;
-use crate::replicates::{self, Job};
+use crate::runner::{self, Job};
 use crate::settings::Settings;
 use crate::stats;
 use crate::train::Flow;
@@ -78,9 +78,8 @@ pub fn final_eval(
     let seeds = settings.final_eval.seeds.max(1);
     let jobs: Vec<Job> = (nets.iter())
         .flat_map(|(kind, g, _)| {
-            (0..seeds).map(move |k| Job {
-                gd: 0,
-                net: *g,
+            (0..seeds as u32).map(move |k| Job {
+                state: *g,
                 k,
                 label: match seeds {
                     1 => format!("{kind} {}", set_label(*g)),
@@ -89,10 +88,10 @@ pub fn final_eval(
             })
         })
         .collect();
-    let p = protocol(settings, settings.final_eval.epochs);
+    let spec = child_spec(settings, settings.final_eval.epochs);
     let threads = settings.trainers().min(jobs.len()).max(1);
     let total = jobs.len();
-    let flat = replicates::run(&[gd], &jobs, p, threads, &mut |e| {
+    let flat = runner::train_all(gd.into(), spec, &jobs, threads, &mut |e| {
         forward(e, 0, total, progress)
     })?;
     let rows = (nets.into_iter().zip(flat.chunks(seeds)))

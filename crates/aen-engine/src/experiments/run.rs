@@ -1,9 +1,10 @@
 //! How an experiment runs its trainings: the protocol, replicates on every core, and
 //! the progress and cancellation it reports.
 
+use crate::child::ChildSpec;
 use crate::gdata;
 use crate::groups::GroupSet;
-use crate::replicates::{self, Job, JobError, JobEvent, Protocol};
+use crate::runner::{self, Job, JobError, JobEvent};
 use crate::settings::Settings;
 use crate::train::{Flow, TrainProgress, TrainResult};
 
@@ -33,19 +34,18 @@ impl From<JobError> for ExpError {
     fn from(e: JobError) -> ExpError {
         match e {
             JobError::Cancelled => ExpError::Cancelled,
-            JobError::Other(e) => ExpError::Other(e),
+            JobError::Failed(e) => ExpError::Other(anyhow::anyhow!("training failed: {e}")),
         }
     }
 }
 
-pub(super) fn protocol(settings: &Settings, epochs: usize) -> Protocol {
-    Protocol {
+/// What an experiment's children train with: the search's child settings for `epochs`
+/// epochs, one child per pass (as replicates always trained, so their figures stand).
+pub(super) fn child_spec(settings: &Settings, epochs: usize) -> ChildSpec {
+    ChildSpec {
         epochs,
-        batch: settings.child.batch,
-        lr: settings.child.lr,
-        seed: settings.data.seed,
-        shift: settings.shift(),
-        equivalence: settings.search.equivalence,
+        per_pass: 1,
+        ..ChildSpec::from_settings(settings)
     }
 }
 
@@ -58,19 +58,22 @@ pub fn replicates(
     seeds: usize,
     progress: &mut dyn FnMut(ExpProgress) -> Flow,
 ) -> Result<Vec<TrainResult>, ExpError> {
-    let jobs: Vec<Job> = (0..seeds)
+    let jobs: Vec<Job> = (0..seeds as u32)
         .map(|k| Job {
-            gd: 0,
-            net,
+            state: net,
             k,
             label: format!("seed {k}"),
         })
         .collect();
-    let p = protocol(settings, settings.child.epochs);
+    let spec = child_spec(settings, settings.child.epochs);
     let threads = settings.trainers().min(jobs.len()).max(1);
-    Ok(replicates::run(&[gd], &jobs, p, threads, &mut |e| {
-        forward(e, 0, seeds, progress)
-    })?)
+    Ok(runner::train_all(
+        gd.into(),
+        spec,
+        &jobs,
+        threads,
+        &mut |e| forward(e, 0, seeds, progress),
+    )?)
 }
 
 pub(super) fn forward(

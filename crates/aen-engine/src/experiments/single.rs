@@ -1,12 +1,12 @@
 //! The single-equivariance table: every single-group network trained on every
 //! single-group G-dataset, its winners, and the table as CSV and text.
 
-use super::run::{ExpError, ExpProgress, forward, protocol};
+use super::run::{ExpError, ExpProgress, child_spec, forward};
 use super::sets::{set_label, single_sets};
 use crate::data::BaseData;
 use crate::gdata::SplitSizes;
 use crate::groups::GroupSet;
-use crate::replicates::{self, Job};
+use crate::runner::{self, Job};
 use crate::settings::Settings;
 use crate::stats;
 use crate::train::{Flow, TrainResult};
@@ -37,17 +37,16 @@ pub fn single_test(
     let sets = single_sets();
     let per_row = sets.len() * seeds;
     let total = sets.len() * per_row;
-    let p = protocol(settings, epochs);
+    let spec = child_spec(settings, epochs);
     let mut results = Vec::new();
     for (r, &data_set) in sets.iter().enumerate() {
         let gd = settings
             .gdata(base, data_set, sizes)
             .map_err(anyhow::Error::from)?;
         let jobs: Vec<Job> = (sets.iter())
-            .flat_map(|&net| (0..seeds).map(move |k| (net, k)))
+            .flat_map(|&net| (0..seeds as u32).map(move |k| (net, k)))
             .map(|(net, k)| Job {
-                gd: 0,
-                net,
+                state: net,
                 k,
                 label: match seeds {
                     1 => format!("data {} / net {}", set_label(data_set), set_label(net)),
@@ -60,7 +59,7 @@ pub fn single_test(
             })
             .collect();
         let threads = settings.trainers().min(jobs.len()).max(1);
-        let flat = replicates::run(&[gd], &jobs, p, threads, &mut |e| {
+        let flat = runner::train_all(gd.into(), spec, &jobs, threads, &mut |e| {
             forward(e, r * per_row, total, progress)
         })?;
         results.push(flat.chunks(seeds).map(<[TrainResult]>::to_vec).collect());

@@ -1,16 +1,16 @@
 //! Writing an exported network.
 
 use super::meta::{FILES, FORMAT, ModelJson, Protocol, VERSION};
-use crate::child::replicate_seed;
+use crate::child::ChildSpec;
 use crate::data::BaseData;
 use crate::experiments::fit_sizes;
 use crate::fsio::Staged;
 use crate::groups::GroupSet;
 use crate::kernel::{Layer, Mlp};
 use crate::orbits::{ChildOrbits, HIDDEN_SIDE};
-use crate::settings::{Settings, network_classes, network_of};
+use crate::settings::Settings;
 use crate::sweep::data_fingerprint;
-use crate::train::{Flow, TrainConfig, TrainProgress, cpu};
+use crate::train::{Flow, TrainProgress, cpu};
 use anyhow::{Context, Result, bail};
 use safetensors::{Dtype, tensor::TensorView};
 use std::path::Path;
@@ -134,17 +134,11 @@ fn train_and_write(
     let gd = settings.gdata(base, settings.data.groups, sizes)?;
     let shift = settings.shift();
     let orbits = ChildOrbits::for_shape(gd.shape(), groups, shift)?;
-    let classes = network_classes(settings.search.equivalence, settings.grid());
-    let cfg = TrainConfig {
+    let spec = ChildSpec {
         epochs: settings.final_eval.epochs,
-        batch: settings.child.batch,
-        lr: settings.child.lr,
-        seed: replicate_seed(
-            settings.data.seed,
-            network_of(classes.as_deref(), groups),
-            0,
-        ),
+        ..ChildSpec::from_settings(settings)
     };
+    let cfg = spec.train_config(groups, 0);
     let t = cpu::train_network(&orbits, &gd, cfg, progress, false)
         .map_err(|_| anyhow::anyhow!("export cancelled: nothing was written"))?;
     let (mean, std) = gd.norm.per_channel(gd.channels);

@@ -8,6 +8,7 @@
 //! every model), so a rerun skips what is done and resumes a search where it stopped.
 //! The folder remembers its plan and settings; a rerun under others is refused.
 
+use crate::child::SEED_SCHEME;
 use crate::data::DatasetKind;
 use crate::experiments::{self, EvalRow, ExpProgress, SingleTable};
 use crate::fsio;
@@ -34,6 +35,13 @@ pub use summary::{matching_wins, report_markdown, rot90_advantage};
 struct Manifest {
     plan: Plan,
     settings: Settings,
+    /// [`crate::child::SEED_SCHEME`]; folders made before it was recorded are scheme 1.
+    #[serde(default = "first_seed_scheme")]
+    seed_scheme: u32,
+}
+
+fn first_seed_scheme() -> u32 {
+    1
 }
 
 /// One part of the work.
@@ -163,6 +171,7 @@ pub fn prepare(base: &Settings, plan: &Plan, dir: &Path) -> Result<fsio::Lock> {
         let manifest = Manifest {
             plan: plan.clone(),
             settings: identity(base),
+            seed_scheme: SEED_SCHEME,
         };
         let path = dir.join("reproduce.json");
         fsio::write_atomic(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())?;
@@ -176,6 +185,7 @@ fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
     let manifest = Manifest {
         plan: plan.clone(),
         settings: identity(base),
+        seed_scheme: SEED_SCHEME,
     };
     let path = dir.join("reproduce.json");
     if !path.exists() {
@@ -207,6 +217,12 @@ fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
         search.entry("equivalence").or_insert_with(|| "none".into());
     }
     let old: Manifest = serde_json::from_value(value).with_context(not_manifest)?;
+    if old.seed_scheme != SEED_SCHEME {
+        bail!(
+            "{} holds a reproduction made by aen 0.2 or earlier, whose replicates after the first trained from other seeds than this aen's: its parts and new ones would not belong together. Choose another --out, or finish it with aen 0.2",
+            dir.display()
+        );
+    }
     if old != manifest {
         let mut why = differences(&old.settings, &manifest.settings);
         why.splice(0..0, plan_differences(&old.plan, &manifest.plan));
@@ -414,7 +430,10 @@ fn drive(
         if stop.load(Ordering::SeqCst) {
             h.stop();
         }
-        let ev = match h.events.recv_timeout(std::time::Duration::from_millis(200)) {
+        let ev = match h
+            .events()
+            .recv_timeout(std::time::Duration::from_millis(200))
+        {
             Ok(ev) => ev,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
             Err(_) => bail!("the search ended without a word"),

@@ -19,7 +19,7 @@ use super::strategy::{Choice, Known, Strategy};
 use crate::classes::Classes;
 use crate::gdata::GData;
 use crate::groups::GroupSet;
-use crate::pool::{ChildSpec, JobError, JobId, Pool};
+use crate::runner::{ChildSpec, JobError, JobId, Runner};
 use crate::settings::Settings;
 use crate::train::{TrainProgress, TrainResult};
 use serde::{Deserialize, Serialize};
@@ -207,7 +207,7 @@ struct Flight {
 
 /// The pool of trainers and what it has trained ahead.
 pub struct Ahead {
-    pool: Pool,
+    pool: Runner,
     spec: ChildSpec,
     next_id: JobId,
     flight: HashMap<GroupSet, Flight>,
@@ -228,7 +228,7 @@ pub enum Wait {
 impl Ahead {
     pub fn new(workers: usize, data: Arc<GData>, spec: ChildSpec) -> Ahead {
         Ahead {
-            pool: Pool::new(workers, data, spec),
+            pool: Runner::new(workers, data, spec),
             spec,
             next_id: 0,
             flight: HashMap::new(),
@@ -347,8 +347,11 @@ impl Ahead {
         if self.ready.contains_key(&s) {
             return Ok(Wait::Done);
         }
-        let Ok(r) = self.pool.results().recv_timeout(timeout) else {
+        let Ok(report) = self.pool.reports().recv_timeout(timeout) else {
             return Ok(Wait::Timeout);
+        };
+        let Some(r) = report.finished() else {
+            return Ok(Wait::Arrived);
         };
         let current = self.flight.get(&r.state).is_some_and(|f| f.id == r.id);
         let predicted = self.flight.get(&r.state).is_some_and(|f| f.predicted);

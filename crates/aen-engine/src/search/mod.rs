@@ -14,44 +14,67 @@ pub mod strategy;
 pub mod view;
 mod worker;
 
-pub use crate::child::{child_config, child_seed, replicate_seed};
+pub use crate::child::{child_config, child_seed};
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
 pub use view::RunView;
 
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
+use crate::task::{Sink, Task};
 use children::Evaluator;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{self, Receiver, Sender};
 
-/// The client's end of a running search.
+/// The client's end of a running search: a [`Task`] of [`Event`]s, plus the controls
+/// (pause, live changes) only a search takes.
 pub struct SearchHandle {
-    pub events: Receiver<Event>,
+    task: Task<Event>,
+    control: Sender<Control>,
     /// Where the run autosaves.
-    pub path: std::path::PathBuf,
-    pub control: Sender<Control>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    path: std::path::PathBuf,
 }
 
 impl SearchHandle {
+    /// The run's events, unless they are forwarded.
+    pub fn events(&self) -> &Receiver<Event> {
+        self.task.updates()
+    }
+
+    /// Hands every event to `f` on the search's thread instead (see [`Task::forward`]).
+    pub fn forward(&self, f: impl FnMut(Event) -> bool + Send + 'static) {
+        self.task.forward(f);
+    }
+
+    /// Sends a control to the worker; false if it has ended.
+    pub fn send(&self, c: Control) -> bool {
+        self.control.send(c).is_ok()
+    }
+
+    /// Where the run autosaves.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// Asks the worker to stop at the next batch; it saves a snapshot first.
     pub fn stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.task.cancel();
+        // Wakes a paused worker, which waits on its controls.
         let _ = self.control.send(Control::Stop);
     }
 
     /// The flag `stop` sets, for signal handlers.
     pub fn stop_flag(&self) -> Arc<AtomicBool> {
-        self.stop.clone()
+        self.task.cancel_flag()
     }
 
-    pub fn join(mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+
+    pub fn join(self) {
+        self.task.join();
     }
 }
 
@@ -79,42 +102,29 @@ pub(crate) fn spawn(
     changes: Vec<SettingChange>,
     autosave: Option<crate::fsio::Lock>,
 ) -> SearchHandle {
-    let (etx, erx) = mpsc::channel();
     let (ctx, crx) = mpsc::channel();
     for c in changes {
         let _ = ctx.send(Control::Set(c));
     }
-    let stop = Arc::new(AtomicBool::new(false));
     let path = info.snapshot_path.clone();
-    let channels = worker::Channels {
-        events: etx.clone(),
-        control: crx,
-        stop: stop.clone(),
-    };
-    let thread = std::thread::Builder::new()
-        .name("aen-search".into())
-        .spawn(move || {
+    let task = Task::spawn(
+        "aen-search",
+        move |sink: &Sink<Event>| {
             let lock = autosave;
             let save = lock.is_some();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                worker::Worker::new(settings, info, eval, resume, channels, save).run()
-            }));
+            let channels = worker::Channels {
+                events: sink.clone(),
+                control: crx,
+            };
+            worker::Worker::new(settings, info, eval, resume, channels, save).run();
             drop(lock);
-            if let Err(panic) = result {
-                let msg = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".into());
-                let _ = etx.send(Event::Error(format!("the search worker panicked: {msg}")));
-            }
-        })
-        .expect("spawning a thread");
+        },
+        |msg| Event::Error(format!("the search worker panicked: {msg}")),
+    )
+    .expect("spawning a thread");
     SearchHandle {
-        events: erx,
-        path,
+        task,
         control: ctx,
-        stop,
-        thread: Some(thread),
+        path,
     }
 }

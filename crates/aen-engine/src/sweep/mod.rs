@@ -3,7 +3,7 @@
 //! ([`table`]) that survives kills, splits into shards and merges back.
 //!
 //! A row depends only on (settings, state, seed index): seed 0 is exactly the network
-//! the search trains for that state ([`crate::pool::child_seed_k`]), so the table is the
+//! the search trains for that state ([`crate::child::child_seed`]), so the table is the
 //! ground truth the search's choices can be scored against.
 
 mod aggregate;
@@ -22,7 +22,7 @@ pub use table::{data_fingerprint, identity, identity_of};
 pub use tables::{find_table, table_file_name, tables_dir};
 
 use crate::groups::GroupSet;
-use crate::pool::{ChildSpec, JobError, JobResult, Pool};
+use crate::runner::{ChildSpec, JobError, JobResult, Report, Runner};
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashSet};
@@ -201,7 +201,7 @@ pub fn run(
         for (&(net, k), r) in &work.known {
             rec.record_class(&work, net, k, r, &mut rows, on_event)?;
         }
-        let pool = Pool::new(workers, Arc::new(gd), spec);
+        let pool = Runner::new(workers, Arc::new(gd), spec);
         let finished = train_missing(&pool, &work, &mut rec, &mut rows, &stop, on_event)?;
         // Rows that finished as the stop arrived are kept, not retrained.
         for r in pool.shutdown() {
@@ -357,7 +357,7 @@ impl<'a> Recorder<'a> {
 /// Returns false if stopped (the networks still in flight then are the caller's to
 /// record).
 fn train_missing(
-    pool: &Pool,
+    pool: &Runner,
     work: &Work,
     rec: &mut Recorder,
     rows: &mut Vec<Row>,
@@ -372,13 +372,14 @@ fn train_missing(
         if stop.load(Ordering::SeqCst) {
             return Ok(false);
         }
-        match pool.results().recv_timeout(Duration::from_millis(100)) {
-            Ok(r) => {
+        match pool.reports().recv_timeout(Duration::from_millis(100)) {
+            Ok(Report::Started { .. }) => {}
+            Ok(Report::Finished(r)) => {
                 left -= 1;
                 rec.record(work, r, rows, on_event)?
             }
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(e) => bail!("the trainer pool stopped: {e}"),
+            Err(e) => bail!("the trainers stopped: {e}"),
         }
     }
     Ok(true)

@@ -18,11 +18,12 @@ use super::strategy::{Choice, Strategy};
 use crate::groups::GroupSet;
 use crate::settings::Settings;
 use crate::snapshot::{self, Snapshot};
+use crate::task::Sink;
 use crate::train::Flow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 /// Why the loop stopped early.
@@ -52,7 +53,7 @@ pub(super) struct Worker {
     /// (steps, changes) when the replay caught up: if nothing was added after it, the
     /// snapshot on disk is already this run and is not rewritten.
     replayed: Option<(usize, usize)>,
-    events: Sender<Event>,
+    events: Sink<Event>,
     control: Receiver<Control>,
     stop: Arc<AtomicBool>,
     paused: bool,
@@ -74,9 +75,8 @@ pub(super) struct Worker {
 const QUIET_STEPS: usize = 8;
 
 pub(super) struct Channels {
-    pub events: Sender<Event>,
+    pub events: Sink<Event>,
     pub control: Receiver<Control>,
-    pub stop: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -110,9 +110,9 @@ impl Worker {
             note,
             tags,
             replayed: None,
+            stop: ch.events.stop_flag().clone(),
             events: ch.events,
             control: ch.control,
-            stop: ch.stop,
             paused: false,
             base_acc: 0.0,
             step: 0,
@@ -125,7 +125,7 @@ impl Worker {
     }
 
     fn send(&self, e: Event) {
-        let _ = self.events.send(e);
+        self.events.send(e);
     }
 
     /// Sends an event, except replayed steps: the client gets the whole history once
@@ -251,7 +251,7 @@ impl Worker {
         let mut on_batch = |p| {
             if last.elapsed() > Duration::from_millis(250) {
                 last = Instant::now();
-                let _ = events.send(Event::Training { state, progress: p });
+                events.send(Event::Training { state, progress: p });
             }
             if stop.load(Ordering::SeqCst) {
                 Flow::Cancel

@@ -4,7 +4,7 @@
 use crate::common;
 
 use aen::groups::GroupSet;
-use aen::pool::{ChildSpec, JobError, Pool, train_one};
+use aen::runner::{ChildSpec, JobError, Runner, train_one};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,17 +32,14 @@ fn results_do_not_depend_on_the_worker_count() {
         })
         .collect();
     for workers in [1, 3] {
-        let pool = Pool::new(workers, gd.clone(), spec);
+        let pool = Runner::new(workers, gd.clone(), spec);
         assert_eq!(pool.workers(), workers);
         for (i, &(s, k)) in jobs.iter().enumerate() {
             pool.submit(i as u64, s, k);
         }
         let mut used = HashMap::new();
         for _ in 0..jobs.len() {
-            let r = pool
-                .results()
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap();
+            let r = pool.next_result(Duration::from_secs(60)).unwrap();
             let t = r.outcome.unwrap();
             let d = &direct[r.id as usize];
             assert_eq!((r.state, r.seed_index), jobs[r.id as usize]);
@@ -67,7 +64,7 @@ fn results_do_not_depend_on_the_worker_count() {
 fn cancelling_queued_and_running_jobs() {
     // Long enough that the first job is still training when it is cancelled.
     let (gd, spec) = setup(4000, 50);
-    let pool = Pool::new(1, gd, spec);
+    let pool = Runner::new(1, gd, spec);
     pool.submit(1, GroupSet::EMPTY, 0);
     pool.submit(2, GroupSet::EMPTY, 1);
     pool.submit(3, GroupSet::EMPTY, 2);
@@ -79,18 +76,12 @@ fn cancelling_queued_and_running_jobs() {
     }
     assert_eq!(pool.pending(), 3);
     assert!(pool.cancel(2));
-    let r = pool
-        .results()
-        .recv_timeout(Duration::from_secs(10))
-        .unwrap();
+    let r = pool.next_result(Duration::from_secs(10)).unwrap();
     assert_eq!((r.id, r.worker), (2, None));
     assert_eq!(r.outcome.unwrap_err(), JobError::Cancelled);
     let t = Instant::now();
     assert!(pool.cancel(1));
-    let r = pool
-        .results()
-        .recv_timeout(Duration::from_secs(10))
-        .unwrap();
+    let r = pool.next_result(Duration::from_secs(10)).unwrap();
     assert_eq!((r.id, r.worker), (1, Some(0)));
     assert_eq!(r.outcome.unwrap_err(), JobError::Cancelled);
     // Stopped at its next batch, not at the end of 50 epochs (which would outlast the
@@ -112,7 +103,7 @@ fn cancelling_queued_and_running_jobs() {
 #[test]
 fn shutdown_hands_back_results_not_yet_received() {
     let (gd, spec) = setup(100, 1);
-    let pool = Pool::new(2, gd, spec);
+    let pool = Runner::new(2, gd, spec);
     for (i, s) in ["none", "rot90", "sc1"].iter().enumerate() {
         pool.submit(i as u64, GroupSet::parse(s).unwrap(), 0);
     }

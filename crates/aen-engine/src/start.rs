@@ -1,0 +1,194 @@
+//! Long work started on a thread of its own, one function per kind, each returning a
+//! [`Task`] that sends the work's events and then its result. (A search starts through
+//! [`crate::session::start`], whose handle is a task of events with controls.)
+
+use crate::compare::{GroundTruth, StrategyResult};
+use crate::experiments::ExpProgress;
+use crate::groups::GroupSet;
+use crate::network::ModelJson;
+use crate::session::{self, FinalEval};
+use crate::settings::{FinalEvalSettings, Settings, StrategyKind};
+use crate::snapshot::Snapshot;
+use crate::sweep::{self, Outcome, Plan, SweepEvent};
+use crate::task::{Sink, Task, Update};
+use crate::train::{Flow, TrainProgress};
+use anyhow::Result;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A task that sends events of type `E`, then the result of the work.
+pub type Work<E, T> = Task<Update<E, Result<T>>>;
+
+fn failed<E, T>(what: &'static str) -> impl FnOnce(String) -> Update<E, Result<T>> {
+    move |msg| Update::Done(Err(anyhow::anyhow!("{what} panicked: {msg}")))
+}
+
+/// Continue unless the task was cancelled.
+fn flow<U>(sink: &Sink<U>) -> Flow {
+    if sink.stopped() {
+        Flow::Cancel
+    } else {
+        Flow::Continue
+    }
+}
+
+/// [`sweep::run`] with `jobs` trainers; cancelling keeps the rows that finished.
+pub fn sweep(
+    settings: Settings,
+    plan: Plan,
+    out: PathBuf,
+    jobs: usize,
+) -> std::io::Result<Work<SweepEvent, Outcome>> {
+    Task::spawn(
+        "aen-sweep",
+        move |sink| {
+            let stop = sink.stop_flag().clone();
+            let r = sweep::run(&settings, &plan, &out, jobs, stop, &mut |e| {
+                sink.send(Update::Event(e));
+            });
+            sink.send(Update::Done(r));
+        },
+        failed("the sweep"),
+    )
+}
+
+/// What a comparison runs: `strategies`, each `repeats` times for `budget` models,
+/// `jobs` runs at once.
+pub struct CompareRuns {
+    pub strategies: Vec<StrategyKind>,
+    pub repeats: usize,
+    pub budget: usize,
+    pub jobs: usize,
+}
+
+/// [`crate::compare::compare_until`] on the table `truth`; its events are (runs done,
+/// runs in all).
+pub fn compare(
+    settings: Settings,
+    truth: Arc<GroundTruth>,
+    runs: CompareRuns,
+) -> std::io::Result<Work<(usize, usize), Vec<StrategyResult>>> {
+    Task::spawn(
+        "aen-compare",
+        move |sink| {
+            let progress = |done, total| sink.send(Update::Event((done, total)));
+            let runs = crate::compare::Runs {
+                strategies: &runs.strategies,
+                repeats: runs.repeats,
+                budget: runs.budget,
+                jobs: runs.jobs,
+            };
+            let r =
+                crate::compare::compare_until(&settings, truth, runs, &progress, sink.stop_flag());
+            sink.send(Update::Done(r));
+        },
+        failed("the comparison"),
+    )
+}
+
+/// A training an experiment has started: its label and place in the list.
+#[derive(Clone, Debug)]
+pub struct Training {
+    pub label: String,
+    pub index: usize,
+    pub total: usize,
+}
+
+/// A final evaluation done, and the session as saved with it (when one was named).
+pub struct Evaluated {
+    pub eval: FinalEval,
+    pub kept: Option<Result<Snapshot>>,
+}
+
+/// [`session::final_eval`] of `snap` under `eval`; with `keep_in`, the evaluation is
+/// then kept in the session saved there ([`session::keep_evaluation`]), so that what a
+/// front end shows is on disk.
+pub fn final_eval(
+    snap: Snapshot,
+    eval: FinalEvalSettings,
+    keep_in: Option<PathBuf>,
+) -> std::io::Result<Work<Training, Evaluated>> {
+    Task::spawn(
+        "aen-final-eval",
+        move |sink| {
+            let r = session::final_eval(&snap, &eval, &mut |p| {
+                if let ExpProgress::Begin {
+                    label,
+                    index,
+                    total,
+                } = p
+                {
+                    sink.send(Update::Event(Training {
+                        label: label.to_string(),
+                        index,
+                        total,
+                    }));
+                }
+                flow(sink)
+            });
+            let r = r.map(|done| Evaluated {
+                kept: (keep_in.as_deref()).map(|p| session::keep_evaluation(p, &eval, &done)),
+                eval: done,
+            });
+            sink.send(Update::Done(r));
+        },
+        failed("the final evaluation"),
+    )
+}
+
+/// Trains the network of `groups` under the final-evaluation protocol of `settings`
+/// and writes it into `dir` ([`crate::network::export`]): whole, or not at all.
+pub fn export(
+    settings: Settings,
+    groups: GroupSet,
+    dir: PathBuf,
+) -> std::io::Result<Work<TrainProgress, ModelJson>> {
+    Task::spawn(
+        "aen-export",
+        move |sink| {
+            let r = session::open_base(&settings).and_then(|base| {
+                crate::network::export(&settings, &base, groups, &dir, &mut |p| {
+                    sink.send(Update::Event(p));
+                    flow(sink)
+                })
+            });
+            sink.send(Update::Done(r));
+        },
+        failed("the export"),
+    )
+}
+
+/// A session of a listing: its file, and its summary or why it cannot be read.
+pub type Listed = (
+    PathBuf,
+    std::result::Result<crate::snapshot::Summary, String>,
+);
+
+/// The sessions in `dir` ([`crate::snapshot::Listing`]), sent in batches at most every
+/// `batch` so a front end shows rows as they come, then the last batch as the result.
+/// What was read is kept in the folder's index, even when cancelled.
+pub fn list_sessions(
+    dir: PathBuf,
+    batch: std::time::Duration,
+) -> std::io::Result<Task<Update<Vec<Listed>, Vec<Listed>>>> {
+    Task::spawn(
+        "aen-sessions",
+        move |sink| {
+            let mut listing = crate::snapshot::Listing::open(&dir);
+            let (mut rows, mut sent) = (Vec::new(), std::time::Instant::now());
+            while !sink.stopped()
+                && let Some(row) = listing.next()
+            {
+                rows.push(row);
+                if sent.elapsed() >= batch {
+                    sink.send(Update::Event(std::mem::take(&mut rows)));
+                    sent = std::time::Instant::now();
+                }
+            }
+            listing.save_index();
+            sink.send(Update::Done(rows));
+        },
+        // The rows read so far were sent; the browser then shows the folder as read.
+        |_| Update::Done(Vec::new()),
+    )
+}
