@@ -139,6 +139,16 @@ fn a_quick_reproduction_reports_each_search_with_an_interval_and_resumes_for_fre
     let err = String::from_utf8_lossy(&old.stderr);
     assert!(!old.status.success());
     assert!(err.contains("search.equivalence: none → closure"), "{err}");
+    // A folder made by aen 0.2 (no seed scheme recorded) trained its replicates after
+    // the first from other seeds: refused, saying so.
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["seed_scheme"], 2);
+    v.as_object_mut().unwrap().remove("seed_scheme");
+    std::fs::write(&manifest, serde_json::to_vec(&v).unwrap()).unwrap();
+    let old = reproduce(&out, home.path(), &[]);
+    let err = String::from_utf8_lossy(&old.stderr);
+    assert!(!old.status.success());
+    assert!(err.contains("made by aen 0.2 or earlier"), "{err}");
     std::fs::write(&manifest, text).unwrap();
     // The number of trainers changes no result: a rerun with other --jobs is welcome.
     let jobs = reproduce(&out, home.path(), &["--jobs", "1"]);
