@@ -60,7 +60,8 @@ impl Error {
 
 /// `msg`, and under `{:#}` the causes after it as anyhow prints them: `msg: cause`.
 /// thiserror's own Display ignores the `#` flag, and the TUI prints errors with it.
-fn chain<M: fmt::Display, S: fmt::Display>(
+/// The Display of a context variant (`#[error(fmt = chain)]`), here and in the engine.
+pub fn chain<M: fmt::Display, S: fmt::Display>(
     msg: &M,
     source: &S,
     f: &mut fmt::Formatter,

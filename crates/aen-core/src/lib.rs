@@ -8,7 +8,7 @@
 pub mod batched;
 pub mod classes;
 pub mod data;
-mod error;
+pub mod error;
 pub mod fsio;
 pub mod gdata;
 pub mod groups;

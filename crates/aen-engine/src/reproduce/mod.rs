@@ -9,6 +9,7 @@
 //! The folder remembers its plan and settings; a rerun under others is refused.
 
 use crate::data::DatasetKind;
+use crate::error::{Error, Result, ResultExt, bail};
 use crate::experiments::{self, EvalRow, ExpProgress, SingleTable};
 use crate::fsio;
 use crate::groups::GroupSet;
@@ -17,7 +18,6 @@ use crate::session;
 use crate::settings::{Affects, Settings, TABLE};
 use crate::snapshot::{self, Snapshot};
 use crate::train::Flow;
-use anyhow::{Context, Result, bail};
 
 mod plan;
 mod summary;
@@ -341,9 +341,9 @@ fn single(
         })
         .map_err(|e| match e {
             experiments::ExpError::Cancelled => {
-                anyhow::anyhow!("stopped: the table is redone on the next run")
+                Error::msg("stopped: the table is redone on the next run")
             }
-            e => anyhow::anyhow!("{e}"),
+            e => Error::other(e),
         })?;
     fsio::write_atomic(
         &dir.join(format!("{}.csv", part.name())),
