@@ -8,6 +8,7 @@
 pub mod batched;
 pub mod classes;
 pub mod data;
+pub mod error;
 pub mod fsio;
 pub mod gdata;
 pub mod groups;
@@ -16,3 +17,5 @@ pub mod nn;
 pub mod norm;
 pub mod orbits;
 pub mod train;
+
+pub use error::{Error, Result, ResultExt};

@@ -6,9 +6,9 @@
 //! split. Pixels are the raw transformed bytes, before any normalization.
 
 use crate::data::{self, BaseData, Images, idx};
+use crate::error::{Result, ResultExt, bail};
 use crate::gdata::{self, Split, SplitSizes};
 use crate::settings::{SettingValue, Settings};
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

@@ -11,6 +11,7 @@ pub use aen_core::{batched, classes, data, fsio, gdata, groups, kernel, nn, orbi
 pub mod analysis;
 pub mod child;
 pub mod compare;
+pub mod error;
 pub mod evaluation;
 pub mod experiments;
 pub mod gexport;
@@ -28,3 +29,5 @@ pub mod stats;
 pub mod sweep;
 pub mod task;
 pub mod throughput;
+
+pub use error::{Error, Result, ResultExt};

@@ -1,9 +1,9 @@
 //! Exported results of a search: models.csv, summary.json and PNG plots (plotters).
 
+use crate::error::{Result, ResultExt};
 use crate::experiments::{EvalRow, set_label};
 use crate::search::records::{History, ModelRecord};
 use crate::snapshot::Snapshot;
-use anyhow::{Context, Result};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::Path;

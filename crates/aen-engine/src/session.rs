@@ -3,6 +3,7 @@
 //! checked here, before any thread starts or any model trains.
 
 use crate::data::{self, BaseData};
+use crate::error::{Error, Result, ResultExt, bail};
 use crate::experiments::{self, EvalRow, ExpProgress};
 use crate::gdata::GData;
 use crate::report;
@@ -11,7 +12,6 @@ use crate::search::{self, RunInfo, SearchHandle, SettingChange};
 use crate::settings::{FinalEvalSettings, Settings};
 use crate::snapshot::{self, Snapshot};
 use crate::train::Flow;
-use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
 /// Loads the base data that `settings` name.
@@ -91,8 +91,7 @@ pub fn start(settings: Settings, path: Option<PathBuf>, overwrite: bool) -> Resu
     // One run per snapshot: a second run on it (a new one or a resume, here or in the
     // TUI) stops at this lock, before anything is written.
     if let Some(table) = &settings.search.table {
-        crate::fsio::refuse_overlap(&[table], std::slice::from_ref(&path))
-            .map_err(anyhow::Error::msg)?;
+        crate::fsio::refuse_overlap(&[table], std::slice::from_ref(&path)).map_err(Error::msg)?;
     }
     let lock = match crate::fsio::Lock::take(&path) {
         Err(e @ crate::fsio::LockError::Io { .. }) => {
@@ -281,8 +280,8 @@ pub fn final_eval(
     if top.is_empty() {
         bail!("the session has no trained models to evaluate");
     }
-    let (rows, note, sizes) = experiments::final_eval(&settings, &base, &top, progress)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (rows, note, sizes) =
+        experiments::final_eval(&settings, &base, &top, progress).map_err(Error::other)?;
     Ok(FinalEval { rows, note, sizes })
 }
 
@@ -366,7 +365,7 @@ pub fn is_bookkeeping(name: &str) -> bool {
 /// ground-truth table (`search.table`, under an export or the snapshot).
 pub fn check_export(dir: &Path, snapshot: Option<&Path>, table: Option<&Path>) -> Result<()> {
     let exports = EXPORTS.map(|n| dir.join(n));
-    let fail = anyhow::Error::msg;
+    let fail = Error::msg;
     if let Some(s) = snapshot {
         crate::fsio::refuse_overlap(&[s], &exports).map_err(fail)?;
     }

@@ -3,6 +3,7 @@
 //! [`crate::session::start`], whose handle is a task of events with controls.)
 
 use crate::compare::{GroundTruth, StrategyResult};
+use crate::error::{Error, Result};
 use crate::experiments::ExpProgress;
 use crate::groups::GroupSet;
 use crate::network::ModelJson;
@@ -12,7 +13,6 @@ use crate::snapshot::Snapshot;
 use crate::sweep::{self, Outcome, Plan, SweepEvent};
 use crate::task::{Sink, Task, Update};
 use crate::train::{Flow, TrainProgress};
-use anyhow::Result;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub type Work<E, T> = Task<Update<E, Result<T>>>;
 
 fn failed<E, T>(what: &'static str) -> impl FnOnce(String) -> Update<E, Result<T>> {
-    move |msg| Update::Done(Err(anyhow::anyhow!("{what} panicked: {msg}")))
+    move |msg| Update::Done(Err(Error::msg(format!("{what} panicked: {msg}"))))
 }
 
 /// Continue unless the task was cancelled.

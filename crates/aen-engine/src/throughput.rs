@@ -5,12 +5,12 @@
 //! same run, and where a step's time goes.
 
 use crate::data::{self, BaseData, DatasetKind, Images, Labeled, Source, SourceKind};
+use crate::error::Result;
 use crate::gdata::{self, GData, SplitSizes};
 use crate::groups::GroupSet;
 use crate::kernel::{Timing, gemm_rate};
 use crate::orbits::ChildOrbits;
 use crate::train::{self, Flow, TrainConfig, cpu::child_mlp};
-use anyhow::Result;
 use std::time::Instant;
 
 /// The networks measured: plain, one small group, and the paper's preset 2.

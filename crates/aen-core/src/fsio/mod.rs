@@ -178,10 +178,11 @@ mod tests {
         v
     }
 
-    /// The message as anyhow prints it with its chain mentions the cause once.
+    /// The message printed with its chain (`{:#}`, as the binary's anyhow prints it)
+    /// mentions the cause once.
     fn says_once(e: FsError, needle: &str) -> String {
         assert!(std::error::Error::source(&e).is_none());
-        let s = format!("{:#}", anyhow::Error::new(e));
+        let s = format!("{:#}", crate::Error::from(e));
         assert_eq!(
             s.matches(needle).count(),
             1,

@@ -2,8 +2,8 @@
 
 use super::runner::StrategyResult;
 use super::truth::GroundTruth;
+use crate::error::Result;
 use crate::stats::mean;
-use anyhow::Result;
 
 /// Models counts at which the comparison is summarised.
 pub fn checkpoints(budget: usize) -> Vec<usize> {

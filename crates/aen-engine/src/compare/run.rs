@@ -2,12 +2,12 @@
 //! the regret curve of its models.
 
 use super::truth::GroundTruth;
+use crate::error::{Result, bail};
 use crate::groups::GroupSet;
 use crate::search::children::Evaluator;
 use crate::search::records::ModelRecord;
 use crate::search::{self, Event, RunInfo};
 use crate::settings::Settings;
-use anyhow::{Result, bail};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -3,9 +3,9 @@
 
 use super::run::{regret_curve, run_until};
 use super::truth::GroundTruth;
+use crate::error::{Result, bail};
 use crate::settings::{Settings, StrategyKind};
 use crate::stats::{mean, std_dev, t975};
-use anyhow::{Result, bail};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;

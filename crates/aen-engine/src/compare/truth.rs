@@ -1,12 +1,12 @@
 //! The ground truth: a sweep table by state, with the true (mean test) accuracy of each,
 //! and a lookup that answers a search with one seed of it.
 
+use crate::error::{Error, Result, bail};
 use crate::groups::GroupSet;
 use crate::search::children::Lookup;
 use crate::settings::{Equivalence, SettingValue, Settings};
 use crate::stats::mean;
 use crate::sweep::table::{Identity, Table};
-use anyhow::{Result, bail};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -88,7 +88,7 @@ impl GroundTruth {
         let mut s = settings.clone();
         s.data.groups = id.data_groups;
         s.data.step = id.step;
-        s.data.translation = SettingValue::parse(&id.translation).map_err(anyhow::Error::msg)?;
+        s.data.translation = SettingValue::parse(&id.translation).map_err(Error::msg)?;
         if s.search.equivalence != Equivalence::None && id.equivalence == "none" {
             bail!(
                 "the table trained every group set as its own network (equivalence none): \

@@ -65,7 +65,7 @@ pub fn final_eval(
     let (sizes, note) = fit_sizes(base, settings.final_sizes());
     let gd = settings
         .gdata(base, settings.data.groups, sizes)
-        .map_err(anyhow::Error::from)?;
+        .map_err(crate::error::Error::from)?;
     let mut nets: Vec<(String, GroupSet, Option<f64>)> = top
         .iter()
         .enumerate()

@@ -27,14 +27,16 @@ pub enum ExpError {
     #[error("cancelled")]
     Cancelled,
     #[error(transparent)]
-    Other(#[from] anyhow::Error),
+    Other(#[from] crate::error::Error),
 }
 
 impl From<JobError> for ExpError {
     fn from(e: JobError) -> ExpError {
         match e {
             JobError::Cancelled => ExpError::Cancelled,
-            JobError::Failed(e) => ExpError::Other(anyhow::anyhow!("training failed: {e}")),
+            JobError::Failed(e) => {
+                ExpError::Other(crate::error::Error::msg(format!("training failed: {e}")))
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ pub fn single_test(
     for (r, &data_set) in sets.iter().enumerate() {
         let gd = settings
             .gdata(base, data_set, sizes)
-            .map_err(anyhow::Error::from)?;
+            .map_err(crate::error::Error::from)?;
         let jobs: Vec<Job> = (sets.iter())
             .flat_map(|&net| (0..seeds as u32).map(move |k| (net, k)))
             .map(|(net, k)| Job {

@@ -3,12 +3,12 @@
 
 use super::meta::{FORMAT, ModelJson, Network, VERSION};
 use crate::data::BaseData;
+use crate::error::{Error, Result, ResultExt, bail};
 use crate::groups::{GroupSet, Perm, Shift};
 use crate::kernel::{Mlp, argmax};
 use crate::orbits::{ChildOrbits, HIDDEN_SIDE, Shape};
 use crate::settings::SettingValue;
 use crate::train::cpu::child_mlp;
-use anyhow::{Context, Result, bail};
 use safetensors::{Dtype, SafeTensors};
 use std::path::Path;
 
@@ -22,7 +22,7 @@ fn tensor<'a>(
 ) -> Result<&'a [u8]> {
     let t = st
         .tensor(name)
-        .map_err(|e| anyhow::anyhow!("{file}: tensor {name}: {e}"))?;
+        .map_err(|e| Error::msg(format!("{file}: tensor {name}: {e}")))?;
     if t.dtype() != dtype || t.shape() != shape {
         bail!(
             "{file}: {name} is {:?} {:?}, expected {dtype:?} {shape:?}",
@@ -65,7 +65,7 @@ fn read_meta(dir: &Path) -> Result<ModelJson> {
     let path = dir.join("model.json");
     let meta: ModelJson = serde_json::from_slice(&read(dir, "model.json", JSON_CAP)?)
         .with_context(|| format!("{}: not the model.json of an aen network", path.display()))?;
-    let bad = |what: String| anyhow::anyhow!("{}: {what}", path.display());
+    let bad = |what: String| Error::msg(format!("{}: {what}", path.display()));
     if meta.format != FORMAT || meta.version != VERSION {
         return Err(bad(format!(
             "format {} version {}; this aen reads {FORMAT} version {VERSION}",
@@ -104,7 +104,7 @@ fn read_meta(dir: &Path) -> Result<ModelJson> {
 /// must agree.
 fn read_groups(dir: &Path, meta: &ModelJson) -> Result<(GroupSet, Shift)> {
     let path = dir.join("model.json");
-    let bad = |what: String| anyhow::anyhow!("{}: {what}", path.display());
+    let bad = |what: String| Error::msg(format!("{}: {what}", path.display()));
     let bits = GroupSet::parse(&meta.group_bits).map_err(|e| bad(format!("group_bits: {e}")))?;
     let named = GroupSet::parse(&meta.groups).map_err(|e| bad(format!("groups: {e}")))?;
     if bits != named {
@@ -337,7 +337,7 @@ pub fn evaluate(n: &Network, base: &BaseData, count: usize) -> Result<NetEval> {
     let tied_params = &n.params[..n.net.layers()[1].ranges().1.end];
     let h = tied.predict(tied_params, &x, count);
     let scale = h.iter().fold(1e-12f32, |a, v| a.max(v.abs()));
-    let groups = GroupSet::parse(&m.group_bits).map_err(anyhow::Error::msg)?;
+    let groups = GroupSet::parse(&m.group_bits).map_err(Error::msg)?;
     let mut checks = Vec::new();
     for g in groups.iter() {
         let gi = g.generator(side, n.shift.step_on(side)?)?;

@@ -3,6 +3,7 @@
 use super::meta::{FILES, FORMAT, ModelJson, Protocol, VERSION};
 use crate::child::ChildSpec;
 use crate::data::BaseData;
+use crate::error::{Error, Result, ResultExt, bail};
 use crate::experiments::fit_sizes;
 use crate::fsio::Staged;
 use crate::groups::GroupSet;
@@ -11,7 +12,6 @@ use crate::orbits::{ChildOrbits, HIDDEN_SIDE};
 use crate::settings::Settings;
 use crate::sweep::data_fingerprint;
 use crate::train::{Flow, TrainProgress, cpu};
-use anyhow::{Context, Result, bail};
 use safetensors::{Dtype, tensor::TensorView};
 use std::path::Path;
 
@@ -140,7 +140,7 @@ fn train_and_write(
     };
     let cfg = spec.train_config(groups, 0);
     let t = cpu::train_network(&orbits, &gd, cfg, progress, false)
-        .map_err(|_| anyhow::anyhow!("export cancelled: nothing was written"))?;
+        .map_err(|_| Error::msg("export cancelled: nothing was written"))?;
     let (mean, std) = gd.norm.per_channel(gd.channels);
     let widths = std::iter::once(t.net.inputs())
         .chain(t.net.layers().iter().map(|l| l.out))

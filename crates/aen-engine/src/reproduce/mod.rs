@@ -10,6 +10,7 @@
 
 use crate::child::SEED_SCHEME;
 use crate::data::DatasetKind;
+use crate::error::{Error, Result, ResultExt, bail};
 use crate::experiments::{self, EvalRow, ExpProgress, SingleTable};
 use crate::fsio;
 use crate::groups::GroupSet;
@@ -18,7 +19,6 @@ use crate::session;
 use crate::settings::{Affects, Settings, TABLE};
 use crate::snapshot::{self, Snapshot};
 use crate::train::Flow;
-use anyhow::{Context, Result, bail};
 
 mod plan;
 mod summary;
@@ -357,9 +357,9 @@ fn single(
         })
         .map_err(|e| match e {
             experiments::ExpError::Cancelled => {
-                anyhow::anyhow!("stopped: the table is redone on the next run")
+                Error::msg("stopped: the table is redone on the next run")
             }
-            e => anyhow::anyhow!("{e}"),
+            e => Error::other(e),
         })?;
     fsio::write_atomic(
         &dir.join(format!("{}.csv", part.name())),

@@ -4,12 +4,12 @@
 
 use super::plan::{Outcome, Plan};
 use crate::data::DatasetKind;
+use crate::error::Result;
 use crate::experiments::{SingleTable, set_label};
 use crate::fsio;
 use crate::groups::GroupSet;
 use crate::settings::{SettingValue, Settings};
 use crate::{report, stats};
-use anyhow::Result;
 use std::path::Path;
 
 /// Rows whose matching network wins beyond noise, of the twelve group rows.

@@ -342,7 +342,7 @@ impl Ahead {
     /// Waits up to `timeout` for jobs to come back. A failed training of `s` is an
     /// error; a failed prediction is forgotten (trained again, and failing then, if
     /// the search reaches it).
-    pub fn wait(&mut self, s: GroupSet, timeout: Duration) -> anyhow::Result<Wait> {
+    pub fn wait(&mut self, s: GroupSet, timeout: Duration) -> crate::error::Result<Wait> {
         let s = self.spec.network(s);
         if self.ready.contains_key(&s) {
             return Ok(Wait::Done);
@@ -364,7 +364,7 @@ impl Ahead {
                 self.ready.insert(r.state, t);
             }
             Err(JobError::Failed(msg)) if current && r.state == s => {
-                anyhow::bail!("training {} failed: {msg}", r.state)
+                crate::error::bail!("training {} failed: {msg}", r.state)
             }
             // Cancelled after it had started, or a result nobody waits for any more.
             _ => self.stats.wasted += usize::from(r.worker.is_some()),

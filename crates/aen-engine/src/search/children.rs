@@ -6,6 +6,7 @@ use super::records::ModelRecord;
 use crate::child::ChildSpec;
 use crate::child::child_config;
 use crate::classes::Classes;
+use crate::error::{Error, Result};
 use crate::gdata::GData;
 use crate::groups::GroupSet;
 use crate::nn::Dev;
@@ -133,7 +134,7 @@ impl Children {
         step: usize,
         settings: &Settings,
         on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
-    ) -> anyhow::Result<Outcome> {
+    ) -> Result<Outcome> {
         let net = self.network(state);
         if let Some(m) = self.cache.get(&net) {
             return Ok(Outcome::Known(m.clone()));
@@ -174,16 +175,16 @@ impl Children {
         state: GroupSet,
         settings: &Settings,
         on_batch: &mut dyn FnMut(TrainProgress) -> Flow,
-    ) -> anyhow::Result<Option<TrainResult>> {
+    ) -> Result<Option<TrainResult>> {
         match &self.eval {
             Evaluator::Table(t) => {
                 let (v, te, p) = t.get(state).ok_or_else(|| {
-                    anyhow::anyhow!(
+                    Error::msg(format!(
                         "{} has no row for {} [{}]",
                         t.name(),
                         state,
                         state.bit_string()
-                    )
+                    ))
                 })?;
                 Ok(Some(TrainResult {
                     val_acc: v,
@@ -195,7 +196,7 @@ impl Children {
             }
             Evaluator::Train(_) if self.ahead.is_some() => {
                 let r = (self.ahead.as_mut().and_then(|a| a.take(state))).ok_or_else(|| {
-                    anyhow::anyhow!("{state} was evaluated before it was trained")
+                    Error::msg(format!("{state} was evaluated before it was trained"))
                 })?;
                 Ok(Some(r))
             }

@@ -3,10 +3,10 @@
 //! table made under other settings is refused, naming each difference.
 
 use crate::classes::Classes;
+use crate::error::{Result, bail};
 use crate::gdata::GData;
 use crate::groups::{GroupSet, Shift, Translation};
 use crate::settings::{Equivalence, SettingValue, Settings, network_classes};
-use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

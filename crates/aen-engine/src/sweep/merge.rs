@@ -2,8 +2,8 @@
 //! written, refusing parts of other settings, overlapping parts and missing rows.
 
 use super::table::{self, Header, Row, Shard, Table};
+use crate::error::{Error, Result, ResultExt, bail};
 use crate::groups::GroupSet;
-use anyhow::{Result, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -15,9 +15,9 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Table> {
         bail!("no part tables to merge");
     }
     let inputs: Vec<&Path> = parts.iter().map(PathBuf::as_path).collect();
-    crate::fsio::refuse_overlap(&inputs, &[out.to_path_buf()]).map_err(anyhow::Error::msg)?;
+    crate::fsio::refuse_overlap(&inputs, &[out.to_path_buf()]).map_err(Error::msg)?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let _lock = crate::fsio::Lock::take(out)?;
     let mut read = Vec::new();
@@ -116,7 +116,7 @@ fn missing_error(
     header: &Header,
     read: &Parts,
     shard_of: &BTreeMap<Shard, &PathBuf>,
-) -> anyhow::Error {
+) -> Error {
     let shown: Vec<String> = missing
         .iter()
         .take(8)
@@ -145,7 +145,7 @@ fn missing_error(
             ));
         }
     }
-    anyhow::anyhow!(
+    Error::msg(format!(
         "the parts miss {} of {} rows: {}{}{}",
         missing.len(),
         header.expected().len(),
@@ -160,5 +160,5 @@ fn missing_error(
         } else {
             format!(" ({})", why.join("; "))
         }
-    )
+    ))
 }

@@ -21,10 +21,10 @@ pub use merge::merge;
 pub use table::{data_fingerprint, identity, identity_of};
 pub use tables::{find_table, table_file_name, tables_dir};
 
+use crate::error::{Result, ResultExt, bail};
 use crate::groups::GroupSet;
 use crate::runner::{ChildSpec, JobError, JobResult, Report, Runner};
 use crate::settings::Settings;
-use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! marginal effect of each group.
 
 use super::report::Report;
+use crate::error::Result;
 use crate::groups::{Group, GroupSet, NUM_GROUPS};
-use anyhow::Result;
 use plotters::prelude::*;
 use std::path::Path;
 

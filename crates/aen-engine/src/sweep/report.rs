@@ -14,9 +14,9 @@ pub use super::aggregate::{Bucket, Marginal, StateStat};
 
 use super::aggregate::{by_groups, by_params, marginal, per_network};
 use super::table::{Identity, Table};
+use crate::error::{Result, ResultExt};
 use crate::experiments::set_label;
 use crate::stats::{mean, std_dev};
-use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;

@@ -2,8 +2,8 @@
 //! back (through the `csv` crate, so any quoting reads), numbers in Rust's shortest
 //! round-trip form.
 
+use crate::error::{Result, ResultExt, bail};
 use crate::groups::{GroupSet, NUM_GROUPS};
-use anyhow::{Context, Result, bail};
 
 pub const COLUMNS: &str = "state_bits,groups,seed,val_acc,test_acc,params,seconds,class,trained";
 /// Version 1 tables, made before classes.

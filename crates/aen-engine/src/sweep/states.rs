@@ -1,8 +1,8 @@
 //! Which group sets a table or a shard covers: a shard's part of the 4,096 states, and
 //! a set of states as a bit field (how a table's header lists them).
 
+use crate::error::{Result, ResultExt, bail};
 use crate::groups::{GroupSet, NUM_GROUPS};
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 /// Every group set.

@@ -21,9 +21,9 @@
 //! gives the very numbers that were trained; only `seconds` differs between runs.
 
 pub use super::identity::{Identity, data_fingerprint, identity, identity_of};
+use crate::error::{Error, Result, ResultExt, bail};
 use crate::groups::{GroupSet, Translation};
 use crate::settings::{Equivalence, SettingValue, network_of};
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -403,10 +403,10 @@ fn check_classes(header: &Header, rows: &[Row]) -> Result<()> {
 pub fn read(path: &Path) -> Result<Read> {
     let bytes = crate::fsio::read_capped(path, MAX_BYTES, "sweep table")?;
     let text = String::from_utf8(bytes).map_err(|_| {
-        anyhow::anyhow!(
+        Error::msg(format!(
             "{}: not an aen sweep table (not UTF-8 text)",
             path.display()
-        )
+        ))
     })?;
     parse(&text).with_context(|| format!("{}: bad sweep table", path.display()))
 }
@@ -417,11 +417,12 @@ pub fn read_header(path: &Path) -> Result<Header> {
     use std::io::Read as _;
     let file = crate::fsio::open_regular(path, "sweep table")?;
     let mut head = Vec::new();
-    file.take(64 << 10).read_to_end(&mut head)?;
+    (file.take(64 << 10).read_to_end(&mut head))
+        .with_context(|| format!("reading {}", path.display()))?;
     let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&head);
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let line = std::str::from_utf8(line)
-        .map_err(|_| anyhow::anyhow!("{}: not an aen sweep table", path.display()))?;
+        .map_err(|_| Error::msg(format!("{}: not an aen sweep table", path.display())))?;
     Header::parse_line(line.trim_end_matches('\r'))
         .with_context(|| format!("{}: bad sweep table", path.display()))
 }
