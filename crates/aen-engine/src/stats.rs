@@ -1,5 +1,8 @@
 //! Summaries of repeated trainings: mean, standard deviation and Welch's t-test
-//! (docs/method.md §7).
+//! (docs/method.md §7). The distributions are statrs'.
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::function::beta::checked_beta_reg;
 
 /// The mean of `v` (0 for none).
 pub fn mean(v: &[f64]) -> f64 {
@@ -18,21 +21,27 @@ pub fn std_dev(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
 }
 
-/// The 97.5% quantile of Student's t with `df` degrees of freedom (two-sided 95%).
+/// Above this many degrees of freedom the 97.5 % quantile of Student's t is the
+/// normal's (they agree to 2e-5). statrs 0.18's `StudentsT::inverse_cdf` goes wrong
+/// beyond about 10⁶ (1.8266 at 10⁷) and does not return at 10⁹, so it is not asked there.
+const NORMAL_FROM_DF: usize = 100_000;
+
+/// The 97.5 % quantile of Student's t with `df` degrees of freedom (two-sided 95 %),
+/// from statrs; NaN for 0.
+///
+/// ```
+/// assert!((aen_engine::stats::t975(2) - 4.302_653).abs() < 1e-6);
+/// assert!((aen_engine::stats::t975(49) - 2.009_575).abs() < 1e-6);
+/// assert!((aen_engine::stats::t975(1_000_000_000) - 1.959_964).abs() < 1e-6);
+/// ```
 pub fn t975(df: usize) -> f64 {
-    const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => T[df - 1],
-        31..=40 => 2.021,
-        41..=60 => 2.000,
-        61..=120 => 1.980,
-        _ => 1.960,
+    if df == 0 {
+        return f64::NAN;
     }
+    if df > NORMAL_FROM_DF {
+        return Normal::standard().inverse_cdf(0.975);
+    }
+    StudentsT::new(0.0, 1.0, df as f64).map_or(f64::NAN, |t| t.inverse_cdf(0.975))
 }
 
 /// Two-sided p-value of Welch's t-test that `a` and `b` have the same mean. `None`
@@ -83,78 +92,10 @@ fn welch(a: &[f64], b: &[f64]) -> Option<(f64, f64, f64)> {
     Some((mean(a) - mean(b), (va + vb).sqrt(), df))
 }
 
-/// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2).
+/// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2),
+/// statrs' regularised incomplete beta (NaN for a `df` that is not positive).
 pub fn student_t_two_sided(t: f64, df: f64) -> f64 {
-    reg_inc_beta(df / 2.0, 0.5, df / (df + t * t))
-}
-
-fn ln_gamma(x: f64) -> f64 {
-    // Lanczos (g = 7, n = 9), accurate to about 1e-15 for x > 0.5.
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let t = x + 7.5;
-    let s = C[1..]
-        .iter()
-        .enumerate()
-        .fold(C[0], |s, (i, c)| s + c / (x + i as f64 + 1.0));
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + s.ln()
-}
-
-/// The regularised incomplete beta function I_x(a, b), by its continued fraction.
-fn reg_inc_beta(a: f64, b: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    let front =
-        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
-    // The fraction converges fast only below the mean; use the symmetry above it.
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_fraction(a, b, x) / a
-    } else {
-        1.0 - front * beta_fraction(b, a, 1.0 - x) / b
-    }
-}
-
-/// Lentz's evaluation of the continued fraction of I_x(a, b).
-fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let mut c = 1.0;
-    let mut d = 1.0 - (a + b) * x / (a + 1.0);
-    d = 1.0 / if d.abs() < TINY { TINY } else { d };
-    let mut h = d;
-    for m in 1..300 {
-        let m = m as f64;
-        let even = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
-        let odd = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
-        for coef in [even, odd] {
-            d = 1.0 + coef * d;
-            d = 1.0 / if d.abs() < TINY { TINY } else { d };
-            c = 1.0 + coef / c;
-            c = if c.abs() < TINY { TINY } else { c };
-            h *= d * c;
-        }
-        if (d * c - 1.0).abs() < 1e-15 {
-            break;
-        }
-    }
-    h
+    checked_beta_reg(df / 2.0, 0.5, df / (df + t * t)).unwrap_or(f64::NAN)
 }
 
 #[cfg(test)]
@@ -174,6 +115,17 @@ mod tests {
             let got = student_t_two_sided(t, df);
             assert!((got - p).abs() < 1e-6, "t {t} df {df}: {got}");
         }
+    }
+
+    #[test]
+    fn t_quantiles_are_exact_and_continuous_into_the_normal() {
+        // R's qt(0.975, df).
+        for (df, q) in [(1, 12.706_204_736), (3, 3.182_446_305), (30, 2.042_272_456)] {
+            assert!((t975(df) - q).abs() < 1e-8, "df {df}: {}", t975(df));
+        }
+        let (below, above) = (t975(NORMAL_FROM_DF), t975(NORMAL_FROM_DF + 1));
+        assert!(below > above && below - above < 3e-5, "{below} {above}");
+        assert!(t975(0).is_nan());
     }
 
     #[test]
