@@ -31,3 +31,15 @@ pub mod task;
 pub mod throughput;
 
 pub use error::{Error, Result, ResultExt};
+
+// What a program built on the engine needs, at its root: settings and group sets in,
+// a search started or resumed (`session`), long work started as a `Task` (`start`),
+// a snapshot read back. The modules stay public for the program's own clients and
+// tests, which reach further in.
+pub use child::{ChildSpec, child_seed};
+pub use groups::{Group, GroupSet};
+pub use runner::Runner;
+pub use search::{Control, Event, SearchHandle};
+pub use settings::Settings;
+pub use snapshot::Snapshot;
+pub use task::{Task, Update};
