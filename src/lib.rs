@@ -17,9 +17,26 @@ pub use aen_engine::{
     stats, sweep, throughput, train,
 };
 
-#[cfg(feature = "tui")]
+// The program's two clients and their text helpers are not library API: the binary
+// reaches them through `run`, and the tests through the `testing` feature, which the
+// package's dev-dependency on itself turns on for `cargo test`.
+#[cfg(all(feature = "tui", feature = "testing"))]
 pub mod cli;
-#[cfg(feature = "tui")]
+#[cfg(all(feature = "tui", not(feature = "testing")))]
+mod cli;
+#[cfg(all(feature = "tui", feature = "testing"))]
 pub mod render;
-#[cfg(feature = "tui")]
+#[cfg(all(feature = "tui", not(feature = "testing")))]
+mod render;
+#[cfg(all(feature = "tui", feature = "testing"))]
 pub mod tui;
+#[cfg(all(feature = "tui", not(feature = "testing")))]
+mod tui;
+
+/// The `aen` program: parses the command line, runs the command (or the TUI) and
+/// returns the exit status.
+#[cfg(feature = "tui")]
+pub fn run() -> i32 {
+    use clap::Parser;
+    cli::main(cli::Cli::parse())
+}

@@ -56,11 +56,6 @@ impl<const MASK: u8> SettingFlags<MASK> {
         set(s).map_err(super::output::usage)
     }
 
-    /// Whether any flag of these sections was given.
-    pub fn any(&self) -> bool {
-        !self.given.is_empty()
-    }
-
     /// The flags given, as `(settings key, value)`.
     pub fn given(&self) -> impl Iterator<Item = (&'static str, &str)> {
         self.given.iter().map(|(s, v)| (s.key, v.as_str()))

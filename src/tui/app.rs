@@ -11,7 +11,7 @@ use crate::engine::data::{self, DatasetKind, Source};
 use crate::engine::search::{Control, Event, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::Settings;
-use crate::engine::snapshot::{self, Snapshot};
+use crate::engine::snapshot::Snapshot;
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -314,6 +314,7 @@ impl App {
     }
 
     /// Events still waiting in the handle (when no UI channel forwards them: tests).
+    #[cfg(feature = "testing")]
     pub fn drain(&mut self) {
         let mut events = Vec::new();
         if let Some(h) = &self.handle {
@@ -373,8 +374,11 @@ impl App {
         Ok(())
     }
 
+    /// Opens the session at `path` (the tests' way in; the program resumes through
+    /// `resume_snapshot` or the browser).
+    #[cfg(feature = "testing")]
     pub fn resume(&mut self, path: PathBuf) -> Result<(), String> {
-        let snap = snapshot::load(&path).map_err(|e| e.to_string())?;
+        let snap = crate::engine::snapshot::load(&path).map_err(|e| e.to_string())?;
         self.resume_snapshot(snap, path)
     }
 

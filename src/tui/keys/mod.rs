@@ -6,5 +6,8 @@ mod lookup;
 mod table;
 mod table_more;
 
-pub use kinds::{Action, Binding, Mode};
+pub use kinds::{Action, Mode};
+// The key table's rows, for the tests that check it.
+#[cfg(feature = "testing")]
+pub use kinds::Binding;
 pub use lookup::{action_for, help_rows, hints, is_chord, is_ctrl_c};
