@@ -4,9 +4,10 @@ use super::flags::{SEARCH, SettingFlags};
 use super::output::{self, print};
 use crate::engine::compare::{self, GroundTruth};
 use crate::engine::session;
+use crate::engine::{start, task};
 use crate::engine::settings::{SettingValue, Settings, StrategyKind};
 use crate::engine::sweep::table;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -79,22 +80,19 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     );
     let bar = output::bar(total as u64, "{bar:30} {pos}/{len} runs, ETA {eta}", false);
     let started = Instant::now();
-    // Ctrl-C or SIGTERM stop the runs; a comparison keeps nothing partial.
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    output::on_interrupt(stop.clone());
-    let runs = compare::Runs {
-        strategies: &strategies,
+    let runs = start::CompareRuns {
+        strategies,
         repeats: a.repeats,
         budget: a.budget,
         jobs,
     };
-    let results = compare::compare_until(
-        &settings,
-        truth.clone(),
-        runs,
-        &|done, _| bar.set_position(done as u64),
-        &stop,
-    );
+    let task = start::compare(settings, truth.clone(), runs)
+        .context("cannot start the comparison's thread")?;
+    // Ctrl-C or SIGTERM stop the runs; a comparison keeps nothing partial.
+    let stop = task.cancel_flag();
+    output::on_interrupt(stop.clone());
+    let results = task::follow(task, |(done, _)| bar.set_position(done as u64))
+        .context("the comparison ended without a result")?;
     bar.finish_and_clear();
     if stop.load(std::sync::atomic::Ordering::SeqCst) {
         return Err(output::Interrupt(

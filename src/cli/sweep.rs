@@ -4,6 +4,7 @@
 use super::flags::{CHILD, DATA, SettingFlags};
 use super::output::{self, Interrupt, PipeClosed, print};
 use crate::engine::settings::Settings;
+use crate::engine::{start, task};
 use crate::engine::sweep::{self, Outcome, Plan, SweepEvent, table::Shard};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -140,7 +141,9 @@ fn run_sweep(a: SweepRunArgs, mut settings: Settings) -> Result<()> {
     };
     let plan = plan(&a)?;
     let jobs = settings.trainers();
-    let stop = Arc::new(AtomicBool::new(false));
+    let task = start::sweep(settings, plan.clone(), out.clone(), jobs)
+        .context("cannot start the sweep's thread")?;
+    let stop = task.cancel_flag();
     output::on_interrupt(stop.clone());
     let mut view = View {
         bar: output::bar(
@@ -153,9 +156,8 @@ fn run_sweep(a: SweepRunArgs, mut settings: Settings) -> Result<()> {
         stop: stop.clone(),
         pipe_closed: false,
     };
-    let outcome = sweep::run(&settings, &plan, &out, jobs, stop, &mut |ev| {
-        view.on_event(ev, &plan, &out)
-    })?;
+    let outcome = task::follow(task, |ev| view.on_event(ev, &plan, &out))
+        .context("the sweep ended without a result")??;
     view.bar.finish_and_clear();
     // A closed stdout stops the sweep: unfinished, it is an interruption (its rows are
     // kept, and the same command continues it), not a success.
