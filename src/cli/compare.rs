@@ -4,9 +4,9 @@ use super::flags::{SEARCH, SettingFlags};
 use super::output::{self, print};
 use crate::engine::compare::{self, GroundTruth};
 use crate::engine::session;
-use crate::engine::{start, task};
 use crate::engine::settings::{SettingValue, Settings, StrategyKind};
 use crate::engine::sweep::table;
+use crate::engine::{start, task};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -57,7 +57,8 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     let outputs = compare::OUTPUTS.map(|n| a.out.join(n));
     crate::engine::fsio::refuse_overlap(&[&path], &outputs).map_err(anyhow::Error::msg)?;
     let read = table::read(&path)?;
-    let truth = Arc::new(GroundTruth::new(&read.table)?);
+    let truth =
+        Arc::new(GroundTruth::new(&read.table).with_context(|| path.display().to_string())?);
     // The table's data settings; the search settings come from the config and flags.
     let id = &read.table.header.settings;
     settings = truth.search_settings(&settings)?;

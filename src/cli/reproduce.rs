@@ -3,16 +3,13 @@
 use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use super::output::{self, Interrupt};
 use crate::engine::data::DatasetKind;
-use crate::engine::experiments::ExpProgress;
-use crate::engine::reproduce::{self, Part, Plan, Progress};
-use crate::engine::search::Event;
+use crate::engine::reproduce::{self, Part, Plan};
 use crate::engine::settings::Settings;
-use crate::engine::train::Flow;
-use anyhow::Result;
+use crate::engine::start::{self, ReproduceEvent};
+use crate::engine::task;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 #[derive(Args, Debug)]
 pub struct ReproduceArgs {
@@ -64,49 +61,45 @@ pub fn run(a: ReproduceArgs, mut settings: Settings) -> Result<()> {
             a.out.display()
         ));
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    output::on_interrupt(stop.clone());
+    let task = start::reproduce(settings.clone(), plan.clone(), a.out.clone())
+        .context("cannot start the reproduction's thread")?;
+    output::on_interrupt(task.cancel_flag());
     let bar = output::bar(0, "{bar:30} {pos}/{len} {msg} ETA {eta}", false);
     let models = settings.search.max_models as u64;
     let per_eval = (settings.final_eval.top_k as u64 + 13) * a.seeds as u64;
     let started = std::time::Instant::now();
-    let result = reproduce::run(&settings, &plan, &a.out, &stop, &mut |p| {
-        match p {
-            Progress::Part {
-                index,
-                total,
-                part,
-                done,
-            } => {
-                let note = if done { " (done before)" } else { "" };
-                let at = reproduce::part_path(&a.out, part);
-                output::note(
-                    &bar,
-                    format!(
-                        "[{}/{total}] {}{note}: {}",
-                        index + 1,
-                        part.label(),
-                        at.display()
-                    ),
-                );
-                bar.set_position(0);
-                bar.set_length(match part {
-                    Part::Single(_) => 169 * a.seeds as u64,
-                    Part::Search(..) => models + per_eval,
-                });
-            }
-            Progress::Exp(ExpProgress::Begin { label, .. }) => bar.set_message(label.to_string()),
-            Progress::Exp(ExpProgress::Done { .. }) => bar.inc(1),
-            Progress::Exp(ExpProgress::Batch(_)) => {}
-            Progress::Search(Event::ModelTrained(_)) => bar.inc(1),
-            Progress::Search(Event::History(h)) => bar.set_position(h.models.len() as u64),
-            Progress::Search(Event::Replaying { done, total }) => {
-                bar.set_message(format!("replaying the snapshot {done}/{total}"))
-            }
-            Progress::Search(_) => {}
+    let result = task::follow(task, |ev| match ev {
+        ReproduceEvent::Part {
+            index,
+            total,
+            part,
+            done,
+        } => {
+            let note = if done { " (done before)" } else { "" };
+            let at = reproduce::part_path(&a.out, part);
+            output::note(
+                &bar,
+                format!(
+                    "[{}/{total}] {}{note}: {}",
+                    index + 1,
+                    part.label(),
+                    at.display()
+                ),
+            );
+            bar.set_position(0);
+            bar.set_length(match part {
+                Part::Single(_) => 169 * a.seeds as u64,
+                Part::Search(..) => models + per_eval,
+            });
         }
-        Flow::Continue
-    });
+        ReproduceEvent::Training(label) => bar.set_message(label),
+        ReproduceEvent::Trained => bar.inc(1),
+        ReproduceEvent::Models(n) => bar.set_position(n as u64),
+        ReproduceEvent::Replaying { done, total } => {
+            bar.set_message(format!("replaying the snapshot {done}/{total}"))
+        }
+    })
+    .context("the reproduction ended without a result")?;
     bar.finish_and_clear();
     let out = match result {
         Err(e) if output::interrupted() => {

@@ -4,8 +4,8 @@
 use super::flags::{CHILD, DATA, SettingFlags};
 use super::output::{self, Interrupt, PipeClosed, print};
 use crate::engine::settings::Settings;
-use crate::engine::{start, task};
 use crate::engine::sweep::{self, Outcome, Plan, SweepEvent, table::Shard};
+use crate::engine::{start, task};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use indicatif::ProgressBar;

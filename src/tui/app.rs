@@ -70,6 +70,9 @@ pub struct App {
     /// The help was opened from the ground-truth view: it lists that view's keys, and
     /// closing it goes back there.
     pub help_from_truth: bool,
+    /// Work started as engine tasks (sweeps, comparisons, evaluations, exports,
+    /// listings), stopped and waited for when the TUI exits, so each cleans up.
+    pub background: Vec<crate::engine::task::Background>,
 }
 
 impl App {
@@ -121,6 +124,7 @@ impl App {
             editing: None,
             behind: None,
             reads: 0,
+            background: Vec::new(),
             hits: Default::default(),
             truth: None,
             tables: crate::engine::sweep::tables_dir(),
@@ -280,6 +284,12 @@ impl App {
     }
 
     /// Called on every wake-up: quits once the engine has saved, or after a grace period.
+    /// Keeps task `t` (its updates already forwarded) to stop when the TUI exits.
+    pub(super) fn keep<U: Send + 'static>(&mut self, t: crate::engine::task::Task<U>) {
+        self.background.retain(|b| !b.is_finished());
+        self.background.push(t.background());
+    }
+
     pub fn tick(&mut self) {
         if let Some(t) = self.quitting
             && (self.handle.is_none() || t.elapsed() > Duration::from_secs(60))

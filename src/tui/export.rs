@@ -75,5 +75,6 @@ impl App {
             };
             ui.send(UiEvent::Log(line)).is_ok()
         });
+        self.keep(task);
     }
 }

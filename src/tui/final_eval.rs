@@ -74,6 +74,7 @@ impl App {
                 ui.send(UiEvent::Eval(done)).is_ok()
             }
         });
+        self.keep(task);
     }
 
     pub(super) fn on_eval(&mut self, s: EvalState) {

@@ -98,6 +98,9 @@ pub fn run(settings: Settings, resume: Option<PathBuf>) -> anyhow::Result<()> {
     let result = event_loop(&mut terminal, &mut app, &rx);
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
+    // Work still running stops at its next batch and cleans up (a sweep keeps its rows
+    // and lets go of its table, an export removes the folder it made).
+    crate::engine::task::stop_all(std::mem::take(&mut app.background), Duration::from_secs(10));
     if let Some(p) = &app.dash.snapshot_path
         && p.exists()
         && app.dash.status != app::RunStatus::ReadOnly

@@ -195,13 +195,16 @@ impl App {
             ..Browser::default()
         };
         match (self.ui.clone(), task, dir) {
-            (Some(ui), Some(task), _) => task.forward(move |u| {
-                let (rows, done) = match u {
-                    Update::Event(rows) => (rows, false),
-                    Update::Done(rows) => (rows, true),
-                };
-                ui.send(UiEvent::Sessions(id, rows, done)).is_ok()
-            }),
+            (Some(ui), Some(task), _) => {
+                task.forward(move |u| {
+                    let (rows, done) = match u {
+                        Update::Event(rows) => (rows, false),
+                        Update::Done(rows) => (rows, true),
+                    };
+                    ui.send(UiEvent::Sessions(id, rows, done)).is_ok()
+                });
+                self.keep(task);
+            }
             (_, _, Some(dir)) => browser.append(snapshot::list(&dir), true),
             (_, _, None) => browser.append(Vec::new(), true),
         }

@@ -168,6 +168,7 @@ impl App {
             };
             ui.send(UiEvent::Truth(id, ev)).is_ok()
         });
+        self.keep(task);
     }
 
     /// Compares the search strategies on the complete table, on worker threads.
@@ -210,6 +211,7 @@ impl App {
                     };
                     ui.send(UiEvent::Truth(id, ev)).is_ok()
                 });
+                self.keep(task);
             }
             Err(e) => t.compare = Some(CompareState::Failed(format!("cannot start: {e}"))),
         }

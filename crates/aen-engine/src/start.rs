@@ -192,3 +192,72 @@ pub fn list_sessions(
         |_| Update::Done(Vec::new()),
     )
 }
+
+/// What a reproduction reports, owned so that it crosses to the front end's thread.
+#[derive(Clone, Debug)]
+pub enum ReproduceEvent {
+    /// Part `index` of `total` begins (`done`: already in the folder).
+    Part {
+        index: usize,
+        total: usize,
+        part: crate::reproduce::Part,
+        done: bool,
+    },
+    /// An experiment's training begins.
+    Training(String),
+    /// An experiment's training, or a search's model, is done.
+    Trained,
+    /// A resumed search holds this many models.
+    Models(usize),
+    /// A resumed search replays its snapshot.
+    Replaying { done: usize, total: usize },
+}
+
+/// [`crate::reproduce::run`] of `plan` under `base` into `dir`; cancelling stops the
+/// part in progress, and the same call later continues.
+pub fn reproduce(
+    base: Settings,
+    plan: crate::reproduce::Plan,
+    dir: PathBuf,
+) -> std::io::Result<Work<ReproduceEvent, crate::reproduce::Outcome>> {
+    use crate::reproduce::Progress;
+    use crate::search::Event;
+    Task::spawn(
+        "aen-reproduce",
+        move |sink| {
+            let r = crate::reproduce::run(&base, &plan, &dir, sink.stop_flag(), &mut |p| {
+                let ev = match p {
+                    Progress::Part {
+                        index,
+                        total,
+                        part,
+                        done,
+                    } => Some(ReproduceEvent::Part {
+                        index,
+                        total,
+                        part,
+                        done,
+                    }),
+                    Progress::Exp(ExpProgress::Begin { label, .. }) => {
+                        Some(ReproduceEvent::Training(label.to_string()))
+                    }
+                    Progress::Exp(ExpProgress::Done { .. })
+                    | Progress::Search(Event::ModelTrained(_)) => Some(ReproduceEvent::Trained),
+                    Progress::Search(Event::History(h)) => {
+                        Some(ReproduceEvent::Models(h.models.len()))
+                    }
+                    Progress::Search(&Event::Replaying { done, total }) => {
+                        Some(ReproduceEvent::Replaying { done, total })
+                    }
+                    Progress::Exp(ExpProgress::Batch(_)) | Progress::Search(_) => None,
+                };
+                if let Some(ev) = ev {
+                    sink.send(Update::Event(ev));
+                }
+                flow(sink)
+            });
+            sink.send(Update::Done(r));
+        },
+        failed("the reproduction"),
+    )
+}

@@ -143,11 +143,59 @@ impl<U: Send + 'static> Task<U> {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
+    /// The task as something to stop and wait for only: for after [`Task::forward`]
+    /// (updates not forwarded are dropped from then on, which cancels the work).
+    pub fn background(mut self) -> Background {
+        Background {
+            stop: self.stop.clone(),
+            thread: self.thread.take(),
+        }
+    }
+
     /// Waits for the work's thread to end.
     pub fn join(mut self) {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// A task kept only to stop and wait for, its updates forwarded elsewhere (see
+/// [`Task::background`]).
+pub struct Background {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Background {
+    pub fn cancel(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Cancels every task of `tasks` and waits for them to end, at most `limit` in all:
+/// what a front end does before it exits, so that work stopped mid-way cleans up (an
+/// export's half-made folder, a sweep's lock) instead of dying with the process.
+pub fn stop_all(tasks: Vec<Background>, limit: std::time::Duration) {
+    for t in &tasks {
+        t.cancel();
+    }
+    let deadline = std::time::Instant::now() + limit;
+    while tasks.iter().any(|t| !t.is_finished()) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    for t in tasks.into_iter().filter(Background::is_finished) {
+        t.join();
     }
 }
 
@@ -250,5 +298,25 @@ mod tests {
             panicking.updates().recv().is_err(),
             "nothing after the result"
         );
+    }
+
+    #[test]
+    fn stopping_in_the_background_lets_the_work_finish_its_cleanup() {
+        let cleaned = Arc::new(AtomicBool::new(false));
+        let done = cleaned.clone();
+        let task: Task<Update<(), ()>> = Task::spawn(
+            "test",
+            move |sink| {
+                while !sink.stopped() {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                done.store(true, Ordering::SeqCst);
+            },
+            |_| Update::Done(()),
+        )
+        .unwrap();
+        task.forward(|_| true);
+        stop_all(vec![task.background()], Duration::from_secs(30));
+        assert!(cleaned.load(Ordering::SeqCst));
     }
 }

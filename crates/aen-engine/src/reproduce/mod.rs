@@ -217,6 +217,14 @@ fn check_manifest(base: &Settings, plan: &Plan, dir: &Path) -> Result<bool> {
         search.entry("equivalence").or_insert_with(|| "none".into());
     }
     let old: Manifest = serde_json::from_value(value).with_context(not_manifest)?;
+    if old.seed_scheme > SEED_SCHEME {
+        bail!(
+            "{} holds a reproduction made by a newer aen (seed scheme {}; this aen trains under {}): continue it with that aen, or choose another --out",
+            dir.display(),
+            old.seed_scheme,
+            SEED_SCHEME
+        );
+    }
     if old.seed_scheme != SEED_SCHEME {
         bail!(
             "{} holds a reproduction made by aen 0.2 or earlier, whose replicates after the first trained from other seeds than this aen's: its parts and new ones would not belong together. Choose another --out, or finish it with aen 0.2",

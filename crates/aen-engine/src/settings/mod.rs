@@ -435,9 +435,10 @@ impl Settings {
             return Ok(Settings::default());
         };
         let bytes = crate::fsio::read_capped(&p, MAX_CONFIG_BYTES, "config file").map_err(|e| {
+            // The path leads the message already.
             ConfigError::Io {
                 path: p.clone(),
-                msg: e.to_string(),
+                msg: e.problem.to_string(),
             }
         })?;
         let text = String::from_utf8(bytes).map_err(|_| ConfigError::Parse {

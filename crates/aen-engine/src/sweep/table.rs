@@ -285,9 +285,7 @@ pub fn parse(text: &str) -> Result<Read> {
 }
 
 fn parse_text(text: &str) -> Result<Read> {
-    let first_end = text
-        .find('\n')
-        .context("not an aen sweep table: no complete header line")?;
+    let first_end = text.find('\n').context("no complete header line")?;
     let header = Header::parse_line(text[..first_end].trim_end_matches('\r')).context("line 1")?;
     let dense = dense_params();
     let rest = &text[first_end + 1..];
