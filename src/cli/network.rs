@@ -2,15 +2,16 @@
 //! checked on real images (`engine::network`).
 
 use super::flags::{DATA, FINAL, SettingFlags};
-use super::output::{self, Usage, print};
+use super::output::{self, Interrupt, Usage, print};
 use crate::engine::groups::GroupSet;
 use crate::engine::network;
 use crate::engine::session;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot;
-use crate::engine::train::Flow;
+use crate::engine::{start, task};
 use anyhow::{Context, Result};
 use clap::Args;
+use indicatif::ProgressBar;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -77,16 +78,9 @@ pub fn run_export(a: ExportNetArgs, settings: Settings) -> Result<()> {
         }
     };
     a.flags.apply(&mut settings)?;
-    let base = session::open_base(&settings)?;
     let bar = output::bar(0, "epoch {msg} [{bar:30}] {pos}/{len} batches", a.json);
-    let meta = network::export(&settings, &base, groups, &a.out, &mut |p| {
-        bar.set_length(p.batches as u64);
-        bar.set_position(p.batch as u64);
-        bar.set_message(format!("{}/{}", p.epoch + 1, p.epochs));
-        Flow::Continue
-    })
-    .with_context(|| format!("exporting the network of {groups}"))?;
-    bar.finish_and_clear();
+    let meta = export(settings, groups, a.out.clone(), &bar)
+        .with_context(|| format!("exporting the network of {groups}"))?;
     if a.json {
         return print(format!("{}\n", serde_json::to_string(&meta)?));
     }
@@ -103,6 +97,29 @@ pub fn run_export(a: ExportNetArgs, settings: Settings) -> Result<()> {
         meta.val_acc,
         meta.test_acc,
     ))
+}
+
+/// Trains the network of `groups` and writes it into `dir`, as an engine task followed
+/// on `bar`. Ctrl-C stops it, and a folder it made is removed.
+pub(super) fn export(
+    settings: Settings,
+    groups: GroupSet,
+    dir: PathBuf,
+    bar: &ProgressBar,
+) -> Result<network::ModelJson> {
+    let task = start::export(settings, groups, dir).context("cannot start the export's thread")?;
+    output::on_interrupt(task.cancel_flag());
+    let written = task::follow(task, |p| {
+        bar.set_length(p.batches as u64);
+        bar.set_position(p.batch as u64);
+        bar.set_message(format!("{}/{}", p.epoch + 1, p.epochs));
+    })
+    .context("the export ended without a result")?;
+    bar.finish_and_clear();
+    match written {
+        Err(e) if output::interrupted() => Err(Interrupt(format!("interrupted: {e}")).into()),
+        r => Ok(r?),
+    }
 }
 
 pub fn run_eval(a: EvalNetArgs, mut settings: Settings) -> Result<()> {

@@ -2,15 +2,16 @@
 
 use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use super::output::{self, Interrupt, PipeClosed, print};
-use crate::engine::experiments::{self, ExpProgress};
+use crate::engine::experiments;
 use crate::engine::search::ahead::Trainers;
 use crate::engine::search::{Event, FinishReason, RunView, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::{self, FinalEvalSettings, Settings};
 use crate::engine::snapshot::{self, Snapshot};
-use crate::engine::train::Flow;
+use crate::engine::start::{self, Training};
+use crate::engine::task;
 use crate::render::shell_quote;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use indicatif::ProgressBar;
 use std::path::PathBuf;
@@ -267,12 +268,12 @@ fn finish_outputs(a: &SearchArgs, snap: &Snapshot, ended: Option<&Ended>) -> Res
                 Some(kept.rows.clone())
             }
             None => {
-                let done = run_final_eval(snap, &settings, a.json)?;
-                if let Some(p) = &path {
-                    kept = Some(session::keep_evaluation(p, &settings, &done)?);
+                let done = run_final_eval(snap, &settings, path.clone(), a.json)?;
+                if let (Some(p), Some(saved)) = (&path, done.kept) {
+                    kept = Some(saved?);
                     eprintln!("the final evaluation is kept in {}", p.display());
                 }
-                Some(done.rows)
+                Some(done.eval.rows)
             }
         }
     } else {
@@ -335,24 +336,13 @@ fn export_best(a: &SearchArgs, snap: &Snapshot) -> Result<()> {
     };
     let mut settings = snap.settings.clone();
     settings.final_eval = eval_settings(a, snap)?;
-    let base = session::open_base(&settings)?;
     let dir = a.out.join("network");
     let bar = output::bar(
         0,
         "network: epoch {msg} [{bar:30}] {pos}/{len} batches",
         a.json,
     );
-    let meta = crate::engine::network::export(&settings, &base, best, &dir, &mut |p| {
-        bar.set_length(p.batches as u64);
-        bar.set_position(p.batch as u64);
-        bar.set_message(format!("{}/{}", p.epoch + 1, p.epochs));
-        if output::interrupted() {
-            Flow::Cancel
-        } else {
-            Flow::Continue
-        }
-    })?;
-    bar.finish_and_clear();
+    let meta = super::network::export(settings, best, dir.clone(), &bar)?;
     eprintln!(
         "wrote the best state's network ({}, {} parameters; test {:.2}% under the final protocol) to {}",
         meta.groups,
@@ -363,11 +353,14 @@ fn export_best(a: &SearchArgs, snap: &Snapshot) -> Result<()> {
     Ok(())
 }
 
+/// The final evaluation of `snap` under `eval`, as an engine task; with `keep_in`, kept
+/// in the session saved there.
 fn run_final_eval(
     snap: &Snapshot,
     eval: &FinalEvalSettings,
+    keep_in: Option<PathBuf>,
     json: bool,
-) -> Result<session::FinalEval> {
+) -> Result<start::Evaluated> {
     let n = session::final_eval_trainings(snap, eval);
     let seeds = match eval.seeds {
         1 => String::new(),
@@ -379,15 +372,25 @@ fn run_final_eval(
     );
     let bar = output::bar(n as u64, "{bar:30} {pos}/{len} {msg} ETA {eta}", json);
     let started = Instant::now();
-    let eval = session::final_eval(snap, eval, &mut |p| {
-        match p {
-            ExpProgress::Begin { label, .. } => bar.set_message(label.to_string()),
-            ExpProgress::Done { .. } => bar.inc(1),
-            ExpProgress::Batch(_) => {}
-        }
-        Flow::Continue
-    })?;
+    let task = start::final_eval(snap.clone(), eval.clone(), keep_in)
+        .context("cannot start the final evaluation's thread")?;
+    output::on_interrupt(task.cancel_flag());
+    let done = task::follow(task, |ev| match ev {
+        Training::Begun { label, .. } => bar.set_message(label),
+        Training::Done => bar.inc(1),
+    })
+    .context("the final evaluation ended without a result")?;
     bar.finish_and_clear();
+    let done = match done {
+        Err(_) if output::interrupted() => {
+            return Err(Interrupt(
+                "interrupted during the final evaluation; the session is saved without it".into(),
+            )
+            .into());
+        }
+        r => r?,
+    };
+    let eval = &done.eval;
     if let Some(n) = &eval.note {
         eprintln!("note: {n}");
     }
@@ -396,7 +399,7 @@ fn run_final_eval(
         started.elapsed().as_secs_f64()
     );
     print(experiments::eval_table_text(&eval.rows))?;
-    Ok(eval)
+    Ok(done)
 }
 
 fn event_json(ev: &Event) -> Option<String> {

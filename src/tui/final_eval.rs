@@ -3,7 +3,7 @@
 
 use super::app::*;
 use crate::engine::session;
-use crate::engine::start;
+use crate::engine::start::{self, Training};
 use crate::engine::task::Update;
 
 impl App {
@@ -52,13 +52,18 @@ impl App {
             }
         };
         task.forward(move |u| match u {
-            Update::Event(t) => ui
+            Update::Event(Training::Begun {
+                label,
+                index,
+                total,
+            }) => ui
                 .send(UiEvent::Eval(EvalState::Running {
-                    label: t.label,
-                    index: t.index,
-                    total: t.total,
+                    label,
+                    index,
+                    total,
                 }))
                 .is_ok(),
+            Update::Event(Training::Done) => true,
             Update::Done(r) => {
                 let done = match r {
                     Ok(done) => {

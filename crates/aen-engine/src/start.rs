@@ -86,12 +86,16 @@ pub fn compare(
     )
 }
 
-/// A training an experiment has started: its label and place in the list.
+/// What a final evaluation reports: a training begun (its label and place in the
+/// list), or one done.
 #[derive(Clone, Debug)]
-pub struct Training {
-    pub label: String,
-    pub index: usize,
-    pub total: usize,
+pub enum Training {
+    Begun {
+        label: String,
+        index: usize,
+        total: usize,
+    },
+    Done,
 }
 
 /// A final evaluation done, and the session as saved with it (when one was named).
@@ -112,17 +116,18 @@ pub fn final_eval(
         "aen-final-eval",
         move |sink| {
             let r = session::final_eval(&snap, &eval, &mut |p| {
-                if let ExpProgress::Begin {
-                    label,
-                    index,
-                    total,
-                } = p
-                {
-                    sink.send(Update::Event(Training {
+                match p {
+                    ExpProgress::Begin {
+                        label,
+                        index,
+                        total,
+                    } => sink.send(Update::Event(Training::Begun {
                         label: label.to_string(),
                         index,
                         total,
-                    }));
+                    })),
+                    ExpProgress::Done { .. } => sink.send(Update::Event(Training::Done)),
+                    ExpProgress::Batch(_) => {}
                 }
                 flow(sink)
             });
