@@ -79,8 +79,11 @@ pub fn run_export(a: ExportNetArgs, settings: Settings) -> Result<()> {
     };
     a.flags.apply(&mut settings)?;
     let bar = output::bar(0, "epoch {msg} [{bar:30}] {pos}/{len} batches", a.json);
-    let meta = export(settings, groups, a.out.clone(), &bar)
-        .with_context(|| format!("exporting the network of {groups}"))?;
+    let meta = match export(settings, groups, a.out.clone(), &bar) {
+        // An interruption says what it is itself (and sets the exit status).
+        Err(e) if e.is::<Interrupt>() => return Err(e),
+        r => r.with_context(|| format!("exporting the network of {groups}"))?,
+    };
     if a.json {
         return print(format!("{}\n", serde_json::to_string(&meta)?));
     }
