@@ -5,14 +5,16 @@ use super::output::{self, print};
 use crate::engine::child::ChildSpec;
 use crate::engine::classes::Classes;
 use crate::engine::data::BaseData;
-use crate::engine::experiments::{self, ExpProgress};
+use crate::engine::experiments;
 use crate::engine::gdata::GData;
 use crate::engine::groups::{GroupSet, Shift, Translation};
 use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
 use crate::engine::search::child_config;
 use crate::engine::session;
 use crate::engine::settings::{SettingValue, Settings};
+use crate::engine::start::{self, Training};
 use crate::engine::stats;
+use crate::engine::task;
 use crate::engine::train::{self, Flow};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -192,23 +194,38 @@ pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     }
 }
 
+/// The result of work stopped by Ctrl-C is an interruption (exit 130), saying that
+/// nothing was written.
+fn interrupted_or<T>(r: crate::engine::Result<T>, what: &str) -> Result<T> {
+    match r {
+        Err(_) if output::interrupted() => Err(output::Interrupt(format!(
+            "interrupted: {what} stopped unfinished; nothing was written"
+        ))
+        .into()),
+        r => Ok(r?),
+    }
+}
+
 /// `aen train --seeds N` with N > 1: the replicates, their mean and standard deviation.
 fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData) -> Result<()> {
     let n = a.seeds as usize;
     let bar = output::bar(n as u64, "{bar:30} {pos}/{len} replicates", a.json);
-    let start = Instant::now();
-    let runs = experiments::replicates(settings, gd, a.net_groups, n, &mut |p| {
-        if let ExpProgress::Done { .. } = p {
+    let began = Instant::now();
+    let task = start::replicates(settings.clone(), gd, a.net_groups, n)
+        .context("cannot start the replicates' thread")?;
+    output::on_interrupt(task.cancel_flag());
+    let runs = task::follow(task, |ev| {
+        if let Training::Done = ev {
             bar.inc(1);
         }
-        Flow::Continue
     })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .context("the replicates ended without a result")?;
+    let runs = interrupted_or(runs, "the replicates")?;
     bar.finish_and_clear();
     let (val, test): (Vec<f64>, Vec<f64>) = runs.iter().map(|r| (r.val_acc, r.test_acc)).unzip();
     let spec = ChildSpec::from_settings(settings);
     let seeds: Vec<u64> = (0..n as u32).map(|k| spec.seed(a.net_groups, k)).collect();
-    let seconds = start.elapsed().as_secs_f64();
+    let seconds = began.elapsed().as_secs_f64();
     if a.json {
         let v = serde_json::json!({
             "dataset": base.kind.name(), "source": base.source.kind.name(),
@@ -276,16 +293,16 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
         "{bar:30} {pos}/{len} {msg} ETA {eta}",
         false,
     );
-    let table = experiments::single_test(&settings, &base, sizes, epochs, seeds, &mut |p| {
-        // Trainings run in parallel and begin out of order: count those done.
-        match p {
-            ExpProgress::Begin { label, .. } => bar.set_message(label.to_string()),
-            ExpProgress::Done { .. } => bar.inc(1),
-            ExpProgress::Batch(_) => {}
-        }
-        Flow::Continue
+    let task = start::single_test(settings.clone(), base, sizes, epochs, seeds)
+        .context("cannot start the table's thread")?;
+    output::on_interrupt(task.cancel_flag());
+    // Trainings run in parallel and begin out of order: count those done.
+    let table = task::follow(task, |ev| match ev {
+        Training::Begun { label, .. } => bar.set_message(label),
+        Training::Done => bar.inc(1),
     })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .context("the table ended without a result")?;
+    let table = interrupted_or(table, "the table")?;
     bar.finish_and_clear();
     crate::engine::fsio::write_atomic(&a.csv, table.to_csv().as_bytes())
         .with_context(|| format!("writing {}", a.csv.display()))?;

@@ -98,6 +98,64 @@ pub enum Training {
     Done,
 }
 
+/// Sends an experiment's progress as [`Training`] events; Cancel once cancelled.
+fn trainings<T>(sink: &Sink<Update<Training, T>>, p: ExpProgress) -> Flow {
+    match p {
+        ExpProgress::Begin {
+            label,
+            index,
+            total,
+        } => sink.send(Update::Event(Training::Begun {
+            label: label.to_string(),
+            index,
+            total,
+        })),
+        ExpProgress::Done { .. } => sink.send(Update::Event(Training::Done)),
+        ExpProgress::Batch(_) => {}
+    }
+    flow(sink)
+}
+
+/// [`crate::experiments::single_test`]: the single-equivariance table.
+pub fn single_test(
+    settings: Settings,
+    base: crate::data::BaseData,
+    sizes: crate::gdata::SplitSizes,
+    epochs: usize,
+    seeds: usize,
+) -> std::io::Result<Work<Training, crate::experiments::SingleTable>> {
+    Task::spawn(
+        "aen-single-test",
+        move |sink| {
+            let r =
+                crate::experiments::single_test(&settings, &base, sizes, epochs, seeds, &mut |p| {
+                    trainings(sink, p)
+                });
+            sink.send(Update::Done(r.map_err(Error::other)));
+        },
+        failed("the single-equivariance table"),
+    )
+}
+
+/// [`crate::experiments::replicates`]: `net` on `gd` under seed indices 0..seeds.
+pub fn replicates(
+    settings: Settings,
+    gd: crate::gdata::GData,
+    net: GroupSet,
+    seeds: usize,
+) -> std::io::Result<Work<Training, Vec<crate::train::TrainResult>>> {
+    Task::spawn(
+        "aen-replicates",
+        move |sink| {
+            let r = crate::experiments::replicates(&settings, gd, net, seeds, &mut |p| {
+                trainings(sink, p)
+            });
+            sink.send(Update::Done(r.map_err(Error::other)));
+        },
+        failed("the replicates"),
+    )
+}
+
 /// A final evaluation done, and the session as saved with it (when one was named).
 pub struct Evaluated {
     pub eval: FinalEval,
@@ -115,22 +173,7 @@ pub fn final_eval(
     Task::spawn(
         "aen-final-eval",
         move |sink| {
-            let r = session::final_eval(&snap, &eval, &mut |p| {
-                match p {
-                    ExpProgress::Begin {
-                        label,
-                        index,
-                        total,
-                    } => sink.send(Update::Event(Training::Begun {
-                        label: label.to_string(),
-                        index,
-                        total,
-                    })),
-                    ExpProgress::Done { .. } => sink.send(Update::Event(Training::Done)),
-                    ExpProgress::Batch(_) => {}
-                }
-                flow(sink)
-            });
+            let r = session::final_eval(&snap, &eval, &mut |p| trainings(sink, p));
             let r = r.map(|done| Evaluated {
                 kept: (keep_in.as_deref()).map(|p| session::keep_evaluation(p, &eval, &done)),
                 eval: done,
