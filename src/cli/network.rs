@@ -8,7 +8,7 @@ use crate::engine::network;
 use crate::engine::session;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot;
-use crate::engine::{start, task};
+use crate::engine::start;
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::ProgressBar;
@@ -111,18 +111,18 @@ pub(super) fn export(
     bar: &ProgressBar,
 ) -> Result<network::ModelJson> {
     let task = start::export(settings, groups, dir).context("cannot start the export's thread")?;
-    output::on_interrupt(task.cancel_flag());
-    let written = task::follow(task, |p| {
-        bar.set_length(p.batches as u64);
-        bar.set_position(p.batch as u64);
-        bar.set_message(format!("{}/{}", p.epoch + 1, p.epochs));
-    })
-    .context("the export ended without a result")?;
+    let written = output::follow(
+        task,
+        "the export",
+        |p| {
+            bar.set_length(p.batches as u64);
+            bar.set_position(p.batch as u64);
+            bar.set_message(format!("{}/{}", p.epoch + 1, p.epochs));
+        },
+        |e| format!("interrupted: {e}"),
+    );
     bar.finish_and_clear();
-    match written {
-        Err(e) if output::interrupted() => Err(Interrupt(format!("interrupted: {e}")).into()),
-        r => Ok(r?),
-    }
+    written
 }
 
 pub fn run_eval(a: EvalNetArgs, mut settings: Settings) -> Result<()> {

@@ -81,3 +81,21 @@ pub fn on_interrupt(flag: Arc<AtomicBool>) {
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
+
+/// Follows `task` (named by `what`) to its end, Ctrl-C cancelling it, handing each event
+/// to `on_event`. Work that Ctrl-C stopped is an [`Interrupt`] (exit 130) whose message
+/// `stopped` makes from the work's own error.
+pub fn follow<E: Send + 'static, T: Send + 'static>(
+    task: crate::engine::start::Work<E, T>,
+    what: &str,
+    on_event: impl FnMut(E),
+    stopped: impl FnOnce(&crate::engine::Error) -> String,
+) -> anyhow::Result<T> {
+    on_interrupt(task.cancel_flag());
+    let done = crate::engine::task::follow(task, on_event)
+        .ok_or_else(|| anyhow::anyhow!("{what} ended without a result"))?;
+    match done {
+        Err(e) if interrupted() => Err(Interrupt(stopped(&e)).into()),
+        r => Ok(r?),
+    }
+}

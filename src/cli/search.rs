@@ -9,7 +9,6 @@ use crate::engine::session;
 use crate::engine::settings::{self, FinalEvalSettings, Settings};
 use crate::engine::snapshot::{self, Snapshot};
 use crate::engine::start::{self, Training};
-use crate::engine::task;
 use crate::render::shell_quote;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -374,22 +373,17 @@ fn run_final_eval(
     let started = Instant::now();
     let task = start::final_eval(snap.clone(), eval.clone(), keep_in)
         .context("cannot start the final evaluation's thread")?;
-    output::on_interrupt(task.cancel_flag());
-    let done = task::follow(task, |ev| match ev {
-        Training::Begun { label, .. } => bar.set_message(label),
-        Training::Done => bar.inc(1),
-    })
-    .context("the final evaluation ended without a result")?;
+    let done = output::follow(
+        task,
+        "the final evaluation",
+        |ev| match ev {
+            Training::Begun { label, .. } => bar.set_message(label),
+            Training::Done => bar.inc(1),
+        },
+        |_| "interrupted during the final evaluation; the session is saved without it".into(),
+    );
     bar.finish_and_clear();
-    let done = match done {
-        Err(_) if output::interrupted() => {
-            return Err(Interrupt(
-                "interrupted during the final evaluation; the session is saved without it".into(),
-            )
-            .into());
-        }
-        r => r?,
-    };
+    let done = done?;
     let eval = &done.eval;
     if let Some(n) = &eval.note {
         eprintln!("note: {n}");

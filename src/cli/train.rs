@@ -14,7 +14,6 @@ use crate::engine::session;
 use crate::engine::settings::{SettingValue, Settings};
 use crate::engine::start::{self, Training};
 use crate::engine::stats;
-use crate::engine::task;
 use crate::engine::train::{self, Flow};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -194,16 +193,9 @@ pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     }
 }
 
-/// The result of work stopped by Ctrl-C is an interruption (exit 130), saying that
-/// nothing was written.
-fn interrupted_or<T>(r: crate::engine::Result<T>, what: &str) -> Result<T> {
-    match r {
-        Err(_) if output::interrupted() => Err(output::Interrupt(format!(
-            "interrupted: {what} stopped unfinished; nothing was written"
-        ))
-        .into()),
-        r => Ok(r?),
-    }
+/// What an interruption of `what` says: nothing was written.
+fn nothing_written(what: &str) -> String {
+    format!("interrupted: {what} stopped unfinished; nothing was written")
 }
 
 /// `aen train --seeds N` with N > 1: the replicates, their mean and standard deviation.
@@ -213,14 +205,16 @@ fn run_replicates(a: &TrainArgs, settings: &Settings, base: &BaseData, gd: GData
     let began = Instant::now();
     let task = start::replicates(settings.clone(), gd, a.net_groups, n)
         .context("cannot start the replicates' thread")?;
-    output::on_interrupt(task.cancel_flag());
-    let runs = task::follow(task, |ev| {
-        if let Training::Done = ev {
-            bar.inc(1);
-        }
-    })
-    .context("the replicates ended without a result")?;
-    let runs = interrupted_or(runs, "the replicates")?;
+    let runs = output::follow(
+        task,
+        "the replicates",
+        |ev| {
+            if let Training::Done = ev {
+                bar.inc(1);
+            }
+        },
+        |_| nothing_written("the replicates"),
+    )?;
     bar.finish_and_clear();
     let (val, test): (Vec<f64>, Vec<f64>) = runs.iter().map(|r| (r.val_acc, r.test_acc)).unzip();
     let spec = ChildSpec::from_settings(settings);
@@ -295,14 +289,16 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
     );
     let task = start::single_test(settings.clone(), base, sizes, epochs, seeds)
         .context("cannot start the table's thread")?;
-    output::on_interrupt(task.cancel_flag());
     // Trainings run in parallel and begin out of order: count those done.
-    let table = task::follow(task, |ev| match ev {
-        Training::Begun { label, .. } => bar.set_message(label),
-        Training::Done => bar.inc(1),
-    })
-    .context("the table ended without a result")?;
-    let table = interrupted_or(table, "the table")?;
+    let table = output::follow(
+        task,
+        "the table",
+        |ev| match ev {
+            Training::Begun { label, .. } => bar.set_message(label),
+            Training::Done => bar.inc(1),
+        },
+        |_| nothing_written("the table"),
+    )?;
     bar.finish_and_clear();
     crate::engine::fsio::write_atomic(&a.csv, table.to_csv().as_bytes())
         .with_context(|| format!("writing {}", a.csv.display()))?;
