@@ -1,10 +1,15 @@
 //! Seconds per 1,000-model search run against a ground-truth table, per strategy, on
 //! one core, with the cost of training one child network (measured in the same run) as
-//! the baseline a trained search would pay per model.
+//! the baseline a trained search would pay per model. For the DQN, whose Q-updates are
+//! matrix products, it also sets the run's time against the time its products alone
+//! would take at this machine's gemm rate on the Q-network's shapes, measured in the
+//! same run: the floor that no update written around the same products can go below.
 //! `cargo bench --bench compare`
 
 use aen::compare::{self, GroundTruth};
 use aen::groups::GroupSet;
+use aen::kernel::{flops_done, gemm_rate};
+use aen::search::q_network;
 use aen::settings::{Equivalence, Settings, StrategyKind};
 use aen::sweep::table::{Header, Identity, Row, StateSet, Table};
 use std::sync::Arc;
@@ -66,9 +71,27 @@ fn main() {
     let mut s = Settings::default();
     s.search.equivalence = Equivalence::None;
     println!("strategy   seconds per 1,000-model run (1 core, paper DQN settings)");
+    const RUNS: usize = 3;
     for k in StrategyKind::ALL {
-        let t = Instant::now();
-        compare::compare(&s, truth.clone(), &[k], 3, 1000, 1, &|_, _| {}).unwrap();
-        println!("{:<10} {:.3}", k.name(), t.elapsed().as_secs_f64() / 3.0);
+        let (t, flops) = (Instant::now(), flops_done());
+        compare::compare(&s, truth.clone(), &[k], RUNS, 1000, 1, &|_, _| {}).unwrap();
+        let secs = t.elapsed().as_secs_f64() / RUNS as f64;
+        println!("{:<10} {secs:.3}", k.name());
+        if k == StrategyKind::Dqn {
+            let flops = (flops_done() - flops) as f64 / RUNS as f64;
+            // A batch of 128 transitions holds at most 128 distinct states, and the
+            // products run slower on fewer rows: this rate flatters the floor.
+            let rate = gemm_rate(&q_network(), s.search.q_batch, 2.0).flops;
+            let floor = flops / rate;
+            println!(
+                "           its products: {:.0} GFLOP per run; alone, at this machine's gemm \
+                 rate on the Q-network's shapes ({:.1} GFLOP/s, one thread, {} rows), \
+                 {floor:.3} s: {:.0} % of the run",
+                flops / 1e9,
+                rate / 1e9,
+                s.search.q_batch,
+                100.0 * floor / secs,
+            );
+        }
     }
 }

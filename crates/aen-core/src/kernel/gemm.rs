@@ -1,4 +1,16 @@
-//! The one matrix product the kernel is made of.
+//! The one matrix product the kernel is made of, and the count of its operations.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Floating-point operations multiplied by `matmul` in this process, for benches that
+/// set a run's time against the time its products alone would take (`flops_done`).
+static FLOPS: AtomicU64 = AtomicU64::new(0);
+
+/// Floating-point operations (2 per multiply-add) that `matmul` has done in this
+/// process, on every thread. One relaxed add per product keeps it free beside them.
+pub fn flops_done() -> u64 {
+    FLOPS.load(Ordering::Relaxed)
+}
 
 /// c (m x n) = a (m x k) b (k x n), plus c if `accumulate`; a and b are given with their
 /// (row stride, column stride), so transposes cost nothing. One thread: aen puts its
@@ -14,6 +26,7 @@ pub fn matmul(
     assert!(m == 0 || k == 0 || (m - 1) * a_rs + (k - 1) * a_cs < a.len());
     assert!(k == 0 || n == 0 || (k - 1) * b_rs + (n - 1) * b_cs < b.len());
     assert!(c.len() >= m * n);
+    FLOPS.fetch_add(2 * (m * n * k) as u64, Ordering::Relaxed);
     // SAFETY: the asserts above keep every read of gemm inside a and b and every write
     // inside c, which is row-major m x n and aliases neither (distinct borrows).
     unsafe {

@@ -18,7 +18,7 @@ mod rate;
 mod timing;
 
 pub use adam::Adam;
-pub use gemm::matmul;
+pub use gemm::{flops_done, matmul};
 pub use mlp::{Layer, Mlp, Work, argmax, cross_entropy};
 pub use rate::{GemmRate, gemm_rate};
 pub use timing::{Phase, Timing};

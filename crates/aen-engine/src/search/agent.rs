@@ -13,8 +13,9 @@ use std::sync::Arc;
 const WIDTH: usize = 400;
 
 /// The Q-network, 12-400-400-400-12 with ReLU, on aen's CPU kernel: an update is a
-/// few products on reused memory and Adam, with nothing allocated.
-fn q_net() -> Mlp {
+/// few products on reused memory and Adam, with nothing allocated. Public for the
+/// benches, which measure the machine's gemm rate on its shapes.
+pub fn q_network() -> Mlp {
     Mlp::new(vec![
         Layer::dense(NUM_GROUPS, WIDTH, true),
         Layer::dense(WIDTH, WIDTH, true),
@@ -70,7 +71,7 @@ fn huber(error: f32) -> f64 {
 
 impl Agent {
     pub fn new(seed: u64, q_lr: f64) -> Agent {
-        let net = Arc::new(q_net());
+        let net = Arc::new(q_network());
         let policy = net.init(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x0051_A7E5));
         let opt = Adam::new(net.n_params(), q_lr);
         Agent {

@@ -15,6 +15,7 @@ pub mod view;
 mod worker;
 
 pub use crate::child::{child_config, child_seed};
+pub use agent::q_network;
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
 pub use view::RunView;
