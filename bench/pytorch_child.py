@@ -5,6 +5,9 @@ Reads a folder written by the benchmark (the same G-data and the same orbit ids 
 uses), trains the PAPER.md section 5 network (784 -> 400 -> 400 -> 10, ReLU, Adam lr
 1e-3, batch 64, cross-entropy) and prints one JSON object per line:
   {"net": ..., "images_per_s": ..., "test_acc": ...}
+and, first, {"net": "gemm", "images_per_s": ...}: the images/s of a step that were
+nothing but its matrix products through PyTorch's own SGEMM, the limit that library
+sets on the thread count used (aen's bench measures its own gemm's the same way).
 
 Tied layers are W = theta[orbit_id] (a gather) and b = bias[hidden_orbit_id]; autograd
 scatter-adds their gradients. The dense network uses nn.Linear.
@@ -67,6 +70,29 @@ def run(model, x, y, tx, ty, epochs, batch, seed):
     return epochs * n / secs, acc
 
 
+def gemm_limit(batch, seconds=2.0):
+    """Images/s of training steps made of a dense step's products alone."""
+    sizes = [(784, 400), (400, 400), (400, 10)]
+    xs = [torch.rand(batch, i) for i, _ in sizes]
+    ws = [torch.rand(i, o) for i, o in sizes]
+    ds = [torch.rand(batch, o) for _, o in sizes]
+
+    def step():
+        for x, w in zip(xs, ws):
+            x @ w
+        for k in reversed(range(len(sizes))):
+            xs[k].t() @ ds[k]
+            if k > 0:
+                ds[k] @ ws[k].t()
+
+    step()
+    steps, start = 0, time.perf_counter()
+    while steps == 0 or time.perf_counter() - start < seconds:
+        step()
+        steps += 1
+    return steps * batch / (time.perf_counter() - start)
+
+
 def main():
     folder = Path(sys.argv[1])
     meta = json.loads((folder / "meta.json").read_text())
@@ -77,6 +103,8 @@ def main():
     y = read(folder, "train_y.u8", torch.uint8).long()
     tx = read(folder, "test_x.f32", torch.float32).view(-1, 784)
     ty = read(folder, "test_y.u8", torch.uint8).long()
+    print(json.dumps({"net": "gemm", "images_per_s": gemm_limit(meta["batch"]), "torch": torch.__version__,
+                      "threads": torch.get_num_threads()}), flush=True)
     for net in meta["nets"]:
         name = net["name"]
         if name == "dense":

@@ -158,13 +158,24 @@ fn main() {
         "(aen {n_threads} thr: {n_threads} children at once, one per thread, as a search trains them; \
          PyTorch {n_threads} thr: one model on {n_threads} threads)"
     );
+    // PyTorch's own SGEMM on a dense step's products: how far aen's gemm library is
+    // from the best this machine's BLAS does, apart from everything else in a step.
+    if let Some(t) = find(&torch1, "gemm", "images_per_s") {
+        let ours = rows[0].limit_one;
+        println!(
+            "limit of a dense step's products alone, 1 thread: aen's gemm {ours:.0} images/s, \
+             PyTorch's SGEMM {t:.0} ({:.2}x); aen's dense child trains at {:.0} % of the latter",
+            ours / t,
+            100.0 * rows[0].one / t
+        );
+    }
     let aen_acc = rows[0].test_acc;
     if let Some(t) = find(&torch1, "dense", "test_acc") {
         println!(
             "plain network, 4 epochs on 4,000 images, test on 1,000: aen {aen_acc:.2}%, PyTorch {t:.2}% (difference {:.2} points)",
             (aen_acc - t).abs()
         );
-        if let Some(v) = torch1[0]["torch"].as_str() {
+        if let Some(v) = torch1.first().and_then(|r| r["torch"].as_str()) {
             println!("PyTorch {v}");
         }
     }
