@@ -3,12 +3,11 @@
 
 use crate::common;
 
-use common::aen_bin;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn aen(args: &[&str], data_home: &Path) -> Output {
-    Command::new(aen_bin())
+    common::aen()
         .args(args)
         .env("XDG_DATA_HOME", data_home)
         .env("XDG_CONFIG_HOME", data_home)
@@ -374,7 +373,7 @@ fn kill_9_mid_search_then_resume_loses_at_most_the_model_in_training() {
 
     let mut args = search_args(s, o, "30");
     args.push("--json");
-    let mut child = Command::new(aen_bin())
+    let mut child = common::aen()
         .args(&args)
         .env("XDG_DATA_HOME", home.path())
         .stdout(std::process::Stdio::piped())
@@ -425,7 +424,7 @@ fn kill_9_mid_search_then_resume_loses_at_most_the_model_in_training() {
 #[test]
 fn the_tui_without_a_terminal_is_a_clear_error() {
     let home = tempfile::tempdir().unwrap();
-    let o = Command::new(aen_bin())
+    let o = common::aen()
         .env("XDG_DATA_HOME", home.path())
         .stdin(std::process::Stdio::null())
         .output()

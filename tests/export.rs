@@ -6,7 +6,7 @@ use crate::common;
 use aen::data::{self, DatasetKind, SourceKind, idx};
 use aen::gexport::{self, Manifest};
 use aen::groups::{Group, GroupSet, Translation};
-use common::{aen_bin, tiny_settings};
+use common::tiny_settings;
 
 fn settings(translation: Translation) -> aen::settings::Settings {
     let mut s = tiny_settings();
@@ -94,7 +94,7 @@ fn the_manifest_rebuilds_every_exported_image() {
 fn an_export_reads_back_with_data_dir() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
-    let o = std::process::Command::new(aen_bin())
+    let o = common::aen()
         .args([
             "data",
             "export",
@@ -118,7 +118,7 @@ fn an_export_reads_back_with_data_dir() {
         (base.train.len(), base.test.as_ref().unwrap().len()),
         (500, 100)
     );
-    let list = std::process::Command::new(aen_bin())
+    let list = common::aen()
         .args(["data", "list", "--data-dir"])
         .arg(&out)
         .env("HOME", dir.path())

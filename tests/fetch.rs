@@ -234,7 +234,7 @@ fn the_cli_reports_failed_mirrors_and_exits_non_zero() {
     let base = serve(files, 20);
     let dest = tempfile::tempdir().unwrap();
     // The official checksums cannot match these small files: every mirror fails.
-    let out = std::process::Command::new(common::aen_bin())
+    let out = common::aen()
         .args([
             "data",
             "fetch",
@@ -361,7 +361,7 @@ fn the_cli_refuses_a_cifar10_archive_whose_checksum_is_not_the_published_one() {
         10,
     );
     let dest = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(common::aen_bin())
+    let out = common::aen()
         .args([
             "data",
             "fetch",

@@ -4,7 +4,6 @@
 
 use crate::common;
 
-use common::aen_bin;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -28,7 +27,7 @@ const TINY: &[&str] = &[
 
 /// Runs aen in `home` (so default outputs land there, not in the repository).
 fn aen(args: &[&str], home: &Path) -> Output {
-    Command::new(aen_bin())
+    common::aen()
         .args(args)
         .current_dir(home)
         .env("XDG_DATA_HOME", home)
@@ -230,7 +229,7 @@ fn a_new_search_never_replaces_another_sessions_snapshot() {
             args.extend_from_slice(TINY);
             args.extend(["--max-models", "2", "--out"]);
             let out = home.path().join("same-second");
-            Command::new(aen_bin())
+            common::aen()
                 .args(&args)
                 .arg(out)
                 .env("XDG_DATA_HOME", home.path())
@@ -274,7 +273,7 @@ fn a_closed_stdout_ends_quietly_and_keeps_the_snapshot() {
         vec!["data", "preview", "--source", "embedded", "--count", "4"],
         vec!["config", "example"],
     ] {
-        let mut child = Command::new(aen_bin())
+        let mut child = common::aen()
             .args(&args)
             .env("XDG_DATA_HOME", home.path())
             .stdout(Stdio::piped())
@@ -302,7 +301,7 @@ fn a_closed_stdout_ends_quietly_and_keeps_the_snapshot() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let mut child = Command::new(aen_bin())
+    let mut child = common::aen()
         .args(&args)
         .env("XDG_DATA_HOME", home.path())
         .stdout(Stdio::piped())
@@ -338,7 +337,7 @@ fn sigterm_and_sigint_stop_the_search_save_it_and_exit_130() {
             "--out",
             out.to_str().unwrap(),
         ]);
-        let mut child = Command::new(aen_bin())
+        let mut child = common::aen()
             .args(&args)
             .env("XDG_DATA_HOME", home.path())
             .stdout(Stdio::piped())
@@ -385,7 +384,7 @@ fn two_new_searches_on_one_snapshot_one_proceeds() {
         args.extend_from_slice(TINY);
         args.extend(["--snapshot", snap.to_str().unwrap()]);
         let spawn = || {
-            Command::new(aen_bin())
+            common::aen()
                 .args(&args)
                 .current_dir(home.path())
                 .env("XDG_DATA_HOME", home.path())

@@ -10,15 +10,11 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use peak_alloc::peak_during;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn aen_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_aen"))
-}
-
 fn aen(args: &[&str], home: &Path) -> Output {
-    Command::new(aen_bin())
+    crate::common::aen()
         .args(args)
         .env("XDG_DATA_HOME", home)
         .env("XDG_CONFIG_HOME", home)

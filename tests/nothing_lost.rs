@@ -3,7 +3,7 @@
 //! (a failing write, a full disk); links are written through; an export refuses a
 //! folder of data and is checked when read back.
 
-use crate::common::{TINY_CHILD, aen_at as aen_in, aen_bin, aen_command, write_set};
+use crate::common::{TINY_CHILD, aen_at as aen_in, aen_command, write_set};
 use aen::sweep::table;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -528,7 +528,7 @@ fn usage_errors_exit_2_and_name_their_flag_and_long_names_work() {
         );
     }
     let bad = std::ffi::OsStr::from_bytes(b"x\xff.csv");
-    let o = Command::new(aen_bin())
+    let o = crate::common::aen()
         .args(["search", "--table"])
         .arg(bad)
         .current_dir(h)

@@ -23,6 +23,8 @@ fn settings(strategy: StrategyKind, jobs: usize) -> Settings {
     s.search.population = 6;
     s.search.tournament = 3;
     s.child.jobs = jobs;
+    // The smallest children that train: what is tested is the path, not the networks.
+    (s.child.train_size, s.child.val_size, s.child.test_size) = (100, 50, 50);
     s
 }
 

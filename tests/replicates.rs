@@ -161,7 +161,7 @@ fn one_replicate_marks_the_best_as_before() {
 fn aen_train_with_seeds_reports_the_single_run_as_seed_0() {
     let home = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| -> serde_json::Value {
-        let o = std::process::Command::new(common::aen_bin())
+        let o = common::aen()
             .args([
                 "train",
                 "--source",

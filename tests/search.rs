@@ -327,7 +327,7 @@ fn opening_a_finished_run_writes_nothing_and_a_checkpoint_stays_as_saved() {
     let at = snap.history.models.len();
     assert!(at < 8, "saved mid-run: {at} models");
     let home = tempfile::tempdir().unwrap();
-    let o = std::process::Command::new(common::aen_bin())
+    let o = common::aen()
         .args(["search", "--resume", checkpoint.to_str().unwrap(), "--out"])
         .arg(home.path().join("out"))
         .env("HOME", home.path())

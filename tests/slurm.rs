@@ -173,7 +173,7 @@ fn a_job_array_and_its_dependent_merge_give_the_single_process_table() {
     );
 
     let single = tmp.path().join("single.csv");
-    let o = Command::new(common::aen_bin())
+    let o = common::aen()
         .arg("sweep")
         .args(ARGS)
         .args(["--out", single.to_str().unwrap()])

@@ -8,7 +8,6 @@ use crate::common::aen_in as aen;
 use aen::groups::{Group, GroupSet};
 use aen::sweep::report::Report;
 use aen::sweep::table::{self, Header, Identity, Row, StateSet, Table};
-use common::aen_bin;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -296,7 +295,7 @@ fn a_killed_sweep_resumes_without_losing_or_repeating_rows() {
         "--out",
         out.to_str().unwrap(),
     ];
-    let mut child = Command::new(aen_bin())
+    let mut child = common::aen()
         .args(args)
         .env("XDG_DATA_HOME", dir.path())
         .env("XDG_CONFIG_HOME", dir.path())
@@ -696,7 +695,7 @@ fn ctrl_c_stops_cleanly_and_says_how_to_continue() {
         "--out",
         out.to_str().unwrap(),
     ];
-    let child = Command::new(aen_bin())
+    let child = common::aen()
         .args(args)
         .env("XDG_DATA_HOME", dir.path())
         .env("XDG_CONFIG_HOME", dir.path())

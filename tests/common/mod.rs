@@ -34,9 +34,35 @@ pub const TINY_CHILD: &[&str] = &[
     "1",
 ];
 
+/// The aen binary, sharing one cache of equivalence classes with every other aen this
+/// test run starts: computing them takes seconds of a core, and a test that gives aen
+/// a fresh HOME would otherwise pay that again. A test about the cache names its own.
+pub fn aen() -> std::process::Command {
+    static CACHE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = CACHE.get_or_init(|| {
+        let dir = tempfile::TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).expect("a cache");
+        // The default grid's classes, found once before any test's aen needs them:
+        // tests starting together would each compute them otherwise.
+        let warm = std::process::Command::new(aen_bin())
+            .args(["orbits", "--classes"])
+            .env("AEN_CACHE_DIR", dir.path())
+            .output()
+            .expect("aen runs");
+        assert!(
+            warm.status.success(),
+            "{}",
+            String::from_utf8_lossy(&warm.stderr)
+        );
+        dir
+    });
+    let mut c = std::process::Command::new(aen_bin());
+    c.env("AEN_CACHE_DIR", dir.path());
+    c
+}
+
 /// The aen binary with `home` as its data and config folders, without colour.
 pub fn aen_command(args: &[&str], home: &std::path::Path) -> std::process::Command {
-    let mut c = std::process::Command::new(aen_bin());
+    let mut c = aen();
     c.args(args)
         .env("XDG_DATA_HOME", home)
         .env("XDG_CONFIG_HOME", home)
