@@ -3,10 +3,10 @@
 //! the baseline a trained search would pay per model.
 //! `cargo bench --bench compare`
 
-use aen::compare::{self, GroundTruth};
-use aen::groups::GroupSet;
-use aen::settings::{Equivalence, Settings, StrategyKind};
-use aen::sweep::table::{Header, Identity, Row, StateSet, Table};
+use aen_core::groups::GroupSet;
+use aen_engine::compare::{self, GroundTruth};
+use aen_engine::settings::{Equivalence, Settings, StrategyKind};
+use aen_engine::sweep::table::{Header, Identity, Row, StateSet, Table};
 use std::sync::Arc;
 use std::time::Instant;
 

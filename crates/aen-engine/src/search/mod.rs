@@ -4,20 +4,24 @@
 //! records) and the worker loop. Clients start and resume runs through
 //! [`crate::session`], which hands them a [`SearchHandle`].
 
-pub mod agent;
-pub mod ahead;
-pub mod change;
-pub mod children;
-pub mod protocol;
-pub mod records;
-pub mod strategy;
-pub mod view;
+pub(crate) mod agent;
+pub(crate) mod ahead;
+pub(crate) mod change;
+pub(crate) mod children;
+pub(crate) mod protocol;
+pub(crate) mod records;
+pub(crate) mod strategy;
+mod view;
 mod worker;
 
-pub use crate::child::{child_config, child_seed};
+pub use crate::child::child_config;
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
 pub use view::RunView;
+// Which children train ahead of the search, and the Q table's markers (an unscored
+// action, the evolution strategy's jump), for clients that show them.
+pub use ahead::Trainers;
+pub use strategy::{JUMP, UNKNOWN};
 
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
