@@ -21,7 +21,7 @@ pub mod gexport;
 pub mod network;
 pub mod report;
 pub mod reproduce;
-pub mod reward;
+mod reward;
 pub mod runner;
 pub mod search;
 pub mod session;

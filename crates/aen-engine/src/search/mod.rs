@@ -1,6 +1,6 @@
 //! The search (docs/method.md §6): deep Q-learning over group vectors, on a worker
-//! thread. Split by concern: [`agent`] (the DQN), [`children`] (child evaluation and its
-//! cache), [`protocol`] (events, controls, live changes), [`records`] (what a run
+//! thread. Split by concern: `agent` (the DQN), `children` (child evaluation and its
+//! cache), `protocol` (events, controls, live changes), `records` (what a run
 //! records) and the worker loop. Clients start and resume runs through
 //! [`crate::session`], which hands them a [`SearchHandle`].
 
@@ -83,7 +83,7 @@ impl SearchHandle {
 }
 
 /// The paper's reward of docs/method.md §6: (acc - b) * exp(|acc - b|), accuracies in
-/// percent; `search.reward` chooses among [`crate::reward::Reward`].
+/// percent; `search.reward` chooses among [`crate::settings::Reward`].
 ///
 /// ```
 /// assert_eq!(aen_engine::search::reward(90.0, 90.0), 0.0);
