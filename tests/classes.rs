@@ -199,7 +199,7 @@ fn class_table(s: &Settings) -> Table {
             }
         })
         .collect();
-    let mut id = aen_engine::sweep::identity_of(s, "mnist", "embedded", "0".into());
+    let mut id = aen_engine::sweep::table::identity_of(s, "mnist", "embedded", "0".into());
     id.equivalence = "closure".into();
     Table {
         header: Header {
@@ -439,14 +439,14 @@ fn aen_orbits_classes_lists_every_class_as_text_and_json() {
 #[test]
 fn the_identity_of_a_table_names_its_equivalence() {
     let s = Settings::default();
-    let id: Identity = aen_engine::sweep::identity_of(&s, "mnist", "embedded", "0".into());
+    let id: Identity = aen_engine::sweep::table::identity_of(&s, "mnist", "embedded", "0".into());
     assert_eq!(id.equivalence, "closure");
     let mut none = s.clone();
     none.search.equivalence = Equivalence::None;
     // Every set has its row in a closure table: a search without classes may read it.
     id.fits(&none).unwrap();
     // A table without classes cannot serve a search by classes.
-    let id_none = aen_engine::sweep::identity_of(&none, "mnist", "embedded", "0".into());
+    let id_none = aen_engine::sweep::table::identity_of(&none, "mnist", "embedded", "0".into());
     let e = id_none.fits(&s).unwrap_err().to_string();
     assert!(
         e.contains("search.equivalence is closure here, none in the table"),

@@ -64,7 +64,10 @@ fn a_committed_sweep_table_trains_its_rows_again_bit_for_bit() {
     s.set("search.equivalence", &id.equivalence).unwrap();
     id.fits(&s).unwrap();
     let (_, gd) = aen_engine::session::prepare_data(&s).unwrap();
-    assert_eq!(aen_engine::sweep::data_fingerprint(&gd), id.data_sha256);
+    assert_eq!(
+        aen_engine::sweep::table::data_fingerprint(&gd),
+        id.data_sha256
+    );
     // Seeds 0 and 1 of a set, and a set of two groups.
     for (bits, seed) in [
         ("110000001100", 0),

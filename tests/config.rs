@@ -108,7 +108,7 @@ fn every_setting_round_trips_through_its_text_form_and_nan_is_refused_everywhere
 fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
     use aen_engine::settings::{Affects, TABLE};
     let base = Settings::default();
-    let id = aen_engine::sweep::identity_of(&base, "mnist", "embedded", "0".into());
+    let id = aen_engine::sweep::table::identity_of(&base, "mnist", "embedded", "0".into());
     // Another valid value of each setting whose bounds do not give one.
     let other = |key: &str| -> Option<&str> {
         Some(match key {
@@ -135,7 +135,7 @@ fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
         if spec.key == "search.equivalence" {
             let mut none = base.clone();
             none.set(spec.key, "none").unwrap();
-            let id = aen_engine::sweep::identity_of(&none, "mnist", "embedded", "0".into());
+            let id = aen_engine::sweep::table::identity_of(&none, "mnist", "embedded", "0".into());
             let e = id.fits(&base).expect_err(spec.key).to_string();
             assert!(e.contains(spec.key), "{e}");
             id.fits(&none).unwrap();

@@ -55,7 +55,7 @@ pub(super) fn write_rows(dir: &Path, s: &Settings, keep: impl Fn(GroupSet) -> bo
         })
         .collect();
     let header = Header {
-        settings: aen_engine::sweep::identity_of(
+        settings: aen_engine::sweep::table::identity_of(
             s,
             s.data.dataset.name(),
             &s.data.source,
@@ -333,7 +333,7 @@ fn a_table_of_some_group_sets_says_what_it_lacks() {
         })
         .collect();
     let header = Header {
-        settings: aen_engine::sweep::identity_of(
+        settings: aen_engine::sweep::table::identity_of(
             &app.settings,
             app.settings.data.dataset.name(),
             &app.settings.data.source,
