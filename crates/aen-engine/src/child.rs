@@ -19,8 +19,8 @@ use crate::train::TrainConfig;
 /// mixed k in another way; see the README's "Results".)
 ///
 /// ```
-/// use aen_engine::groups::GroupSet;
-/// use aen_engine::child::child_seed;
+/// use aen_core::groups::GroupSet;
+/// use aen_engine::child_seed;
 /// let s = GroupSet::parse("rot90").unwrap();
 /// assert_ne!(child_seed(7, s, 1), child_seed(7, s, 0));
 /// assert_ne!(child_seed(7, s, 1), child_seed(7, s, 2));
