@@ -3,7 +3,7 @@
 //! ([`table`]) that survives kills, splits into shards and merges back.
 //!
 //! A row depends only on (settings, state, seed index): seed 0 is exactly the network
-//! the search trains for that state ([`crate::child::child_seed`]), so the table is the
+//! the search trains for that state ([`crate::child_seed`]), so the table is the
 //! ground truth the search's choices can be scored against.
 
 mod aggregate;
