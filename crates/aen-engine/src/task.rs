@@ -195,7 +195,7 @@ pub fn stop_all(tasks: Vec<Background>, limit: std::time::Duration) {
 }
 
 /// The text of a caught panic.
-pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<String>()
         .cloned()
