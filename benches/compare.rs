@@ -6,12 +6,12 @@
 //! same run: the floor that no update written around the same products can go below.
 //! `cargo bench --bench compare`
 
-use aen::compare::{self, GroundTruth};
-use aen::groups::GroupSet;
-use aen::kernel::{flops_done, gemm_rate};
-use aen::search::q_network;
-use aen::settings::{Equivalence, Settings, StrategyKind};
-use aen::sweep::table::{Header, Identity, Row, StateSet, Table};
+use aen_core::groups::GroupSet;
+use aen_core::kernel::{flops_done, gemm_rate};
+use aen_engine::compare::{self, GroundTruth};
+use aen_engine::search::q_network;
+use aen_engine::settings::{Equivalence, Settings, StrategyKind};
+use aen_engine::sweep::table::{Header, Identity, Row, StateSet, Table};
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -2,9 +2,9 @@
 //! The peer for loading is Python's gzip module reading and checking the same IDX files
 //! (no numpy), run in the same session. `cargo bench --bench data`.
 
-use aen::data::{self, DatasetKind, SourceKind};
-use aen::gdata::{self, SplitSizes};
-use aen::groups::GroupSet;
+use aen_core::data::{self, DatasetKind, SourceKind};
+use aen_core::gdata::{self, SplitSizes};
+use aen_core::groups::GroupSet;
 use std::time::Instant;
 
 fn best<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {

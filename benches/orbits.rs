@@ -2,8 +2,8 @@
 //! construction that first enumerates the generated group by closure: the paper's
 //! claim, measured. `cargo bench --bench orbits`.
 
-use aen::groups::GroupSet;
-use aen::orbits::{ChildOrbits, layer_orbits, layer_orbits_by_closure};
+use aen_core::groups::GroupSet;
+use aen_core::orbits::{ChildOrbits, layer_orbits, layer_orbits_by_closure};
 use std::time::Instant;
 
 fn best_of<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {

@@ -5,10 +5,10 @@
 //! `cargo bench --bench search` (300 models on embedded MNIST preset 2; set
 //! AEN_BENCH_MODELS to change the count, AEN_BENCH_JOBS for the second run's jobs).
 
-use aen::search::Event;
-use aen::search::ahead::Trainers;
-use aen::settings::Settings;
-use aen::{session, snapshot};
+use aen_engine::search::Event;
+use aen_engine::search::Trainers;
+use aen_engine::settings::Settings;
+use aen_engine::{session, snapshot};
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -5,9 +5,9 @@
 //! set's high-water mark over each listing, above what the process held before it
 //! (Linux). `cargo bench --bench sessions`; `AEN_BENCH_SESSIONS=N` lists N sessions.
 
-use aen::groups::GroupSet;
-use aen::search::{EpisodeRecord, ModelRecord, StepRecord};
-use aen::snapshot::{self, INDEX, Listing, Snapshot};
+use aen_core::groups::GroupSet;
+use aen_engine::search::{EpisodeRecord, ModelRecord, StepRecord};
+use aen_engine::snapshot::{self, INDEX, Listing, Snapshot};
 use std::path::Path;
 use std::time::{Duration, Instant};
 

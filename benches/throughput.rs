@@ -9,11 +9,11 @@
 //! `cargo bench --bench throughput` (needs python3 with torch for the peer; without it,
 //! aen's figures are printed alone).
 
-use aen::groups::GroupSet;
-use aen::nn::Dev;
-use aen::orbits::ChildOrbits;
-use aen::throughput::{self, NETS};
-use aen::train::{Flow, TrainConfig, train_child_dfdx};
+use aen_core::groups::GroupSet;
+use aen_core::nn::Dev;
+use aen_core::orbits::ChildOrbits;
+use aen_core::train::{Flow, TrainConfig, train_child_dfdx};
+use aen_engine::throughput::{self, NETS};
 use std::io::Write;
 use std::path::Path;
 
@@ -39,7 +39,7 @@ fn u32s(v: &[u32]) -> Vec<u8> {
 }
 
 /// dfdx's images/s on one thread (best of `reps`).
-fn dfdx_run(gd: &aen::gdata::GData, groups: GroupSet, epochs: usize, reps: usize) -> f64 {
+fn dfdx_run(gd: &aen_core::gdata::GData, groups: GroupSet, epochs: usize, reps: usize) -> f64 {
     let dev = Dev::default();
     let orbits = ChildOrbits::new(groups, 4).expect("valid groups");
     (0..reps)

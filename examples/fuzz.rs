@@ -12,9 +12,9 @@
 //! memory while that target ran (VmHWM, reset between targets). Crashing inputs are
 //! written to `--out` (default `fuzz-crashes/`) with the panic message.
 
-use aen::data::{Images, idx};
-use aen::groups::GroupSet;
-use aen::settings::Settings;
+use aen_core::data::{Images, idx};
+use aen_core::groups::GroupSet;
+use aen_engine::settings::Settings;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
@@ -157,7 +157,7 @@ fn targets(snap_dir: &Path) -> Vec<Target> {
             text: true,
             run: Box::new(move |b: &[u8]| {
                 std::fs::write(&snap_path, b).expect("temp dir writable");
-                outcome(aen::snapshot::load(&snap_path))
+                outcome(aen_engine::snapshot::load(&snap_path))
             }),
         },
     ]

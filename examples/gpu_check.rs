@@ -1,18 +1,18 @@
 //! The GPU check of gpu/check.sh: CPU and CUDA forward passes of the same child
 //! networks must agree (relative error 1e-4), and so must the batched forward pass of
-//! several children (`aen::batched`) with each child's own; then CUDA training
+//! several children (`aen_core::batched`) with each child's own; then CUDA training
 //! throughput, one child at a time (beside the limit the same step's matrix products set
 //! alone on this GPU, measured in the same run, as `aen bench` does on the CPU) and in
 //! passes of 1, 8, 32 and 128 children.
 //! Build with gpu/build-cuda.sh; run on a machine with an NVIDIA GPU.
 
-use aen::batched::{Children, train_children};
-use aen::data::{self, DatasetKind, SourceKind};
-use aen::gdata::{self, SplitSizes};
-use aen::groups::GroupSet;
-use aen::nn::{ChildNet, IN};
-use aen::orbits::ChildOrbits;
-use aen::train::{Flow, TrainConfig, train_child};
+use aen_core::batched::{Children, train_children};
+use aen_core::data::{self, DatasetKind, SourceKind};
+use aen_core::gdata::{self, SplitSizes};
+use aen_core::groups::GroupSet;
+use aen_core::nn::{ChildNet, IN};
+use aen_core::orbits::ChildOrbits;
+use aen_core::train::{Flow, TrainConfig, train_child};
 use dfdx::prelude::*;
 
 fn main() {

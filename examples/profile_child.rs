@@ -1,7 +1,7 @@
 //! Profiling helper: trains a child network for 3 epochs and prints images/s.
 //! `cargo build --profile profiling --example profile_child` then
 //! `perf record -g target/profiling/examples/profile_child rot90`.
-use aen::*;
+use aen_core::{data, gdata, groups, nn, orbits, train};
 fn main() {
     let g = std::env::args().nth(1).unwrap_or("rot90".into());
     let base = data::open(

@@ -4,18 +4,16 @@
 //! classes, data, G-data, the tied network and its training), `aen-engine` (trainers,
 //! the search, sweeps, comparisons, experiments, sessions, settings; no terminal crate),
 //! and this crate, the `aen` program: its two clients `cli` and `tui`, behind the
-//! default-on `tui` feature. The engine's modules are re-exported here, so
-//! `aen::groups` and `aen::search` name what they always named.
+//! default-on `tui` feature. This crate exports no library API of its own: a program
+//! built on aen names `aen_engine` (searches, sweeps, sessions, settings) and `aen_core`
+//! (groups, data, the network), each item by the one path of the crate that defines it.
 
 #![warn(clippy::too_many_lines)]
 
-pub use aen_engine as engine;
-
-pub use aen_engine::{
-    analysis, batched, classes, compare, data, experiments, fsio, gdata, gexport, groups, kernel,
-    network, nn, orbits, report, reproduce, reward, runner, search, session, settings, snapshot,
-    stats, sweep, throughput, train,
-};
+// The program's own name for the engine; not re-exported, so each item has one public
+// path, in the crate that defines it.
+#[cfg(feature = "tui")]
+use aen_engine as engine;
 
 // The program's two clients and their text helpers are not library API: the binary
 // reaches them through `run`, and the tests through the `testing` feature, which the

@@ -85,7 +85,7 @@ pub fn ansi_rows(img: &[u8], side: usize) -> Vec<String> {
 /// Lays out (original, transformed) pairs side by side, `per_row` pairs a row, each
 /// under its label and the transformation drawn for it.
 pub fn preview_grid(
-    samples: &[crate::gdata::Sample],
+    samples: &[aen_core::gdata::Sample],
     side: usize,
     color: bool,
     per_row: usize,

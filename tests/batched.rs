@@ -5,15 +5,15 @@
 
 use crate::common;
 
-use aen::batched::train_children;
-use aen::groups::GroupSet;
-use aen::orbits::ChildOrbits;
-use aen::runner::{ChildSpec, JobError, Runner, train_one};
-use aen::train::{Flow, train_child};
+use aen_core::batched::train_children;
+use aen_core::groups::GroupSet;
+use aen_core::orbits::ChildOrbits;
+use aen_core::train::{Flow, train_child};
+use aen_engine::runner::{ChildSpec, JobError, Runner, train_one};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn setup(per_pass: usize) -> (Arc<aen::gdata::GData>, ChildSpec) {
+fn setup(per_pass: usize) -> (Arc<aen_core::gdata::GData>, ChildSpec) {
     let mut s = common::tiny_settings();
     s.child.train_size = 96;
     s.child.val_size = 100;
@@ -21,7 +21,7 @@ fn setup(per_pass: usize) -> (Arc<aen::gdata::GData>, ChildSpec) {
     s.child.epochs = 2;
     s.child.batch = 32;
     s.child.per_pass = per_pass;
-    let (_, gd) = aen::session::prepare_data(&s).unwrap();
+    let (_, gd) = aen_engine::session::prepare_data(&s).unwrap();
     (Arc::new(gd), ChildSpec::from_settings(&s))
 }
 
@@ -30,7 +30,7 @@ const STATES: [&str; 5] = ["none", "rot90", "hflip,sc4", "htrans", "all"];
 #[test]
 fn children_trained_together_learn_what_each_learns_alone() {
     let (gd, spec) = setup(5);
-    let dev = aen::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     let states: Vec<GroupSet> = STATES.iter().map(|s| GroupSet::parse(s).unwrap()).collect();
     let orbits: Vec<ChildOrbits> = (states.iter())
         .map(|&s| ChildOrbits::new(s, spec.shift).unwrap())
@@ -83,7 +83,7 @@ fn children_trained_together_learn_what_each_learns_alone() {
 #[test]
 fn a_pool_trains_passes_and_reports_each_job() {
     let (gd, spec) = setup(3);
-    let dev = aen::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     let pool = Runner::new(1, gd.clone(), spec);
     let jobs: Vec<GroupSet> = STATES.iter().map(|s| GroupSet::parse(s).unwrap()).collect();
     for (i, &s) in jobs.iter().enumerate() {
@@ -114,7 +114,7 @@ fn a_search_trains_ahead_in_passes_on_one_trainer() {
     s.child.per_pass = 3;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.json");
-    let h = aen::session::start(s.clone(), Some(path.clone()), true).unwrap();
+    let h = aen_engine::session::start(s.clone(), Some(path.clone()), true).unwrap();
     let mut trainers = None;
     loop {
         match h
@@ -122,22 +122,22 @@ fn a_search_trains_ahead_in_passes_on_one_trainer() {
             .recv_timeout(Duration::from_secs(120))
             .expect("events")
         {
-            aen::search::Event::Finished { .. } => break,
-            aen::search::Event::Error(e) => panic!("{e}"),
-            aen::search::Event::Trainers(t) => trainers = Some(t),
+            aen_engine::search::Event::Finished { .. } => break,
+            aen_engine::search::Event::Error(e) => panic!("{e}"),
+            aen_engine::search::Event::Trainers(t) => trainers = Some(t),
             _ => {}
         }
     }
     h.join();
-    let snap = aen::snapshot::load(&path).unwrap();
+    let snap = aen_engine::snapshot::load(&path).unwrap();
     assert_eq!(snap.history.models.len(), s.search.max_models);
     let t = trainers.expect("trainers reported");
     assert!(t.hits > 0, "states trained ahead were used: {t:?}");
 }
 
 /// Colour images of three classes, each tinted by its class: 8 x 8 x 3.
-fn colour_data() -> aen::gdata::GData {
-    use aen::data::{BaseData, DatasetKind, Images, Labeled, Source, SourceKind};
+fn colour_data() -> aen_core::gdata::GData {
+    use aen_core::data::{BaseData, DatasetKind, Images, Labeled, Source, SourceKind};
     let split = |n: usize, salt: usize| {
         let labels: Vec<u8> = (0..n).map(|i| (i % 3) as u8).collect();
         let pixels = (0..n * 192)
@@ -169,19 +169,19 @@ fn colour_data() -> aen::gdata::GData {
         classes: vec!["r".into(), "g".into(), "b".into()],
         resized_from: None,
     };
-    let sizes = aen::gdata::SplitSizes {
+    let sizes = aen_core::gdata::SplitSizes {
         train: 96,
         val: 100,
         test: 100,
     };
     let groups = GroupSet::parse("rot90").unwrap();
-    aen::gdata::build(&base, groups, 2, 0, sizes).unwrap()
+    aen_core::gdata::build(&base, groups, 2, 0, sizes).unwrap()
 }
 
 #[test]
 fn colour_children_trained_together_learn_what_each_learns_alone() {
     let gd = colour_data();
-    let dev = aen::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     let shape = gd.shape();
     assert_eq!((shape.side, shape.channels, shape.classes), (8, 3, 3));
     let states = ["none", "rot90", "hflip,sc1"];
@@ -189,7 +189,7 @@ fn colour_children_trained_together_learn_what_each_learns_alone() {
         .map(|s| ChildOrbits::for_shape(shape, GroupSet::parse(s).unwrap(), 2).unwrap())
         .collect();
     let cfgs: Vec<_> = (0..states.len() as u64)
-        .map(|k| aen::train::TrainConfig {
+        .map(|k| aen_core::train::TrainConfig {
             epochs: 2,
             batch: 32,
             lr: 1e-3,

@@ -7,12 +7,12 @@
 use crate::common;
 use crate::common::aen_in as aen;
 
-use aen::classes::{Classes, Grid, SPACE};
-use aen::compare::{self, GroundTruth};
-use aen::groups::{GroupSet, Shift};
-use aen::orbits::{ChildOrbits, Shape};
-use aen::settings::{Equivalence, Settings, StrategyKind};
-use aen::sweep::table::{Header, Identity, Row, StateSet, Table};
+use aen_core::classes::{Classes, Grid, SPACE};
+use aen_core::groups::{GroupSet, Shift};
+use aen_core::orbits::{ChildOrbits, Shape};
+use aen_engine::compare::{self, GroundTruth};
+use aen_engine::settings::{Equivalence, Settings, StrategyKind};
+use aen_engine::sweep::table::{Header, Identity, Row, StateSet, Table};
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::path::Path;
@@ -147,11 +147,11 @@ fn equivalent_states_train_the_same_network_under_closure_and_apart_under_none()
     let a = GroupSet::parse("rot90,hflip").unwrap();
     let b = GroupSet::parse("rot90,hflip,vflip").unwrap();
     let train = |s: &Settings, state: GroupSet| {
-        let (_, gd) = aen::session::prepare_data(s).unwrap();
-        let spec = aen::runner::ChildSpec::from_settings(s);
-        let dev = aen::nn::Dev::default();
-        let r = aen::runner::train_one(&dev, &gd, &spec, state, 0, &mut |_| {
-            aen::train::Flow::Continue
+        let (_, gd) = aen_engine::session::prepare_data(s).unwrap();
+        let spec = aen_engine::runner::ChildSpec::from_settings(s);
+        let dev = aen_core::nn::Dev::default();
+        let r = aen_engine::runner::train_one(&dev, &gd, &spec, state, 0, &mut |_| {
+            aen_core::train::Flow::Continue
         })
         .unwrap();
         (r.val_acc.to_bits(), r.test_acc.to_bits(), r.val_curve.len())
@@ -163,17 +163,17 @@ fn equivalent_states_train_the_same_network_under_closure_and_apart_under_none()
     // Under none each state has its own seed, as before classes: the untied state
     // {rot90, hflip} trains from the seed of its own bits.
     let seeds = |s: &Settings| {
-        let spec = aen::runner::ChildSpec::from_settings(s);
+        let spec = aen_engine::runner::ChildSpec::from_settings(s);
         (spec.train_config(a, 0).seed, spec.train_config(b, 0).seed)
     };
     let (sa, sb) = seeds(&none);
     assert_ne!(sa, sb);
-    assert_eq!(sa, aen::search::child_seed(0, a, 0));
+    assert_eq!(sa, aen_engine::child_seed(0, a, 0));
     let (ca, cb) = seeds(&closure);
     assert_eq!(ca, cb);
     assert_eq!(
         ca,
-        aen::search::child_seed(0, b, 0),
+        aen_engine::child_seed(0, b, 0),
         "the closure's own seed"
     );
 }
@@ -181,7 +181,7 @@ fn equivalent_states_train_the_same_network_under_closure_and_apart_under_none()
 /// A closure table whose accuracy depends on the class alone.
 fn class_table(s: &Settings) -> Table {
     let c = s.classes().unwrap();
-    let states = aen::sweep::all_states(None);
+    let states = aen_engine::sweep::all_states(None);
     let rows = states
         .iter()
         .map(|&st| {
@@ -199,7 +199,7 @@ fn class_table(s: &Settings) -> Table {
             }
         })
         .collect();
-    let mut id = aen::sweep::identity_of(s, "mnist", "embedded", "0".into());
+    let mut id = aen_engine::sweep::table::identity_of(s, "mnist", "embedded", "0".into());
     id.equivalence = "closure".into();
     Table {
         header: Header {
@@ -293,7 +293,7 @@ fn a_sweep_trains_each_class_once_per_seed_and_fills_every_row() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{err}");
     assert!(err.contains("training 6 networks"), "{err}");
-    let t = aen::sweep::table::read(&out).unwrap().table;
+    let t = aen_engine::sweep::table::read(&out).unwrap().table;
     assert_eq!(t.rows.len(), picks.len() * 2);
     let mut by: HashMap<(GroupSet, u32), Vec<&Row>> = HashMap::new();
     for r in &t.rows {
@@ -302,7 +302,7 @@ fn a_sweep_trains_each_class_once_per_seed_and_fills_every_row() {
     }
     assert_eq!(by.len(), 6);
     // The report counts each network once, with the sets that build it.
-    let report = aen::sweep::report::Report::new(&t);
+    let report = aen_engine::sweep::report::Report::new(&t);
     assert_eq!((report.states.len(), report.sets), (3, picks.len()));
     let sets: usize = report.states.iter().map(|s| s.members).sum();
     assert_eq!(sets, picks.len());
@@ -319,7 +319,7 @@ fn a_sweep_trains_each_class_once_per_seed_and_fills_every_row() {
     a.extend_from_slice(&["--states", states]);
     a.extend_from_slice(TINY);
     assert!(aen(&a, h).status.success());
-    let t = aen::sweep::table::read(&none).unwrap().table;
+    let t = aen_engine::sweep::table::read(&none).unwrap().table;
     assert!(t.rows.iter().all(|r| r.trained && r.class == r.state));
     assert_eq!(t.header.settings.equivalence, "none");
 }
@@ -352,7 +352,7 @@ fn a_v1_table_reads_as_none_and_continues_as_v1() {
         v1.push('\n');
     }
     std::fs::write(&out, &v1).unwrap();
-    let t = aen::sweep::table::read(&out).unwrap().table;
+    let t = aen_engine::sweep::table::read(&out).unwrap().table;
     assert_eq!(
         (t.header.version, t.header.settings.equivalence.as_str()),
         (1, "none")
@@ -373,9 +373,9 @@ fn a_v1_table_reads_as_none_and_continues_as_v1() {
 #[test]
 fn snapshots_before_version_3_resume_under_none() {
     let dir = tempfile::tempdir().unwrap();
-    let s = aen::snapshot::Snapshot::new(
+    let s = aen_engine::snapshot::Snapshot::new(
         Settings::default(),
-        &aen::search::RunInfo {
+        &aen_engine::search::RunInfo {
             dataset: "mnist".into(),
             source: "embedded".into(),
             data_groups: GroupSet::EMPTY,
@@ -396,11 +396,11 @@ fn snapshots_before_version_3_resume_under_none() {
         .remove("equivalence");
     let p = dir.path().join("old.json");
     std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
-    let old = aen::snapshot::load(&p).unwrap();
+    let old = aen_engine::snapshot::load(&p).unwrap();
     assert_eq!(old.settings.search.equivalence, Equivalence::None);
     let p3 = dir.path().join("new.json");
-    aen::snapshot::save(&s, &p3).unwrap();
-    let new = aen::snapshot::load(&p3).unwrap();
+    aen_engine::snapshot::save(&s, &p3).unwrap();
+    let new = aen_engine::snapshot::load(&p3).unwrap();
     assert_eq!(new.version, 3);
     assert_eq!(new.settings.search.equivalence, Equivalence::Closure);
 }
@@ -439,14 +439,14 @@ fn aen_orbits_classes_lists_every_class_as_text_and_json() {
 #[test]
 fn the_identity_of_a_table_names_its_equivalence() {
     let s = Settings::default();
-    let id: Identity = aen::sweep::identity_of(&s, "mnist", "embedded", "0".into());
+    let id: Identity = aen_engine::sweep::table::identity_of(&s, "mnist", "embedded", "0".into());
     assert_eq!(id.equivalence, "closure");
     let mut none = s.clone();
     none.search.equivalence = Equivalence::None;
     // Every set has its row in a closure table: a search without classes may read it.
     id.fits(&none).unwrap();
     // A table without classes cannot serve a search by classes.
-    let id_none = aen::sweep::identity_of(&none, "mnist", "embedded", "0".into());
+    let id_none = aen_engine::sweep::table::identity_of(&none, "mnist", "embedded", "0".into());
     let e = id_none.fits(&s).unwrap_err().to_string();
     assert!(
         e.contains("search.equivalence is closure here, none in the table"),
@@ -500,7 +500,7 @@ fn shards_of_classes_merge_into_the_one_process_table() {
     let one = h.join("one.csv");
     let err = sweep(&["--jobs", "1"], &one);
     let c = classes(Shift::Step(4));
-    let states = aen::sweep::all_states(Some(2));
+    let states = aen_engine::sweep::all_states(Some(2));
     let mut nets: Vec<GroupSet> = states.iter().map(|&s| c.closure(s)).collect();
     nets.sort();
     nets.dedup();
@@ -525,7 +525,7 @@ fn shards_of_classes_merge_into_the_one_process_table() {
             .and_then(|t| t.parse().ok())
             .unwrap();
         trained += n;
-        let t = aen::sweep::table::read(&p).unwrap().table;
+        let t = aen_engine::sweep::table::read(&p).unwrap().table;
         for r in &t.rows {
             // A shard holds every set of each of its classes.
             let members = states.iter().filter(|&&s| c.closure(s) == r.class);

@@ -272,7 +272,7 @@ fn search_writes_csv_json_and_plots_and_final_eval_compares_with_single_groups()
     assert!(is_png(&out.join("accuracy.png")) && is_png(&out.join("rewards.png")));
     // The per-step log: one row per step of the snapshot.
     let steps = std::fs::read_to_string(out.join("steps.csv")).unwrap();
-    let recorded = aen::snapshot::load(&snap).unwrap().history.steps;
+    let recorded = aen_engine::snapshot::load(&snap).unwrap().history.steps;
     assert_eq!(steps.lines().count(), recorded.len() + 1);
     assert!(steps.starts_with("step,episode,state_bits,action,next_bits"));
     let first = steps.lines().nth(1).unwrap();
@@ -319,7 +319,7 @@ fn search_writes_csv_json_and_plots_and_final_eval_compares_with_single_groups()
     // export without --final-eval carries it.
     // The sizes it trained on are recorded beside the rows.
     assert_eq!(summary["final_eval_sizes"]["train"], 300);
-    let kept = aen::snapshot::load(&snap).unwrap();
+    let kept = aen_engine::snapshot::load(&snap).unwrap();
     assert_eq!(kept.evaluations.len(), 1);
     assert_eq!(kept.evaluations[0].sizes.train, 300);
     assert_eq!(kept.evaluations[0].rows.len(), 15);
@@ -395,7 +395,7 @@ fn kill_9_mid_search_then_resume_loses_at_most_the_model_in_training() {
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let saved = aen::snapshot::load(&snap).expect("the snapshot on disk is whole");
+    let saved = aen_engine::snapshot::load(&snap).expect("the snapshot on disk is whole");
     assert!(
         saved.history.models.len() >= seen,
         "every announced model was saved"

@@ -4,10 +4,10 @@
 
 use crate::common;
 
-use aen::compare::{self, GroundTruth};
-use aen::groups::GroupSet;
-use aen::settings::{Settings, StrategyKind};
-use aen::sweep::table::{self, Header, Identity, Row, StateSet, Table};
+use aen_core::groups::GroupSet;
+use aen_engine::compare::{self, GroundTruth};
+use aen_engine::settings::{Settings, StrategyKind};
+use aen_engine::sweep::table::{self, Header, Identity, Row, StateSet, Table};
 use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
@@ -54,7 +54,7 @@ fn a_table_search_follows_the_trained_search_on_the_states_it_visits() {
         aen(&a, h)
     };
     ok(&search(&["--snapshot", "trained.json", "--out", "trained"]));
-    let trained = aen::snapshot::load(&h.join("trained.json")).unwrap();
+    let trained = aen_engine::snapshot::load(&h.join("trained.json")).unwrap();
     // The ground truth of exactly the visited states, trained by `aen sweep`.
     let states: String = trained
         .history
@@ -74,8 +74,8 @@ fn a_table_search_follows_the_trained_search_on_the_states_it_visits() {
         "--out",
         "looked",
     ]));
-    let looked = aen::snapshot::load(&h.join("looked.json")).unwrap();
-    let path = |s: &aen::snapshot::Snapshot| {
+    let looked = aen_engine::snapshot::load(&h.join("looked.json")).unwrap();
+    let path = |s: &aen_engine::snapshot::Snapshot| {
         s.history
             .steps
             .iter()
@@ -150,7 +150,7 @@ fn regret_falls_to_zero_once_the_best_state_is_found() {
     let mut s = Settings::default();
     s.search.q_batch = 16;
     // The synthetic table gives every state its own accuracy.
-    s.search.equivalence = aen::settings::Equivalence::None;
+    s.search.equivalence = aen_engine::settings::Equivalence::None;
     let kinds = [
         StrategyKind::Random,
         StrategyKind::Local,

@@ -4,17 +4,17 @@
 //! trained again and compared bit for bit, under the settings their files record (an
 //! old file loads under `equivalence = none` and raw pixels).
 
-use aen::gdata::Normalize;
-use aen::groups::GroupSet;
-use aen::settings::{Equivalence, Settings};
+use aen_core::gdata::Normalize;
+use aen_core::groups::GroupSet;
+use aen_engine::settings::{Equivalence, Settings};
 use std::path::Path;
 
 fn retrain(s: &Settings, state: GroupSet, seed_index: u32) -> (f64, f64) {
-    let (_, gd) = aen::session::prepare_data(s).unwrap();
-    let spec = aen::runner::ChildSpec::from_settings(s);
-    let dev = aen::nn::Dev::default();
-    let r = aen::runner::train_one(&dev, &gd, &spec, state, seed_index, &mut |_| {
-        aen::train::Flow::Continue
+    let (_, gd) = aen_engine::session::prepare_data(s).unwrap();
+    let spec = aen_engine::runner::ChildSpec::from_settings(s);
+    let dev = aen_core::nn::Dev::default();
+    let r = aen_engine::runner::train_one(&dev, &gd, &spec, state, seed_index, &mut |_| {
+        aen_core::train::Flow::Continue
     })
     .unwrap();
     (r.val_acc, r.test_acc)
@@ -22,7 +22,7 @@ fn retrain(s: &Settings, state: GroupSet, seed_index: u32) -> (f64, f64) {
 
 #[test]
 fn a_committed_snapshot_trains_its_models_again_bit_for_bit() {
-    let snap = aen::snapshot::load(Path::new("tests/fixtures/session.json")).unwrap();
+    let snap = aen_engine::snapshot::load(Path::new("tests/fixtures/session.json")).unwrap();
     let s = &snap.settings;
     assert_eq!(s.search.equivalence, Equivalence::None);
     assert_eq!(s.data.normalize, Normalize::None);
@@ -45,7 +45,8 @@ fn a_committed_snapshot_trains_its_models_again_bit_for_bit() {
 
 #[test]
 fn a_committed_sweep_table_trains_its_rows_again_bit_for_bit() {
-    let read = aen::sweep::table::read(Path::new("bench/results/sweep-mnist-p2.csv")).unwrap();
+    let read =
+        aen_engine::sweep::table::read(Path::new("bench/results/sweep-mnist-p2.csv")).unwrap();
     let t = read.table;
     assert_eq!(t.header.version, 1);
     let id = &t.header.settings;
@@ -62,8 +63,11 @@ fn a_committed_sweep_table_trains_its_rows_again_bit_for_bit() {
     s.set("data.normalize", &id.normalize).unwrap();
     s.set("search.equivalence", &id.equivalence).unwrap();
     id.fits(&s).unwrap();
-    let (_, gd) = aen::session::prepare_data(&s).unwrap();
-    assert_eq!(aen::sweep::data_fingerprint(&gd), id.data_sha256);
+    let (_, gd) = aen_engine::session::prepare_data(&s).unwrap();
+    assert_eq!(
+        aen_engine::sweep::table::data_fingerprint(&gd),
+        id.data_sha256
+    );
     // Seeds 0 and 1 of a set, and a set of two groups.
     for (bits, seed) in [
         ("110000001100", 0),

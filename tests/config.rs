@@ -1,6 +1,6 @@
 //! Settings files: the example documents the defaults, and bad files fail naming the key.
 
-use aen::settings::Settings;
+use aen_engine::settings::Settings;
 use std::path::Path;
 
 #[test]
@@ -73,7 +73,7 @@ fn the_committed_example_config_is_the_one_generated_from_the_settings_table() {
     let committed = std::fs::read_to_string("config.example.toml").unwrap();
     assert_eq!(
         committed,
-        aen::settings::example::example_toml(),
+        aen_engine::settings::example::example_toml(),
         "regenerate it with `cargo run --release -- config example > config.example.toml`"
     );
 }
@@ -81,7 +81,7 @@ fn the_committed_example_config_is_the_one_generated_from_the_settings_table() {
 #[test]
 fn every_setting_round_trips_through_its_text_form_and_nan_is_refused_everywhere() {
     let d = Settings::default();
-    for spec in aen::settings::TABLE {
+    for spec in aen_engine::settings::TABLE {
         let mut s = d.clone();
         s.set(spec.key, &spec.get(&d)).unwrap();
         assert_eq!(s, d, "{}", spec.key);
@@ -106,9 +106,9 @@ fn every_setting_round_trips_through_its_text_form_and_nan_is_refused_everywhere
 /// setting added to the table as `Child` and forgotten in the identity fails here.
 #[test]
 fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
-    use aen::settings::{Affects, TABLE};
+    use aen_engine::settings::{Affects, TABLE};
     let base = Settings::default();
-    let id = aen::sweep::identity_of(&base, "mnist", "embedded", "0".into());
+    let id = aen_engine::sweep::table::identity_of(&base, "mnist", "embedded", "0".into());
     // Another valid value of each setting whose bounds do not give one.
     let other = |key: &str| -> Option<&str> {
         Some(match key {
@@ -135,7 +135,7 @@ fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
         if spec.key == "search.equivalence" {
             let mut none = base.clone();
             none.set(spec.key, "none").unwrap();
-            let id = aen::sweep::identity_of(&none, "mnist", "embedded", "0".into());
+            let id = aen_engine::sweep::table::identity_of(&none, "mnist", "embedded", "0".into());
             let e = id.fits(&base).expect_err(spec.key).to_string();
             assert!(e.contains(spec.key), "{e}");
             id.fits(&none).unwrap();
@@ -144,10 +144,12 @@ fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
         }
         let value = match (other(spec.key), &spec.bounds) {
             (Some(v), _) => v.to_string(),
-            (None, aen::settings::Bounds::Int(lo, _)) if spec.default_text() != lo.to_string() => {
+            (None, aen_engine::settings::Bounds::Int(lo, _))
+                if spec.default_text() != lo.to_string() =>
+            {
                 lo.to_string()
             }
-            (None, aen::settings::Bounds::Int(lo, _)) => (lo + 1).to_string(),
+            (None, aen_engine::settings::Bounds::Int(lo, _)) => (lo + 1).to_string(),
             _ => panic!("{}: give this test another value of it", spec.key),
         };
         let mut s = base.clone();
@@ -170,11 +172,11 @@ fn every_setting_that_changes_a_child_is_in_a_sweep_tables_identity() {
 #[test]
 fn every_choice_setting_lists_its_names_once() {
     let mut checked = 0;
-    for spec in aen::settings::TABLE
+    for spec in aen_engine::settings::TABLE
         .iter()
         .filter(|s| !s.choices.is_empty())
     {
-        let mut s = aen::settings::Settings::default();
+        let mut s = aen_engine::settings::Settings::default();
         for name in spec.choices {
             spec.set(&mut s, name).unwrap();
             assert_eq!(&spec.get(&s), name, "{}", spec.key);

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::write_set;
 
-use aen::data::{self, DatasetKind, Images, SourceKind, idx};
+use aen_core::data::{self, DatasetKind, Images, SourceKind, idx};
 use flate2::write::GzEncoder;
 use std::io::Write;
 use std::path::Path;

@@ -1,13 +1,13 @@
 //! Tied layers are equivariant: applying a generator to the input permutes the
 //! layer's outputs by the same generator on the hidden grid, to float precision.
 
-use aen::groups::{Group, GroupSet};
-use aen::nn::{ChildNet, HID, IN};
-use aen::orbits::ChildOrbits;
+use aen_core::groups::{Group, GroupSet};
+use aen_core::nn::{ChildNet, HID, IN};
+use aen_core::orbits::ChildOrbits;
 use dfdx::prelude::*;
 use rand::{Rng, SeedableRng};
 
-fn permute_rows(x: &[f32], dim: usize, p: &aen::groups::Perm) -> Vec<f32> {
+fn permute_rows(x: &[f32], dim: usize, p: &aen_core::groups::Perm) -> Vec<f32> {
     let mut out = vec![0.0; x.len()];
     for (src, dst) in x.chunks(dim).zip(out.chunks_mut(dim)) {
         p.apply(src, dst);

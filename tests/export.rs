@@ -3,12 +3,12 @@
 
 use crate::common;
 
-use aen::data::{self, DatasetKind, SourceKind, idx};
-use aen::gexport::{self, Manifest};
-use aen::groups::{Group, GroupSet, Translation};
+use aen_core::data::{self, DatasetKind, SourceKind, idx};
+use aen_core::groups::{Group, GroupSet, Translation};
+use aen_engine::gexport::{self, Manifest};
 use common::tiny_settings;
 
-fn settings(translation: Translation) -> aen::settings::Settings {
+fn settings(translation: Translation) -> aen_engine::settings::Settings {
     let mut s = tiny_settings();
     s.data.groups = GroupSet::parse("rot90,htrans,sc4").unwrap();
     s.data.translation = translation;
@@ -58,7 +58,7 @@ fn the_manifest_rebuilds_every_exported_image() {
     for translation in [Translation::Paper, Translation::Compatible] {
         let dir = tempfile::tempdir().unwrap();
         let s = settings(translation);
-        let base = aen::session::open_base(&s).unwrap();
+        let base = aen_engine::session::open_base(&s).unwrap();
         let written = gexport::export(&s, &base, dir.path()).unwrap();
         let m: Manifest =
             serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap())

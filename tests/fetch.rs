@@ -4,8 +4,8 @@
 
 use crate::common;
 
-use aen::data::fetch::{self, FetchEvent, FetchLimits, Manifest};
-use aen::data::{self, DatasetKind, Images, Source, SourceKind, idx};
+use aen_core::data::fetch::{self, FetchEvent, FetchLimits, Manifest};
+use aen_core::data::{self, DatasetKind, Images, Source, SourceKind, idx};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{Read, Write};

@@ -3,15 +3,15 @@
 
 use crate::common;
 
-use aen::data::{self, DatasetKind, SourceKind};
-use aen::gdata::{Norm, Normalize, Resample};
-use aen::groups::{Group, GroupSet, Shift, Translation};
-use aen::nn::{ChildNet, HID, IN};
-use aen::orbits::{ChildOrbits, layer_orbits};
-use aen::reward::Reward;
-use aen::search::child_config;
-use aen::settings::Settings;
-use aen::train::{self, Flow};
+use aen_core::data::{self, DatasetKind, SourceKind};
+use aen_core::gdata::{Norm, Normalize, Resample};
+use aen_core::groups::{Group, GroupSet, Shift, Translation};
+use aen_core::nn::{ChildNet, HID, IN};
+use aen_core::orbits::{ChildOrbits, layer_orbits};
+use aen_core::train::{self, Flow};
+use aen_engine::search::child_config;
+use aen_engine::settings::Reward;
+use aen_engine::settings::Settings;
 use common::tiny_settings;
 use dfdx::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -26,7 +26,7 @@ fn train(settings: &Settings, net: GroupSet) -> train::TrainResult {
         .gdata(&b, settings.data.groups, settings.child_sizes())
         .unwrap();
     let orbits = ChildOrbits::new(net, settings.shift()).unwrap();
-    let dev = aen::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     train::train_child(&dev, &orbits, &gd, child_config(settings, net), &mut |_| {
         Flow::Continue
     })
@@ -117,7 +117,7 @@ fn per_epoch_draws_are_seeded_and_leave_validation_and_test_fixed() {
         assert!(ks.iter().zip(&orders).all(|(k, o)| k < o));
     }
     let other_seed = Settings {
-        data: aen::settings::DataSettings {
+        data: aen_engine::settings::DataSettings {
             seed: 9,
             ..s.data.clone()
         },
@@ -171,14 +171,14 @@ fn the_search_records_rewards_of_the_chosen_formula() {
         s.search.reward = reward;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
-        let h = aen::session::start(s, Some(path.clone()), false).unwrap();
+        let h = aen_engine::session::start(s, Some(path.clone()), false).unwrap();
         while let Ok(e) = h.events().recv() {
-            if let aen::search::Event::Finished { .. } = e {
+            if let aen_engine::search::Event::Finished { .. } = e {
                 break;
             }
         }
         h.join();
-        let snap = aen::snapshot::load(&path).unwrap();
+        let snap = aen_engine::snapshot::load(&path).unwrap();
         let b = snap.history.models[0].val_acc;
         assert!(!snap.history.steps.is_empty());
         for st in &snap.history.steps {
@@ -221,7 +221,7 @@ fn htrans_orbit_counts_under_both_translations() {
     assert_eq!(columns.len(), 400, "no hidden unit is a copy of another");
 }
 
-fn permute_rows(x: &[f32], dim: usize, p: &aen::groups::Perm) -> Vec<f32> {
+fn permute_rows(x: &[f32], dim: usize, p: &aen_core::groups::Perm) -> Vec<f32> {
     let mut out = vec![0.0; x.len()];
     for (src, dst) in x.chunks(dim).zip(out.chunks_mut(dim)) {
         p.apply(src, dst);
@@ -313,6 +313,6 @@ fn snapshots_from_before_normalization_resume_on_raw_pixels() {
         "finished": null,
     });
     let bytes = serde_json::to_vec(&snap).unwrap();
-    let s = aen::snapshot::from_bytes(std::path::Path::new("old.json"), &bytes).unwrap();
+    let s = aen_engine::snapshot::from_bytes(std::path::Path::new("old.json"), &bytes).unwrap();
     assert_eq!(s.settings.data.normalize, Normalize::None);
 }

@@ -4,10 +4,10 @@
 //! and the size (or resized on request); colour networks are equivariant to float
 //! precision.
 
-use aen::data::{self, BaseData, DatasetKind, Images, idx};
-use aen::groups::GroupSet;
-use aen::kernel::Mlp;
-use aen::orbits::{ChildOrbits, HIDDEN_SIDE, Shape};
+use aen_core::data::{self, BaseData, DatasetKind, Images, idx};
+use aen_core::groups::GroupSet;
+use aen_core::kernel::Mlp;
+use aen_core::orbits::{ChildOrbits, HIDDEN_SIDE, Shape};
 use rand::SeedableRng;
 use std::io::Write;
 use std::path::Path;
@@ -434,7 +434,7 @@ fn colour_networks_are_equivariant_to_float_precision_and_tie_each_channel_alike
         (grey.l1.n_hidden, grey.l2.n_weight)
     );
     assert_eq!(o.params(), grey.params() + 2 * grey.l1.n_weight);
-    let net = aen::train::cpu::child_mlp(&o);
+    let net = aen_core::train::cpu::child_mlp(&o);
     assert_eq!(net.n_params(), o.params());
     assert_eq!((net.inputs(), net.outputs()), (768, 5));
     let params = net.init(&mut rand_chacha::ChaCha8Rng::seed_from_u64(3));
@@ -452,7 +452,7 @@ fn colour_networks_are_equivariant_to_float_precision_and_tie_each_channel_alike
             g.generator(16, 4).unwrap(),
             g.generator(HIDDEN_SIDE, 4).unwrap(),
         );
-        let permute = |v: &[f32], p: &aen::groups::Perm| -> Vec<f32> {
+        let permute = |v: &[f32], p: &aen_core::groups::Perm| -> Vec<f32> {
             let mut out = vec![0.0; v.len()];
             for (s, d) in v.chunks(p.len()).zip(out.chunks_mut(p.len())) {
                 p.apply(s, d);

@@ -12,9 +12,9 @@
 
 use crate::peak_alloc;
 
-use aen::data::{Images, idx};
-use aen::groups::GroupSet;
-use aen::settings::Settings;
+use aen_core::data::{Images, idx};
+use aen_core::groups::GroupSet;
+use aen_engine::settings::Settings;
 use peak_alloc::peak_during;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -308,7 +308,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
         std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
-        let _ = aen::snapshot::load(&path);
+        let _ = aen_engine::snapshot::load(&path);
     }
 
     #[test]
@@ -317,6 +317,6 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
         std::fs::write(&path, &bytes).unwrap();
-        let _ = aen::snapshot::load(&path);
+        let _ = aen_engine::snapshot::load(&path);
     }
 }

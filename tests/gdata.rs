@@ -1,8 +1,8 @@
 //! G-datasets: reproducible, disjoint class-balanced splits, transformed by the groups.
 
-use aen::data::{self, DatasetKind, SourceKind};
-use aen::gdata::{self, SplitSizes};
-use aen::groups::{Group, GroupSet};
+use aen_core::data::{self, DatasetKind, SourceKind};
+use aen_core::gdata::{self, SplitSizes};
+use aen_core::groups::{Group, GroupSet};
 
 fn base() -> data::BaseData {
     data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap()

@@ -1,6 +1,6 @@
 //! The twelve generators against hand-worked 4x4 grids (step 1), bijectivity and orders.
 
-use aen::groups::{Group, GroupError, GroupSet, Perm};
+use aen_core::groups::{Group, GroupError, GroupSet, Perm};
 
 /// Applies `g` to the 4x4 grid holding 0..16 and returns the result row by row.
 fn moved(g: Group, step: usize) -> Vec<u32> {

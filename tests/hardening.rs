@@ -246,7 +246,7 @@ fn a_new_search_never_replaces_another_sessions_snapshot() {
     let loaded = std::fs::read_dir(&sessions)
         .unwrap()
         .flatten()
-        .filter(|e| aen::snapshot::load(&e.path()).is_ok())
+        .filter(|e| aen_engine::snapshot::load(&e.path()).is_ok())
         .count();
     assert_eq!(loaded, 3);
 }
@@ -316,7 +316,7 @@ fn a_closed_stdout_ends_quietly_and_keeps_the_snapshot() {
     // Unfinished: an interruption, as for SIGINT, with how to continue.
     assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
     assert!(stderr(&o).contains("stopped unfinished"), "{}", stderr(&o));
-    let saved = aen::snapshot::load(&snap).expect("the snapshot is kept");
+    let saved = aen_engine::snapshot::load(&snap).expect("the snapshot is kept");
     assert!(saved.history.models.len() < 30);
 }
 
@@ -363,7 +363,7 @@ fn sigterm_and_sigint_stop_the_search_save_it_and_exit_130() {
             "{}",
             stderr(&o)
         );
-        let saved = aen::snapshot::load(&snap).unwrap();
+        let saved = aen_engine::snapshot::load(&snap).unwrap();
         assert!(saved.history.models.len() >= 3);
         assert!(
             out.join("models.csv").exists(),
@@ -407,7 +407,7 @@ fn two_new_searches_on_one_snapshot_one_proceeds() {
             "{}",
             lost[0]
         );
-        let saved = aen::snapshot::load(&snap).unwrap();
+        let saved = aen_engine::snapshot::load(&snap).unwrap();
         assert_eq!(saved.history.models.len(), 1);
     }
 }

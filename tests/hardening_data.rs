@@ -5,7 +5,7 @@
 
 use crate::peak_alloc;
 
-use aen::data::{self, DatasetKind, Images, SourceKind, idx};
+use aen_core::data::{self, DatasetKind, Images, SourceKind, idx};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use peak_alloc::peak_during;
@@ -167,12 +167,12 @@ fn preview_counts_outside_the_images_available_are_errors_not_aborts() {
 #[test]
 fn preview_samples_checks_the_count_before_allocating() {
     let base = data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap();
-    let g = aen::groups::GroupSet::EMPTY;
-    let (r, peak) = peak_during(|| aen::gdata::preview_samples(&base, g, 4, 1, usize::MAX));
+    let g = aen_core::groups::GroupSet::EMPTY;
+    let (r, peak) = peak_during(|| aen_core::gdata::preview_samples(&base, g, 4, 1, usize::MAX));
     assert!(r.is_err());
     assert!(peak < 1 << 20, "held {peak} bytes");
     assert_eq!(
-        aen::gdata::preview_samples(&base, g, 4, 1, 10_000)
+        aen_core::gdata::preview_samples(&base, g, 4, 1, 10_000)
             .unwrap()
             .len(),
         10_000

@@ -4,13 +4,13 @@
 
 use crate::common;
 
-use aen::gdata::GData;
-use aen::groups::GroupSet;
-use aen::kernel::{Adam, Layer, Mlp, Work, cross_entropy};
-use aen::nn::{ChildNet, HID, IN, OUT};
-use aen::orbits::ChildOrbits;
-use aen::train::cpu::child_mlp;
-use aen::train::{Flow, TrainConfig, train_child, train_child_dfdx};
+use aen_core::gdata::GData;
+use aen_core::groups::GroupSet;
+use aen_core::kernel::{Adam, Layer, Mlp, Work, cross_entropy};
+use aen_core::nn::{ChildNet, HID, IN, OUT};
+use aen_core::orbits::ChildOrbits;
+use aen_core::train::cpu::child_mlp;
+use aen_core::train::{Flow, TrainConfig, train_child, train_child_dfdx};
 use dfdx::optim::{AdamConfig, Optimizer};
 use dfdx::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -125,7 +125,7 @@ fn adam_moves_a_parameter_exactly_as_dfdx_adam_does() {
     assert_eq!(ours, reference.as_vec(), "bit for bit");
 }
 
-fn permute_rows(x: &[f32], dim: usize, p: &aen::groups::Perm) -> Vec<f32> {
+fn permute_rows(x: &[f32], dim: usize, p: &aen_core::groups::Perm) -> Vec<f32> {
     let mut out = vec![0.0; x.len()];
     for (src, dst) in x.chunks(dim).zip(out.chunks_mut(dim)) {
         p.apply(src, dst);
@@ -138,7 +138,7 @@ fn the_kernels_tied_layers_are_equivariant_to_float_precision() {
     for text in ["rot90", "hflip,sc4", "htrans", "preset:2"] {
         let set = GroupSet::parse(text).unwrap();
         let o = ChildOrbits::new(set, 4).unwrap();
-        let tied = |l: &aen::orbits::LayerOrbits, inp| {
+        let tied = |l: &aen_core::orbits::LayerOrbits, inp| {
             let w = (Arc::from(&l.weight[..]), l.n_weight);
             Layer::tied(inp, HID, true, w, (Arc::from(&l.hidden[..]), l.n_hidden))
         };
@@ -158,21 +158,21 @@ fn the_kernels_tied_layers_are_equivariant_to_float_precision() {
     }
 }
 
-fn tiny() -> (GData, aen::settings::Settings) {
+fn tiny() -> (GData, aen_engine::settings::Settings) {
     let mut s = common::tiny_settings();
     s.child.train_size = 256;
     s.child.val_size = 200;
     s.child.test_size = 200;
     s.child.epochs = 2;
     s.child.batch = 32;
-    let (_, gd) = aen::session::prepare_data(&s).unwrap();
+    let (_, gd) = aen_engine::session::prepare_data(&s).unwrap();
     (gd, s)
 }
 
 #[test]
 fn a_child_trained_by_the_kernel_learns_what_dfdx_teaches_it_and_repeats_exactly() {
     let (gd, s) = tiny();
-    let dev = aen::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     for text in ["none", "rot90", "preset:2"] {
         let set = GroupSet::parse(text).unwrap();
         let orbits = ChildOrbits::new(set, 4).unwrap();
@@ -210,7 +210,8 @@ fn the_step_timing_accounts_for_the_run_and_a_cancel_stops_it() {
         lr: 1e-3,
         seed: 1,
     };
-    let (r, t) = aen::train::cpu::train(&orbits, &gd, cfg, &mut |_| Flow::Continue, true).unwrap();
+    let (r, t) =
+        aen_core::train::cpu::train(&orbits, &gd, cfg, &mut |_| Flow::Continue, true).unwrap();
     let t = t.expect("timed");
     assert_eq!(t.steps, 2 * 256 / 32);
     let total = t.total().as_secs_f64();
@@ -224,7 +225,7 @@ fn the_step_timing_accounts_for_the_run_and_a_cancel_stops_it() {
         "every phase seen: {t:?}"
     );
     let mut n = 0;
-    let cancelled = aen::train::cpu::train(
+    let cancelled = aen_core::train::cpu::train(
         &orbits,
         &gd,
         cfg,

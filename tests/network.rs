@@ -166,10 +166,10 @@ fn the_numpy_loader_predicts_what_aen_predicts() {
         .map(|l| l.rsplit(',').next().unwrap().to_string())
         .collect();
     assert_eq!(ours.len(), 200);
-    let base = aen::data::open(
-        aen::data::DatasetKind::Mnist,
+    let base = aen_core::data::open(
+        aen_core::data::DatasetKind::Mnist,
         None,
-        Some(aen::data::SourceKind::Embedded),
+        Some(aen_core::data::SourceKind::Embedded),
     )
     .unwrap();
     let test = base.test.as_ref().unwrap_or(&base.train);
@@ -232,7 +232,7 @@ fn a_search_exports_its_best_states_network_on_request() {
     ok(&aen_in(&args, home.path()));
     let meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("network/model.json")).unwrap()).unwrap();
-    let snapshot = aen::snapshot::load(&snap).unwrap();
+    let snapshot = aen_engine::snapshot::load(&snap).unwrap();
     let best = snapshot.history.best(1)[0].state;
     assert_eq!(meta["group_bits"], best.bit_string());
     assert_eq!(meta["protocol"]["epochs"], 1);
@@ -321,13 +321,19 @@ fn a_cancelled_export_leaves_neither_files_nor_the_folder_it_made() {
     s.final_eval.train_size = 200;
     s.final_eval.val_size = 50;
     s.final_eval.test_size = 50;
-    let base = aen::session::open_base(&s).unwrap();
+    let base = aen_engine::session::open_base(&s).unwrap();
     let dir = home.path().join("new");
     let mut n = 0;
-    let r = aen::network::export(&s, &base, aen::groups::GroupSet::EMPTY, &dir, &mut |_| {
-        n += 1;
-        aen::train::Flow::Cancel
-    });
+    let r = aen_engine::network::export(
+        &s,
+        &base,
+        aen_core::groups::GroupSet::EMPTY,
+        &dir,
+        &mut |_| {
+            n += 1;
+            aen_core::train::Flow::Cancel
+        },
+    );
     assert!(r.is_err() && n == 1);
     assert!(!dir.exists(), "no folder left behind");
 }

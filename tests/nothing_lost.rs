@@ -4,7 +4,7 @@
 //! folder of data and is checked when read back.
 
 use crate::common::{TINY_CHILD, aen_at as aen_in, aen_command, write_set};
-use aen::sweep::table;
+use aen_engine::sweep::table;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -117,19 +117,19 @@ fn two_new_searches_on_one_snapshot_fifty_times_one_proceeds() {
         let snap = format!("s{round}.json");
         let args = with_tiny(&["search", "--max-models", "1", "--snapshot", &snap]);
         one_proceeded(&race(&args, home.path()), round);
-        let saved = aen::snapshot::load(&home.path().join(&snap)).unwrap();
+        let saved = aen_engine::snapshot::load(&home.path().join(&snap)).unwrap();
         assert_eq!(saved.history.models.len(), 1);
     }
 }
 
 #[test]
 fn two_runs_on_one_reproduce_folder_fifty_times_one_takes_it() {
-    use aen::reproduce::{Plan, prepare};
+    use aen_engine::reproduce::{Plan, prepare};
     let home = tempfile::tempdir().unwrap();
-    let mut base = aen::settings::Settings::default();
+    let mut base = aen_engine::settings::Settings::default();
     base.data.source = "embedded".into();
     let plan = Plan {
-        datasets: vec![aen::data::DatasetKind::Mnist],
+        datasets: vec![aen_core::data::DatasetKind::Mnist],
         presets: vec![2],
         seeds: 2,
         quick: true,
@@ -314,7 +314,7 @@ fn a_failed_export_leaves_the_previous_outputs_whole_and_links_are_written_throu
             .is_symlink()
     );
     assert_eq!(
-        aen::snapshot::load(&h.join("t.json"))
+        aen_engine::snapshot::load(&h.join("t.json"))
             .unwrap()
             .history
             .models
@@ -333,7 +333,7 @@ fn a_failed_export_leaves_the_previous_outputs_whole_and_links_are_written_throu
             .file_type()
             .is_symlink()
     );
-    aen::snapshot::load(&h.join("made.json")).unwrap();
+    aen_engine::snapshot::load(&h.join("made.json")).unwrap();
 }
 
 #[test]

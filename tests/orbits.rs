@@ -1,8 +1,8 @@
 //! Orbit construction: the paper's check values, agreement with the naive closure
 //! construction, and the known collapse of translation-tied hidden units.
 
-use aen::groups::{Group, GroupSet};
-use aen::orbits::{ChildOrbits, layer_orbits, layer_orbits_by_closure};
+use aen_core::groups::{Group, GroupSet};
+use aen_core::orbits::{ChildOrbits, layer_orbits, layer_orbits_by_closure};
 
 #[test]
 fn rot90_from_28x28_to_20x20_gives_78400_weight_and_100_hidden_orbits() {

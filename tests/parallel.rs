@@ -5,10 +5,10 @@
 
 use crate::common;
 
-use aen::search::ahead::Trainers;
-use aen::search::{Event, FinishReason, History};
-use aen::settings::{Settings, StrategyKind};
-use aen::{session, snapshot};
+use aen_engine::search::Trainers;
+use aen_engine::search::{Event, FinishReason, History};
+use aen_engine::settings::{Settings, StrategyKind};
+use aen_engine::{session, snapshot};
 use common::tiny_settings;
 use std::path::Path;
 use std::time::Duration;
@@ -34,7 +34,7 @@ struct Run {
     trainers: Option<Trainers>,
 }
 
-fn drive(h: aen::search::SearchHandle, path: &Path, stop_at: Option<usize>) -> Run {
+fn drive(h: aen_engine::search::SearchHandle, path: &Path, stop_at: Option<usize>) -> Run {
     let mut trainers = None;
     let reason = loop {
         let ev = (h.events().recv_timeout(Duration::from_secs(120))).expect("the engine talks");

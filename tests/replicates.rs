@@ -3,14 +3,15 @@
 
 use crate::common;
 
-use aen::data::{self, DatasetKind, SourceKind};
-use aen::experiments::{self, SingleTable};
-use aen::gdata::SplitSizes;
-use aen::groups::{Group, GroupSet};
-use aen::orbits::ChildOrbits;
-use aen::runner::{self, ChildSpec, Job, Runner};
-use aen::search::{child_config, child_seed};
-use aen::train::{self, Flow, TrainResult};
+use aen_core::data::{self, DatasetKind, SourceKind};
+use aen_core::gdata::SplitSizes;
+use aen_core::groups::{Group, GroupSet};
+use aen_core::orbits::ChildOrbits;
+use aen_core::train::{self, Flow, TrainResult};
+use aen_engine::child_seed;
+use aen_engine::experiments::{self, SingleTable};
+use aen_engine::runner::{self, ChildSpec, Job, Runner};
+use aen_engine::search::child_config;
 use common::tiny_settings;
 
 #[test]
@@ -36,7 +37,7 @@ fn replicates_are_the_sweeps_seeds_at_any_thread_count() {
     let gd = std::sync::Arc::new(s.gdata(&base, s.data.groups, s.child_sizes()).unwrap());
     let net = GroupSet::parse("rot90,hflip").unwrap();
     let orbits = ChildOrbits::new(net, s.shift()).unwrap();
-    let dev = aen::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     let single = train::train_child(&dev, &orbits, &gd, child_config(&s, net), &mut |_| {
         Flow::Continue
     })
@@ -195,6 +196,6 @@ fn aen_train_with_seeds_reports_the_single_run_as_seed_0() {
         .iter()
         .map(|p| p["test_acc"].as_f64().unwrap())
         .collect();
-    assert!((many["test_acc"].as_f64().unwrap() - aen::stats::mean(&tests)).abs() < 1e-9);
-    assert!((many["test_sd"].as_f64().unwrap() - aen::stats::std_dev(&tests)).abs() < 1e-9);
+    assert!((many["test_acc"].as_f64().unwrap() - aen_engine::stats::mean(&tests)).abs() < 1e-9);
+    assert!((many["test_sd"].as_f64().unwrap() - aen_engine::stats::std_dev(&tests)).abs() < 1e-9);
 }

@@ -3,17 +3,17 @@
 
 use crate::common;
 
-use aen::groups::GroupSet;
-use aen::runner::{ChildSpec, JobError, Runner, train_one};
+use aen_core::groups::GroupSet;
+use aen_engine::runner::{ChildSpec, JobError, Runner, train_one};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn setup(train: usize, epochs: usize) -> (Arc<aen::gdata::GData>, ChildSpec) {
+fn setup(train: usize, epochs: usize) -> (Arc<aen_core::gdata::GData>, ChildSpec) {
     let mut s = common::tiny_settings();
     s.child.train_size = train;
     s.child.epochs = epochs;
-    let (_, gd) = aen::session::prepare_data(&s).unwrap();
+    let (_, gd) = aen_engine::session::prepare_data(&s).unwrap();
     (Arc::new(gd), ChildSpec::from_settings(&s))
 }
 
@@ -24,11 +24,14 @@ fn results_do_not_depend_on_the_worker_count() {
         .iter()
         .flat_map(|s| [0, 1].map(|k| (GroupSet::parse(s).unwrap(), k)))
         .collect();
-    let dev = aen::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     let direct: Vec<_> = jobs
         .iter()
         .map(|&(s, k)| {
-            train_one(&dev, &gd, &spec, s, k, &mut |_| aen::train::Flow::Continue).unwrap()
+            train_one(&dev, &gd, &spec, s, k, &mut |_| {
+                aen_core::train::Flow::Continue
+            })
+            .unwrap()
         })
         .collect();
     for workers in [1, 3] {

@@ -3,14 +3,14 @@
 
 use crate::common;
 
-use aen::search::{self, Control, Event, FinishReason, History, SettingChange};
-use aen::{session, snapshot};
+use aen_engine::search::{self, Control, Event, FinishReason, History, SettingChange};
+use aen_engine::{session, snapshot};
 use common::tiny_settings;
 use std::time::Duration;
 
 /// Runs to the end, calling `on` for each event; returns the final snapshot's history.
 fn run(
-    settings: aen::settings::Settings,
+    settings: aen_engine::settings::Settings,
     resume: Option<snapshot::Snapshot>,
     path: &std::path::Path,
     mut on: impl FnMut(&Event, &search::SearchHandle),
@@ -356,7 +356,7 @@ fn the_history_folded_from_events_is_the_saved_history() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fold.json");
     let s = tiny_settings();
-    let mut view = aen::search::RunView::new(s.clone());
+    let mut view = aen_engine::search::RunView::new(s.clone());
     let mut sent = false;
     let (_, saved) = run(s.clone(), None, &path, |ev, h| {
         view.apply(ev);
@@ -377,10 +377,10 @@ fn the_history_folded_from_events_is_the_saved_history() {
     assert_eq!(key(&view.history), key(&saved));
     assert_eq!(view.settings.search.max_models, 20);
     // A resumed run sends its replayed history in one event, then goes on.
-    let snap = aen::snapshot::load(&path).unwrap();
+    let snap = aen_engine::snapshot::load(&path).unwrap();
     let mut more = s.clone();
     more.search.max_models = 25;
-    let mut view = aen::search::RunView::new(more.clone());
+    let mut view = aen_engine::search::RunView::new(more.clone());
     let (_, saved) = run(more, Some(snap), &path, |ev, _| view.apply(ev));
     assert_eq!(key(&view.history), key(&saved));
 }
@@ -487,7 +487,7 @@ fn a_live_max_models_below_the_trained_count_is_refused() {
 /// TUI's status bar and live form read it).
 #[test]
 fn a_resumed_runs_view_has_the_changes_it_replayed_in_force() {
-    use aen::search::{Event, History, RunInfo, RunView, SettingChange};
+    use aen_engine::search::{Event, History, RunInfo, RunView, SettingChange};
     let first = common::tiny_settings();
     let mut view = RunView::new(first.clone());
     view.apply(&Event::Started(Box::new(RunInfo {

@@ -3,10 +3,10 @@
 
 use crate::common;
 
-use aen::search::strategy::JUMP;
-use aen::search::{Event, FinishReason, History};
-use aen::settings::{Settings, StrategyKind};
-use aen::{session, snapshot};
+use aen_engine::search::JUMP;
+use aen_engine::search::{Event, FinishReason, History};
+use aen_engine::settings::{Settings, StrategyKind};
+use aen_engine::{session, snapshot};
 use common::tiny_settings;
 use std::path::Path;
 use std::time::Duration;
@@ -122,7 +122,7 @@ fn local_search_moves_by_one_bit_between_restarts_and_evolution_mutates_one_bit(
         // Under classes the parent's network may have been trained for another
         // state of its class.
         let classes = settings(StrategyKind::Evolution).classes();
-        let net = |g| aen::settings::network_of(classes.as_deref(), g);
+        let net = |g| aen_engine::settings::network_of(classes.as_deref(), g);
         assert!(
             h.models.iter().any(|m| net(m.state) == net(s.state)),
             "the parent was evaluated"
@@ -131,7 +131,7 @@ fn local_search_moves_by_one_bit_between_restarts_and_evolution_mutates_one_bit(
 }
 
 /// Resumes the session at `path` with `changes`, to its end.
-fn resume_with(path: &Path, changes: Vec<aen::search::SettingChange>) -> History {
+fn resume_with(path: &Path, changes: Vec<aen_engine::search::SettingChange>) -> History {
     let h = session::resume(snapshot::load(path).unwrap(), path.to_path_buf(), changes).unwrap();
     loop {
         match h.events().recv_timeout(Duration::from_secs(120)).unwrap() {
@@ -149,7 +149,7 @@ fn resume_with(path: &Path, changes: Vec<aen::search::SettingChange>) -> History
 /// change resumes exactly: its replay applies the change where it was made.
 #[test]
 fn a_live_population_change_steers_evolution_and_resumes_exactly() {
-    use aen::search::SettingChange;
+    use aen_engine::search::SettingChange;
     let dir = tempfile::tempdir().unwrap();
     let cut = dir.path().join("cut.json");
     run(settings(StrategyKind::Evolution), None, &cut, Some(9));

@@ -5,9 +5,9 @@
 use crate::common;
 use crate::common::aen_in as aen;
 
-use aen::groups::{Group, GroupSet};
-use aen::sweep::report::Report;
-use aen::sweep::table::{self, Header, Identity, Row, StateSet, Table};
+use aen_core::groups::{Group, GroupSet};
+use aen_engine::sweep::report::Report;
+use aen_engine::sweep::table::{self, Header, Identity, Row, StateSet, Table};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -117,11 +117,12 @@ fn seed_zero_is_what_aen_train_gives_and_other_seeds_differ() {
 
 #[test]
 fn seed_zero_is_what_the_search_trains() {
-    use aen::search::Event;
+    use aen_engine::search::Event;
     let mut s = common::tiny_settings();
     s.search.max_models = 6;
     let dir = tempfile::tempdir().unwrap();
-    let h = aen::session::start(s.clone(), Some(dir.path().join("snap.json")), false).unwrap();
+    let h =
+        aen_engine::session::start(s.clone(), Some(dir.path().join("snap.json")), false).unwrap();
     let mut models = Vec::new();
     for ev in h.events().iter() {
         match ev {
@@ -133,11 +134,11 @@ fn seed_zero_is_what_the_search_trains() {
     }
     h.join();
     assert_eq!(models.len(), 6);
-    let (_, gd) = aen::session::prepare_data(&s).unwrap();
-    let pool = aen::runner::Runner::new(
+    let (_, gd) = aen_engine::session::prepare_data(&s).unwrap();
+    let pool = aen_engine::runner::Runner::new(
         2,
         std::sync::Arc::new(gd),
-        aen::runner::ChildSpec::from_settings(&s),
+        aen_engine::runner::ChildSpec::from_settings(&s),
     );
     for (i, m) in models.iter().enumerate() {
         pool.submit(i as u64, m.state, 0);
@@ -426,12 +427,12 @@ fn bad_tables_are_clear_errors() {
     );
 
     // The header alone (what the TUI reads to pass over tables of other settings).
-    let whole = aen::sweep::table::read(Path::new(&reference)).unwrap();
-    let head = aen::sweep::table::read_header(Path::new(&reference)).unwrap();
+    let whole = aen_engine::sweep::table::read(Path::new(&reference)).unwrap();
+    let head = aen_engine::sweep::table::read_header(Path::new(&reference)).unwrap();
     assert_eq!(head, whole.table.header);
     let junk = dir.path().join("junk.csv");
     std::fs::write(&junk, "state,acc\n1,2\n").unwrap();
-    assert!(aen::sweep::table::read_header(&junk).is_err());
+    assert!(aen_engine::sweep::table::read_header(&junk).is_err());
 
     // A header's seed count is bounded before any row is listed: a tiny file cannot
     // ask for billions of rows.
@@ -440,7 +441,11 @@ fn bad_tables_are_clear_errors() {
         .next()
         .unwrap()
         .replacen("\"seeds\":2", "\"seeds\":4294967295", 1);
-    std::fs::write(&p, format!("{huge}\n{}\n", aen::sweep::table::COLUMNS)).unwrap();
+    std::fs::write(
+        &p,
+        format!("{huge}\n{}\n", aen_engine::sweep::table::COLUMNS),
+    )
+    .unwrap();
     let e = fails(&aen(&["sweep", "report", p.to_str().unwrap()], dir.path()));
     assert!(
         e.contains("4294967295 seeds (a table holds 1 to 1000)"),
@@ -568,7 +573,7 @@ fn the_report_finds_the_group_that_pays() {
     // the parity of the set (exactly zero on average over the pairs of any group, but
     // not zero spread) and +-0.2 by seed (zero in every state's mean).
     let data = GroupSet::parse("rot90,sc4").unwrap();
-    let states = aen::sweep::all_states(None);
+    let states = aen_engine::sweep::all_states(None);
     let mut rows = Vec::new();
     for s in &states {
         for seed in 0..2u32 {

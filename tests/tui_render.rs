@@ -4,16 +4,16 @@
 
 use crate::common;
 
-use aen::data::{self, DatasetKind, Source, SourceKind};
-use aen::groups::GroupSet;
-use aen::search::{Event, RunInfo};
-use aen::settings::Settings;
 use aen::tui::app::LiveForm;
 use aen::tui::app::{App, Overlay, Pane, RunStatus, Screen};
 use aen::tui::form::{Form, live_specs};
 use aen::tui::keys::{self, Action, Mode};
 use aen::tui::preview::PreviewResult;
 use aen::tui::theme::Theme;
+use aen_core::data::{self, DatasetKind, Source, SourceKind};
+use aen_core::groups::GroupSet;
+use aen_engine::search::{Event, RunInfo};
+use aen_engine::settings::Settings;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::{Terminal, backend::TestBackend};
 
@@ -30,7 +30,7 @@ fn settings() -> Settings {
 fn setup_app() -> App {
     // The set-up screen counts the networks once the classes are at hand: find them
     // first, so the picture does not depend on a background thread.
-    aen::classes::Classes::of(settings().shift()).unwrap();
+    aen_core::classes::Classes::of(settings().shift()).unwrap();
     let mut app = App::new(settings(), Theme { color: false }, None);
     app.tables = None;
     app.setup.sources = [DatasetKind::Mnist, DatasetKind::FashionMnist]
@@ -47,7 +47,7 @@ fn setup_app() -> App {
         .collect();
     app.setup.source = vec![0, 0];
     let base = data::open(DatasetKind::Mnist, None, Some(SourceKind::Embedded)).unwrap();
-    let samples = aen::gdata::preview_samples(
+    let samples = aen_core::gdata::preview_samples(
         &base,
         app.settings.data.groups,
         4,
@@ -68,7 +68,8 @@ fn setup_app() -> App {
 
 /// A dashboard fed, event by event, with the recorded session in tests/fixtures.
 fn dashboard_app() -> App {
-    let snap = aen::snapshot::load(std::path::Path::new("tests/fixtures/session.json")).unwrap();
+    let snap =
+        aen_engine::snapshot::load(std::path::Path::new("tests/fixtures/session.json")).unwrap();
     let mut app = setup_app();
     app.screen = Screen::Dashboard;
     app.on_engine(Event::Started(Box::new(RunInfo {
@@ -229,7 +230,7 @@ fn live_settings_form() {
     };
     assert_eq!(
         f.form.changes(),
-        vec![aen::search::SettingChange::new(
+        vec![aen_engine::search::SettingChange::new(
             "search.fixed_epsilon",
             "0.2"
         )]
@@ -290,7 +291,7 @@ fn a_data_dir_is_offered_first_in_the_set_up_screen() {
     let mut s = settings();
     s.data.source = "auto".into();
     s.data.data_dir = Some(dir.path().to_path_buf());
-    aen::classes::Classes::of(s.shift()).unwrap();
+    aen_core::classes::Classes::of(s.shift()).unwrap();
     let app = App::new(s, Theme { color: false }, None);
     let (kind, src) = app.selected_source();
     assert_eq!((kind, src.kind), (DatasetKind::Mnist, SourceKind::DataDir));
@@ -301,7 +302,7 @@ fn a_data_dir_is_offered_first_in_the_set_up_screen() {
 fn the_session_browser_lists_snapshots_and_opens_one_read_only() {
     use aen::tui::app::Browser;
     let path = std::path::PathBuf::from("tests/fixtures/session.json");
-    let snap = aen::snapshot::summary(&path).unwrap();
+    let snap = aen_engine::snapshot::summary(&path).unwrap();
     assert_eq!((snap.steps, snap.episodes), (38, 4));
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
@@ -428,9 +429,19 @@ fn click(app: &mut App, (column, row): (u16, u16)) {
 fn a_click_toggles_a_group_focuses_a_pane_and_the_wheel_scrolls() {
     let mut app = setup_app();
     let screen = render(&app, (120, 40));
-    assert!(!app.settings.data.groups.contains(aen::groups::Group::VFlip));
+    assert!(
+        !app.settings
+            .data
+            .groups
+            .contains(aen_core::groups::Group::VFlip)
+    );
     click(&mut app, find(&screen, "[ ] vflip"));
-    assert!(app.settings.data.groups.contains(aen::groups::Group::VFlip));
+    assert!(
+        app.settings
+            .data
+            .groups
+            .contains(aen_core::groups::Group::VFlip)
+    );
     assert_eq!(app.setup.focus, aen::tui::app::SetupFocus::Groups);
 
     let mut app = dashboard_app();
@@ -451,7 +462,7 @@ fn sessions_are_renamed_and_deleted_from_the_browser_and_a_click_selects_one() {
     let b = dir.path().join("b.json");
     std::fs::copy("tests/fixtures/session.json", &a).unwrap();
     std::fs::copy("tests/fixtures/session.json", &b).unwrap();
-    let snap = aen::snapshot::summary(&a).unwrap();
+    let snap = aen_engine::snapshot::summary(&a).unwrap();
     let browser = |selected| {
         Overlay::Sessions(Browser {
             loading: false,
@@ -566,18 +577,18 @@ fn two_sessions_show_side_by_side() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("session.json");
     std::fs::copy("tests/fixtures/session.json", &path).unwrap();
-    let mut short = aen::snapshot::load(&path).unwrap();
+    let mut short = aen_engine::snapshot::load(&path).unwrap();
     short.history.models.truncate(12);
     short.settings.search.episode_len = 7;
     let short_path = dir.path().join("short.json");
-    aen::snapshot::save(&short, &short_path).unwrap();
+    aen_engine::snapshot::save(&short, &short_path).unwrap();
     let mut app = setup_app();
     app.overlay = Some(Overlay::Sessions(Browser {
         loading: false,
         running: None,
         confirm_open: false,
         entries: [&path, &short_path]
-            .map(|p| (p.clone(), Ok(aen::snapshot::summary(p).unwrap())))
+            .map(|p| (p.clone(), Ok(aen_engine::snapshot::summary(p).unwrap())))
             .into(),
         selected: 0,
         dir: Some("/sessions".into()),
@@ -646,13 +657,13 @@ fn two_sessions_show_side_by_side() {
 fn a_kept_final_evaluation_shows_when_opened_and_retraining_asks_first() {
     use aen::tui::app::EvalState;
     let path = std::path::PathBuf::from("tests/fixtures/session.json");
-    let mut snap = aen::snapshot::load(&path).unwrap();
-    let row: aen::experiments::EvalRow = serde_json::from_value(serde_json::json!({
+    let mut snap = aen_engine::snapshot::load(&path).unwrap();
+    let row: aen_engine::experiments::EvalRow = serde_json::from_value(serde_json::json!({
         "kind": "single", "groups": "rot90", "search_val_acc": null, "val_acc": 50.0,
         "test_acc": 49.0, "params": 100, "seconds": 1.0
     }))
     .unwrap();
-    snap.add_evaluation(aen::snapshot::Evaluation {
+    snap.add_evaluation(aen_engine::snapshot::Evaluation {
         settings: snap.settings.final_eval.clone(),
         models: snap.history.models.len(),
         saved_at: "yesterday".into(),
@@ -669,7 +680,7 @@ fn a_kept_final_evaluation_shows_when_opened_and_retraining_asks_first() {
             .iter()
             .any(|l| l.contains("final evaluation kept in the session"))
     );
-    app.dash.status = RunStatus::Finished(aen::search::FinishReason::MaxModels);
+    app.dash.status = RunStatus::Finished(aen_engine::search::FinishReason::MaxModels);
     app.dash.snapshot = Some(snap);
     app.start_eval();
     assert!(
@@ -689,7 +700,7 @@ fn a_kept_final_evaluation_shows_when_opened_and_retraining_asks_first() {
 #[test]
 fn the_final_evaluation_log_names_the_networks_chosen_by_validation() {
     use aen::tui::app::{EvalState, UiEvent};
-    let row = |kind: &str, groups: &str, val: f64, test: f64| -> aen::experiments::EvalRow {
+    let row = |kind: &str, groups: &str, val: f64, test: f64| -> aen_engine::experiments::EvalRow {
         serde_json::from_value(serde_json::json!({
             "kind": kind, "groups": groups, "search_val_acc": null, "val_acc": val,
             "test_acc": test, "params": 100, "seconds": 1.0
@@ -740,10 +751,13 @@ fn the_running_session_shows_as_running_and_opening_another_asks_first() {
         running: Some("tests/fixtures/running.json".into()),
         confirm_open: false,
         entries: vec![
-            (path.clone(), Ok(aen::snapshot::summary(&path).unwrap())),
+            (
+                path.clone(),
+                Ok(aen_engine::snapshot::summary(&path).unwrap()),
+            ),
             (
                 "tests/fixtures/running.json".into(),
-                Ok(aen::snapshot::summary(&path).unwrap()),
+                Ok(aen_engine::snapshot::summary(&path).unwrap()),
             ),
         ],
         selected: 0,
@@ -822,8 +836,8 @@ fn the_analysis_view_shows_best_so_far_the_front_and_group_effects() {
     assert!(matches!(app.overlay, Some(Overlay::Analysis)));
     let screen = render(&app, (160, 48));
     let models = &app.dash.run.history.models;
-    let front = aen::analysis::pareto_front(models);
-    let best = aen::analysis::best_so_far(models);
+    let front = aen_engine::analysis::pareto_front(models);
+    let best = aen_engine::analysis::best_so_far(models);
     for want in [
         format!(
             "best validation {:.2}% after 30 networks",
@@ -878,9 +892,9 @@ fn w_after_the_end_saves_a_copy_that_names_its_session() {
     let dir = tempfile::tempdir().unwrap();
     let from = dir.path().join("run.json");
     std::fs::copy("tests/fixtures/session.json", &from).unwrap();
-    let snap = aen::snapshot::load(&from).unwrap();
+    let snap = aen_engine::snapshot::load(&from).unwrap();
     let mut app = dashboard_app();
-    app.dash.status = RunStatus::Finished(aen::search::FinishReason::MaxModels);
+    app.dash.status = RunStatus::Finished(aen_engine::search::FinishReason::MaxModels);
     app.dash.snapshot = Some(snap);
     app.dash.snapshot_path = Some(from.clone());
     app.on_key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::NONE));
@@ -888,9 +902,9 @@ fn w_after_the_end_saves_a_copy_that_names_its_session() {
     // Enter would save into the user's sessions folder: the copy is made here through
     // the call the prompt makes.
     let to = dir.path().join("copy.json");
-    let copy = aen::snapshot::checkpoint_of(app.dash.snapshot.as_ref().unwrap(), &from);
-    aen::snapshot::save_new(&copy, &to).unwrap();
-    let back = aen::snapshot::summary(&to).unwrap();
+    let copy = aen_engine::snapshot::checkpoint_of(app.dash.snapshot.as_ref().unwrap(), &from);
+    aen_engine::snapshot::save_new(&copy, &to).unwrap();
+    let back = aen_engine::snapshot::summary(&to).unwrap();
     assert!(back.checkpoint);
     assert_eq!(back.copy_of.as_deref(), Some("run.json"));
     app.overlay = Some(Overlay::Sessions(Browser {
@@ -920,7 +934,7 @@ fn the_accuracy_chart_shows_the_mean_per_epsilon() {
     app.dash.zoom = true;
     let screen = render(&app, (120, 40));
     assert!(screen.contains("mean per ε"), "{screen}");
-    let bands = aen::report::per_epsilon(&app.dash.run.history.models);
+    let bands = aen_engine::report::per_epsilon(&app.dash.run.history.models);
     assert!(!bands.is_empty());
 }
 
@@ -944,12 +958,13 @@ fn a_data_dir_of_your_own_files_is_offered_with_its_class_names() {
     s.data.dataset = DatasetKind::Files;
     s.data.source = "auto".into();
     s.data.data_dir = Some(dir.path().to_path_buf());
-    s.data.groups = aen::groups::GroupSet::parse("hflip").unwrap();
+    s.data.groups = aen_core::groups::GroupSet::parse("hflip").unwrap();
     let mut app = App::new(s, Theme { color: false }, None);
     let (kind, src) = app.selected_source();
     assert_eq!((kind, src.kind), (DatasetKind::Files, SourceKind::DataDir));
     let base = data::open(DatasetKind::Files, Some(dir.path()), None).unwrap();
-    let samples = aen::gdata::preview_samples(&base, app.settings.data.groups, 4, 1, 2).unwrap();
+    let samples =
+        aen_core::gdata::preview_samples(&base, app.settings.data.groups, 4, 1, 2).unwrap();
     assert_eq!(samples[0].original.len(), 8 * 8 * 3);
     app.on_preview(PreviewResult {
         id: app.setup.preview_id,

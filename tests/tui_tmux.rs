@@ -212,13 +212,14 @@ fn a_person_starts_a_search_tweaks_epsilon_saves_and_quits() {
         std::thread::sleep(Duration::from_millis(200));
     }
 
-    let snap = aen::snapshot::load(&saved).expect("the saved snapshot loads");
+    let snap = aen_engine::snapshot::load(&saved).expect("the saved snapshot loads");
     assert!(snap.history.models.len() >= 3);
     assert!(
         snap.history
             .changes
             .iter()
-            .any(|(_, c)| *c == aen::search::SettingChange::new("search.fixed_epsilon", "0.25"))
+            .any(|(_, c)| *c
+                == aen_engine::search::SettingChange::new("search.fixed_epsilon", "0.25"))
     );
     // The autosave of the session is there too, and the log went to a file.
     let files: Vec<_> = std::fs::read_dir(&sessions)

@@ -2,8 +2,8 @@
 //! machine's own limit measured in the same run (`engine::throughput`).
 
 use super::output::{self, print};
-use crate::engine::groups::GroupSet;
 use crate::engine::throughput::{self, NETS};
+use aen_core::groups::GroupSet;
 use anyhow::Result;
 use clap::Args;
 
@@ -68,7 +68,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
                 "images_per_s": m.one, "limit": m.limit_one, "share": m.one / m.limit_one,
                 "images_per_s_all_threads": m.many, "limit_all_threads": m.limit_many,
                 "share_all_threads": m.many / m.limit_many,
-                "seconds": crate::engine::kernel::Timing::PHASES.iter().zip(m.timing.spent)
+                "seconds": aen_core::kernel::Timing::PHASES.iter().zip(m.timing.spent)
                     .map(|(p, d)| (p.to_string(), serde_json::json!(d.as_secs_f64())))
                     .collect::<serde_json::Map<_, _>>(),
             })).collect::<Vec<_>>(),

@@ -55,7 +55,7 @@ pub fn run(a: CompareArgs, mut settings: Settings) -> Result<()> {
     };
     session::check_out_dir(&a.out)?;
     let outputs = compare::OUTPUTS.map(|n| a.out.join(n));
-    crate::engine::fsio::refuse_overlap(&[&path], &outputs).map_err(anyhow::Error::msg)?;
+    aen_core::fsio::refuse_overlap(&[&path], &outputs).map_err(anyhow::Error::msg)?;
     let read = table::read(&path)?;
     let truth =
         Arc::new(GroundTruth::new(&read.table).with_context(|| path.display().to_string())?);

@@ -2,10 +2,10 @@
 
 use super::flags::{CHILD, DATA, SettingFlags};
 use super::output::{self, print};
-use crate::engine::data::{self, DatasetKind, SourceKind, fetch};
-use crate::engine::gdata;
-use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
+use aen_core::data::{self, DatasetKind, SourceKind, fetch};
+use aen_core::gdata;
+use aen_core::groups::GroupSet;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::io::IsTerminal;

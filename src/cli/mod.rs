@@ -14,8 +14,8 @@ mod train;
 
 pub use output::{Interrupt, PipeClosed};
 
-use crate::engine::groups::{GroupSet, Translation};
 use crate::engine::settings::Settings;
+use aen_core::groups::{GroupSet, Translation};
 use clap::{Parser, Subcommand};
 use flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use std::path::PathBuf;
@@ -142,7 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             {
                 let mut settings = settings;
                 if let Some(d) = cli.data_dir {
-                    crate::engine::data::check_data_dir(&d)?;
+                    aen_core::data::check_data_dir(&d)?;
                     settings.data.data_dir = Some(d);
                 }
                 crate::tui::run(settings, cli.resume)

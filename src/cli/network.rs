@@ -3,12 +3,12 @@
 
 use super::flags::{DATA, FINAL, SettingFlags};
 use super::output::{self, Interrupt, Usage, print};
-use crate::engine::groups::GroupSet;
 use crate::engine::network;
 use crate::engine::session;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot;
 use crate::engine::start;
+use aen_core::groups::GroupSet;
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::ProgressBar;
@@ -130,7 +130,7 @@ pub fn run_eval(a: EvalNetArgs, mut settings: Settings) -> Result<()> {
     if let Some(p) = &a.predictions {
         let files: Vec<PathBuf> = network::FILES.iter().map(|f| a.dir.join(f)).collect();
         let inputs: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-        crate::engine::fsio::refuse_overlap(&inputs, std::slice::from_ref(p))
+        aen_core::fsio::refuse_overlap(&inputs, std::slice::from_ref(p))
             .map_err(anyhow::Error::msg)?;
         session::check_out_file(p, "--predictions")?;
     }
@@ -151,7 +151,7 @@ pub fn run_eval(a: EvalNetArgs, mut settings: Settings) -> Result<()> {
         for (i, (y, p)) in e.labels.iter().zip(&e.predictions).enumerate() {
             csv.push_str(&format!("{i},{y},{p}\n"));
         }
-        crate::engine::fsio::write_atomic(path, csv.as_bytes())?;
+        aen_core::fsio::write_atomic(path, csv.as_bytes())?;
     }
     if a.json {
         return print(format!("{}\n", serde_json::to_string(&e)?));

@@ -2,11 +2,11 @@
 
 use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use super::output::{self, Interrupt};
-use crate::engine::data::DatasetKind;
 use crate::engine::reproduce::{self, Part, Plan};
 use crate::engine::settings::Settings;
 use crate::engine::start::{self, ReproduceEvent};
 use crate::engine::task;
+use aen_core::data::DatasetKind;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;

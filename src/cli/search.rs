@@ -3,7 +3,7 @@
 use super::flags::{CHILD, DATA, FINAL, SEARCH, SettingFlags};
 use super::output::{self, Interrupt, PipeClosed, print};
 use crate::engine::experiments;
-use crate::engine::search::ahead::Trainers;
+use crate::engine::search::Trainers;
 use crate::engine::search::{Event, FinishReason, RunView, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::{self, FinalEvalSettings, Settings};

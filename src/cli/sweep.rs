@@ -89,8 +89,7 @@ pub fn run(a: SweepArgs, settings: Settings) -> Result<()> {
         Some(SweepCommand::Report { table, out }) => {
             if let Some(dir) = &out {
                 let outputs = sweep::report::OUTPUTS.map(|n| dir.join(n));
-                crate::engine::fsio::refuse_overlap(&[&table], &outputs)
-                    .map_err(anyhow::Error::msg)?;
+                aen_core::fsio::refuse_overlap(&[&table], &outputs).map_err(anyhow::Error::msg)?;
             }
             let read = sweep::table::read(&table)?;
             if let Some((line, _)) = read.truncated {
@@ -114,7 +113,7 @@ pub fn run(a: SweepArgs, settings: Settings) -> Result<()> {
 fn plan(a: &SweepRunArgs) -> Result<Plan> {
     let mut states = match &a.states {
         Some(p) => {
-            let bytes = crate::engine::fsio::read_capped(p, 1 << 20, "states file")?;
+            let bytes = aen_core::fsio::read_capped(p, 1 << 20, "states file")?;
             let text = String::from_utf8(bytes)
                 .with_context(|| format!("{}: not UTF-8 text", p.display()))?;
             sweep::parse_states(&text).with_context(|| format!("{}", p.display()))?

@@ -2,19 +2,19 @@
 
 use super::flags::{CHILD, DATA, FINAL, SettingFlags};
 use super::output::{self, print};
-use crate::engine::child::ChildSpec;
-use crate::engine::classes::Classes;
-use crate::engine::data::BaseData;
+use crate::engine::ChildSpec;
 use crate::engine::experiments;
-use crate::engine::gdata::GData;
-use crate::engine::groups::{GroupSet, Shift, Translation};
-use crate::engine::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
 use crate::engine::search::child_config;
 use crate::engine::session;
 use crate::engine::settings::{SettingValue, Settings};
 use crate::engine::start::{self, Training};
 use crate::engine::stats;
-use crate::engine::train::{self, Flow};
+use aen_core::classes::Classes;
+use aen_core::data::BaseData;
+use aen_core::gdata::GData;
+use aen_core::groups::{GroupSet, Shift, Translation};
+use aen_core::orbits::{ChildOrbits, HIDDEN_SIDE, INPUT_SIDE, layer_orbits};
+use aen_core::train::{self, Flow};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -82,7 +82,7 @@ pub fn run_classes(step: usize, translation: Translation, json: bool) -> Result<
     if json {
         let v = serde_json::json!({
             "translation": translation.show(), "step": step,
-            "steps": steps, "states": crate::engine::classes::SPACE,
+            "steps": steps, "states": aen_core::classes::SPACE,
             "networks": classes.len(), "seconds": seconds, "cached": classes.seconds().is_none(),
             "classes": classes.all().iter().zip(&params).map(|(c, p)| serde_json::json!({
                 "closure": c.closure.to_string(), "bits": c.closure.bit_string(),
@@ -95,7 +95,7 @@ pub fn run_classes(step: usize, translation: Translation, json: bool) -> Result<
     let mut out = format!(
         "{} group sets, {} distinct networks ({steps}; {found})\n\
          {:>5} {:>6} {:>8}  closure (every set of a class ties its weights as its closure does)\n",
-        crate::render::thousands(crate::engine::classes::SPACE),
+        crate::render::thousands(aen_core::classes::SPACE),
         classes.len(),
         "class",
         "sets",
@@ -158,7 +158,7 @@ pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     let orbits = ChildOrbits::new(a.net_groups, settings.shift())?;
     let cfg = child_config(&settings, a.net_groups);
     let bar = output::bar(0, "epoch {msg} [{bar:30}] {pos}/{len} batches", a.json);
-    let dev = crate::engine::nn::Dev::default();
+    let dev = aen_core::nn::Dev::default();
     let r = train::train_child(&dev, &orbits, &gd, cfg, &mut |p| {
         bar.set_length(p.batches as u64);
         bar.set_position(p.batch as u64);
@@ -168,7 +168,7 @@ pub fn run_train(a: TrainArgs, mut settings: Settings) -> Result<()> {
     bar.finish_and_clear();
     let c = &settings.child;
     let images_per_s = (c.train_size * c.epochs) as f64 / r.seconds;
-    let device = crate::engine::nn::device_name();
+    let device = aen_core::nn::device_name();
     if a.json {
         let v = serde_json::json!({
             "dataset": base.kind.name(), "source": base.source.kind.name(),
@@ -300,7 +300,7 @@ pub fn run_single_test(a: SingleTestArgs, mut settings: Settings) -> Result<()> 
         |_| nothing_written("the table"),
     )?;
     bar.finish_and_clear();
-    crate::engine::fsio::write_atomic(&a.csv, table.to_csv().as_bytes())
+    aen_core::fsio::write_atomic(&a.csv, table.to_csv().as_bytes())
         .with_context(|| format!("writing {}", a.csv.display()))?;
     let legend = if seeds > 1 {
         format!(

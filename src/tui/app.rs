@@ -7,11 +7,11 @@ pub use super::state::*;
 use super::form::{Form, setup_specs};
 use super::preview::{PreviewRequest, PreviewResult, PreviewService};
 use super::theme::Theme;
-use crate::engine::data::{self, DatasetKind, Source};
 use crate::engine::search::{Control, Event, SearchHandle, SettingChange};
 use crate::engine::session;
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::Snapshot;
+use aen_core::data::{self, DatasetKind, Source};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
@@ -206,13 +206,13 @@ impl App {
             return;
         };
         let (side, channels) = d.run.settings.input_dims();
-        let shape = crate::engine::orbits::Shape {
+        let shape = aen_core::orbits::Shape {
             side,
             channels,
-            ..crate::engine::orbits::Shape::MNIST
+            ..aen_core::orbits::Shape::MNIST
         };
         let orbits =
-            crate::engine::orbits::ChildOrbits::for_shape(shape, m.state, d.run.settings.shift())
+            aen_core::orbits::ChildOrbits::for_shape(shape, m.state, d.run.settings.shift())
                 .map(|o| [o.l1.n_weight, o.l1.n_hidden, o.l2.n_weight, o.l2.n_hidden])
                 .map_err(|e| e.to_string());
         let (data_groups, shift) = (d.run.settings.data.groups, d.run.settings.shift());

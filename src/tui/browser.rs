@@ -104,7 +104,7 @@ impl Browser {
     /// is noted as in use (its process), as the rows arrive.
     pub fn append(&mut self, rows: Vec<Entry>, done: bool) {
         for (p, _) in &rows {
-            if let Some(pid) = crate::engine::fsio::lock_holder(p) {
+            if let Some(pid) = aen_core::fsio::lock_holder(p) {
                 self.in_use.insert(p.clone(), pid);
             }
         }

@@ -5,8 +5,8 @@ use super::charts;
 use super::theme::Theme;
 use super::widgets::{block, block_line, fmt_dur, fmt_num, settings_brief};
 use crate::engine::experiments::set_label;
-use crate::engine::groups::{Group, GroupSet};
 use crate::engine::settings::StrategyKind;
+use aen_core::groups::{Group, GroupSet};
 use ratatui::prelude::*;
 use ratatui::widgets::Paragraph;
 
@@ -86,7 +86,7 @@ pub fn status_text(d: &DashState) -> (String, String, String) {
         .info
         .as_ref()
         .map(|i| i.device.clone())
-        .unwrap_or_else(crate::engine::nn::device_name);
+        .unwrap_or_else(aen_core::nn::device_name);
     // Episodes and epsilon are the DQN's; the other strategies show what they read.
     let search = &d.run.settings.search;
     let walk = match search.strategy {
@@ -284,7 +284,7 @@ fn class_text(d: &DashState, g: GroupSet) -> Option<String> {
     if d.run.settings.search.equivalence == crate::engine::settings::Equivalence::None {
         return None;
     }
-    let classes = crate::engine::classes::Classes::peek(d.run.settings.shift())?;
+    let classes = aen_core::classes::Classes::peek(d.run.settings.shift())?;
     let (closure, size) = (classes.closure(g), classes.class_of(g).members.len());
     let same = if closure == g {
         format!("its own closure, class of {size} sets")

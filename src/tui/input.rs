@@ -4,8 +4,8 @@
 use super::app::*;
 use super::form::{Form, live_specs};
 use super::keys::{self, Action, Mode};
-use crate::engine::groups::{Group, GroupSet, NUM_GROUPS, PRESETS};
 use crate::engine::search::Control;
+use aen_core::groups::{Group, GroupSet, NUM_GROUPS, PRESETS};
 use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 impl App {

@@ -8,7 +8,7 @@ static LOG: Mutex<Option<std::fs::File>> = Mutex::new(None);
 
 /// Opens `<data dir>/aen.log` for appending; returns its path.
 pub fn init() -> Option<PathBuf> {
-    let path = crate::engine::data::user_data_dir()?.join("aen.log");
+    let path = aen_core::data::user_data_dir()?.join("aen.log");
     std::fs::create_dir_all(path.parent()?).ok()?;
     let f = std::fs::OpenOptions::new()
         .create(true)

@@ -1,9 +1,9 @@
 //! Preview samples computed off the UI thread. Only the newest request waits: toggling
 //! groups quickly replaces the pending request instead of queueing a backlog.
 
-use crate::engine::data::{self, BaseData, DatasetKind, Source};
-use crate::engine::gdata;
-use crate::engine::groups::GroupSet;
+use aen_core::data::{self, BaseData, DatasetKind, Source};
+use aen_core::gdata;
+use aen_core::groups::GroupSet;
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -14,7 +14,7 @@ pub struct PreviewRequest {
     pub source: Source,
     pub groups: GroupSet,
     /// The translation steps of htrans and vtrans.
-    pub shift: crate::engine::groups::Shift,
+    pub shift: aen_core::groups::Shift,
     /// `data.resize`, applied as the run applies it.
     pub resize: Option<usize>,
     pub seed: u64,

@@ -3,9 +3,9 @@
 
 use super::app::*;
 use super::sessions::file_name;
-use crate::engine::groups::GroupSet;
 use crate::engine::search::{Control, FinishReason, SettingChange};
 use crate::engine::snapshot;
+use aen_core::groups::GroupSet;
 use std::path::PathBuf;
 
 impl App {
@@ -112,7 +112,7 @@ impl App {
             .unwrap_or_else(|| "session".into());
         // Under the user's data folder, one folder per session, shown whole: never
         // relative to wherever the TUI was started (a repository, say).
-        let dir = crate::engine::data::user_data_dir()
+        let dir = aen_core::data::user_data_dir()
             .map(|d| d.join("exports").join(&stem))
             .unwrap_or_else(|| std::env::temp_dir().join("aen-exports").join(&stem));
         self.overlay = Some(Overlay::Prompt(PromptState::new(

@@ -4,8 +4,8 @@
 use super::app::DashState;
 use super::theme::Theme;
 use super::widgets::{block_line, first_fitting};
-use crate::engine::groups::{Group, GroupSet};
 use crate::engine::settings::StrategyKind;
+use aen_core::groups::{Group, GroupSet};
 use ratatui::prelude::*;
 use ratatui::widgets::Paragraph;
 
@@ -90,7 +90,7 @@ pub fn render(f: &mut Frame, area: Rect, d: &DashState, t: &Theme, focused: bool
         .map(|(k, g)| {
             let v = s.q_values.get(k).copied().unwrap_or(0.0);
             // Other strategies score neighbours by accuracy; UNKNOWN marks untried ones.
-            let unknown = v == crate::engine::search::strategy::UNKNOWN
+            let unknown = v == crate::engine::search::UNKNOWN
                 && d.run.settings.search.strategy != crate::engine::settings::StrategyKind::Dqn;
             let (pad, n) = match unknown {
                 true => (0, 0),

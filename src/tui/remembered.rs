@@ -17,13 +17,13 @@ struct Choices {
 
 /// Where the choices are kept: `tui-choices.json` in the user's data folder.
 pub fn default_path() -> Option<PathBuf> {
-    crate::engine::data::user_data_dir().map(|d| d.join("tui-choices.json"))
+    aen_core::data::user_data_dir().map(|d| d.join("tui-choices.json"))
 }
 
 /// `settings` with the choices kept at `path` for every remembered key still at its
 /// default. A missing, unreadable or outdated file changes nothing.
 pub fn apply(mut settings: Settings, path: &Path) -> Settings {
-    let Ok(bytes) = crate::engine::fsio::read_capped(path, 64 << 10, "TUI choices") else {
+    let Ok(bytes) = aen_core::fsio::read_capped(path, 64 << 10, "TUI choices") else {
         return settings;
     };
     let Ok(choices) = serde_json::from_slice::<Choices>(&bytes) else {
@@ -59,7 +59,7 @@ pub fn save(settings: &Settings, path: &Path) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    if let Err(e) = crate::engine::fsio::write_atomic(path, &json) {
+    if let Err(e) = aen_core::fsio::write_atomic(path, &json) {
         super::logfile::write(&format!("cannot keep the set-up choices: {e}"));
     }
 }

@@ -5,8 +5,8 @@ use super::form_view::{FORM_W, form_lines, form_scroll};
 use super::preview::PreviewResult;
 use super::theme::Theme;
 use super::widgets::{block, ellipsize, first_fitting, image_lines};
-use crate::engine::data::DatasetKind;
-use crate::engine::groups::{Group, NUM_GROUPS};
+use aen_core::data::DatasetKind;
+use aen_core::groups::{Group, NUM_GROUPS};
 use ratatui::prelude::*;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -225,7 +225,7 @@ pub fn setup_warnings(s: &crate::engine::settings::Settings) -> Vec<String> {
     use crate::engine::settings::Equivalence;
     let networks = match s.search.equivalence {
         Equivalence::None => Some(4096),
-        Equivalence::Closure => crate::engine::classes::Classes::peek(s.shift()).map(|c| c.len()),
+        Equivalence::Closure => aen_core::classes::Classes::peek(s.shift()).map(|c| c.len()),
     };
     networks.map_or_else(Vec::new, |n| s.warnings_for(s.search.max_models.min(n)))
 }
@@ -236,7 +236,7 @@ fn networks_text(s: &crate::engine::settings::Settings) -> String {
     use crate::engine::settings::Equivalence;
     match s.search.equivalence {
         Equivalence::None => "4,096 sets, each its own network".into(),
-        Equivalence::Closure => match crate::engine::classes::Classes::peek(s.shift()) {
+        Equivalence::Closure => match aen_core::classes::Classes::peek(s.shift()) {
             Some(c) => format!("4,096 sets, {} networks", c.len()),
             None => "4,096 sets (counting networks…)".into(),
         },
@@ -310,10 +310,10 @@ pub fn render_samples(f: &mut Frame, inner: Rect, p: Option<&PreviewResult>, t: 
     };
     // Halve the images (2x2 means) when a full-size pair does not fit.
     let shrink = inner.width < 2 * p.side as u16 + 3 || inner.height < p.side as u16 / 2 + 1;
-    let scaled: Vec<crate::engine::gdata::Sample>;
+    let scaled: Vec<aen_core::gdata::Sample>;
     let (samples, img_side) = if shrink {
         scaled = (samples.iter())
-            .map(|s| crate::engine::gdata::Sample {
+            .map(|s| aen_core::gdata::Sample {
                 original: halve(&s.original, p.side),
                 transformed: halve(&s.transformed, p.side),
                 ..s.clone()

@@ -5,13 +5,13 @@ pub use super::browser::{Browser, Entry, MAX_COMPARE, Reader};
 use super::form::Form;
 use super::preview::PreviewResult;
 use crate::engine::compare::GroundTruth;
-use crate::engine::data::{DatasetKind, Source};
 use crate::engine::experiments::EvalRow;
-use crate::engine::groups::GroupSet;
 use crate::engine::search::{FinishReason, ModelRecord, RunInfo, RunView};
 use crate::engine::settings::Settings;
 use crate::engine::snapshot::Snapshot;
-use crate::engine::train::TrainProgress;
+use aen_core::data::{DatasetKind, Source};
+use aen_core::groups::GroupSet;
+use aen_core::train::TrainProgress;
 use ratatui::layout::{Position, Rect};
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -203,7 +203,7 @@ pub struct DashState {
     pub status: RunStatus,
     pub training: Option<(GroupSet, TrainProgress)>,
     /// The child trainers, when the search trains ahead on several.
-    pub trainers: Option<crate::engine::search::ahead::Trainers>,
+    pub trainers: Option<crate::engine::search::Trainers>,
     pub log: VecDeque<String>,
     pub focus: Pane,
     pub zoom: bool,

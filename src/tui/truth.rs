@@ -10,12 +10,12 @@ use super::app::{
 use super::keys::Action;
 use super::widgets::fmt_dur;
 use crate::engine::compare::GroundTruth;
-use crate::engine::groups::GroupSet;
 use crate::engine::settings::{Settings, StrategyKind};
 use crate::engine::start;
 use crate::engine::sweep::{self, Outcome, Plan, SweepEvent, table::Table};
 use crate::engine::task::Update;
 use crate::render::thousands;
+use aen_core::groups::GroupSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -325,7 +325,7 @@ impl App {
 /// as a binary number, rot90 the highest digit; down, the last six (sc2 .. sc7).
 pub fn map_xy(s: GroupSet) -> (usize, usize) {
     let digits = |range: std::ops::Range<usize>| {
-        crate::engine::groups::Group::ALL[range]
+        aen_core::groups::Group::ALL[range]
             .iter()
             .fold(0, |acc, g| (acc << 1) | s.contains(*g) as usize)
     };
@@ -335,7 +335,7 @@ pub fn map_xy(s: GroupSet) -> (usize, usize) {
 /// The state at (across, down) on the map: `map_xy` the other way.
 pub fn map_state(x: usize, y: usize) -> GroupSet {
     let bit = |digits: usize, at: usize| digits >> (5 - at) & 1 == 1;
-    (crate::engine::groups::Group::ALL.iter().enumerate())
+    (aen_core::groups::Group::ALL.iter().enumerate())
         .filter(|&(i, _)| if i < 6 { bit(x, i) } else { bit(y, i - 6) })
         .map(|(_, g)| *g)
         .collect()

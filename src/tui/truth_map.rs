@@ -7,10 +7,10 @@ use super::theme::Theme;
 use super::truth::{map_state, map_xy};
 use super::truth_state::MAP_SIDE as SIDE;
 use super::widgets::block;
-use crate::engine::classes::Classes;
 use crate::engine::experiments::set_label;
-use crate::engine::groups::{Group, GroupSet};
 use crate::render::{count, thousands};
+use aen_core::classes::Classes;
+use aen_core::groups::{Group, GroupSet};
 use ratatui::prelude::*;
 use ratatui::widgets::Paragraph;
 

@@ -3,8 +3,8 @@
 //! moving it depends on.
 
 use crate::engine::compare::{GroundTruth, StrategyResult};
-use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
+use aen_core::groups::GroupSet;
 use ratatui::layout::{Position, Rect};
 use std::cell::Cell;
 use std::path::PathBuf;

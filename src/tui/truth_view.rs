@@ -9,10 +9,10 @@ use super::truth_map::{self, Grid, SHADES, heat, scale_for};
 use super::truth_state::MAP_SIDE as SIDE;
 use super::widgets::{block, ellipsize, fmt_dur, wrap_line};
 use crate::engine::experiments::set_label;
-use crate::engine::groups::GroupSet;
 use crate::engine::settings::Settings;
 use crate::engine::sweep;
 use crate::render::{count, thousands};
+use aen_core::groups::GroupSet;
 use ratatui::prelude::*;
 use ratatui::widgets::{Axis, Chart, Clear, Dataset, GraphType, Paragraph};
 
@@ -255,7 +255,7 @@ pub fn sweep_cost(s: &crate::engine::settings::Settings) -> String {
     use crate::engine::settings::Equivalence;
     let networks = match s.search.equivalence {
         Equivalence::None => Some(sweep::table::SPACE),
-        Equivalence::Closure => crate::engine::classes::Classes::peek(s.shift()).map(|c| c.len()),
+        Equivalence::Closure => aen_core::classes::Classes::peek(s.shift()).map(|c| c.len()),
     };
     let networks = networks.map_or("every network".into(), |n| {
         format!("{} networks", thousands(n))

@@ -1,8 +1,8 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests: tiny settings so every training is quick.
 
-use aen::groups::GroupSet;
-use aen::settings::Settings;
+use aen_core::groups::GroupSet;
+use aen_engine::settings::Settings;
 
 /// Embedded MNIST, preset 2, tiny splits and one epoch per child.
 pub fn tiny_settings() -> Settings {
@@ -87,7 +87,7 @@ pub fn aen_bin() -> std::path::PathBuf {
 /// Writes a valid four-file MNIST-format data set with `n` training and `m` test images
 /// (training files gzipped, test files raw).
 pub fn write_set(dir: &std::path::Path, n: usize, m: usize) {
-    use aen::data::{Images, idx};
+    use aen_core::data::{Images, idx};
     use std::io::Write;
     let gz = |bytes: &[u8]| {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

@@ -3,11 +3,11 @@
 //! read-only dashboards, help that scrolls, and charts whose labels differ.
 
 use super::{dashboard_app, render, setup_app};
-use aen::data::DatasetKind;
-use aen::search::{Event, FinishReason, SettingChange};
 use aen::tui::app::{App, Overlay, PANES, Pane, RunStatus, Screen, SetupFocus};
 use aen::tui::keys::{self, Action, Mode};
 use aen::tui::widgets::wrap_words;
+use aen_core::data::DatasetKind;
+use aen_engine::search::{Event, FinishReason, SettingChange};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{Duration, Instant};
 
@@ -84,7 +84,7 @@ fn editing_replaces_first_then_moves_a_cursor_and_shows_the_default() {
     let mut app = setup_app();
     app.update(Action::FocusNext); // groups -> settings, child.epochs selected
     let screen = render(&app, (120, 40));
-    let help = aen::settings::spec("child.epochs").unwrap().help;
+    let help = aen_engine::settings::spec("child.epochs").unwrap().help;
     assert!(screen.contains("default 4 · "), "{screen}");
     assert!(screen.contains(&help[..20]), "{screen}");
     app.update(Action::Edit);
@@ -219,7 +219,8 @@ fn hints_follow_the_state_of_the_search() {
     assert_eq!(app.mode(), Mode::Dashboard);
     let running = hint_keys(Mode::Dashboard);
     assert!(running.contains(&"Space") && running.contains(&"s") && running.contains(&"t"));
-    let snap = aen::snapshot::load(std::path::Path::new("tests/fixtures/session.json")).unwrap();
+    let snap =
+        aen_engine::snapshot::load(std::path::Path::new("tests/fixtures/session.json")).unwrap();
     app.on_engine(Event::Finished {
         reason: FinishReason::MaxModels,
         saved: None,
@@ -259,7 +260,7 @@ fn hints_follow_the_state_of_the_search() {
 #[test]
 fn read_only_shows_the_history_holds_the_clock_and_says_why_space_does_nothing() {
     let path = std::path::PathBuf::from("tests/fixtures/session.json");
-    let mut snap = aen::snapshot::load(&path).unwrap();
+    let mut snap = aen_engine::snapshot::load(&path).unwrap();
     let change = SettingChange::new("search.fixed_epsilon", "0.3");
     snap.history.changes.push((12, change.clone()));
     let mut app = setup_app();
@@ -402,14 +403,14 @@ fn fashion_previews_name_their_classes() {
 /// "identity" where every power drawn is 0; and naming it changes no image.
 #[test]
 fn a_preview_sample_names_the_element_drawn_for_it() {
-    let base = aen::data::open(
+    let base = aen_core::data::open(
         DatasetKind::Mnist,
         None,
-        Some(aen::data::SourceKind::Embedded),
+        Some(aen_core::data::SourceKind::Embedded),
     )
     .unwrap();
-    let g = aen::groups::GroupSet::parse("rot90,hflip").unwrap();
-    let samples = aen::gdata::preview_samples(&base, g, 4, 7, 40).unwrap();
+    let g = aen_core::groups::GroupSet::parse("rot90,hflip").unwrap();
+    let samples = aen_core::gdata::preview_samples(&base, g, 4, 7, 40).unwrap();
     let names: std::collections::BTreeSet<&str> =
         samples.iter().map(|s| s.transform.as_str()).collect();
     let allowed = [

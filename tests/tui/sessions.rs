@@ -4,8 +4,8 @@
 //! them, never showing one as it was before it changed.
 
 use super::{find, render, setup_app};
-use aen::snapshot::{self, INDEX, Listing, Snapshot};
 use aen::tui::app::{App, Browser, Overlay, Prompt, Reader, UiEvent};
+use aen_engine::snapshot::{self, INDEX, Listing, Snapshot};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -148,7 +148,7 @@ fn notes_and_tags_are_edited_in_the_browser_and_kept_in_the_session_file() {
     answer(&mut app, "two\nlines");
     assert!(said(&app).contains("note not saved: a note is one line"));
     // ... a session another aen holds (a search writing it) ...
-    let lock = aen::fsio::Lock::take(&a).unwrap();
+    let lock = aen_core::fsio::Lock::take(&a).unwrap();
     key(&mut app, KeyCode::Char('n'));
     answer(&mut app, "mine");
     assert!(
@@ -208,7 +208,7 @@ fn notes_and_tags_are_edited_in_the_browser_and_kept_in_the_session_file() {
 
 #[test]
 fn the_filter_shows_sessions_by_data_set_strategy_or_tag_and_keys_act_on_the_rows_shown() {
-    use aen::settings::StrategyKind;
+    use aen_engine::settings::StrategyKind;
     let dir = tempfile::tempdir().unwrap();
     let a = session(dir.path(), "a.json", 100, |s| s.tags = vec!["Keep".into()]);
     let b = session(dir.path(), "b.json", 200, |s| {
@@ -464,7 +464,7 @@ fn the_index_lists_unchanged_sessions_without_reading_them_and_never_a_stale_one
     std::fs::write(d.join(INDEX), serde_json::to_vec(&index).unwrap()).unwrap();
     assert_eq!(listed(d).0[0].1, "FROM THE INDEX");
     // ... and never once it changed: saved anew (a new file, its time kept) ...
-    aen::session::annotate(&a, Some("noted".into()), None).unwrap();
+    aen_engine::session::annotate(&a, Some("noted".into()), None).unwrap();
     let (rows, counts) = listed(d);
     assert_eq!((rows[0].1.as_str(), rows[0].2.as_str()), ("MNIST", "noted"));
     assert_eq!(counts, (1, 1));
@@ -527,10 +527,10 @@ fn a_session_another_aen_runs_shows_as_running() {
         .arg("30")
         .spawn()
         .unwrap();
-    let lock = aen::fsio::Lock::path_of(&path);
+    let lock = aen_core::fsio::Lock::path_of(&path);
     std::fs::write(&lock, format!("{}\naen search\n", other.id())).unwrap();
     let app = browsing(dir.path());
-    assert_eq!(aen::fsio::lock_holder(&path), Some(other.id()));
+    assert_eq!(aen_core::fsio::lock_holder(&path), Some(other.id()));
     let screen = render(&app, (120, 40));
     let row = |name: &str| {
         (screen.lines())
@@ -563,7 +563,7 @@ fn a_session_another_aen_runs_shows_as_running() {
     );
     other.kill().unwrap();
     other.wait().unwrap();
-    assert_eq!(aen::fsio::lock_holder(&path), None);
+    assert_eq!(aen_core::fsio::lock_holder(&path), None);
     let app = browsing(dir.path());
     let screen = render(&app, (120, 40));
     let line = screen

@@ -5,12 +5,12 @@
 //! table filters by groups and keeps its best rows in view.
 
 use super::{render, setup_app};
-use aen::groups::GroupSet;
-use aen::search::Event;
-use aen::settings::{Equivalence, Settings, StrategyKind};
 use aen::tui::app::{App, LiveForm, Overlay, Pane, Screen};
 use aen::tui::form::{Form, live_specs};
 use aen::tui::keys::Action;
+use aen_core::groups::GroupSet;
+use aen_engine::search::Event;
+use aen_engine::settings::{Equivalence, Settings, StrategyKind};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,7 +23,7 @@ fn table_settings(kind: StrategyKind) -> Settings {
     let mut s = Settings::default();
     s.data.source = "embedded".into();
     s.data.groups = GroupSet::preset(2).unwrap();
-    s.data.normalize = aen::gdata::Normalize::None;
+    s.data.normalize = aen_core::gdata::Normalize::None;
     s.search.table = Some(PathBuf::from("bench/results/sweep-mnist-p2.csv"));
     s.search.equivalence = Equivalence::None;
     s.search.strategy = kind;
@@ -39,8 +39,8 @@ fn table_settings(kind: StrategyKind) -> Settings {
 /// The whole run's events, as the worker sent them.
 fn run_events(kind: StrategyKind) -> Vec<Event> {
     let dir = tempfile::tempdir().unwrap();
-    let h =
-        aen::session::start(table_settings(kind), Some(dir.path().join("s.json")), true).unwrap();
+    let h = aen_engine::session::start(table_settings(kind), Some(dir.path().join("s.json")), true)
+        .unwrap();
     let mut events = Vec::new();
     loop {
         let e = h.events().recv_timeout(Duration::from_secs(120)).unwrap();
@@ -210,7 +210,7 @@ fn the_models_table_filters_by_groups_and_keeps_its_best_rows_in_view() {
     assert_eq!(app.dash.sorted_models().len(), all);
 
     // Moving the selection down the rows on screen scrolls nothing: the best stays.
-    let best = aen::experiments::set_label(app.dash.sorted_models()[0].state);
+    let best = aen_engine::experiments::set_label(app.dash.sorted_models()[0].state);
     for _ in 0..5 {
         app.update(Action::Down);
     }
@@ -240,8 +240,9 @@ fn the_models_table_filters_by_groups_and_keeps_its_best_rows_in_view() {
 fn the_analysis_names_the_regret_where_a_complete_table_exists() {
     let mut app = strategy_app(StrategyKind::Evolution);
     let read =
-        aen::sweep::table::read(std::path::Path::new("bench/results/sweep-mnist-p2.csv")).unwrap();
-    let truth = aen::compare::GroundTruth::new(&read.table).unwrap();
+        aen_engine::sweep::table::read(std::path::Path::new("bench/results/sweep-mnist-p2.csv"))
+            .unwrap();
+    let truth = aen_engine::compare::GroundTruth::new(&read.table).unwrap();
     app.dash.truth = Some(std::sync::Arc::new(truth));
     app.update(Action::Analysis);
     for size in [(80, 24), (120, 40), (200, 60)] {

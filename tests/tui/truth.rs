@@ -3,10 +3,10 @@
 //! started, stopped and continued from the view, and the strategies compared.
 
 use super::{render, setup_app};
-use aen::groups::GroupSet;
-use aen::settings::Settings;
-use aen::sweep::table::{self, Header, Row, StateSet};
 use aen::tui::app::{App, CompareState, Overlay, UiEvent};
+use aen_core::groups::GroupSet;
+use aen_engine::settings::Settings;
+use aen_engine::sweep::table::{self, Header, Row, StateSet};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
@@ -30,9 +30,9 @@ pub(super) fn write_table(dir: &Path, s: &Settings) -> PathBuf {
 /// The table of `write_table` with the rows of the classes whose network `keep`
 /// takes: a sweep stopped part way.
 pub(super) fn write_rows(dir: &Path, s: &Settings, keep: impl Fn(GroupSet) -> bool) -> PathBuf {
-    let states = aen::sweep::all_states(None);
+    let states = aen_engine::sweep::all_states(None);
     let classes = s.classes();
-    let net = |g| aen::settings::network_of(classes.as_deref(), g);
+    let net = |g| aen_engine::settings::network_of(classes.as_deref(), g);
     let rows: Vec<Row> = (states.iter())
         .filter(|&&st| keep(net(st)))
         .map(|&st| {
@@ -55,7 +55,7 @@ pub(super) fn write_rows(dir: &Path, s: &Settings, keep: impl Fn(GroupSet) -> bo
         })
         .collect();
     let header = Header {
-        settings: aen::sweep::identity_of(
+        settings: aen_engine::sweep::table::identity_of(
             s,
             s.data.dataset.name(),
             &s.data.source,
@@ -142,7 +142,7 @@ fn a_table_of_these_settings_is_found_and_drawn_as_a_map_with_its_true_best() {
 #[test]
 fn the_dashboard_names_the_true_best_beside_the_runs() {
     let snap_path = Path::new("tests/fixtures/session.json");
-    let snap = aen::snapshot::load(snap_path).unwrap();
+    let snap = aen_engine::snapshot::load(snap_path).unwrap();
     let dir = tempfile::tempdir().unwrap();
     write_table(dir.path(), &snap.settings);
     let mut app = setup_app();
@@ -162,7 +162,7 @@ fn the_dashboard_names_the_true_best_beside_the_runs() {
     );
     key(&mut app, KeyCode::Char('g'));
     let screen = render(&app, (160, 48));
-    let label = aen::experiments::set_label(run_best);
+    let label = aen_engine::experiments::set_label(run_best);
     assert!(
         screen.contains(&format!("this run's best {label}: ")),
         "{screen}"
@@ -194,7 +194,7 @@ fn a_sweep_started_here_fills_the_table_stops_and_continues() {
         "{screen}"
     );
     // What Enter would cost is said before it starts.
-    let networks = aen::classes::Classes::of(app.settings.shift())
+    let networks = aen_core::classes::Classes::of(app.settings.shift())
         .unwrap()
         .len();
     let cost = format!("{networks} networks of 1 epoch on 40 images each");
@@ -319,7 +319,7 @@ fn the_strategies_are_compared_on_a_complete_table() {
 fn a_table_of_some_group_sets_says_what_it_lacks() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = setup_app();
-    let states = aen::sweep::all_states(Some(1));
+    let states = aen_engine::sweep::all_states(Some(1));
     let rows: Vec<Row> = (states.iter())
         .map(|&st| Row {
             state: st,
@@ -328,12 +328,12 @@ fn a_table_of_some_group_sets_says_what_it_lacks() {
             test_acc: 50.0 + st.bits() as f64 / 100.0,
             params: 1000,
             seconds: 0.1,
-            class: aen::settings::network_of(app.settings.classes().as_deref(), st),
+            class: aen_engine::settings::network_of(app.settings.classes().as_deref(), st),
             trained: true,
         })
         .collect();
     let header = Header {
-        settings: aen::sweep::identity_of(
+        settings: aen_engine::sweep::table::identity_of(
             &app.settings,
             app.settings.data.dataset.name(),
             &app.settings.data.source,

@@ -5,12 +5,12 @@
 
 use super::truth::{best, key, pump, write_rows};
 use super::{render, setup_app};
-use aen::experiments::set_label;
-use aen::groups::GroupSet;
 use aen::render::thousands;
 use aen::tui::app::{App, CompareState, TruthView};
 use aen::tui::theme::Theme;
 use aen::tui::truth::{map_state, map_xy};
+use aen_core::groups::GroupSet;
+use aen_engine::experiments::set_label;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
@@ -327,7 +327,8 @@ fn the_view_at_three_sizes_cuts_no_text() {
     let title = " Ground truth: MNIST, data rot90,hflip,sc4,sc5, 4 epochs on 4,000 images ";
     // A sweep stopped part way: a third of the networks trained, the best among them.
     let dir = tempfile::tempdir().unwrap();
-    let best_net = aen::settings::network_of(setup_app().settings.classes().as_deref(), best());
+    let best_net =
+        aen_engine::settings::network_of(setup_app().settings.classes().as_deref(), best());
     let app = open(setup_app(), dir.path(), |net| {
         net == best_net || net.bits().is_multiple_of(3)
     });

@@ -8,14 +8,17 @@
 pub mod batched;
 pub mod classes;
 pub mod data;
-pub mod error;
+mod error;
 pub mod fsio;
 pub mod gdata;
 pub mod groups;
 pub mod kernel;
 pub mod nn;
-pub mod norm;
+mod norm;
 pub mod orbits;
 pub mod train;
 
 pub use error::{Error, Result, ResultExt};
+// How a context prints under `{:#}`, for the errors of crates built on the core (the
+// engine's) to print their chains as the core's do.
+pub use error::chain;

@@ -19,8 +19,8 @@ use crate::train::TrainConfig;
 /// mixed k in another way; see the README's "Results".)
 ///
 /// ```
-/// use aen_engine::groups::GroupSet;
-/// use aen_engine::child::child_seed;
+/// use aen_core::groups::GroupSet;
+/// use aen_engine::child_seed;
 /// let s = GroupSet::parse("rot90").unwrap();
 /// assert_ne!(child_seed(7, s, 1), child_seed(7, s, 0));
 /// assert_ne!(child_seed(7, s, 1), child_seed(7, s, 2));
@@ -44,18 +44,10 @@ pub fn child_seed(seed: u64, state: GroupSet, k: u32) -> u64 {
 /// experiments mixed the seed index in differently from sweeps; 2 is [`child_seed`].
 pub const SEED_SCHEME: u32 = 2;
 
-/// The training configuration of the search protocol for `state`.
+/// The training configuration of the search protocol for `state`: seed index 0 of its
+/// [`ChildSpec`], so the search and a sweep's first seed train the same network.
 pub fn child_config(settings: &Settings, state: GroupSet) -> TrainConfig {
-    TrainConfig {
-        epochs: settings.child.epochs,
-        batch: settings.child.batch,
-        lr: settings.child.lr,
-        seed: child_seed(
-            settings.data.seed,
-            network_of(settings.classes().as_deref(), state),
-            0,
-        ),
-    }
+    ChildSpec::from_settings(settings).train_config(state, 0)
 }
 
 /// What every child is trained with: the part of [`Settings`] a child's result depends

@@ -38,7 +38,7 @@ pub enum Error {
     #[error("{0}")]
     Msg(String),
     /// `source`, with what was being done when it happened.
-    #[error(fmt = aen_core::error::chain)]
+    #[error(fmt = aen_core::chain)]
     Context {
         msg: String,
         #[source]

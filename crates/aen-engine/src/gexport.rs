@@ -12,7 +12,7 @@ use crate::settings::{SettingValue, Settings};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-pub use crate::data::exported::FORMAT;
+use crate::data::exported::FORMAT;
 pub const VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use std::sync::Once;
 
 static FONT: Once = Once::new();
 
-pub fn register_font() {
+pub(crate) fn register_font() {
     FONT.call_once(|| {
         // DejaVu Sans (free licence), embedded so plots render the same everywhere.
         let _ = plotters::style::register_font(
@@ -50,7 +50,7 @@ pub fn models_csv(models: &[ModelRecord]) -> String {
 /// action and whether it was greedy, where it went, the reward and accuracy it got,
 /// epsilon, whether the state was trained new, and the DQN's Q-network loss in the
 /// update after it (empty where none was made).
-pub fn steps_csv(steps: &[crate::search::StepRecord]) -> String {
+pub(crate) fn steps_csv(steps: &[crate::search::StepRecord]) -> String {
     let mut s = String::from(
         "step,episode,state_bits,action,next_bits,next_groups,greedy,reward,val_acc,params,epsilon,new_model,q_loss\n",
     );
@@ -118,7 +118,7 @@ pub fn per_epsilon(models: &[ModelRecord]) -> Vec<(usize, usize, f64, f64)> {
     out
 }
 
-pub fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
+pub(crate) fn plot_accuracy(history: &History, path: &Path) -> Result<()> {
     register_font();
     let models = &history.models;
     let root = BitMapBackend::new(path, (960, 630)).into_drawing_area();
@@ -215,7 +215,7 @@ pub fn slog_label(y: &f64) -> String {
     }
 }
 
-pub fn plot_rewards(history: &History, path: &Path) -> Result<()> {
+pub(crate) fn plot_rewards(history: &History, path: &Path) -> Result<()> {
     register_font();
     let eps = &history.episodes;
     let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
@@ -300,7 +300,7 @@ pub fn write_outputs(dir: &Path, snap: &Snapshot, final_rows: Option<&[EvalRow]>
 
 /// `aen reproduce`'s plot: each search's gain of the best searched network over the best
 /// single one, in test-accuracy points, with its 95% interval.
-pub fn plot_gains(gains: &[(String, f64, f64)], path: &Path) -> Result<()> {
+pub(crate) fn plot_gains(gains: &[(String, f64, f64)], path: &Path) -> Result<()> {
     register_font();
     let root = BitMapBackend::new(path, (960, 600)).into_drawing_area();
     root.fill(&WHITE)?;

@@ -31,7 +31,7 @@ impl Reward {
     /// The reward of accuracy `acc` against base `base`, both in percent.
     ///
     /// ```
-    /// use aen_engine::reward::Reward;
+    /// use aen_engine::settings::Reward;
     /// assert!((Reward::Paper.of(91.0, 90.0) - std::f64::consts::E).abs() < 1e-12);
     /// assert!((Reward::Fraction.of(100.0, 0.0) - std::f64::consts::E).abs() < 1e-12);
     /// assert_eq!(Reward::Diff.of(80.0, 90.0), -10.0);

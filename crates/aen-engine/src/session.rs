@@ -35,7 +35,7 @@ pub fn prepare_data(settings: &Settings) -> Result<(BaseData, GData)> {
 /// Reserves a new snapshot file in the user's sessions folder: a timestamp, made
 /// unique by a counter when another session (in this process or another) took that name
 /// in the same second. The file is created empty, atomically, so no two runs share it.
-pub fn new_snapshot_path() -> Result<PathBuf> {
+pub(crate) fn new_snapshot_path() -> Result<PathBuf> {
     let dir = snapshot::sessions_dir().unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
@@ -288,7 +288,7 @@ pub fn final_eval(
 /// Keeps `done`, the final evaluation of the session saved at `path` under `eval`, in
 /// that session (taking its lock: no search may be writing it), and returns the
 /// session as saved. An evaluation exists only in an export no more.
-pub fn keep_evaluation(
+pub(crate) fn keep_evaluation(
     path: &Path,
     eval: &FinalEvalSettings,
     done: &FinalEval,
@@ -356,7 +356,7 @@ pub const EXPORTS: [&str; 5] = [
 
 /// Whether a file in an output folder is aen's own bookkeeping (a lock, a temporary
 /// file, a write probe) rather than something a user or a command made.
-pub fn is_bookkeeping(name: &str) -> bool {
+pub(crate) fn is_bookkeeping(name: &str) -> bool {
     name == ".lock" || name.starts_with(".aen-")
 }
 

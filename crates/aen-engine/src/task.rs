@@ -73,8 +73,8 @@ impl<U> Sink<U> {
 pub struct Task<U> {
     updates: Receiver<U>,
     outlet: Outlet<U>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// Cancel and join, written once: what stays of a task once it is a [`Background`].
+    work: Background,
 }
 
 impl<U: Send + 'static> Task<U> {
@@ -103,8 +103,7 @@ impl<U: Send + 'static> Task<U> {
         Ok(Task {
             updates,
             outlet,
-            stop,
-            thread: Some(thread),
+            work: Background { stop, thread },
         })
     }
 
@@ -130,33 +129,28 @@ impl<U: Send + 'static> Task<U> {
 
     /// Asks the work to stop at its next check; it still sends how it ended.
     pub fn cancel(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.work.cancel();
     }
 
     /// The flag `cancel` sets, for signal handlers.
     pub fn cancel_flag(&self) -> Arc<AtomicBool> {
-        self.stop.clone()
+        self.work.stop.clone()
     }
 
     /// Whether the work's thread has ended.
     pub fn is_finished(&self) -> bool {
-        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+        self.work.is_finished()
     }
 
     /// The task as something to stop and wait for only: for after [`Task::forward`]
     /// (updates not forwarded are dropped from then on, which cancels the work).
-    pub fn background(mut self) -> Background {
-        Background {
-            stop: self.stop.clone(),
-            thread: self.thread.take(),
-        }
+    pub fn background(self) -> Background {
+        self.work
     }
 
     /// Waits for the work's thread to end.
-    pub fn join(mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    pub fn join(self) {
+        self.work.join();
     }
 }
 
@@ -164,22 +158,23 @@ impl<U: Send + 'static> Task<U> {
 /// [`Task::background`]).
 pub struct Background {
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    thread: JoinHandle<()>,
 }
 
 impl Background {
+    /// Asks the work to stop at its next check.
     pub fn cancel(&self) {
         self.stop.store(true, Ordering::SeqCst);
     }
 
+    /// Whether the work's thread has ended.
     pub fn is_finished(&self) -> bool {
-        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+        self.thread.is_finished()
     }
 
-    pub fn join(mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    /// Waits for the work's thread to end.
+    pub fn join(self) {
+        let _ = self.thread.join();
     }
 }
 
@@ -200,7 +195,7 @@ pub fn stop_all(tasks: Vec<Background>, limit: std::time::Duration) {
 }
 
 /// The text of a caught panic.
-pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<String>()
         .cloned()

@@ -10,7 +10,8 @@ mod run;
 mod runner;
 mod truth;
 
-pub use report::{OUTPUTS, checkpoints, summary_text, write_outputs};
+pub use report::{OUTPUTS, summary_text, write_outputs};
 pub use run::{regret_curve, run_once};
-pub use runner::{Runs, StrategyResult, compare, compare_until};
+pub(crate) use runner::compare_until;
+pub use runner::{Runs, StrategyResult, compare};
 pub use truth::GroundTruth;

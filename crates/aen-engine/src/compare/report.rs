@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::stats::mean;
 
 /// Models counts at which the comparison is summarised.
-pub fn checkpoints(budget: usize) -> Vec<usize> {
+pub(crate) fn checkpoints(budget: usize) -> Vec<usize> {
     let mut v: Vec<usize> = [10, 30, 100, 300, 1000, 3000]
         .into_iter()
         .filter(|&n| n < budget)

@@ -78,7 +78,7 @@ pub struct Runs<'a> {
 
 /// [`compare`], stopped when `stop` is set (Ctrl-C): the runs in flight stop, none
 /// starts, and the result is an error saying so.
-pub fn compare_until(
+pub(crate) fn compare_until(
     settings: &Settings,
     truth: Arc<GroundTruth>,
     runs: Runs,

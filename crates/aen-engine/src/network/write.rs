@@ -10,7 +10,7 @@ use crate::groups::GroupSet;
 use crate::kernel::{Layer, Mlp};
 use crate::orbits::{ChildOrbits, HIDDEN_SIDE};
 use crate::settings::Settings;
-use crate::sweep::data_fingerprint;
+use crate::sweep::table::data_fingerprint;
 use crate::train::{Flow, TrainProgress, cpu};
 use safetensors::{Dtype, tensor::TensorView};
 use std::path::Path;

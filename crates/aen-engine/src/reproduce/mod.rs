@@ -27,8 +27,8 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+pub use summary::report_markdown;
 use summary::write_report;
-pub use summary::{matching_wins, report_markdown, rot90_advantage};
 
 /// The folder's record of what it holds.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -91,7 +91,7 @@ pub fn parts(plan: &Plan) -> Vec<Part> {
 }
 
 /// The settings of a part: `base` on its data set (and preset), with the plan's seeds.
-pub fn part_settings(base: &Settings, plan: &Plan, part: Part) -> Settings {
+pub(crate) fn part_settings(base: &Settings, plan: &Plan, part: Part) -> Settings {
     let mut s = base.clone();
     s.final_eval.seeds = plan.seeds;
     match part {

@@ -13,7 +13,7 @@ use crate::{report, stats};
 use std::path::Path;
 
 /// Rows whose matching network wins beyond noise, of the twelve group rows.
-pub fn matching_wins(t: &SingleTable) -> usize {
+fn matching_wins(t: &SingleTable) -> usize {
     (0..t.data_sets.len())
         .filter(|&r| !t.data_sets[r].is_empty())
         .filter(|&r| {
@@ -25,7 +25,7 @@ pub fn matching_wins(t: &SingleTable) -> usize {
 
 /// The rot90 network's test-accuracy gain over the plain one on rot90 data: mean and
 /// 95% half-width (Welch).
-pub fn rot90_advantage(t: &SingleTable) -> Option<(f64, f64)> {
+fn rot90_advantage(t: &SingleTable) -> Option<(f64, f64)> {
     let rot = GroupSet::parse("rot90").ok()?;
     let r = t.data_sets.iter().position(|d| *d == rot)?;
     let c = t.nets.iter().position(|n| *n == rot)?;

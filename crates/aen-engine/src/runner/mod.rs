@@ -12,7 +12,7 @@
 //! aen's CPU kernel trains a child on one thread, so one worker per core scales (each
 //! worker's rayon pool has one thread, which keeps dfdx's reference and CUDA-build paths
 //! there too). A result depends only on (child settings, G-data, state, k), never on
-//! which worker trained it or when: the seed is [`crate::child::child_seed`].
+//! which worker trained it or when: the seed is [`crate::child_seed`].
 
 mod all;
 mod job;

@@ -90,10 +90,6 @@ impl Agent {
         self.opt.lr = lr;
     }
 
-    pub fn memory_len(&self) -> usize {
-        self.memory.len()
-    }
-
     pub fn q_values(&self, s: GroupSet) -> Vec<f32> {
         q_values(&self.net, &self.policy, s)
     }

@@ -3,7 +3,7 @@
 //! need next, and the search takes them from here when it gets there.
 //!
 //! Nothing the search records depends on this. A child's accuracy depends only on the
-//! settings and its state (the seed is [`super::child_seed`]), never on which thread
+//! settings and its state (the seed is [`crate::child_seed`]), never on which thread
 //! trained it or when, and the search still visits states one at a time in its own
 //! order: speculation only changes how long it waits. Wrong predictions cost idle
 //! time, never a different result.

@@ -82,10 +82,6 @@ impl Children {
         network_of(self.classes.as_deref(), state)
     }
 
-    pub fn classes(&self) -> Option<&Classes> {
-        self.classes.as_deref()
-    }
-
     /// Starts, resizes or stops the trainers that train ahead, to match `settings`:
     /// `child.jobs` trainers of `child.per_pass` children each, on the child settings
     /// of now (a live change of those discards what was trained ahead under the old

@@ -1,24 +1,28 @@
 //! The search (docs/method.md §6): deep Q-learning over group vectors, on a worker
-//! thread. Split by concern: [`agent`] (the DQN), [`children`] (child evaluation and its
-//! cache), [`protocol`] (events, controls, live changes), [`records`] (what a run
+//! thread. Split by concern: `agent` (the DQN), `children` (child evaluation and its
+//! cache), `protocol` (events, controls, live changes), `records` (what a run
 //! records) and the worker loop. Clients start and resume runs through
 //! [`crate::session`], which hands them a [`SearchHandle`].
 
-pub mod agent;
-pub mod ahead;
-pub mod change;
-pub mod children;
-pub mod protocol;
-pub mod records;
-pub mod strategy;
-pub mod view;
+pub(crate) mod agent;
+pub(crate) mod ahead;
+pub(crate) mod change;
+pub(crate) mod children;
+pub(crate) mod protocol;
+pub(crate) mod records;
+pub(crate) mod strategy;
+mod view;
 mod worker;
 
-pub use crate::child::{child_config, child_seed};
+pub use crate::child::child_config;
 pub use agent::q_network;
 pub use protocol::{Control, Event, FinishReason, RunInfo, SettingChange};
 pub use records::{EpisodeRecord, History, ModelRecord, StepRecord};
 pub use view::RunView;
+// Which children train ahead of the search, and the Q table's markers (an unscored
+// action, the evolution strategy's jump), for clients that show them.
+pub use ahead::Trainers;
+pub use strategy::{JUMP, UNKNOWN};
 
 use crate::settings::Settings;
 use crate::snapshot::Snapshot;
@@ -80,7 +84,7 @@ impl SearchHandle {
 }
 
 /// The paper's reward of docs/method.md §6: (acc - b) * exp(|acc - b|), accuracies in
-/// percent; `search.reward` chooses among [`crate::reward::Reward`].
+/// percent; `search.reward` chooses among [`crate::settings::Reward`].
 ///
 /// ```
 /// assert_eq!(aen_engine::search::reward(90.0, 90.0), 0.0);

@@ -217,14 +217,6 @@ impl Strategy {
             agent.set_lr(s.search.q_lr);
         }
     }
-
-    /// Transitions in the DQN's replay memory (None for other strategies).
-    pub fn memory(&self) -> Option<usize> {
-        match self {
-            Strategy::Dqn(a) => Some(a.memory_len()),
-            _ => None,
-        }
-    }
 }
 
 impl Local {

@@ -13,6 +13,7 @@ mod derived;
 pub mod example;
 mod value;
 
+pub use crate::reward::Reward;
 pub use choices::{Equivalence, StrategyKind};
 pub use value::{Bounds, SettingValue};
 
@@ -20,7 +21,6 @@ use crate::classes::{Classes, Grid};
 use crate::data::DatasetKind;
 use crate::gdata::{Normalize, Resample};
 use crate::groups::{GroupSet, Translation};
-use crate::reward::Reward;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

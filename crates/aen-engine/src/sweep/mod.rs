@@ -3,7 +3,7 @@
 //! ([`table`]) that survives kills, splits into shards and merges back.
 //!
 //! A row depends only on (settings, state, seed index): seed 0 is exactly the network
-//! the search trains for that state ([`crate::child::child_seed`]), so the table is the
+//! the search trains for that state ([`crate::child_seed`]), so the table is the
 //! ground truth the search's choices can be scored against.
 
 mod aggregate;
@@ -18,7 +18,6 @@ pub mod table;
 mod tables;
 
 pub use merge::merge;
-pub use table::{data_fingerprint, identity, identity_of};
 pub use tables::{find_table, table_file_name, tables_dir};
 
 use crate::error::{Result, ResultExt, bail};
@@ -31,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use table::{Header, Identity, Row, Shard, StateSet};
+use table::{Header, Identity, Row, Shard, StateSet, identity};
 
 /// Every group set with at most `max_groups` groups (all 4,096 for None), by bits.
 pub fn all_states(max_groups: Option<usize>) -> Vec<GroupSet> {
