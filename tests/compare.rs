@@ -7,7 +7,7 @@ use crate::common;
 use aen_core::groups::GroupSet;
 use aen_engine::compare::{self, GroundTruth};
 use aen_engine::settings::{Settings, StrategyKind};
-use aen_engine::sweep::table::{self, Header, Identity, Row, StateSet, Table};
+use aen_engine::sweep::table::{self, Header, Row, StateSet, Table};
 use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
@@ -113,27 +113,7 @@ pub(crate) fn synthetic() -> Table {
         .collect();
     Table {
         header: Header {
-            settings: Identity {
-                dataset: "mnist".into(),
-                source: "embedded".into(),
-                data_groups: GroupSet::from_bits(target),
-                step: 4,
-                data_seed: 0,
-                epochs: 1,
-                train_size: 100,
-                val_size: 50,
-                test_size: 50,
-                batch: 64,
-                lr: 1e-3,
-                data_sha256: "0".into(),
-                normalize: "paper".into(),
-                resample: "fixed".into(),
-                translation: "paper".into(),
-                equivalence: "none".into(),
-                per_pass: 1,
-                resize: None,
-                side: 28,
-            },
+            settings: common::tiny_identity(GroupSet::from_bits(target)),
             seeds: 2,
             states: StateSet::new(&states),
             shard: None,

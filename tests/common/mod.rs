@@ -3,6 +3,7 @@
 
 use aen_core::groups::GroupSet;
 use aen_engine::settings::Settings;
+use aen_engine::sweep::table::Identity;
 
 /// Embedded MNIST, preset 2, tiny splits and one epoch per child.
 pub fn tiny_settings() -> Settings {
@@ -38,6 +39,8 @@ pub const TINY_CHILD: &[&str] = &[
 /// test run starts: computing them takes seconds of a core, and a test that gives aen
 /// a fresh HOME would otherwise pay that again. A test about the cache names its own.
 pub fn aen() -> std::process::Command {
+    // Kept to the end of the run (a static is never dropped): a few kilobytes under
+    // target/tmp, which `cargo clean` removes.
     static CACHE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     let dir = CACHE.get_or_init(|| {
         let dir = tempfile::TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).expect("a cache");
@@ -123,4 +126,30 @@ pub fn write_set(dir: &std::path::Path, n: usize, m: usize) {
         idx::encode_labels(&labels(m)),
     )
     .unwrap();
+}
+
+/// The identity of a table trained under [`TINY_CHILD`]'s sizes on embedded MNIST
+/// with `data` as its G-data, every set its own network.
+pub fn tiny_identity(data: GroupSet) -> Identity {
+    Identity {
+        dataset: "mnist".into(),
+        source: "embedded".into(),
+        data_groups: data,
+        step: 4,
+        data_seed: 0,
+        epochs: 1,
+        train_size: 100,
+        val_size: 50,
+        test_size: 50,
+        batch: 64,
+        lr: 1e-3,
+        data_sha256: "0".into(),
+        normalize: "paper".into(),
+        resample: "fixed".into(),
+        translation: "paper".into(),
+        equivalence: "none".into(),
+        per_pass: 1,
+        resize: None,
+        side: 28,
+    }
 }

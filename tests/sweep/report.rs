@@ -2,34 +2,10 @@
 //! plots.
 
 use super::{ok, reference};
-use crate::common::aen_in as aen;
+use crate::common::{aen_in as aen, tiny_identity};
 use aen_core::groups::{Group, GroupSet};
 use aen_engine::sweep::report::Report;
-use aen_engine::sweep::table::{Header, Identity, Row, StateSet, Table};
-
-fn identity(data: GroupSet) -> Identity {
-    Identity {
-        dataset: "mnist".into(),
-        source: "embedded".into(),
-        data_groups: data,
-        step: 4,
-        data_seed: 0,
-        epochs: 1,
-        train_size: 100,
-        val_size: 50,
-        test_size: 50,
-        batch: 64,
-        lr: 1e-3,
-        data_sha256: "0".into(),
-        normalize: "paper".into(),
-        resample: "fixed".into(),
-        translation: "paper".into(),
-        equivalence: "none".into(),
-        per_pass: 1,
-        resize: None,
-        side: 28,
-    }
-}
+use aen_engine::sweep::table::{Header, Row, StateSet, Table};
 
 #[test]
 fn the_report_finds_the_group_that_pays() {
@@ -60,7 +36,7 @@ fn the_report_finds_the_group_that_pays() {
     }
     let t = Table {
         header: Header {
-            settings: identity(data),
+            settings: tiny_identity(data),
             seeds: 2,
             states: StateSet::new(&states),
             shard: None,
